@@ -1,0 +1,1 @@
+"""Alembic migrations (one named revision per change); applied by ``resilience init-db``."""

@@ -1,0 +1,126 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request
+from werkzeug.exceptions import UnsupportedMediaType
+
+from resilience.core import crypto
+from resilience.core import logging as safe_logging
+from resilience.core.db import engine_options, install_engine_events, set_read_only
+from resilience.core.errors import DomainError, render_domain_error
+from resilience.audit.chain import set_actor
+from resilience.core.schemas import register_fields, show_personal_data
+from resilience.core.settings import Settings
+from resilience.core.api import ProblemApi
+from resilience.extensions import db, migrate
+
+API_PREFIX = "/api/v1/"
+MAX_BODY = 1024 * 1024
+MAX_UPLOAD = 20 * 1024 * 1024
+UPLOAD_PATHS = ("/api/v1/households/import",)
+
+
+def migrations_dir() -> str:
+    import migrations
+
+    return str(Path(migrations.__file__).resolve().parent)
+
+
+def create_app(settings: Settings | None = None, **config: Any) -> Flask:
+    settings = settings or Settings.from_env()
+    safe_logging.install()
+    crypto.configure(settings.secret_key)
+
+    app = Flask("resilience", instance_path=str(settings.instance_path))
+    app.config.update(
+        SETTINGS=settings,
+        SECRET_KEY=settings.secret_key,
+        SQLALCHEMY_DATABASE_URI=settings.database_url,
+        SQLALCHEMY_ENGINE_OPTIONS=engine_options(settings.database_url),
+        MAX_CONTENT_LENGTH=MAX_BODY,
+        API_TITLE="Resilience",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+        API_SPEC_OPTIONS={
+            "info": {
+                "description": "Flood-response coordination: events, households, needs, "
+                "volunteers, matching, SMS dispatch, aid stock and the audit log.",
+            },
+            "components": {
+                "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}
+            },
+            "security": [{"bearer": []}],
+        },
+        JSON_SORT_KEYS=False,
+    )
+    app.config.update(config)
+    if settings.is_sqlite:
+        Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            install_engine_events(engine)
+    migrate.init_app(app, db, directory=migrations_dir(), render_as_batch=True)
+    api = ProblemApi(app)
+    register_fields(api)
+    _register_blueprints(app, api)
+    _register_guards(app)
+    app.register_error_handler(DomainError, render_domain_error)
+    return app
+
+
+def _register_blueprints(app: Flask, api: ProblemApi) -> None:
+    from resilience.areas.api import blp as areas
+    from resilience.audit.api import blp as audit
+    from resilience.events.api import blp as events
+    from resilience.health import bp as health
+    from resilience.households.api import blp as households
+    from resilience.needs.api import blp as needs
+    from resilience.tasks.api import blp as tasks
+    from resilience.volunteers.api import blp as volunteers
+
+    for blueprint in (areas, events, households, needs, volunteers, tasks, audit):
+        api.register_blueprint(blueprint, url_prefix=API_PREFIX.rstrip("/") + blueprint.url_prefix)
+    app.register_blueprint(health)
+
+
+def _register_guards(app: Flask) -> None:
+    from resilience.accounts.auth import authenticate
+
+    @app.before_request
+    def _guard():
+        # Threads are reused between requests: start every one from a clean slate.
+        set_read_only(request.method in ("GET", "HEAD", "OPTIONS"))
+        set_actor("anonymous")
+        show_personal_data(False)
+        if not request.path.startswith(API_PREFIX):
+            return None
+        if request.path in UPLOAD_PATHS:
+            request.max_content_length = MAX_UPLOAD
+        if request.method in ("POST", "PUT", "PATCH") and _has_body():
+            mimetype = request.mimetype
+            if request.path in UPLOAD_PATHS:
+                if mimetype not in ("multipart/form-data", "text/csv"):
+                    raise UnsupportedMediaType("send the CSV as multipart/form-data (field 'file') or text/csv")
+            elif not request.is_json:
+                raise UnsupportedMediaType(
+                    f"send JSON with 'Content-Type: application/json' (got {mimetype or 'none'!r})"
+                )
+        authenticate()
+        return None
+
+    @app.teardown_request
+    def _release(_exc):
+        set_read_only(False)
+
+
+def _has_body() -> bool:
+    length = request.content_length
+    return bool(length) or request.headers.get("Transfer-Encoding", "").lower() == "chunked"

@@ -1,0 +1,263 @@
+"""The audit chain: every state change of an audited model writes an entry in the same
+transaction, chained by SHA-256 over the previous hash and the entry's canonical JSON.
+
+Entries are written from a session ``after_flush`` hook, so no operation can forget one:
+a model opts in with ``__audit__ = True`` and lists secret columns in ``__audit_redact__``
+(their values never enter the log; only the fact that they changed). Operations may add
+explicit entries with :func:`record` for events that are not row changes.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Iterator
+
+from geoalchemy2.elements import WKBElement, WKTElement
+from geoalchemy2.shape import to_shape
+from sqlalchemy import event, inspect, insert, select, update
+from sqlalchemy.orm import Session
+
+from resilience.audit.models import GENESIS_HASH, AuditEntry, AuditHead
+from resilience.core.db import utcnow
+
+REDACTED = "<redacted>"
+_GEOMETRY_INLINE_LIMIT = 2000
+
+_actor: contextvars.ContextVar[str] = contextvars.ContextVar("audit_actor", default="system")
+_PENDING = "resilience.audit.pending"
+
+
+def set_actor(actor: str) -> contextvars.Token:
+    return _actor.set(actor)
+
+
+def current_actor() -> str:
+    return _actor.get()
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def format_time(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def entry_hash(prev_hash: str, body: dict[str, Any]) -> str:
+    return hashlib.sha256((prev_hash + canonical_json(body)).encode("utf-8")).hexdigest()
+
+
+def entry_body(
+    seq: int,
+    created_at: datetime,
+    actor: str,
+    action: str,
+    entity_type: str,
+    entity_id: int | None,
+    payload: Any,
+) -> dict[str, Any]:
+    return {
+        "seq": seq,
+        "time": format_time(created_at),
+        "actor": actor,
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "payload": payload,
+    }
+
+
+# --- turning row changes into payloads ----------------------------------------------------
+def _plain(value: Any) -> Any:
+    if isinstance(value, (WKBElement, WKTElement)):
+        shape = to_shape(value)
+        wkt = shape.wkt
+        if len(wkt) <= _GEOMETRY_INLINE_LIMIT:
+            return wkt
+        return {
+            "geometry_sha256": hashlib.sha256(shape.wkb).hexdigest(),
+            "bounds": [round(b, 6) for b in shape.bounds],
+        }
+    if isinstance(value, datetime):
+        return format_time(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return str(value)
+
+
+def _entity_type(obj: Any) -> str:
+    return obj.__table__.name.rstrip("s") if obj.__table__.name.endswith("s") else obj.__table__.name
+
+
+@dataclass
+class _Change:
+    obj: Any
+    kind: str  # created / updated / deleted
+    payload: dict[str, Any]
+
+
+def _column_changes(obj: Any, kind: str) -> dict[str, Any]:
+    state = inspect(obj)
+    redact = set(getattr(obj, "__audit_redact__", ()))
+    skip = {"created_at", "updated_at"}
+    payload: dict[str, Any] = {}
+    for attr in state.mapper.column_attrs:
+        key = attr.key
+        if key in skip:
+            continue
+        history = state.attrs[key].history
+        if kind == "created":
+            value = getattr(obj, key)
+            if value is None:
+                continue
+            payload[key] = REDACTED if key in redact else _plain(value)
+        elif history.has_changes():
+            old = history.deleted[0] if history.deleted else None
+            new = history.added[0] if history.added else None
+            if key in redact:
+                payload[key] = REDACTED
+            elif _plain(old) != _plain(new):
+                payload[key] = [_plain(old), _plain(new)]
+    return payload
+
+
+@event.listens_for(Session, "before_flush")
+def _collect(session: Session, _flush_context, _instances) -> None:
+    # Updates and deletes must be read before the flush resets their history; creates are
+    # read after it, once their ids exist.
+    pending: list[_Change] = session.info.setdefault(_PENDING, [])
+    for obj in session.dirty:
+        if getattr(obj, "__audit__", False) and session.is_modified(obj, include_collections=False):
+            payload = _column_changes(obj, "updated")
+            if payload:
+                pending.append(_Change(obj, "updated", payload))
+    for obj in session.deleted:
+        if getattr(obj, "__audit__", False):
+            pending.append(_Change(obj, "deleted", {}))
+    for obj in session.new:
+        if getattr(obj, "__audit__", False):
+            pending.append(_Change(obj, "created", {}))
+
+
+@event.listens_for(Session, "after_flush")
+def _write(session: Session, _flush_context) -> None:
+    pending: list[_Change] = session.info.pop(_PENDING, [])
+    if not pending:
+        return
+    rows = []
+    for change in pending:
+        obj = change.obj
+        payload = change.payload
+        if change.kind == "created":
+            payload = _column_changes(obj, "created")
+            payload.pop("id", None)
+        action = f"{_entity_type(obj)}.{change.kind}"
+        status = payload.get("status")
+        if change.kind == "updated" and isinstance(status, list):
+            action = f"{_entity_type(obj)}.{status[1]}"
+        rows.append((action, _entity_type(obj), inspect(obj).mapper.primary_key_from_instance(obj)[0], payload))
+    _append(session, rows)
+
+
+def record(session: Session, action: str, entity_type: str, entity_id: int | None, payload: Any) -> None:
+    """An explicit entry for something that is not a row change (e.g. a token issued)."""
+    _append(session, [(action, entity_type, entity_id, _plain(payload))])
+
+
+def _append(session: Session, rows: list[tuple[str, str, int | None, Any]]) -> None:
+    conn = session.connection()
+    head = conn.execute(
+        select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
+    ).one_or_none()
+    if head is None:  # first use of a fresh database
+        conn.execute(insert(AuditHead).values(id=1, seq=0, hash=GENESIS_HASH))
+        seq, prev = 0, GENESIS_HASH
+    else:
+        seq, prev = head
+    actor = current_actor()
+    values = []
+    for action, entity_type, entity_id, payload in rows:
+        seq += 1
+        now = utcnow()
+        body = entry_body(seq, now, actor, action, entity_type, entity_id, payload)
+        digest = entry_hash(prev, body)
+        values.append(
+            dict(
+                seq=seq,
+                created_at=now,
+                actor=actor,
+                action=action,
+                entity_type=entity_type,
+                entity_id=entity_id,
+                payload=payload,
+                prev_hash=prev,
+                hash=digest,
+            )
+        )
+        prev = digest
+    conn.execute(insert(AuditEntry), values)
+    conn.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=prev))
+
+
+# --- verification -------------------------------------------------------------------------
+@dataclass
+class Verification:
+    ok: bool
+    entries: int
+    first_bad_seq: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        if self.ok:
+            return {"ok": True, "entries": self.entries}
+        return {"ok": False, "first_bad_seq": self.first_bad_seq, "entries": self.entries}
+
+
+def _stream(session: Session, batch: int = 2000) -> Iterator[AuditEntry]:
+    last = 0
+    while True:
+        chunk = session.scalars(
+            select(AuditEntry).where(AuditEntry.seq > last).order_by(AuditEntry.seq).limit(batch)
+        ).all()
+        if not chunk:
+            return
+        yield from chunk
+        last = chunk[-1].seq
+        session.expunge_all()
+
+
+def verify(session: Session) -> Verification:
+    """Recompute the chain; report the first entry that was altered, removed or inserted."""
+    expected_seq, prev, count = 1, GENESIS_HASH, 0
+    for entry in _stream(session):
+        body = entry_body(
+            entry.seq,
+            entry.created_at,
+            entry.actor,
+            entry.action,
+            entry.entity_type,
+            entry.entity_id,
+            entry.payload,
+        )
+        if entry.seq != expected_seq:  # a gap: the entry expected_seq was removed
+            return Verification(False, count, expected_seq)
+        if entry.prev_hash != prev or entry.hash != entry_hash(prev, body):
+            return Verification(False, count, entry.seq)
+        prev = entry.hash
+        expected_seq += 1
+        count += 1
+    head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one_or_none()
+    head_seq, head_hash = head if head else (0, GENESIS_HASH)
+    if head_seq != count or head_hash != prev:
+        # Entries removed from the end, or the head row edited.
+        if head_seq != count:
+            return Verification(False, count, min(head_seq, count) + 1)
+        return Verification(False, count, max(head_seq, 1))
+    return Verification(True, count)

@@ -1,0 +1,157 @@
+"""Database plumbing shared by every domain: engine options for SpatiaLite and PostGIS,
+the declarative base, column types, the write-intent flag and the after-commit queue.
+
+SQLite notes. The driver's own transaction handling is switched off and transactions are
+begun here: ``BEGIN IMMEDIATE`` for anything that may write (so two writers queue on the
+database lock instead of failing half-way with SQLITE_BUSY), plain ``BEGIN`` for read-only
+requests (which then don't block each other under WAL).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import importlib
+import os
+from datetime import datetime, timezone
+from typing import Any, Callable
+
+from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.types import TypeDecorator
+
+from resilience.core.settings import SettingsError
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on both databases (SQLite keeps no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where a UTC time is required")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+# --- write intent -------------------------------------------------------------------------
+_may_write: contextvars.ContextVar[bool] = contextvars.ContextVar("may_write", default=True)
+
+
+def set_read_only(read_only: bool) -> contextvars.Token:
+    """Mark the current context (a GET request) as read-only for the SQLite BEGIN choice."""
+    return _may_write.set(not read_only)
+
+
+# --- SQLite + SpatiaLite ------------------------------------------------------------------
+def sqlite_dbapi():
+    """The DB-API module to use for SQLite: one that can load the SpatiaLite extension."""
+    import sqlite3
+
+    if hasattr(sqlite3.Connection, "enable_load_extension"):
+        return sqlite3
+    try:
+        return importlib.import_module("pysqlite3.dbapi2")
+    except ImportError as exc:
+        raise SettingsError(
+            "DATABASE_URL is SQLite but this Python's sqlite3 cannot load extensions: "
+            "pip install pysqlite3-binary (Linux x86-64) or use a Python built with "
+            "--enable-loadable-sqlite-extensions"
+        ) from exc
+
+
+def spatialite_library() -> str:
+    return os.environ.get("SPATIALITE_LIBRARY_PATH") or "mod_spatialite"
+
+
+def engine_options(database_url: str) -> dict[str, Any]:
+    if database_url.startswith("sqlite"):
+        return {
+            "module": sqlite_dbapi(),
+            "connect_args": {"timeout": 30, "check_same_thread": False},
+        }
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+
+
+def install_engine_events(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (see module doc)
+        try:
+            dbapi_conn.enable_load_extension(True)
+            dbapi_conn.load_extension(spatialite_library())
+            dbapi_conn.enable_load_extension(False)
+        except Exception as exc:  # the driver raises its own OperationalError class
+            raise SettingsError(
+                f"SpatiaLite could not be loaded ({spatialite_library()}): {exc}; "
+                "install it (Debian: apt-get install libsqlite3-mod-spatialite) or set "
+                "SPATIALITE_LIBRARY_PATH"
+            ) from exc
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA busy_timeout = 30000")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        if cursor.execute("SELECT CheckSpatialMetaData()").fetchone()[0] == 0:
+            cursor.execute("SELECT InitSpatialMetaData(1)")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _may_write.get() else "BEGIN")
+
+
+# --- after-commit queue -------------------------------------------------------------------
+_AFTER_COMMIT = "resilience.after_commit"
+
+
+def after_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Run ``callback`` once the session's transaction has committed; drop it on rollback.
+
+    Side effects that leave the database (sending SMS, enqueuing Celery tasks) go here so they
+    never happen for a change that was rolled back.
+    """
+    session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    callbacks = session.info.pop(_AFTER_COMMIT, [])
+    for callback in callbacks:
+        callback()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_after_commit(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(_AFTER_COMMIT, None)

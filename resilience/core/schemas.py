@@ -1,0 +1,171 @@
+"""Marshmallow fields shared by the domains: points, areas, phones, identity numbers, times.
+
+Personal data (NIK, KK number, phones) is masked at serialisation unless the current request's
+role may see it (:func:`show_personal_data`); the default is masked, so a forgotten check
+hides data rather than leaking it.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from datetime import datetime, timezone
+from typing import Any
+
+import marshmallow as ma
+from geoalchemy2.elements import WKBElement, WKTElement
+from geoalchemy2.shape import from_shape, to_shape
+from shapely.geometry import Point
+
+from resilience.core.geo import area_to_geojson, check_point, parse_area
+from resilience.core.identity import (
+    mask_digits,
+    mask_phone,
+    normalize_phone,
+    validate_kk,
+    validate_nik,
+)
+from resilience.core.invalid import InvalidValue
+
+_personal: contextvars.ContextVar[bool] = contextvars.ContextVar("personal_data", default=False)
+
+
+def show_personal_data(visible: bool) -> contextvars.Token:
+    return _personal.set(visible)
+
+
+def personal_data_visible() -> bool:
+    return _personal.get()
+
+
+def _invalid(exc: InvalidValue) -> ma.ValidationError:
+    if exc.path:
+        return ma.ValidationError({exc.path: [exc.message]})
+    return ma.ValidationError(exc.message)
+
+
+def point_element(lat: float, lon: float) -> WKBElement:
+    return from_shape(Point(lon, lat), srid=4326)
+
+
+def point_dict(value: Any) -> dict[str, float] | None:
+    if value is None:
+        return None
+    if isinstance(value, (WKBElement, WKTElement)):
+        shape = to_shape(value)
+        return {"lat": round(shape.y, 7), "lon": round(shape.x, 7)}
+    if isinstance(value, tuple):
+        return {"lat": value[0], "lon": value[1]}
+    raise TypeError(f"not a point: {value!r}")
+
+
+class PointField(ma.fields.Field):
+    """``{"lat": -1.6346, "lon": 113.6858}`` ↔ a PostGIS/SpatiaLite POINT (SRID 4326)."""
+
+    default_error_messages = {
+        "invalid": 'Must be an object {"lat": …, "lon": …}.',
+    }
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return point_dict(value)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, dict):
+            raise self.make_error("invalid")
+        unknown = sorted(set(value) - {"lat", "lon"})
+        missing = [k for k in ("lat", "lon") if k not in value]
+        problems: dict[str, list[str]] = {}
+        for key in unknown:
+            problems[key] = ["Unknown field."]
+        for key in missing:
+            problems[key] = ["Missing data for required field."]
+        if problems:
+            raise ma.ValidationError(problems)
+        try:
+            lat, lon = check_point(value["lat"], value["lon"])
+        except InvalidValue as exc:
+            raise _invalid(exc) from exc
+        return point_element(lat, lon)
+
+
+class AreaField(ma.fields.Field):
+    """A GeoJSON Polygon/MultiPolygon ↔ a MULTIPOLYGON column (SRID 4326)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return area_to_geojson(to_shape(value))
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            shape = parse_area(value)
+        except InvalidValue as exc:
+            raise _invalid(exc) from exc
+        return from_shape(shape, srid=4326)
+
+
+class PhoneField(ma.fields.String):
+    """Any way Indonesians write a number in; E.164 out (masked for roles without access)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return normalize_phone(text)
+        except InvalidValue as exc:
+            raise _invalid(exc) from exc
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return value if personal_data_visible() else mask_phone(value)
+
+
+class _IdentityNumber(ma.fields.String):
+    validator = staticmethod(validate_nik)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return type(self).validator(text)
+        except InvalidValue as exc:
+            raise _invalid(exc) from exc
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return value if personal_data_visible() else mask_digits(value)
+
+
+class NikField(_IdentityNumber):
+    validator = staticmethod(validate_nik)
+
+
+class KkField(_IdentityNumber):
+    validator = staticmethod(validate_kk)
+
+
+class UTCDateTime(ma.fields.AwareDateTime):
+    """ISO 8601 in, ``2026-03-10T07:30:00Z`` out; a time without offset is read as UTC."""
+
+    def __init__(self, **kwargs):
+        super().__init__(default_timezone=timezone.utc, **kwargs)
+
+    def _serialize(self, value: datetime | None, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and value.endswith("Z"):
+            value = value[:-1] + "+00:00"
+        return super()._deserialize(value, attr, data, **kwargs).astimezone(timezone.utc)
+
+
+class AreaRefSchema(ma.Schema):
+    code = ma.fields.String()
+    name = ma.fields.String()
+
+
+def register_fields(api) -> None:
+    """Tell apispec how the custom fields look in the OpenAPI document."""
+    api.register_field(PointField, "object", None)
+    api.register_field(AreaField, "object", None)

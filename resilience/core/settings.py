@@ -1,0 +1,188 @@
+"""Settings from environment variables, checked once at start-up.
+
+Every setting in SPEC.md's configuration table is read here and nowhere else. A missing or
+malformed value raises :class:`SettingsError` whose message is one line naming the variable;
+the CLI prints that line and exits, so the service never starts half-configured.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ENVIRONMENTS = ("development", "production", "test")
+SMS_BACKENDS = ("outbox", "twilio")
+DEFAULT_DATABASE_URL = "sqlite:///instance/resilience.db"
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+_MESSAGING_SERVICE_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line naming it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    instance_path: Path = field(default_factory=lambda: Path.cwd() / "instance")
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str | None = None
+    secret_key: str = ""
+    sms_backend: str = "outbox"
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_from: str | None = None
+    twilio_api_url: str | None = None
+    public_base_url: str | None = None
+    sms_max_per_second: float = 10.0
+
+    @property
+    def embedded(self) -> bool:
+        """No Redis: background work runs inside the serve process."""
+        return self.redis_url is None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+        env = dict(os.environ if environ is None else environ)
+
+        def get(name: str) -> str | None:
+            value = env.get(name)
+            if value is None or value.strip() == "":
+                return None
+            return value.strip()
+
+        mode = get("RESILIENCE_ENV") or "development"
+        if mode not in ENVIRONMENTS:
+            raise SettingsError(
+                f"RESILIENCE_ENV must be one of {', '.join(ENVIRONMENTS)}; got {mode!r}"
+            )
+        instance_path = Path(get("RESILIENCE_INSTANCE_PATH") or Path.cwd() / "instance").resolve()
+
+        database_url = _database_url(get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+        redis_url = get("REDIS_URL")
+        if redis_url is not None and urlsplit(redis_url).scheme not in ("redis", "rediss", "unix"):
+            raise SettingsError(f"REDIS_URL must be a redis:// or rediss:// URL; got {redis_url!r}")
+
+        secret_key = get("SECRET_KEY")
+        if secret_key is None:
+            if mode == "production":
+                raise SettingsError("SECRET_KEY is required when RESILIENCE_ENV=production")
+            secret_key = _instance_secret(instance_path)
+        elif len(secret_key) < 16:
+            raise SettingsError("SECRET_KEY must be at least 16 characters long")
+
+        sms_backend = get("SMS_BACKEND") or "outbox"
+        if sms_backend not in SMS_BACKENDS:
+            raise SettingsError(
+                f"SMS_BACKEND must be one of {', '.join(SMS_BACKENDS)}; got {sms_backend!r}"
+            )
+        sid, token, sender = (
+            get("TWILIO_ACCOUNT_SID"),
+            get("TWILIO_AUTH_TOKEN"),
+            get("TWILIO_FROM"),
+        )
+        if sms_backend == "twilio":
+            for name, value in (
+                ("TWILIO_ACCOUNT_SID", sid),
+                ("TWILIO_AUTH_TOKEN", token),
+                ("TWILIO_FROM", sender),
+            ):
+                if value is None:
+                    raise SettingsError(f"{name} is required when SMS_BACKEND=twilio")
+            if not re.fullmatch(r"AC[0-9a-fA-F]{32}", sid or ""):
+                raise SettingsError("TWILIO_ACCOUNT_SID must be 'AC' followed by 32 hex digits")
+            if not (_E164.match(sender or "") or _MESSAGING_SERVICE_SID.match(sender or "")):
+                raise SettingsError(
+                    "TWILIO_FROM must be an E.164 number (+62…) or a Messaging Service SID (MG…)"
+                )
+
+        twilio_api_url = _http_url("TWILIO_API_URL", get("TWILIO_API_URL"))
+        public_base_url = _http_url("PUBLIC_BASE_URL", get("PUBLIC_BASE_URL"))
+
+        rate_text = get("SMS_MAX_PER_SECOND") or "10"
+        try:
+            rate = float(rate_text)
+        except ValueError:
+            rate = float("nan")
+        if not (rate > 0 and rate != float("inf")):
+            raise SettingsError(f"SMS_MAX_PER_SECOND must be a positive number; got {rate_text!r}")
+
+        return cls(
+            env=mode,
+            instance_path=instance_path,
+            database_url=database_url,
+            redis_url=redis_url,
+            secret_key=secret_key,
+            sms_backend=sms_backend,
+            twilio_account_sid=sid,
+            twilio_auth_token=token,
+            twilio_from=sender,
+            twilio_api_url=twilio_api_url,
+            public_base_url=public_base_url.rstrip("/") if public_base_url else None,
+            sms_max_per_second=rate,
+        )
+
+
+def _database_url(url: str) -> str:
+    """Accept SQLite (SpatiaLite) and PostgreSQL (PostGIS) URLs; make SQLite paths absolute.
+
+    A relative SQLite path is taken relative to the working directory, as a user reading
+    ``sqlite:///instance/resilience.db`` would expect (Flask-SQLAlchemy alone would put it under
+    the instance folder a second time).
+    """
+    scheme = url.split(":", 1)[0]
+    if scheme in ("postgres", "postgresql"):
+        # A bare postgresql:// would pick psycopg2, which is not installed: use psycopg 3.
+        return "postgresql+psycopg" + url[len(scheme):]
+    if scheme == "postgresql+psycopg":
+        return url
+    if scheme in ("sqlite", "sqlite+pysqlite"):
+        prefix = "sqlite:///"
+        if not url.startswith(prefix):
+            raise SettingsError(f"DATABASE_URL must look like sqlite:///path/to/file.db; got {url!r}")
+        path = url[len(prefix):]
+        if path in ("", ":memory:"):
+            raise SettingsError("DATABASE_URL must name a SQLite file, not an in-memory database")
+        path = path.split("?", 1)[0]
+        return prefix + str(Path(path).resolve())
+    raise SettingsError(
+        "DATABASE_URL must be sqlite:///… (SpatiaLite) or postgresql+psycopg://… (PostGIS); "
+        f"got scheme {scheme!r}"
+    )
+
+
+def _http_url(name: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingsError(f"{name} must be an http(s):// URL; got {value!r}")
+    return value
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """The embedded default: a random key kept in instance/secret_key (mode 0600)."""
+    path = instance_path / "secret_key"
+    try:
+        if path.exists():
+            key = path.read_text().strip()
+            if key:
+                return key
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key + "\n")
+        return key
+    except FileExistsError:  # another process wrote it first
+        return path.read_text().strip()
+    except OSError as exc:
+        raise SettingsError(f"SECRET_KEY is unset and {path} cannot be written: {exc}") from exc

@@ -1,0 +1,37 @@
+import marshmallow as ma
+
+from resilience.core.schemas import AreaField, AreaRefSchema, UTCDateTime
+from resilience.events.models import EVENT_STATUSES
+
+
+class EventCreateSchema(ma.Schema):
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    started_at = UTCDateTime(required=True)
+    ended_at = UTCDateTime(allow_none=True)
+    affected_area = AreaField(allow_none=True, metadata={"description": "GeoJSON Polygon or MultiPolygon"})
+    offer_timeout_minutes = ma.fields.Integer(validate=ma.validate.Range(min=1, max=1440))
+
+
+class EventPatchSchema(EventCreateSchema):
+    name = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
+    started_at = UTCDateTime()
+    status = ma.fields.String(validate=ma.validate.OneOf(EVENT_STATUSES))
+
+
+class EventSchema(ma.Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    status = ma.fields.String()
+    started_at = UTCDateTime()
+    ended_at = UTCDateTime(allow_none=True)
+    affected_area = AreaField(allow_none=True)
+    affected_admin_areas = ma.fields.List(
+        ma.fields.Nested(AreaRefSchema), attribute="admin_areas"
+    )
+    offer_timeout_minutes = ma.fields.Integer()
+    created_at = UTCDateTime()
+    updated_at = UTCDateTime()
+
+
+class EventQuery(ma.Schema):
+    status = ma.fields.String(validate=ma.validate.OneOf(EVENT_STATUSES))

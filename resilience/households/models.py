@@ -1,0 +1,60 @@
+"""Households (rumah tangga / KK) in the beneficiary registry."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from geoalchemy2 import Geometry
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from resilience.areas.models import AdminArea
+from resilience.core.crypto import EncryptedString
+from resilience.core.db import UTCDateTime, utcnow
+from resilience.extensions import db
+
+VULNERABILITY_FIELDS = (
+    "elderly",
+    "children_under5",
+    "pregnant_or_lactating",
+    "disabled",
+    "chronically_ill",
+)
+
+
+class Household(db.Model):
+    __tablename__ = "households"
+    __table_args__ = (
+        CheckConstraint("members >= 1", name="members_positive"),
+        *(CheckConstraint(f"{name} >= 0", name=f"{name}_not_negative") for name in VULNERABILITY_FIELDS),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    head_name: Mapped[str] = mapped_column(String(200))
+    # Sensitive identifiers are encrypted at rest; nik_digest finds duplicates without decrypting.
+    kk_number: Mapped[str | None] = mapped_column(EncryptedString)
+    nik: Mapped[str | None] = mapped_column(EncryptedString)
+    nik_digest: Mapped[str | None] = mapped_column(String(64), index=True)
+    phone: Mapped[str | None] = mapped_column(EncryptedString)
+    address: Mapped[str] = mapped_column(String(500), default="")
+    landmark: Mapped[str] = mapped_column(String(300), default="")
+    location: Mapped[Any] = mapped_column(Geometry("POINT", srid=4326, spatial_index=True))
+    admin_area_id: Mapped[int | None] = mapped_column(ForeignKey("admin_areas.id"), index=True)
+    members: Mapped[int] = mapped_column(Integer, default=1)
+    elderly: Mapped[int] = mapped_column(Integer, default=0)
+    children_under5: Mapped[int] = mapped_column(Integer, default=0)
+    pregnant_or_lactating: Mapped[int] = mapped_column(Integer, default=0)
+    disabled: Mapped[int] = mapped_column(Integer, default=0)
+    chronically_ill: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    admin_area: Mapped[AdminArea | None] = relationship()
+
+    __audit__ = True
+    __audit_redact__ = ("kk_number", "nik", "nik_digest", "phone")
+
+    @property
+    def vulnerable_count(self) -> int:
+        return sum(getattr(self, name) or 0 for name in VULNERABILITY_FIELDS)

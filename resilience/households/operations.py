@@ -1,0 +1,119 @@
+"""The household registry: create, change, find."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shapely.geometry import box
+from geoalchemy2.shape import from_shape
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import Session
+
+from resilience.areas.models import AdminArea
+from resilience.areas.operations import area_by_code, area_for_point
+from resilience.core import crypto
+from resilience.core.errors import Conflict, NotFound, ValidationFailed
+from resilience.core.geo import parse_bbox
+from resilience.core.invalid import InvalidValue
+from resilience.events.models import FloodEvent
+from resilience.households.models import VULNERABILITY_FIELDS, Household
+from resilience.needs.models import Need
+
+FIELDS = ("head_name", "phone", "nik", "kk_number", "address", "landmark", "location", "members", *VULNERABILITY_FIELDS)
+
+
+def get_household(session: Session, household_id: int) -> Household:
+    household = session.get(Household, household_id)
+    if household is None:
+        raise NotFound(f"no household with id {household_id}")
+    return household
+
+
+def _check_counts(household: Household) -> None:
+    members = household.members or 1
+    for name in VULNERABILITY_FIELDS:
+        if (getattr(household, name) or 0) > members:
+            raise ValidationFailed.field(name, f"{getattr(household, name)} is more than the {members} members")
+
+
+def _check_nik_unique(session: Session, household: Household) -> None:
+    if household.nik is None:
+        household.nik_digest = None
+        return
+    household.nik_digest = crypto.digest(household.nik)
+    other = session.scalar(
+        select(Household.id).where(Household.nik_digest == household.nik_digest, Household.id != household.id)
+    )
+    if other is not None:
+        raise Conflict(f"a household with this NIK is already registered (id {other})", existing_id=other)
+
+
+def create_household(session: Session, data: dict[str, Any]) -> Household:
+    household = Household(**{k: v for k, v in data.items() if k in FIELDS})
+    household.head_name = household.head_name.strip()
+    household.members = household.members or 1
+    for name in VULNERABILITY_FIELDS:
+        setattr(household, name, getattr(household, name) or 0)
+    household.address = household.address or ""
+    household.landmark = household.landmark or ""
+    _check_counts(household)
+    _check_nik_unique(session, household)
+    household.admin_area = area_for_point(session, household.location)
+    session.add(household)
+    session.flush()
+    return household
+
+
+def update_household(session: Session, household: Household, data: dict[str, Any]) -> Household:
+    from resilience.needs.operations import rederive_priorities
+
+    for key, value in data.items():
+        if key in FIELDS:
+            setattr(household, key, value.strip() if key == "head_name" else value)
+    _check_counts(household)
+    if "nik" in data:
+        _check_nik_unique(session, household)
+    if "location" in data:
+        household.admin_area = area_for_point(session, household.location)
+    session.flush()
+    if any(name in data for name in VULNERABILITY_FIELDS):
+        rederive_priorities(session, household)
+    return household
+
+
+def household_query(session: Session, event: int | None = None, area: str | None = None,
+                    bbox: str | None = None, q: str | None = None):
+    query = select(Household).order_by(Household.id)
+    if event is not None:
+        flood = session.get(FloodEvent, event)
+        if flood is None:
+            raise ValidationFailed.field("event", f"no flood event with id {event}")
+        has_need = exists().where(Need.household_id == Household.id, Need.event_id == flood.id)
+        condition = has_need
+        if flood.affected_area is not None:
+            condition = or_(has_need, func.ST_Within(Household.location, flood.affected_area))
+        query = query.where(condition)
+    if area:
+        target = area_by_code(session, area)
+        if target.level in ("kelurahan", "desa"):
+            query = query.where(Household.admin_area_id == target.id)
+        else:
+            codes = select(AdminArea.id).where(AdminArea.code.like(target.code + ".%"))
+            query = query.where(Household.admin_area_id.in_(codes))
+    if bbox:
+        try:
+            min_lon, min_lat, max_lon, max_lat = parse_bbox(bbox)
+        except InvalidValue as exc:
+            raise ValidationFailed.field("bbox", exc.message) from exc
+        envelope = from_shape(box(min_lon, min_lat, max_lon, max_lat), srid=4326)
+        query = query.where(func.ST_Intersects(Household.location, envelope))
+    if q:
+        like = f"%{q.strip().lower()}%"
+        query = query.where(
+            or_(
+                func.lower(Household.head_name).like(like),
+                func.lower(Household.address).like(like),
+                func.lower(Household.landmark).like(like),
+            )
+        )
+    return query

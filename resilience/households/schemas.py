@@ -1,0 +1,53 @@
+import marshmallow as ma
+
+from resilience.core.schemas import AreaRefSchema, KkField, NikField, PhoneField, PointField, UTCDateTime
+
+_count = dict(validate=ma.validate.Range(min=0, max=100))
+
+
+class HouseholdCreateSchema(ma.Schema):
+    head_name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    phone = PhoneField(allow_none=True)
+    nik = NikField(allow_none=True)
+    kk_number = KkField(allow_none=True)
+    address = ma.fields.String(validate=ma.validate.Length(max=500))
+    landmark = ma.fields.String(validate=ma.validate.Length(max=300))
+    location = PointField(required=True)
+    members = ma.fields.Integer(validate=ma.validate.Range(min=1, max=100))
+    elderly = ma.fields.Integer(**_count)
+    children_under5 = ma.fields.Integer(**_count)
+    pregnant_or_lactating = ma.fields.Integer(**_count)
+    disabled = ma.fields.Integer(**_count)
+    chronically_ill = ma.fields.Integer(**_count)
+
+
+class HouseholdPatchSchema(HouseholdCreateSchema):
+    head_name = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
+    location = PointField()
+
+
+class HouseholdSchema(ma.Schema):
+    id = ma.fields.Integer()
+    head_name = ma.fields.String()
+    phone = PhoneField(allow_none=True)
+    nik = NikField(allow_none=True)
+    kk_number = KkField(allow_none=True)
+    address = ma.fields.String()
+    landmark = ma.fields.String()
+    location = PointField()
+    admin_area = ma.fields.Nested(AreaRefSchema, allow_none=True)
+    members = ma.fields.Integer()
+    elderly = ma.fields.Integer()
+    children_under5 = ma.fields.Integer()
+    pregnant_or_lactating = ma.fields.Integer()
+    disabled = ma.fields.Integer()
+    chronically_ill = ma.fields.Integer()
+    created_at = UTCDateTime()
+    updated_at = UTCDateTime()
+
+
+class HouseholdQuery(ma.Schema):
+    event = ma.fields.Integer(metadata={"description": "households with a need in the event or inside its affected area"})
+    area = ma.fields.String(metadata={"description": "kelurahan (or kecamatan) code, e.g. 62.71.05.1004"})
+    bbox = ma.fields.String(metadata={"description": "minLon,minLat,maxLon,maxLat"})
+    q = ma.fields.String(metadata={"description": "search in head name, address and landmark"})

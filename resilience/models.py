@@ -1,0 +1,10 @@
+"""Imports every model so the metadata is complete (migrations, tests)."""
+
+from resilience.accounts.models import ApiToken, User  # noqa: F401
+from resilience.areas.models import AdminArea  # noqa: F401
+from resilience.audit.models import AuditEntry, AuditHead  # noqa: F401
+from resilience.events.models import FloodEvent, event_admin_areas  # noqa: F401
+from resilience.households.models import Household  # noqa: F401
+from resilience.needs.models import Need  # noqa: F401
+from resilience.tasks.models import Task  # noqa: F401
+from resilience.volunteers.models import Volunteer, VolunteerGroup  # noqa: F401

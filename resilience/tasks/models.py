@@ -1,0 +1,71 @@
+"""Tasks (tugas): one need assigned to one volunteer. Matching proposes them, SMS runs them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from resilience.core.db import UTCDateTime, utcnow
+from resilience.extensions import db
+from resilience.needs.models import Need
+from resilience.volunteers.models import Volunteer
+
+TASK_STATUSES = (
+    "proposed", "offered", "accepted", "declined", "expired", "done", "cancelled", "failed",
+)
+LIVE_TASK_STATUSES = ("proposed", "offered", "accepted")
+TASK_TRANSITIONS = {
+    "proposed": ["offered", "cancelled"],
+    "offered": ["accepted", "declined", "expired", "cancelled", "failed"],
+    "accepted": ["done", "cancelled", "failed"],
+    "declined": [],
+    "expired": [],
+    "done": [],
+    "cancelled": [],
+    "failed": [],
+}
+_LIVE_SQL = "status IN ('proposed', 'offered', 'accepted')"
+
+
+class Task(db.Model):
+    __tablename__ = "tasks"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('proposed', 'offered', 'accepted', 'declined', 'expired', 'done', "
+            "'cancelled', 'failed')",
+            name="status",
+        ),
+        # A need is never in two live tasks, whatever races happen above this line.
+        Index(
+            "uq_tasks_live_need",
+            "need_id",
+            unique=True,
+            sqlite_where=text(_LIVE_SQL),
+            postgresql_where=text(_LIVE_SQL),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("flood_events.id"), index=True)
+    need_id: Mapped[int] = mapped_column(ForeignKey("needs.id"), index=True)
+    volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="proposed", index=True)
+    distance_m: Mapped[float] = mapped_column(Float)
+    explanation: Mapped[str] = mapped_column(Text, default="")
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    need: Mapped[Need] = relationship()
+    volunteer: Mapped[Volunteer] = relationship()
+
+    __audit__ = True

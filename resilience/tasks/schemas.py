@@ -1,0 +1,29 @@
+import marshmallow as ma
+
+from resilience.core.schemas import UTCDateTime
+from resilience.tasks.models import TASK_STATUSES
+
+
+class TaskSchema(ma.Schema):
+    id = ma.fields.Integer()
+    code = ma.fields.String()
+    event_id = ma.fields.Integer()
+    need_id = ma.fields.Integer()
+    volunteer_id = ma.fields.Integer()
+    status = ma.fields.String()
+    distance_m = ma.fields.Float()
+    explanation = ma.fields.String()
+    proposed_at = UTCDateTime()
+    offered_at = UTCDateTime(allow_none=True)
+    accepted_at = UTCDateTime(allow_none=True)
+    declined_at = UTCDateTime(allow_none=True)
+    expired_at = UTCDateTime(allow_none=True)
+    done_at = UTCDateTime(allow_none=True)
+    cancelled_at = UTCDateTime(allow_none=True)
+    failed_at = UTCDateTime(allow_none=True)
+
+
+class TaskQuery(ma.Schema):
+    event = ma.fields.Integer()
+    status = ma.fields.String(validate=ma.validate.OneOf(TASK_STATUSES))
+    volunteer = ma.fields.Integer()

@@ -1,0 +1,68 @@
+import marshmallow as ma
+
+from resilience.core.schemas import PhoneField, PointField, UTCDateTime
+from resilience.volunteers.models import AVAILABILITY, GROUP_KINDS, SKILLS
+
+
+class GroupCreateSchema(ma.Schema):
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(GROUP_KINDS))
+    leader = ma.fields.String(validate=ma.validate.Length(max=200))
+    base_location = PointField(allow_none=True)
+
+
+class GroupSchema(ma.Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    kind = ma.fields.String()
+    leader = ma.fields.String()
+    base_location = PointField(allow_none=True)
+    created_at = UTCDateTime()
+
+
+def _unique(values):
+    if len(set(values)) != len(values):
+        raise ma.ValidationError("values must not repeat")
+
+
+class VolunteerCreateSchema(ma.Schema):
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    phone = PhoneField(required=True)
+    group_id = ma.fields.Integer(allow_none=True)
+    skills = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(SKILLS)), validate=_unique)
+    trainings = ma.fields.List(ma.fields.String(validate=ma.validate.Length(min=1, max=200)))
+    location = PointField(required=True, metadata={"description": "home location"})
+    availability = ma.fields.String(validate=ma.validate.OneOf(AVAILABILITY))
+    capacity = ma.fields.Integer(validate=ma.validate.Range(min=0, max=50),
+                                 metadata={"description": "tasks per matching round"})
+
+
+class VolunteerPatchSchema(VolunteerCreateSchema):
+    name = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
+    phone = PhoneField()
+    location = PointField()
+    sms_opt_out = ma.fields.Boolean()
+
+
+class VolunteerSchema(ma.Schema):
+    id = ma.fields.Integer()
+    name = ma.fields.String()
+    phone = PhoneField()
+    group_id = ma.fields.Integer(allow_none=True)
+    group = ma.fields.Function(lambda v: {"id": v.group.id, "name": v.group.name} if v.group else None)
+    skills = ma.fields.List(ma.fields.String())
+    trainings = ma.fields.List(ma.fields.String())
+    location = PointField()
+    availability = ma.fields.String()
+    capacity = ma.fields.Integer()
+    sms_opt_out = ma.fields.Boolean()
+    created_at = UTCDateTime()
+    updated_at = UTCDateTime()
+
+
+class VolunteerQuery(ma.Schema):
+    group = ma.fields.Integer()
+    availability = ma.fields.String(validate=ma.validate.OneOf(AVAILABILITY))
+    skill = ma.fields.String(validate=ma.validate.OneOf(SKILLS))
+    bbox = ma.fields.String(metadata={"description": "minLon,minLat,maxLon,maxLat"})
+    q = ma.fields.String()
