@@ -5,18 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, g, request
 from werkzeug.exceptions import UnsupportedMediaType
 
 from resilience.core import crypto
 from resilience.core import logging as safe_logging
-from resilience.core.db import engine_options, install_engine_events, set_read_only
+from resilience.core.db import engine_options, install_engine_events, reset_read_only, set_read_only
 from resilience.core.errors import DomainError, render_domain_error
 from resilience.audit.chain import set_actor
 from resilience.core.schemas import register_fields, show_personal_data
 from resilience.core.settings import Settings
 from resilience.core.api import ProblemApi
-from resilience.extensions import db, migrate
+from resilience.core.celery import init_celery
+from resilience.extensions import celery, db, migrate
 
 API_PREFIX = "/api/v1/"
 MAX_BODY = 1024 * 1024
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         for engine in db.engines.values():
             install_engine_events(engine)
     migrate.init_app(app, db, directory=migrations_dir(), render_as_batch=True)
+    init_celery(app, celery)
     api = ProblemApi(app)
     register_fields(api)
     _register_blueprints(app, api)
@@ -83,7 +85,7 @@ def _register_blueprints(app: Flask, api: ProblemApi) -> None:
     from resilience.health import bp as health
     from resilience.households.api import blp as households
     from resilience.needs.api import blp as needs
-    from resilience.tasks.api import blp as tasks
+    from resilience.dispatch.api import blp as tasks
     from resilience.volunteers.api import blp as volunteers
 
     for blueprint in (areas, events, households, needs, volunteers, tasks, audit):
@@ -97,7 +99,7 @@ def _register_guards(app: Flask) -> None:
     @app.before_request
     def _guard():
         # Threads are reused between requests: start every one from a clean slate.
-        set_read_only(request.method in ("GET", "HEAD", "OPTIONS"))
+        g.read_only_token = set_read_only(request.method in ("GET", "HEAD", "OPTIONS"))
         set_actor("anonymous")
         show_personal_data(False)
         if not request.path.startswith(API_PREFIX):
@@ -118,7 +120,11 @@ def _register_guards(app: Flask) -> None:
 
     @app.teardown_request
     def _release(_exc):
-        set_read_only(False)
+        # The request's transaction ends with the request, whoever pushed the app context.
+        db.session.remove()
+        token = g.pop("read_only_token", None)
+        if token is not None:
+            reset_read_only(token)
 
 
 def _has_body() -> bool:

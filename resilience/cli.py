@@ -52,10 +52,15 @@ def upgrade_database() -> None:
     from resilience.extensions import db
 
     upgrade(directory=current_app.extensions["migrate"].directory)
-    if db.session.scalar(select(func.count()).select_from(AdminArea)) == 0:
-        _set_cli_actor()
-        import_areas(db.session, load_geojson())
+    try:
+        if db.session.scalar(select(func.count()).select_from(AdminArea)) == 0:
+            _set_cli_actor()
+            import_areas(db.session, load_geojson())
         db.session.commit()
+    finally:
+        # Never keep a transaction open past this point: on SQLite it would hold the
+        # write lock for as long as the process lives (serve).
+        db.session.remove()
 
 
 @cli.command("init-db")
@@ -215,3 +220,5 @@ def main() -> None:
     except SettingsError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
+if __name__ == "__main__":
+    main()

@@ -8,6 +8,8 @@ from flask_sqlalchemy import SQLAlchemy
 
 from resilience.core.db import Base
 
-db = SQLAlchemy(model_class=Base)
+# Responses are serialised after the commit: keep the committed values instead of reloading
+# every row in a new transaction.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 celery = Celery("resilience")

@@ -6,5 +6,5 @@ from resilience.audit.models import AuditEntry, AuditHead  # noqa: F401
 from resilience.events.models import FloodEvent, event_admin_areas  # noqa: F401
 from resilience.households.models import Household  # noqa: F401
 from resilience.needs.models import Need  # noqa: F401
-from resilience.tasks.models import Task  # noqa: F401
+from resilience.dispatch.models import Task  # noqa: F401
 from resilience.volunteers.models import Volunteer, VolunteerGroup  # noqa: F401

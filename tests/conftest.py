@@ -20,7 +20,22 @@ from resilience.app import create_app
 from resilience.audit.models import GENESIS_HASH
 from resilience.core.settings import Settings
 
-ADMIN_URL = os.environ.get("TEST_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+def _admin_url() -> str:
+    """TEST_POSTGRES_ADMIN_URL, else postgres on 127.0.0.1 with trust, else with the password
+    .ci/setup gives it where trust is not configured."""
+    if os.environ.get("TEST_POSTGRES_ADMIN_URL"):
+        return os.environ["TEST_POSTGRES_ADMIN_URL"]
+    for url in ("postgresql://postgres@127.0.0.1:5432/postgres",
+                "postgresql://postgres:postgres@127.0.0.1:5432/postgres"):
+        try:
+            psycopg.connect(url, connect_timeout=3).close()
+            return url
+        except psycopg.OperationalError:
+            continue
+    raise RuntimeError("PostgreSQL is not reachable on 127.0.0.1:5432 (run: bash .ci/setup --services)")
+
+
+ADMIN_URL = _admin_url()
 KEEP_TABLES = {"admin_areas", "spatial_ref_sys", "alembic_version"}
 SECRET = "test-secret-key-0123456789abcdef"
 
@@ -98,10 +113,16 @@ def _reset(app) -> None:
 
 @pytest.fixture(params=["sqlite", "postgis"])
 def app(request):
+    from resilience.core.db import set_read_only
+
     app = request.getfixturevalue(f"{request.param}_app")
     _reset(app)
+    # The test's own session only reads (and occasionally writes a fixture row): on SQLite it
+    # must not hold the write lock that the requests under test need.
+    set_read_only(True)
     with app.app_context():
         yield app
+    set_read_only(False)
     from resilience.extensions import db
 
     with app.app_context():
@@ -141,6 +162,7 @@ def _token(app, email: str, role: str) -> str:
     from resilience.accounts.operations import create_token, create_user
     from resilience.extensions import db
 
+    db.session.rollback()
     create_user(db.session, email, role, "a-long-password")
     token = create_token(db.session, email)
     db.session.commit()

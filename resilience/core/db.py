@@ -70,6 +70,10 @@ def set_read_only(read_only: bool) -> contextvars.Token:
     return _may_write.set(not read_only)
 
 
+def reset_read_only(token: contextvars.Token) -> None:
+    _may_write.reset(token)
+
+
 # --- SQLite + SpatiaLite ------------------------------------------------------------------
 def sqlite_dbapi():
     """The DB-API module to use for SQLite: one that can load the SpatiaLite extension."""

@@ -177,7 +177,7 @@ def test_example_numbers_of_every_country_are_stable(region):
     assert normalize_phone(international) == e164
 
 
-@given(st.text(alphabet=st.sampled_from("0123456789+ -().62a/"), max_size=22) | st.text(max_size=20))
+@given(st.text(alphabet="0123456789+ -().a/", max_size=22) | st.text(max_size=20))
 def test_normalize_phone_is_idempotent_or_rejects(text):
     try:
         e164 = normalize_phone(text)
@@ -261,7 +261,7 @@ def test_nik_birth_dates_and_sex():
         ("6271.05.450780.0001", "NIK must contain digits only"),
         ("62710545078O0001", "NIK must contain digits only"),
         ("６２７１０５４５０７８００００１", "NIK must contain digits only"),
-        ("1071054507800001", "NIK province code 10 (digits 1–2) is not an Indonesian province code"),
+        ("1071054507800001", "NIK province code 10 (digits 1–2) is not an Indonesian"),
         ("9971054507800001", "NIK province code 99"),
         ("6200054507800001", "NIK regency/city code (digits 3–4) must not be 00"),
         ("6271004507800001", "NIK district (kecamatan) code (digits 5–6) must not be 00"),
@@ -335,7 +335,7 @@ def test_generated_niks_are_valid_and_decode(province, regency, district, born, 
     assert validate_nik(nik, today=today) == nik
     decoded, sex = nik_birth_date(nik, today=today)
     assert sex == ("F" if woman else "M")
-    assert (decoded.day, decoded.month, decoded.year % 100) == (born.day, born.month, born.year % 100)
+    assert decoded.strftime("%d%m%y") == born.strftime("%d%m%y")
     assert decoded <= today
 
 

@@ -1,7 +1,7 @@
 import marshmallow as ma
 
 from resilience.core.schemas import UTCDateTime
-from resilience.tasks.models import TASK_STATUSES
+from resilience.dispatch.models import TASK_STATUSES
 
 
 class TaskSchema(ma.Schema):

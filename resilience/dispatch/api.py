@@ -4,8 +4,8 @@ from sqlalchemy import select
 from resilience.core.api import PageArgs, list_schema, paginate
 from resilience.core.errors import NotFound
 from resilience.extensions import db
-from resilience.tasks.models import Task
-from resilience.tasks.schemas import TaskQuery, TaskSchema
+from resilience.dispatch.models import Task
+from resilience.dispatch.schemas import TaskQuery, TaskSchema
 
 blp = Blueprint("tasks", __name__, url_prefix="/tasks", description="Tasks: a need assigned to a volunteer")
 

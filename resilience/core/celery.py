@@ -1,0 +1,49 @@
+"""Celery glue: tasks run inside the Flask app context; JSON only; safe delivery settings.
+
+In production Redis is the broker. Without REDIS_URL (the embedded default) tasks run eagerly
+inside the serving process, so the same task code serves both deployments.
+"""
+
+from __future__ import annotations
+
+from celery import Celery, Task
+from flask import Flask
+
+# Broker visibility timeout > task hard time limit > the HTTP timeouts inside tasks, so a
+# task still running is never redelivered to a second worker.
+TASK_SOFT_TIME_LIMIT = 60
+TASK_TIME_LIMIT = 90
+VISIBILITY_TIMEOUT = 300
+
+
+def init_celery(app: Flask, celery: Celery) -> Celery:
+    settings = app.config["SETTINGS"]
+
+    class AppContextTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery.Task = AppContextTask
+    celery.conf.update(
+        broker_url=settings.redis_url or "memory://",
+        result_backend=settings.redis_url,
+        task_always_eager=settings.embedded,
+        task_eager_propagates=True,
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_soft_time_limit=TASK_SOFT_TIME_LIMIT,
+        task_time_limit=TASK_TIME_LIMIT,
+        broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
+        result_expires=3600,
+        broker_connection_retry_on_startup=True,
+        timezone="UTC",
+        enable_utc=True,
+    )
+    celery.set_default()
+    app.extensions["celery"] = celery
+    return celery
