@@ -17,7 +17,7 @@ from resilience.core.schemas import register_fields, show_personal_data
 from resilience.core.settings import Settings
 from resilience.core.api import ProblemApi
 from resilience.core.celery import init_celery
-from resilience.extensions import celery, db, migrate
+from resilience.extensions import db, migrate
 
 API_PREFIX = "/api/v1/"
 MAX_BODY = 1024 * 1024
@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         for engine in db.engines.values():
             install_engine_events(engine)
     migrate.init_app(app, db, directory=migrations_dir(), render_as_batch=True)
-    init_celery(app, celery)
+    init_celery(app)
     api = ProblemApi(app)
     register_fields(api)
     _register_blueprints(app, api)

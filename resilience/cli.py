@@ -178,6 +178,33 @@ def import_group():
     """Import reference data."""
 
 
+@import_group.command("households")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--event", "event_id", type=int, default=None, help="flood event for the needs column")
+@with_appcontext
+def import_households_cmd(csv_file: str, event_id: int | None):
+    """Import households from CSV (all or nothing; each bad row and field is named)."""
+    from pathlib import Path
+
+    from resilience.events.operations import get_event
+    from resilience.extensions import db
+    from resilience.households.importer import decode, import_households
+
+    _set_cli_actor()
+    try:
+        event = get_event(db.session, event_id) if event_id is not None else None
+    except DomainError as exc:
+        _fail(exc.detail)
+    report = import_households(db.session, decode(Path(csv_file).read_bytes()), event)
+    if report.errors:
+        db.session.rollback()
+        for line in report.lines():
+            click.echo(f"{csv_file}: {line}", err=True)
+        _fail(f"{len(report.errors)} problem(s); nothing was imported", code=1)
+    db.session.commit()
+    click.echo(f"{report.created} households and {report.needs_created} needs imported from {report.rows} rows")
+
+
 @import_group.command("areas")
 @click.argument("geojson", type=click.Path(exists=True, dir_okay=False))
 @with_appcontext

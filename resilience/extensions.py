@@ -1,8 +1,8 @@
 """Extension objects, unbound: create_app() binds them (no circular imports, nothing at import).
 
-The flask-smorest Api is made per app in create_app(): its OpenAPI spec is per-app state."""
+The flask-smorest Api and the Celery app are made per Flask app in create_app(): both hold
+per-app state (the OpenAPI spec; broker settings). Celery tasks use ``shared_task``."""
 
-from celery import Celery
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 
@@ -12,4 +12,3 @@ from resilience.core.db import Base
 # every row in a new transaction.
 db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
-celery = Celery("resilience")

@@ -34,6 +34,7 @@ def upgrade():
     sa.UniqueConstraint('code', name=op.f('uq_admin_areas_code'))
     )
     op.create_geospatial_index('idx_admin_areas_boundary', 'admin_areas', ['boundary'], unique=False, postgresql_using='gist', postgresql_ops={})
+    op.create_geospatial_index('idx_admin_areas_centroid', 'admin_areas', ['centroid'], unique=False, postgresql_using='gist', postgresql_ops={})
     op.create_index(op.f('ix_admin_areas_level'), 'admin_areas', ['level'], unique=False)
     op.create_index(op.f('ix_admin_areas_parent_id'), 'admin_areas', ['parent_id'], unique=False)
     op.create_table('audit_entries',
@@ -255,5 +256,6 @@ def downgrade():
     op.drop_table('audit_entries')
     op.drop_index(op.f('ix_admin_areas_parent_id'), table_name='admin_areas')
     op.drop_index(op.f('ix_admin_areas_level'), table_name='admin_areas')
+    op.drop_geospatial_index('idx_admin_areas_centroid', table_name='admin_areas', postgresql_using='gist', column_name='centroid')
     op.drop_geospatial_index('idx_admin_areas_boundary', table_name='admin_areas', postgresql_using='gist', column_name='boundary')
     op.drop_geospatial_table('admin_areas')

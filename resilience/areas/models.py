@@ -25,7 +25,7 @@ class AdminArea(db.Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("admin_areas.id"), index=True)
     boundary: Mapped[Any] = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=True))
     centroid: Mapped[Any] = mapped_column(
-        Geometry("POINT", srid=4326, spatial_index=False), nullable=True
+        Geometry("POINT", srid=4326, spatial_index=True), nullable=True
     )
 
     parent: Mapped["AdminArea | None"] = relationship(remote_side="AdminArea.id")

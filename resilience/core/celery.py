@@ -16,8 +16,9 @@ TASK_TIME_LIMIT = 90
 VISIBILITY_TIMEOUT = 300
 
 
-def init_celery(app: Flask, celery: Celery) -> Celery:
+def init_celery(app: Flask) -> Celery:
     settings = app.config["SETTINGS"]
+    celery = Celery(app.name)
 
     class AppContextTask(Task):
         def __call__(self, *args, **kwargs):

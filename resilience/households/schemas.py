@@ -21,6 +21,18 @@ class HouseholdCreateSchema(ma.Schema):
     chronically_ill = ma.fields.Integer(**_count)
 
 
+    @ma.validates_schema
+    def _vulnerable_within_members(self, data, **kwargs):
+        members = data.get("members", 1)
+        errors = {
+            name: [f"{data[name]} is more than the {members} members"]
+            for name in ("elderly", "children_under5", "pregnant_or_lactating", "disabled", "chronically_ill")
+            if data.get(name, 0) > members
+        }
+        if errors:
+            raise ma.ValidationError(errors)
+
+
 class HouseholdPatchSchema(HouseholdCreateSchema):
     head_name = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
     location = PointField()

@@ -1,0 +1,91 @@
+"""CSV import of households: all or nothing, each bad row and field named."""
+
+import io
+
+from sqlalchemy import func, select
+
+from resilience.extensions import db
+from resilience.households.models import Household
+from resilience.needs.models import Need
+
+GOOD = (
+    "head_name,phone,nik,lat,lon,members,elderly,needs\n"
+    "Siti Aminah,0812-3456-7890,6271054507800001,-1.6346,113.6858,4,1,evacuation;food\n"
+    "Yohanes Dehen,,,-1.6400,113.6900,3,0,water\n"
+)
+
+
+def _count(model):
+    db.session.rollback()
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _upload(client, text, query=""):
+    return client.client.post(
+        f"/api/v1/households/import{query}",
+        data={"file": (io.BytesIO(text.encode("utf-8")), "warga.csv")},
+        headers={"Authorization": f"Bearer {client.token}"},
+        content_type="multipart/form-data",
+    )
+
+
+def test_import_with_needs(coordinator, seed):
+    event = seed.event()
+    response = _upload(coordinator, GOOD, f"?event={event['id']}")
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json() == {"rows": 2, "created": 2, "needs_created": 3, "errors": []}
+    assert _count(Household) == 2 and _count(Need) == 3
+    listed = coordinator.get("/api/v1/households?area=62.71.05.1004").get_json()
+    assert {h["head_name"] for h in listed["items"]} == {"Siti Aminah", "Yohanes Dehen"}
+
+
+def test_semicolon_csv_with_bom_and_decimal_commas(coordinator):
+    text = "\ufeffhead_name;lat;lon;members\nRusmini;-1,6346;113,6858;2\n"
+    response = coordinator.client.post(
+        "/api/v1/households/import", data=text.encode("utf-8"),
+        headers={"Authorization": f"Bearer {coordinator.token}", "Content-Type": "text/csv"},
+    )
+    assert response.status_code == 201, response.get_json()
+    assert _count(Household) == 1
+
+
+def test_one_bad_row_stores_nothing_and_names_row_and_field(coordinator, seed):
+    event = seed.event()
+    bad = (GOOD + "Agustinus Nyahu,0812-ABC,62710545078000,-1.63,113.68,2,0,boats\n"
+           + "Rusmini,,,-1.63,113.68,2,5,\n")
+    response = _upload(coordinator, bad, f"?event={event['id']}")
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["rows"] == 4 and body["created"] == 0
+    problems = {(e["row"], e["field"]) for e in body["errors"]}
+    assert problems == {(4, "phone"), (4, "nik"), (4, "needs"), (5, "elderly")}
+    assert "nothing was imported" in body["detail"]
+    assert _count(Household) == 0 and _count(Need) == 0
+
+
+def test_database_level_problems_also_roll_back(coordinator, seed):
+    seed.household()  # holds NIK 6271054507800001
+    response = _upload(coordinator, GOOD.replace(",evacuation;food", ",").replace(",water", ","))
+    assert response.status_code == 422
+    assert any(e["row"] == 2 and e["field"] == "nik" for e in response.get_json()["errors"])
+    assert _count(Household) == 1
+
+
+def test_unknown_columns_and_kelurahan(coordinator):
+    response = _upload(coordinator, "head_name,lat,lon,colour\nA,-1.63,113.68,red\n")
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "colour"
+    response = _upload(coordinator, "head_name,lat,lon,kelurahan_code\nA,-1.6346,113.6858,62.71.05.9999\n")
+    assert response.status_code == 422
+    assert response.get_json()["errors"][0]["field"] == "kelurahan_code"
+    response = _upload(coordinator, "head_name,lat,lon,kelurahan_code\nA,-1.6346,113.6858,62.71.05.1007\n")
+    assert response.status_code == 422
+    assert "Mungku Baru" in response.get_json()["errors"][0]["message"]
+    assert _count(Household) == 0
+
+
+def test_needs_without_event_and_official(coordinator, official):
+    response = _upload(coordinator, GOOD)
+    assert response.status_code == 422
+    assert any(e["field"] == "needs" for e in response.get_json()["errors"])
+    assert _upload(official, GOOD).status_code == 403
