@@ -50,6 +50,13 @@ def test_rejected_request_writes_no_entry(coordinator, seed):
     assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == before
 
 
+def test_anyone_can_verify_but_not_read(anonymous, seed):
+    seed.event()
+    response = anonymous.get("/api/v1/audit/verify")
+    assert response.status_code == 200 and response.get_json()["ok"] is True
+    assert anonymous.get("/api/v1/audit").status_code == 401
+
+
 def test_official_reads_the_log_and_verifies(official, seed):
     seed.event()
     assert official.get("/api/v1/audit").status_code == 200
