@@ -159,3 +159,9 @@ def _run_after_commit(session: Session) -> None:
 def _drop_after_commit(session: Session, previous_transaction) -> None:
     if previous_transaction.parent is None:
         session.info.pop(_AFTER_COMMIT, None)
+
+
+def like_pattern(text: str) -> str:
+    """A case-insensitive "contains" pattern with LIKE's wildcards taken literally (escape '\\')."""
+    escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

@@ -103,13 +103,32 @@ class AreaField(ma.fields.Field):
         return from_shape(shape, srid=4326)
 
 
+class Text(ma.fields.String):
+    """A string trimmed of surrounding spaces; ``required_text`` also rejects blank ones."""
+
+    def __init__(self, *, max_length: int, blank: bool = True, **kwargs):
+        validators = [ma.validate.Length(max=max_length)]
+        if not blank:
+            validators.append(ma.validate.Length(min=1, error="Must not be blank."))
+        super().__init__(validate=validators, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
 class PhoneField(ma.fields.String):
-    """Any way Indonesians write a number in; E.164 out (masked for roles without access)."""
+    """Any way Indonesians write a number in; E.164 out (masked for roles without access).
+
+    ``mobile_only`` for numbers that must receive SMS (volunteers)."""
+
+    def __init__(self, *, mobile_only: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.mobile_only = mobile_only
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
         try:
-            return normalize_phone(text)
+            return normalize_phone(text, mobile_only=self.mobile_only)
         except InvalidValue as exc:
             raise _invalid(exc) from exc
 

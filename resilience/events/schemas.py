@@ -1,11 +1,11 @@
 import marshmallow as ma
 
-from resilience.core.schemas import AreaField, AreaRefSchema, UTCDateTime
+from resilience.core.schemas import AreaField, AreaRefSchema, Text, UTCDateTime
 from resilience.events.models import EVENT_STATUSES
 
 
 class EventCreateSchema(ma.Schema):
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    name = Text(required=True, max_length=200, blank=False)
     started_at = UTCDateTime(required=True)
     ended_at = UTCDateTime(allow_none=True)
     affected_area = AreaField(allow_none=True, metadata={"description": "GeoJSON Polygon or MultiPolygon"})
@@ -13,7 +13,7 @@ class EventCreateSchema(ma.Schema):
 
 
 class EventPatchSchema(EventCreateSchema):
-    name = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
+    name = Text(max_length=200, blank=False)
     started_at = UTCDateTime()
     status = ma.fields.String(validate=ma.validate.OneOf(EVENT_STATUSES))
 

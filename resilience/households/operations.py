@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from resilience.areas.models import AdminArea
 from resilience.areas.operations import area_by_code, area_for_point
 from resilience.core import crypto
+from resilience.core.db import like_pattern
 from resilience.core.errors import Conflict, NotFound, ValidationFailed
 from resilience.core.geo import parse_bbox
 from resilience.core.invalid import InvalidValue
@@ -108,12 +109,12 @@ def household_query(session: Session, event: int | None = None, area: str | None
         envelope = from_shape(box(min_lon, min_lat, max_lon, max_lat), srid=4326)
         query = query.where(func.ST_Intersects(Household.location, envelope))
     if q:
-        like = f"%{q.strip().lower()}%"
+        like = like_pattern(q)
         query = query.where(
             or_(
-                func.lower(Household.head_name).like(like),
-                func.lower(Household.address).like(like),
-                func.lower(Household.landmark).like(like),
+                func.lower(Household.head_name).like(like, escape="\\"),
+                func.lower(Household.address).like(like, escape="\\"),
+                func.lower(Household.landmark).like(like, escape="\\"),
             )
         )
     return query

@@ -1,17 +1,17 @@
 import marshmallow as ma
 
-from resilience.core.schemas import AreaRefSchema, KkField, NikField, PhoneField, PointField, UTCDateTime
+from resilience.core.schemas import AreaRefSchema, KkField, NikField, PhoneField, PointField, Text, UTCDateTime
 
 _count = dict(validate=ma.validate.Range(min=0, max=100))
 
 
 class HouseholdCreateSchema(ma.Schema):
-    head_name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    head_name = Text(required=True, max_length=200, blank=False)
     phone = PhoneField(allow_none=True)
     nik = NikField(allow_none=True)
     kk_number = KkField(allow_none=True)
-    address = ma.fields.String(validate=ma.validate.Length(max=500))
-    landmark = ma.fields.String(validate=ma.validate.Length(max=300))
+    address = Text(max_length=500)
+    landmark = Text(max_length=300)
     location = PointField(required=True)
     members = ma.fields.Integer(validate=ma.validate.Range(min=1, max=100))
     elderly = ma.fields.Integer(**_count)
@@ -34,8 +34,11 @@ class HouseholdCreateSchema(ma.Schema):
 
 
 class HouseholdPatchSchema(HouseholdCreateSchema):
-    head_name = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
+    head_name = Text(max_length=200, blank=False)
     location = PointField()
+
+    def _vulnerable_within_members(self, data, **kwargs):
+        """A PATCH is checked against the stored members by the operation instead."""
 
 
 class HouseholdSchema(ma.Schema):

@@ -40,25 +40,29 @@ def _apply_priority(need: Need, priority: int | None, reason: str | None) -> Non
     need.priority_reason = reason.strip()
 
 
+def _check_no_live_duplicate(session: Session, event_id: int, household_id: int, category: str) -> None:
+    duplicate = session.scalar(
+        select(Need.id).where(
+            Need.event_id == event_id,
+            Need.household_id == household_id,
+            Need.category == category,
+            Need.status.in_(LIVE_NEED_STATUSES),
+        )
+    )
+    if duplicate is not None:
+        raise Conflict(
+            f"household {household_id} already has an open {category} need in this event (id {duplicate})",
+            existing_id=duplicate,
+        )
+
+
 def create_need(session: Session, event: FloodEvent, data: dict[str, Any]) -> Need:
     if event.status != "active":
         raise Conflict(f"the event {event.name!r} is closed; reopen it to record needs")
     household = session.get(Household, data["household_id"])
     if household is None:
         raise ValidationFailed.field("household_id", f"no household with id {data['household_id']}")
-    duplicate = session.scalar(
-        select(Need.id).where(
-            Need.event_id == event.id,
-            Need.household_id == household.id,
-            Need.category == data["category"],
-            Need.status.in_(LIVE_NEED_STATUSES),
-        )
-    )
-    if duplicate is not None:
-        raise Conflict(
-            f"household {household.id} already has an open {data['category']} need in this event (id {duplicate})",
-            existing_id=duplicate,
-        )
+    _check_no_live_duplicate(session, event.id, household.id, data["category"])
     need = Need(
         event_id=event.id,
         household_id=household.id,
@@ -82,6 +86,8 @@ def update_need(session: Session, need: Need, data: dict[str, Any]) -> Need:
         allowed = [s for s in NEED_TRANSITIONS[need.status] if s in MANUAL_NEED_STATUSES]
         if wanted not in allowed:
             raise InvalidTransition(f"need {need.id}", need.status, wanted, allowed)
+        if wanted in LIVE_NEED_STATUSES and need.status not in LIVE_NEED_STATUSES:
+            _check_no_live_duplicate(session, need.event_id, need.household_id, need.category)
         need.status = wanted
     if "priority" in data or "priority_reason" in data:
         priority = data.get("priority", need.priority if need.priority_overridden else None)

@@ -9,6 +9,7 @@ from shapely.geometry import box
 from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
+from resilience.core.db import like_pattern
 from resilience.core.errors import Conflict, NotFound, ValidationFailed
 from resilience.core.geo import parse_bbox
 from resilience.core.invalid import InvalidValue
@@ -99,5 +100,5 @@ def volunteer_query(session: Session, group=None, availability=None, skill=None,
         envelope = from_shape(box(min_lon, min_lat, max_lon, max_lat), srid=4326)
         query = query.where(func.ST_Intersects(Volunteer.location, envelope))
     if q:
-        query = query.where(func.lower(Volunteer.name).like(f"%{q.strip().lower()}%"))
+        query = query.where(func.lower(Volunteer.name).like(like_pattern(q), escape="\\"))
     return query

@@ -1,13 +1,13 @@
 import marshmallow as ma
 
-from resilience.core.schemas import PhoneField, PointField, UTCDateTime
+from resilience.core.schemas import PhoneField, PointField, Text, UTCDateTime
 from resilience.volunteers.models import AVAILABILITY, GROUP_KINDS, SKILLS
 
 
 class GroupCreateSchema(ma.Schema):
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    name = Text(required=True, max_length=200, blank=False)
     kind = ma.fields.String(required=True, validate=ma.validate.OneOf(GROUP_KINDS))
-    leader = ma.fields.String(validate=ma.validate.Length(max=200))
+    leader = Text(max_length=200)
     base_location = PointField(allow_none=True)
 
 
@@ -26,8 +26,8 @@ def _unique(values):
 
 
 class VolunteerCreateSchema(ma.Schema):
-    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
-    phone = PhoneField(required=True)
+    name = Text(required=True, max_length=200, blank=False)
+    phone = PhoneField(required=True, mobile_only=True)
     group_id = ma.fields.Integer(allow_none=True)
     skills = ma.fields.List(ma.fields.String(validate=ma.validate.OneOf(SKILLS)), validate=_unique)
     trainings = ma.fields.List(ma.fields.String(validate=ma.validate.Length(min=1, max=200)))
@@ -38,8 +38,8 @@ class VolunteerCreateSchema(ma.Schema):
 
 
 class VolunteerPatchSchema(VolunteerCreateSchema):
-    name = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
-    phone = PhoneField()
+    name = Text(max_length=200, blank=False)
+    phone = PhoneField(mobile_only=True)
     location = PointField()
     sms_opt_out = ma.fields.Boolean()
 
