@@ -4,6 +4,7 @@ every row is validated and audited like real data. Loading twice changes nothing
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 from datetime import datetime, timezone
 
 from sqlalchemy import select
@@ -12,13 +13,14 @@ from resilience.accounts.models import User
 from resilience.accounts.operations import create_token, create_user
 from resilience.core.identity import normalize_phone, validate_kk, validate_nik
 from resilience.core.schemas import point_element
-from resilience.demo.generate import generate
+from resilience.demo.generate import generate, generate_stock
 from resilience.events.models import FloodEvent
 from resilience.events.operations import create_event
 from resilience.extensions import db
 from resilience.households.operations import create_household
 from resilience.needs.operations import create_need
 from resilience.volunteers.operations import create_group, create_volunteer
+from resilience.stock.operations import create_depot, create_item, record_movement
 from geoalchemy2.shape import from_shape
 from shapely.geometry import shape
 
@@ -102,6 +104,7 @@ def load_demo(seed: int = 2024) -> str:
                 "reported_at": _time(need["reported_at"]),
             },
         )
+    stock = _load_stock(session, generate_stock(data, seed), event, households)
     lines = []
     for email, role in DEMO_USERS:
         if session.scalar(select(User.id).where(User.email == email)) is None:
@@ -113,8 +116,32 @@ def load_demo(seed: int = 2024) -> str:
         [
             f"demo loaded in {seconds:.1f} s: event {event.id} {event.name!r}, "
             f"{len(households)} households, {len(data['needs'])} needs, "
-            f"{len(data['volunteers'])} volunteers in {len(groups)} groups",
+            f"{len(data['volunteers'])} volunteers in {len(groups)} groups, {stock}",
             "API tokens (shown once; more with 'resilience tokens create EMAIL'):",
             *lines,
         ]
     )
+
+
+def _load_stock(session, stock: dict, event, households: dict) -> str:
+    """Items, depots and the stock ledger of the demo, through the same operations as the API."""
+    for item in stock["items"]:
+        create_item(session, item)
+    depots = {}
+    for depot in stock["depots"]:
+        depots[depot["key"]] = create_depot(
+            session, {"name": depot["name"], "kind": depot["kind"], "address": depot["address"],
+                      "location": _point(depot["location"])},
+        )
+    for movement in stock["movements"]:
+        body = {k: v for k, v in movement.items() if k not in ("depot", "to_depot", "household_key")}
+        body["depot_id"] = depots[movement["depot"]].id
+        body["quantity"] = Decimal(str(movement["quantity"]))
+        if "to_depot" in movement:
+            body["to_depot_id"] = depots[movement["to_depot"]].id
+        if "household_key" in movement:
+            body["household_id"] = households[movement["household_key"]].id
+            body["event_id"] = event.id
+        record_movement(session, body)
+    return (f"{len(depots)} depots, {len(stock['items'])} items, "
+            f"{len(stock['movements'])} stock movements")
