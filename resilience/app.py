@@ -17,6 +17,7 @@ from resilience.core.schemas import register_fields, show_personal_data
 from resilience.core.settings import Settings
 from resilience.core.api import ProblemApi
 from resilience.core.celery import init_celery
+from resilience.sms.service import init_sms
 from resilience.extensions import db, migrate
 
 API_PREFIX = "/api/v1/"
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
             install_engine_events(engine)
     migrate.init_app(app, db, directory=migrations_dir(), render_as_batch=True)
     init_celery(app)
+    init_sms(app)
     api = ProblemApi(app)
     register_fields(api)
     _register_blueprints(app, api)
@@ -85,14 +87,19 @@ def _register_blueprints(app: Flask, api: ProblemApi) -> None:
     from resilience.audit.api import blp as audit
     from resilience.events.api import blp as events
     from resilience.health import bp as health
+    from resilience.matching.api import blp as matching
+    from resilience.sms.api import blp as sms
+    from resilience.sms.webhooks import bp as twilio_webhooks
     from resilience.households.api import blp as households
     from resilience.needs.api import blp as needs
     from resilience.dispatch.api import blp as tasks
+    from resilience.stock.api import blp as stock
     from resilience.volunteers.api import blp as volunteers
 
-    for blueprint in (areas, events, households, needs, volunteers, tasks, audit):
+    for blueprint in (areas, events, households, needs, volunteers, matching, tasks, sms, stock, audit):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX.rstrip("/") + blueprint.url_prefix)
     app.register_blueprint(health)
+    app.register_blueprint(twilio_webhooks)
 
 
 def _register_guards(app: Flask) -> None:

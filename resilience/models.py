@@ -7,4 +7,6 @@ from resilience.events.models import FloodEvent, event_admin_areas  # noqa: F401
 from resilience.households.models import Household  # noqa: F401
 from resilience.needs.models import Need  # noqa: F401
 from resilience.dispatch.models import Task  # noqa: F401
+from resilience.stock.models import Depot, Item, StockBalance, StockMovement  # noqa: F401
 from resilience.volunteers.models import Volunteer, VolunteerGroup  # noqa: F401
+from resilience.sms.models import SmsMessage  # noqa: F401

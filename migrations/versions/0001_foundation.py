@@ -193,7 +193,6 @@ def upgrade():
     op.create_index('uq_needs_live_category', 'needs', ['event_id', 'household_id', 'category'], unique=True, sqlite_where=sa.text("status IN ('open', 'assigned', 'in_progress')"), postgresql_where=sa.text("status IN ('open', 'assigned', 'in_progress')"))
     op.create_table('tasks',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('code', sa.String(length=16), nullable=True),
     sa.Column('event_id', sa.Integer(), nullable=False),
     sa.Column('need_id', sa.Integer(), nullable=False),
     sa.Column('volunteer_id', sa.Integer(), nullable=False),
@@ -214,7 +213,6 @@ def upgrade():
     sa.ForeignKeyConstraint(['need_id'], ['needs.id'], name=op.f('fk_tasks_need_id_needs')),
     sa.ForeignKeyConstraint(['volunteer_id'], ['volunteers.id'], name=op.f('fk_tasks_volunteer_id_volunteers')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_tasks')),
-    sa.UniqueConstraint('code', name=op.f('uq_tasks_code'))
     )
     op.create_index(op.f('ix_tasks_event_id'), 'tasks', ['event_id'], unique=False)
     op.create_index(op.f('ix_tasks_need_id'), 'tasks', ['need_id'], unique=False)

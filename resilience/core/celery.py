@@ -16,16 +16,21 @@ TASK_TIME_LIMIT = 90
 VISIBILITY_TIMEOUT = 300
 
 
+def _beat_schedule() -> dict:
+    from resilience.sms.tasks import BEAT_SCHEDULE
+
+    return BEAT_SCHEDULE
+
+
 def init_celery(app: Flask) -> Celery:
     settings = app.config["SETTINGS"]
-    celery = Celery(app.name)
 
     class AppContextTask(Task):
         def __call__(self, *args, **kwargs):
             with app.app_context():
                 return self.run(*args, **kwargs)
 
-    celery.Task = AppContextTask
+    celery = Celery(app.name, task_cls=AppContextTask)
     celery.conf.update(
         broker_url=settings.redis_url or "memory://",
         result_backend=settings.redis_url,
@@ -42,9 +47,29 @@ def init_celery(app: Flask) -> Celery:
         broker_transport_options={"visibility_timeout": VISIBILITY_TIMEOUT},
         result_expires=3600,
         broker_connection_retry_on_startup=True,
+        # Publishing while the broker is down must fail fast: the outbox sweep resends later.
+        task_publish_retry=False,
+        broker_connection_timeout=3,
+        broker_connection_max_retries=1,
+        include=["resilience.sms.tasks"],
+        beat_schedule=_beat_schedule(),
         timezone="UTC",
         enable_utc=True,
     )
-    celery.set_default()
     app.extensions["celery"] = celery
     return celery
+
+
+def run_task(name: str, *args, countdown: float | None = None) -> None:
+    """Enqueue a task on the current Flask app's own Celery app (eager in embedded mode).
+
+    Each Flask app has its own Celery app (settings differ: broker, eagerness); tasks are
+    declared with ``shared_task`` and looked up here by name, so a call never lands on
+    another app's configuration."""
+    from flask import current_app
+
+    task = current_app.extensions["celery"].tasks[name]
+    if countdown:
+        task.apply_async(args, countdown=countdown)
+    else:
+        task.apply_async(args)

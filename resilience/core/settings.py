@@ -39,6 +39,7 @@ class Settings:
     twilio_api_url: str | None = None
     public_base_url: str | None = None
     sms_max_per_second: float = 10.0
+    sms_http_timeout: float = 15.0
 
     @property
     def embedded(self) -> bool:
@@ -106,6 +107,11 @@ class Settings:
 
         twilio_api_url = _http_url("TWILIO_API_URL", get("TWILIO_API_URL"))
         public_base_url = _http_url("PUBLIC_BASE_URL", get("PUBLIC_BASE_URL"))
+        if sms_backend == "twilio" and public_base_url is None:
+            raise SettingsError(
+                "PUBLIC_BASE_URL is required when SMS_BACKEND=twilio (Twilio's status callbacks and "
+                "webhook signatures use it)"
+            )
 
         rate_text = get("SMS_MAX_PER_SECOND") or "10"
         try:
@@ -114,6 +120,17 @@ class Settings:
             rate = float("nan")
         if not (rate > 0 and rate != float("inf")):
             raise SettingsError(f"SMS_MAX_PER_SECOND must be a positive number; got {rate_text!r}")
+
+        timeout_text = get("SMS_HTTP_TIMEOUT") or "15"
+        try:
+            http_timeout = float(timeout_text)
+        except ValueError:
+            http_timeout = float("nan")
+        if not (0 < http_timeout <= 50):
+            raise SettingsError(
+                f"SMS_HTTP_TIMEOUT must be a number of seconds above 0 and at most 50 (below the task time "
+                f"limit); got {timeout_text!r}"
+            )
 
         return cls(
             env=mode,
@@ -128,6 +145,7 @@ class Settings:
             twilio_api_url=twilio_api_url,
             public_base_url=public_base_url.rstrip("/") if public_base_url else None,
             sms_max_per_second=rate,
+            sms_http_timeout=http_timeout,
         )
 
 

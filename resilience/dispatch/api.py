@@ -2,10 +2,10 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from resilience.core.api import PageArgs, list_schema, paginate
-from resilience.core.errors import NotFound
 from resilience.extensions import db
 from resilience.dispatch.models import Task
-from resilience.dispatch.schemas import TaskQuery, TaskSchema
+from resilience.dispatch import operations
+from resilience.dispatch.schemas import TaskPatchSchema, TaskQuery, TaskSchema
 
 blp = Blueprint("tasks", __name__, url_prefix="/tasks", description="Tasks: a need assigned to a volunteer")
 
@@ -28,7 +28,19 @@ def list_tasks(page, event=None, status=None, volunteer=None):
 @blp.get("/<int:task_id>")
 @blp.response(200, TaskSchema)
 def get_task(task_id):
-    task = db.session.get(Task, task_id)
-    if task is None:
-        raise NotFound(f"no task with id {task_id}")
+    return operations.get_task(db.session, task_id)
+
+
+@blp.patch("/<int:task_id>")
+@blp.arguments(TaskPatchSchema)
+@blp.response(200, TaskSchema)
+def patch_task(data, task_id):
+    """Cancel (``{"status": "cancelled"}``) or reassign (``{"volunteer_id": 9}``: the answer is
+    the new task; the old one is cancelled)."""
+    task = operations.get_task(db.session, task_id)
+    if "volunteer_id" in data:
+        task = operations.reassign(db.session, task, data["volunteer_id"])
+    else:
+        operations.cancel(db.session, task)
+    db.session.commit()
     return task

@@ -19,7 +19,7 @@ LIVE_TASK_STATUSES = ("proposed", "offered", "accepted")
 TASK_TRANSITIONS = {
     "proposed": ["offered", "cancelled"],
     "offered": ["accepted", "declined", "expired", "cancelled", "failed"],
-    "accepted": ["done", "cancelled", "failed"],
+    "accepted": ["done", "declined", "cancelled", "failed"],  # TIDAK after YA: the volunteer backs out
     "declined": [],
     "expired": [],
     "done": [],
@@ -48,7 +48,6 @@ class Task(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str | None] = mapped_column(String(16), unique=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("flood_events.id"), index=True)
     need_id: Mapped[int] = mapped_column(ForeignKey("needs.id"), index=True)
     volunteer_id: Mapped[int] = mapped_column(ForeignKey("volunteers.id"), index=True)
@@ -69,3 +68,26 @@ class Task(db.Model):
     volunteer: Mapped[Volunteer] = relationship()
 
     __audit__ = True
+
+    @property
+    def code(self) -> str:
+        """The short code volunteers quote in SMS replies (``T123``)."""
+        return f"T{self.id}"
+
+    @staticmethod
+    def id_from_code(code: str) -> int | None:
+        code = code.strip().upper()
+        if code.startswith("T") and code[1:].isdigit():
+            return int(code[1:])
+        return None
+
+    def transition(self, status: str) -> None:
+        """Move to ``status`` (allowed by TASK_TRANSITIONS) and stamp its time."""
+        from resilience.core.db import utcnow
+        from resilience.core.errors import InvalidTransition
+
+        allowed = TASK_TRANSITIONS[self.status]
+        if status not in allowed:
+            raise InvalidTransition(f"task {self.code}", self.status, status, allowed)
+        self.status = status
+        setattr(self, f"{status}_at", utcnow())

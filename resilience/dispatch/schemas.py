@@ -6,7 +6,7 @@ from resilience.dispatch.models import TASK_STATUSES
 
 class TaskSchema(ma.Schema):
     id = ma.fields.Integer()
-    code = ma.fields.String()
+    code = ma.fields.String(dump_only=True)
     event_id = ma.fields.Integer()
     need_id = ma.fields.Integer()
     volunteer_id = ma.fields.Integer()
@@ -27,3 +27,14 @@ class TaskQuery(ma.Schema):
     event = ma.fields.Integer()
     status = ma.fields.String(validate=ma.validate.OneOf(TASK_STATUSES))
     volunteer = ma.fields.Integer()
+
+
+class TaskPatchSchema(ma.Schema):
+    status = ma.fields.String(validate=ma.validate.OneOf(["cancelled"]),
+                              metadata={"description": "only cancelled; other states follow from SMS replies"})
+    volunteer_id = ma.fields.Integer()
+
+    @ma.validates_schema
+    def _one_change(self, data, **kwargs):
+        if ("status" in data) == ("volunteer_id" in data):
+            raise ma.ValidationError("give either status (cancelled) or volunteer_id (reassign)")

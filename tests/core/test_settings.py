@@ -33,6 +33,8 @@ def test_postgres_url_gets_the_psycopg_driver():
         ({"SMS_BACKEND": "twilio"}, "TWILIO_ACCOUNT_SID"),
         ({"SMS_BACKEND": "twilio", "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "t",
           "TWILIO_FROM": "0812"}, "TWILIO_FROM"),
+        ({"SMS_BACKEND": "twilio", "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "t",
+          "TWILIO_FROM": "+6281100000000"}, "PUBLIC_BASE_URL"),
         ({"SMS_MAX_PER_SECOND": "fast"}, "SMS_MAX_PER_SECOND"),
         ({"SMS_MAX_PER_SECOND": "-1"}, "SMS_MAX_PER_SECOND"),
         ({"TWILIO_API_URL": "ftp://x"}, "TWILIO_API_URL"),

@@ -1,0 +1,170 @@
+"""Confirming proposed tasks, cancelling and reassigning: the coordinator's side of dispatch.
+
+Two coordinators confirming at once cannot double-book: confirmation locks the event and the
+volunteers involved (in id order, so two confirmations never deadlock), re-checks each task
+against the current state, and the unique index on live tasks per need is the last guard.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from resilience.core.errors import Conflict, NotFound, ValidationFailed
+from resilience.dispatch.offers import send_offer
+from resilience.core.geo import haversine_m
+from resilience.dispatch.models import LIVE_TASK_STATUSES, Task
+from resilience.events.models import FloodEvent
+from resilience.matching.operations import (
+    DEFAULT_MAX_DISTANCE_M,
+    EXCLUDING_STATUSES,
+    _lat_lon,
+    held_tasks,
+    lock_event,
+)
+from resilience.needs.models import REQUIRED_SKILL
+from resilience.sms import operations as sms
+from resilience.sms import text
+from resilience.volunteers.models import Volunteer
+
+
+@dataclass
+class Confirmation:
+    offered: list[Task] = field(default_factory=list)
+    skipped: list[dict] = field(default_factory=list)
+
+
+def get_task(session: Session, task_id: int) -> Task:
+    task = session.get(Task, task_id)
+    if task is None:
+        raise NotFound(f"no task with id {task_id}")
+    return task
+
+
+def _lock_volunteers(session: Session, ids: list[int]) -> dict[int, Volunteer]:
+    rows = session.scalars(
+        select(Volunteer).where(Volunteer.id.in_(sorted(set(ids)))).order_by(Volunteer.id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).all()
+    return {v.id: v for v in rows}
+
+
+def _unfit(volunteer: Volunteer, remaining: int) -> str | None:
+    if volunteer.availability != "available":
+        return f"volunteer is {volunteer.availability}"
+    if volunteer.sms_opt_out:
+        return "volunteer opted out of SMS"
+    if remaining <= 0:
+        return "volunteer has no capacity left"
+    return None
+
+
+def confirm(session: Session, event: FloodEvent, task_ids: list[int] | None = None) -> Confirmation:
+    """Move proposed tasks (all, or the given ids) to ``offered``; report what was skipped."""
+    lock_event(session, event)
+    query = select(Task).where(Task.event_id == event.id)
+    if task_ids is None:
+        query = query.where(Task.status == "proposed")
+    else:
+        query = query.where(Task.id.in_(task_ids))
+    tasks = session.scalars(query.order_by(Task.id)).all()
+    result = Confirmation()
+    if task_ids is not None:
+        found = {t.id for t in tasks}
+        for missing in sorted(set(task_ids) - found):
+            result.skipped.append({"task_id": missing, "reason": "no such task in this event"})
+    volunteers = _lock_volunteers(session, [t.volunteer_id for t in tasks])
+    held = held_tasks(session, list(volunteers))
+    remaining = {vid: v.capacity - held.get(vid, 0) for vid, v in volunteers.items()}
+    # Highest priority first, so scarce capacity goes where it matters most.
+    for task in sorted(tasks, key=lambda t: (-t.need.priority, t.id)):
+        if task.status != "proposed":
+            result.skipped.append({"task_id": task.id, "reason": f"task is {task.status}, not proposed"})
+            continue
+        reason = None
+        if task.need.status != "open":
+            reason = f"need {task.need_id} is {task.need.status}"
+        else:
+            reason = _unfit(volunteers[task.volunteer_id], remaining[task.volunteer_id])
+        if reason:
+            task.transition("cancelled")
+            result.skipped.append({"task_id": task.id, "reason": reason})
+            continue
+        task.transition("offered")
+        task.need.status = "assigned"
+        remaining[task.volunteer_id] -= 1
+        result.offered.append(task)
+    session.flush()
+    for task in result.offered:
+        send_offer(session, task)
+    return result
+
+
+def release_need(task: Task) -> None:
+    """The task ended without doing the need: the need is open again."""
+    if task.need.status in ("assigned", "in_progress"):
+        task.need.status = "open"
+
+
+def _tell_cancelled(session: Session, task: Task, previous_status: str) -> None:
+    if previous_status in ("offered", "accepted"):
+        sms.queue(session, task.volunteer.phone, text.cancelled(task.code), "cancellation", task=task,
+                  volunteer=task.volunteer)
+
+
+def cancel(session: Session, task: Task) -> Task:
+    previous = task.status
+    task.transition("cancelled")
+    if previous in LIVE_TASK_STATUSES:
+        release_need(task)
+    session.flush()
+    _tell_cancelled(session, task, previous)
+    return task
+
+
+def reassign(session: Session, task: Task, volunteer_id: int) -> Task:
+    """Give a live task's need to another volunteer; the old task is cancelled."""
+    if task.status not in LIVE_TASK_STATUSES:
+        raise Conflict(f"task {task.code} is {task.status}; only proposed, offered or accepted tasks can be reassigned")
+    event = session.get(FloodEvent, task.event_id)
+    lock_event(session, event)
+    if volunteer_id == task.volunteer_id:
+        raise ValidationFailed.field("volunteer_id", "the task already belongs to this volunteer")
+    volunteer = _lock_volunteers(session, [volunteer_id]).get(volunteer_id)
+    if volunteer is None:
+        raise ValidationFailed.field("volunteer_id", f"no volunteer with id {volunteer_id}")
+    need = task.need
+    skill = REQUIRED_SKILL[need.category]
+    if skill and skill not in (volunteer.skills or []):
+        raise ValidationFailed.field("volunteer_id", f"{volunteer.name} lacks the skill {skill} that a {need.category} need requires")
+    excluded = session.scalar(
+        select(Task.id).where(Task.need_id == need.id, Task.volunteer_id == volunteer.id,
+                              Task.status.in_(EXCLUDING_STATUSES))
+    )
+    if excluded is not None:
+        raise Conflict(f"{volunteer.name} already declined or missed this need (task T{excluded})")
+    reason = _unfit(volunteer, volunteer.capacity - held_tasks(session, [volunteer.id]).get(volunteer.id, 0))
+    if reason:
+        raise Conflict(reason)
+    previous = task.status
+    new_status = "proposed" if previous == "proposed" else "offered"
+    task.transition("cancelled")
+    session.flush()  # the old task leaves the live set before the new one enters it
+    _tell_cancelled(session, task, previous)
+    distance = haversine_m(*_lat_lon(need.household.location), *_lat_lon(volunteer.location))
+    replacement = Task(event_id=task.event_id, need_id=need.id, volunteer_id=volunteer.id, status="proposed",
+                       distance_m=round(distance, 1),
+                       explanation=f"reassigned by the coordinator from task {task.code}"
+                       + ("" if distance <= DEFAULT_MAX_DISTANCE_M else f"; {distance / 1000:.1f} km away"))
+    replacement.need, replacement.volunteer = need, volunteer
+    session.add(replacement)
+    session.flush()
+    if new_status == "offered":
+        replacement.transition("offered")
+        need.status = "assigned"
+        session.flush()
+        send_offer(session, replacement)
+    session.flush()
+    return replacement

@@ -1,0 +1,161 @@
+"""Matching against the database: build the problem, store the proposal, re-offer a need.
+
+The engine (engine.py) is pure; this module decides who may be matched:
+- open needs of the event, with their household's location, priority and required skill;
+- volunteers who are ``available``, not opted out of SMS, and still have capacity this round
+  (capacity minus the tasks they hold: offered or accepted, in any event);
+- never a volunteer who already declined, let expire or failed this very need.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from geoalchemy2.shape import to_shape
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from resilience.core.errors import ValidationFailed
+from resilience.dispatch.models import Task
+from resilience.events.models import FloodEvent
+from resilience.needs.models import REQUIRED_SKILL, Need
+from resilience.volunteers.models import Volunteer
+
+DEFAULT_MAX_DISTANCE_M = 8000.0
+MAX_DISTANCE_LIMIT_M = 100_000.0
+HELD_STATUSES = ("offered", "accepted")
+EXCLUDING_STATUSES = ("declined", "expired", "failed")
+
+
+@dataclass
+class Proposal:
+    tasks: list[Task]
+    unassigned: list[Need]
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def lock_event(session: Session, event: FloodEvent) -> None:
+    """Serialise matching and dispatch per event (PostgreSQL row lock; SQLite serialises writers)."""
+    session.execute(select(FloodEvent.id).where(FloodEvent.id == event.id).with_for_update())
+
+
+def held_tasks(session: Session, volunteer_ids: list[int] | None = None) -> dict[int, int]:
+    query = select(Task.volunteer_id, func.count()).where(Task.status.in_(HELD_STATUSES)).group_by(Task.volunteer_id)
+    if volunteer_ids is not None:
+        query = query.where(Task.volunteer_id.in_(volunteer_ids))
+    return dict(session.execute(query).all())
+
+
+def _lat_lon(geometry) -> tuple[float, float]:
+    point = to_shape(geometry)
+    return point.y, point.x
+
+
+def _candidates(session: Session) -> tuple[list[Volunteer], list[int]]:
+    volunteers = session.scalars(
+        select(Volunteer)
+        .where(Volunteer.availability == "available", Volunteer.sms_opt_out.is_(False), Volunteer.capacity > 0)
+        .order_by(Volunteer.id)
+    ).all()
+    held = held_tasks(session)
+    remaining = [max(0, v.capacity - held.get(v.id, 0)) for v in volunteers]
+    keep = [i for i, r in enumerate(remaining) if r > 0]
+    return [volunteers[i] for i in keep], [remaining[i] for i in keep]
+
+
+def _forbidden(session: Session, need_ids: list[int]) -> set[tuple[int, int]]:
+    if not need_ids:
+        return set()
+    rows = session.execute(
+        select(Task.need_id, Task.volunteer_id).where(
+            Task.need_id.in_(need_ids), Task.status.in_(EXCLUDING_STATUSES)
+        )
+    ).all()
+    return {(n, v) for n, v in rows}
+
+
+def solve(session: Session, needs: list[Need], max_distance_m: float) -> tuple[list[tuple[Need, Volunteer, float, str]], list[Need], dict]:
+    from resilience.matching import engine  # numpy/scipy: loaded when matching is used
+
+    volunteers, remaining = _candidates(session)
+    forbidden_ids = _forbidden(session, [n.id for n in needs])
+    need_pos = [_lat_lon(n.household.location) for n in needs]
+    vol_pos = [_lat_lon(v.location) for v in volunteers]
+    need_index = {n.id: i for i, n in enumerate(needs)}
+    vol_index = {v.id: j for j, v in enumerate(volunteers)}
+    forbidden = [
+        (need_index[n], vol_index[v]) for n, v in sorted(forbidden_ids) if n in need_index and v in vol_index
+    ]
+    result = engine.solve(
+        needs_lat=[p[0] for p in need_pos],
+        needs_lon=[p[1] for p in need_pos],
+        needs_priority=[n.priority for n in needs],
+        needs_skill=[REQUIRED_SKILL[n.category] for n in needs],
+        vols_lat=[p[0] for p in vol_pos],
+        vols_lon=[p[1] for p in vol_pos],
+        vols_skills=[list(v.skills or []) for v in volunteers],
+        vols_capacity=remaining,
+        max_distance_m=max_distance_m,
+        forbidden=forbidden,
+        need_labels=[f"need {n.id}" for n in needs],
+        volunteer_labels=[v.name for v in volunteers],
+    )
+    pairs = []
+    for (i, k, distance), explanation in zip(result.assignments, result.explanations):
+        pairs.append((needs[i], volunteers[k], distance, explanation.reason))
+    assigned = {i for i, _k, _d in result.assignments}
+    unassigned = [n for i, n in enumerate(needs) if i not in assigned]
+    summary = {
+        "needs": len(needs),
+        "volunteers": len(volunteers),
+        "served": len(pairs),
+        "priority_served": result.priority_served,
+        "total_distance_m": round(result.total_distance_m, 1),
+        "seconds": round(result.seconds, 3),
+        "max_distance_m": max_distance_m,
+    }
+    return pairs, unassigned, summary
+
+
+def _check_distance(max_distance_m: float | None) -> float:
+    if max_distance_m is None:
+        return DEFAULT_MAX_DISTANCE_M
+    if not (0 < max_distance_m <= MAX_DISTANCE_LIMIT_M):
+        raise ValidationFailed.field("max_distance_m", f"must be between 0 and {MAX_DISTANCE_LIMIT_M:.0f} metres")
+    return float(max_distance_m)
+
+
+def propose(session: Session, event: FloodEvent, max_distance_m: float | None = None) -> Proposal:
+    """Replace the event's unconfirmed proposal by the optimum for its open needs now."""
+    max_distance_m = _check_distance(max_distance_m)
+    lock_event(session, event)
+    for task in session.scalars(select(Task).where(Task.event_id == event.id, Task.status == "proposed")):
+        session.delete(task)
+    session.flush()
+    needs = session.scalars(
+        select(Need)
+        .options(joinedload(Need.household))
+        .where(Need.event_id == event.id, Need.status == "open")
+        .order_by(Need.id)
+    ).unique().all()
+    pairs, unassigned, summary = solve(session, list(needs), max_distance_m)
+    tasks = []
+    for need, volunteer, distance, reason in pairs:
+        task = Task(event_id=event.id, need_id=need.id, volunteer_id=volunteer.id, status="proposed",
+                    distance_m=round(distance, 1), explanation=reason)
+        task.need, task.volunteer = need, volunteer
+        session.add(task)
+        tasks.append(task)
+    session.flush()
+    return Proposal(tasks=tasks, unassigned=unassigned, summary=summary)
+
+
+def best_volunteer_for(session: Session, need: Need, max_distance_m: float = DEFAULT_MAX_DISTANCE_M):
+    """The next best volunteer for one need (after a decline or an expiry), or None."""
+    pairs, _unassigned, _summary = solve(session, [need], max_distance_m)
+    if not pairs:
+        return None
+    _need, volunteer, distance, reason = pairs[0]
+    return volunteer, distance, reason
+

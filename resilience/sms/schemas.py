@@ -1,0 +1,42 @@
+import marshmallow as ma
+
+from resilience.core.schemas import PhoneField, Text, UTCDateTime
+from resilience.sms.models import SMS_STATUSES
+
+
+class SmsMessageSchema(ma.Schema):
+    id = ma.fields.Integer()
+    direction = ma.fields.String()
+    phone = PhoneField()
+    body = ma.fields.String()
+    kind = ma.fields.String()
+    encoding = ma.fields.String()
+    segments = ma.fields.Integer()
+    status = ma.fields.String()
+    provider_sid = ma.fields.String(allow_none=True)
+    error_code = ma.fields.Integer(allow_none=True)
+    error_message = ma.fields.String()
+    attempts = ma.fields.Integer()
+    task_id = ma.fields.Integer(allow_none=True)
+    task_code = ma.fields.Function(lambda m: m.task.code if m.task else None)
+    volunteer_id = ma.fields.Integer(allow_none=True)
+    created_at = UTCDateTime()
+    sent_at = UTCDateTime(allow_none=True)
+    delivered_at = UTCDateTime(allow_none=True)
+
+
+class SmsQuery(ma.Schema):
+    volunteer = ma.fields.Integer()
+    task = ma.fields.Integer()
+    direction = ma.fields.String(validate=ma.validate.OneOf(["outbound", "inbound"]))
+    status = ma.fields.String(validate=ma.validate.OneOf(SMS_STATUSES))
+
+
+class SimulateSchema(ma.Schema):
+    from_ = PhoneField(required=True, data_key="from")
+    body = Text(required=True, max_length=1600, blank=False)
+
+
+class SimulateResultSchema(ma.Schema):
+    inbound = ma.fields.Nested(SmsMessageSchema)
+    replies = ma.fields.List(ma.fields.Nested(SmsMessageSchema))

@@ -1,0 +1,112 @@
+"""The whole SMS loop through real Celery worker processes and a real Redis, on PostGIS:
+match → confirm → SMS at the fake Twilio → signed inbound YA → accepted → SELESAI → done;
+and the faults where a message could be lost or sent twice."""
+
+import time
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from resilience.extensions import db
+from resilience.sms import operations
+from resilience.sms.models import SmsMessage
+from tests.conftest import Seed
+from tests.fakes.twilio_server import Fault
+
+NEAR = {"lat": -1.6346, "lon": 113.6858}
+
+
+def _messages(**where):
+    db.session.rollback()
+    db.session.expire_all()
+    query = select(SmsMessage).order_by(SmsMessage.id)
+    for key, value in where.items():
+        query = query.where(getattr(SmsMessage, key) == value)
+    return db.session.scalars(query).all()
+
+
+def _wait(predicate, timeout=30.0, what="condition"):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def _dispatch(client, households=1):
+    seed = Seed(client)
+    event = seed.event()
+    volunteer = seed.volunteer(name="Budi", skills=["boat"], location={"lat": -1.64, "lon": 113.69},
+                               capacity=households)
+    for i in range(households):
+        h = seed.household(nik=None, location={"lat": NEAR["lat"] - i * 0.001, "lon": NEAR["lon"]},
+                           head_name=f"KK {i}")
+        seed.need(event["id"], h["id"], "evacuation")
+    client.post(f"/api/v1/events/{event['id']}/match")
+    offered = client.post(f"/api/v1/events/{event['id']}/dispatch").get_json()["offered"]
+    return volunteer, offered
+
+
+def test_whole_loop_through_workers(e2e):
+    app, client, fake, _redis, workers = e2e
+    workers.start()
+    volunteer, offered = _dispatch(client)
+    [create] = fake.wait_for_creates(1, timeout=30)
+    code = offered[0]["code"]
+    assert create.to == volunteer["phone"] and code in create.body
+    _wait(lambda: _messages(kind="offer")[0].status == "sent", what="offer stored as sent")
+
+    assert fake.send_inbound("https://posko.example.org/sms/twilio/inbound", from_=volunteer["phone"],
+                             to="+15005550006", body=f"Ya {code}").status_code == 200
+    _wait(lambda: client.get(f"/api/v1/tasks/{offered[0]['id']}").get_json()["status"] == "accepted",
+          what="task accepted by the worker")
+    fake.wait_for_creates(2, timeout=30)  # the confirmation
+    fake.send_inbound("https://posko.example.org/sms/twilio/inbound", from_=volunteer["phone"],
+                      to="+15005550006", body=f"SELESAI {code}")
+    _wait(lambda: client.get(f"/api/v1/tasks/{offered[0]['id']}").get_json()["status"] == "done",
+          what="task done")
+    fake.wait_for_creates(3, timeout=30)
+    assert [len(fake.creates_to(volunteer["phone"]))] == [3]
+    assert client.get("/api/v1/audit/verify").get_json()["ok"] is True
+
+
+def test_worker_killed_mid_send_sends_once(e2e):
+    """The worker dies while Twilio is processing the request; the message reaches Twilio
+    anyway. Nothing is sent twice: the row stays claimed and is reconciled."""
+    app, client, fake, _redis, workers = e2e
+    fake.script(Fault.timeout(4.0, record="after"))
+    worker = workers.start(concurrency=1)
+    _dispatch(client)
+    _wait(lambda: len(fake.create_attempts) == 1, what="the create request")
+    workers.kill(worker)
+    fake.wait_for_creates(1, timeout=15)  # Twilio accepted it after all
+    [offer] = _messages(kind="offer")
+    assert offer.status == "sending"
+    workers.start(concurrency=1)  # Redis redelivers later; the claimed row makes it a no-op
+    db.session.execute(update(SmsMessage).values(sending_since=offer.sending_since - timedelta(minutes=5)))
+    db.session.commit()
+    assert operations.reconcile(db.session, offer.id) == "adopted"
+    [offer] = _messages(kind="offer")
+    assert offer.status == "sent" and offer.provider_sid == fake.creates[0].sid
+    time.sleep(1)
+    assert len(fake.creates) == 1
+
+
+def test_redis_down_while_confirming_then_the_sweep_sends(e2e):
+    app, client, fake, server, workers = e2e
+    server.stop()
+    volunteer, offered = _dispatch(client)  # the confirming request still succeeds
+    assert offered and offered[0]["status"] == "offered"
+    [offer] = _messages(kind="offer")
+    assert offer.status == "queued"
+    server.start()
+    workers.start()
+    db.session.execute(update(SmsMessage).values(updated_at=offer.updated_at - timedelta(minutes=5)))
+    db.session.commit()
+    with app.app_context():
+        assert app.extensions["celery"].tasks["resilience.sms.sweep"].apply().get() == {"queued": 1, "stuck": 0}
+    [create] = fake.wait_for_creates(1, timeout=30)
+    assert create.to == volunteer["phone"]
+    _wait(lambda: _messages(kind="offer")[0].status == "sent", what="sent after the sweep")
+    assert len(fake.creates) == 1
