@@ -85,6 +85,10 @@ def serve(host: str, port: int):
     mode = "embedded" if settings.embedded else "with Redis"
     db_kind = "SpatiaLite" if settings.is_sqlite else "PostGIS"
     click.echo(f"Resilience on http://{host}:{port} ({db_kind}, {mode}, SMS {settings.sms_backend})")
+    if settings.embedded:
+        from resilience.core.embedded import EmbeddedScheduler
+
+        EmbeddedScheduler(app).start()
     run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
 
 

@@ -371,8 +371,8 @@ def _compact(ids: np.ndarray, size: int):
 
 
 def _solve_flow(inst: _Instance, costs: _Costs, ai, ak, du):
-    """Exact min-cost flow on the given arcs (sorted by need). Returns, per need,
-    the index of its chosen arc or -1."""
+    """Exact min-cost flow on the given arcs. Returns, per need, the index of
+    its chosen arc or -1."""
     from ortools.graph.python import min_cost_flow
 
     n_arcs = len(ai)
