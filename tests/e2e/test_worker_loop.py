@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from resilience.core.db import utcnow
 from resilience.extensions import db
 from resilience.sms import operations
 from resilience.sms.models import SmsMessage
@@ -109,4 +110,65 @@ def test_redis_down_while_confirming_then_the_sweep_sends(e2e):
     [create] = fake.wait_for_creates(1, timeout=30)
     assert create.to == volunteer["phone"]
     _wait(lambda: _messages(kind="offer")[0].status == "sent", what="sent after the sweep")
+    assert len(fake.creates) == 1
+
+
+def test_redis_restarted_with_queued_messages(e2e):
+    """Redis loses its queue (it keeps nothing on disk); the database still has every message
+    queued, and the sweep sends each exactly once."""
+    app, client, fake, server, workers = e2e
+    _volunteer, offered = _dispatch(client, households=3)  # no worker yet: the ids wait in Redis
+    assert len(offered) == 3
+    server.stop()
+    server.start()
+    workers.start()
+    time.sleep(1)
+    assert fake.creates == []  # the queue was lost with Redis
+    db.session.execute(update(SmsMessage).values(updated_at=utcnow() - timedelta(minutes=5)))
+    db.session.commit()
+    with app.app_context():
+        assert app.extensions["celery"].tasks["resilience.sms.sweep"].apply().get() == {"queued": 3, "stuck": 0}
+    fake.wait_for_creates(3, timeout=30)
+    _wait(lambda: all(m.status == "sent" for m in _messages(kind="offer")), what="all sent")
+    time.sleep(1)
+    assert len(fake.creates) == 3
+
+
+CRASH_AFTER_SEND = '''
+import os
+from resilience.sms import gateways
+
+_send = gateways.TwilioGateway.send
+
+
+def send_then_crash(self, *args, **kwargs):
+    sid = _send(self, *args, **kwargs)
+    os._exit(137)  # the worker dies after Twilio answered, before the id is stored
+
+
+gateways.TwilioGateway.send = send_then_crash
+'''
+
+
+def test_worker_killed_after_twilio_answered(e2e, tmp_path):
+    """The answer (with the provider id) is lost with the worker; the status callback, which
+    carries our own message id, still finds the message; nothing is sent twice."""
+    app, client, fake, _redis, workers = e2e
+    crash_dir = tmp_path / "crash"
+    crash_dir.mkdir()
+    (crash_dir / "sitecustomize.py").write_text(CRASH_AFTER_SEND)
+    workers.env = dict(workers.env, PYTHONPATH=f"{crash_dir}:{workers.env['PYTHONPATH']}")
+    worker = workers.start(concurrency=1)
+    _dispatch(client)
+    [create] = fake.wait_for_creates(1, timeout=30)
+    _wait(lambda: worker.poll() is not None or _messages(kind="offer")[0].status != "queued", timeout=10)
+    [offer] = _messages(kind="offer")
+    assert offer.status == "sending" and offer.provider_sid is None
+    workers.kill(worker)
+    workers.env = dict(workers.env, PYTHONPATH=workers.env["PYTHONPATH"].split(":", 1)[1])
+    workers.start(concurrency=1)  # a healthy worker; a redelivered task finds the row claimed
+    assert fake.send_status_callback(create.sid, "delivered").status_code == 204
+    [offer] = _messages(kind="offer")
+    assert offer.status == "delivered" and offer.provider_sid == create.sid
+    time.sleep(1)
     assert len(fake.creates) == 1
