@@ -232,3 +232,31 @@ def reconcile(session: Session, message_id: int) -> str:
     session.commit()
     _enqueue(message_id)
     return "requeued"
+
+
+def simulate_reply(session: Session, phone: str, body: str) -> dict:
+    """Reply as a volunteer would by SMS (outbox backend only): store the inbound message,
+    commit, process it as a real inbound SMS would be, and return it with the replies it caused.
+
+    Unlike the other operations this one commits: the reply is processed by the inbound task
+    (eager in embedded mode), which reads the committed message. The API and the web
+    simulator both call it."""
+    from resilience.core.errors import Conflict, ValidationFailed
+    from resilience.volunteers.models import Volunteer
+
+    if current_app.config["SETTINGS"].sms_backend != "outbox":
+        raise Conflict("the simulator works only with SMS_BACKEND=outbox")
+    volunteer = session.scalar(select(Volunteer).where(Volunteer.phone == phone))
+    if volunteer is None:
+        raise ValidationFailed.field("from", "no volunteer has this phone number")
+    inbound = record_inbound(session, volunteer.phone, body, None, volunteer)
+    last_id = session.scalar(select(SmsMessage.id).order_by(SmsMessage.id.desc()).limit(1))
+    session.commit()
+    inbound_id = inbound.id
+    run_task("resilience.sms.process_inbound", inbound_id)
+    session.rollback()
+    replies = session.scalars(
+        select(SmsMessage).where(SmsMessage.id > last_id, SmsMessage.direction == "outbound",
+                                 SmsMessage.phone == volunteer.phone).order_by(SmsMessage.id)
+    ).all()
+    return {"inbound": session.get(SmsMessage, inbound_id), "replies": replies}

@@ -1,0 +1,199 @@
+"""Flood events: the list, the new-event form, the dashboard and its map and counters JSON."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+from flask import current_app, flash, g, jsonify, redirect, render_template, request, url_for
+from geoalchemy2.shape import to_shape
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from resilience.areas.models import VILLAGE_LEVELS, AdminArea
+from resilience.core.errors import DomainError
+from resilience.core.geo import area_to_geojson
+from resilience.dispatch.models import LIVE_TASK_STATUSES, TASK_STATUSES, Task
+from resilience.events import operations as events
+from resilience.events.models import FloodEvent
+from resilience.events.schemas import EventCreateSchema
+from resilience.extensions import db
+from resilience.needs.models import LIVE_NEED_STATUSES, Need
+from resilience.volunteers.models import Volunteer
+from resilience.web import bp
+from resilience.web.forms import FormErrors, load
+from resilience.web.i18n import translate
+from resilience.web.session import login_required, write_required
+
+WIB = "+07:00"  # Palangka Raya; a datetime-local input has no offset
+TILE_URL_CONFIG = "WEB_TILE_URL"  # e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; unset = no base map
+
+
+@bp.get("/")
+def index():
+    return redirect(url_for("web.events") if g.web_user else url_for("web.login"))
+
+
+@bp.get("/events", endpoint="events")
+@login_required
+def events_list():
+    rows = db.session.scalars(select(FloodEvent).order_by(FloodEvent.started_at.desc(), FloodEvent.id.desc())).all()
+    return render_template("events.html", events=rows)
+
+
+def _event_input(form) -> dict:
+    data: dict = {"name": form.get("name", "")}
+    errors: list[dict] = []
+    started = (form.get("started_at") or "").strip()
+    if started:
+        data["started_at"] = started if ("+" in started[10:] or started.endswith("Z")) else started + WIB
+    else:
+        errors.append({"field": "started_at", "message": "Missing data for required field."})
+    area = (form.get("affected_area") or "").strip()
+    if area:
+        try:
+            data["affected_area"] = json.loads(area)
+        except ValueError as exc:
+            errors.append({"field": "affected_area", "message": f"not JSON: {exc}"})
+    timeout = (form.get("offer_timeout_minutes") or "").strip()
+    if timeout:
+        try:
+            data["offer_timeout_minutes"] = int(timeout)
+        except ValueError:
+            errors.append({"field": "offer_timeout_minutes", "message": "Not a valid integer."})
+    if errors:
+        raise FormErrors(errors)
+    return data
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+@write_required
+def event_new():
+    if request.method == "GET":
+        from datetime import datetime, timedelta, timezone
+
+        now = datetime.now(timezone(timedelta(hours=7))).strftime("%Y-%m-%dT%H:%M")
+        return render_template("event_new.html", form={"started_at": now}, errors=[])
+    try:
+        data = load(EventCreateSchema(), _event_input(request.form))
+        event = events.create_event(db.session, data)
+    except FormErrors as exc:
+        db.session.rollback()
+        return render_template("event_new.html", form=request.form, errors=exc.errors), 422
+    except DomainError as exc:
+        db.session.rollback()
+        return render_template("event_new.html", form=request.form, errors=FormErrors.from_domain(exc).errors), exc.status
+    db.session.commit()
+    flash(translate("event_created", name=event.name), "info")
+    return redirect(url_for("web.dashboard", event_id=event.id))
+
+
+@bp.get("/events/<int:event_id>")
+@login_required
+def dashboard(event_id: int):
+    event = events.get_event(db.session, event_id)
+    return render_template("dashboard.html", event=event, tile_url=current_app.config.get(TILE_URL_CONFIG) or "")
+
+
+def _lat_lon(geometry) -> list[float] | None:
+    if geometry is None:
+        return None
+    point = to_shape(geometry)
+    return [round(point.y, 6), round(point.x, 6)]
+
+
+def _areas(event: FloodEvent) -> dict:
+    areas = list(event.admin_areas)
+    if not areas:
+        areas = db.session.scalars(select(AdminArea).where(AdminArea.level.in_(VILLAGE_LEVELS))
+                                   .order_by(AdminArea.code)).all()
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"code": a.code, "name": a.name},
+         "geometry": area_to_geojson(to_shape(a.boundary))}
+        for a in areas if a.boundary is not None
+    ]}
+
+
+def _households(event: FloodEvent, personal: bool) -> list[dict]:
+    needs = db.session.scalars(
+        select(Need).options(joinedload(Need.household))
+        .where(Need.event_id == event.id).order_by(Need.household_id, Need.id)
+    ).unique().all()
+    by_household: dict[int, dict] = {}
+    for need in needs:
+        h = need.household
+        entry = by_household.get(h.id)
+        if entry is None:
+            entry = by_household[h.id] = {
+                "id": h.id, "location": _lat_lon(h.location),
+                "kelurahan": h.admin_area.name if h.admin_area else None,
+                "members": h.members, "vulnerable": h.vulnerable_count,
+                "priority": 0, "status": "done", "needs": [],
+            }
+            if personal:
+                entry["head_name"] = h.head_name
+                entry["landmark"] = h.landmark
+        entry["needs"].append({"id": need.id, "category": need.category,
+                               "priority": need.priority, "status": need.status})
+    for entry in by_household.values():
+        live = [n for n in entry["needs"] if n["status"] in LIVE_NEED_STATUSES]
+        entry["priority"] = max((n["priority"] for n in live), default=0)
+        # The household's colour follows its least advanced live need: open < assigned < in_progress.
+        for status in LIVE_NEED_STATUSES:
+            if any(n["status"] == status for n in live):
+                entry["status"] = status
+                break
+    return list(by_household.values())
+
+
+def map_data(event: FloodEvent, personal: bool) -> dict:
+    volunteers = db.session.scalars(select(Volunteer).order_by(Volunteer.id)).all()
+    tasks = db.session.scalars(
+        select(Task).options(joinedload(Task.need).joinedload(Need.household), joinedload(Task.volunteer))
+        .where(Task.event_id == event.id, Task.status.in_(LIVE_TASK_STATUSES)).order_by(Task.id)
+    ).unique().all()
+    return {
+        "event": {"id": event.id, "name": event.name, "status": event.status},
+        "flood_area": area_to_geojson(to_shape(event.affected_area)) if event.affected_area is not None else None,
+        "kelurahan": _areas(event),
+        "households": _households(event, personal),
+        "volunteers": [
+            {"id": v.id, "location": _lat_lon(v.location), "availability": v.availability,
+             "sms_opt_out": v.sms_opt_out, "skills": list(v.skills or []),
+             **({"name": v.name} if personal else {})}
+            for v in volunteers
+        ],
+        "tasks": [
+            {"id": t.id, "code": t.code, "status": t.status, "distance_m": t.distance_m,
+             "from": _lat_lon(t.volunteer.location), "to": _lat_lon(t.need.household.location)}
+            for t in tasks
+        ],
+    }
+
+
+def counters(event: FloodEvent) -> dict:
+    open_needs = dict(db.session.execute(
+        select(Need.priority, func.count()).where(Need.event_id == event.id, Need.status == "open")
+        .group_by(Need.priority)).all())
+    tasks = dict(db.session.execute(
+        select(Task.status, func.count()).where(Task.event_id == event.id).group_by(Task.status)).all())
+    served = db.session.scalar(
+        select(func.count(func.distinct(Need.household_id))).where(Need.event_id == event.id, Need.status == "done"))
+    return {
+        "open_needs_by_priority": {str(p): open_needs.get(p, 0) for p in range(5, 0, -1)},
+        "tasks_by_status": {s: tasks.get(s, 0) for s in TASK_STATUSES},
+        "households_served": served or 0,
+    }
+
+
+@bp.get("/events/<int:event_id>/map.json")
+@login_required
+def map_json(event_id: int):
+    event = events.get_event(db.session, event_id)
+    return jsonify(map_data(event, g.web_user.sees_personal_data))
+
+
+@bp.get("/events/<int:event_id>/counters.json")
+@login_required
+def counters_json(event_id: int):
+    return jsonify(counters(events.get_event(db.session, event_id)))

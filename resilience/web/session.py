@@ -1,0 +1,184 @@
+"""Login, logout, the session user, CSRF and the language switch for every web page."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from sqlalchemy import func, select
+
+from resilience.accounts.models import User
+from resilience.accounts.operations import check_password
+from resilience.audit.chain import set_actor
+from resilience.core.errors import DomainError
+from resilience.core.schemas import show_personal_data
+from resilience.extensions import db
+from resilience.web import bp
+from resilience.web.forms import FormErrors
+from resilience.web.i18n import LANGUAGES, current_language, translate
+from resilience.web.ratelimit import limiter_for, limiter_key
+
+WRITE_ROLES = ("admin", "coordinator")
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "X-CSRF-Token"
+
+
+def init_login_limiter(app) -> None:
+    app.extensions["web_login_limiter"] = limiter_for(app.config["SETTINGS"].redis_url)
+
+
+def login_limiter():
+    return current_app.extensions["web_login_limiter"]
+
+
+def csrf_token() -> str:
+    token = session.get("_csrf")
+    if not token:
+        token = session["_csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+@bp.before_request
+def _load_user_and_check_csrf():
+    lang = request.args.get("lang")
+    if lang in LANGUAGES:
+        session["lang"] = lang
+    g.web_user = None
+    user_id = session.get("user_id")
+    if user_id is not None:
+        user = db.session.get(User, user_id)
+        if user is None or not user.active:
+            session.pop("user_id", None)
+        else:
+            g.web_user = user
+            set_actor(f"{user.role}:{user.email}")
+            show_personal_data(user.sees_personal_data)
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
+        expected = session.get("_csrf") or ""
+        if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+            abort(400, description=translate("csrf_failed"))
+
+
+@bp.app_template_global("csrf_token")
+def _csrf_token_global() -> str:
+    return csrf_token()
+
+
+@bp.context_processor
+def _template_context():
+    user = g.get("web_user")
+    return {
+        "_": translate,
+        "lang": current_language(),
+        "languages": LANGUAGES,
+        "current_user": user,
+        "can_write": bool(user and user.role in WRITE_ROLES),
+        "sees_personal": bool(user and user.sees_personal_data),
+    }
+
+
+def login_required(view):
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if g.get("web_user") is None:
+            return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def write_required(view):
+    """Coordinators and admins only: officials get the read-only overview."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if g.web_user.role not in WRITE_ROLES:
+            abort(403, description=translate("forbidden_role", role=g.web_user.role))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("web.events")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if request.method == "GET":
+        if g.web_user is not None:
+            return redirect(url_for("web.events"))
+        return render_template("login.html", email="", next=request.args.get("next", ""))
+    email = (request.form.get("email") or "").strip().lower()
+    password = request.form.get("password") or ""
+    key = limiter_key(email, request.remote_addr or "")
+    limiter = login_limiter()
+    if limiter.blocked(key):
+        flash(translate("login_rate_limited"), "error")
+        return render_template("login.html", email=email, next=request.form.get("next", "")), 429
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email)) if email else None
+    if user is None or not check_password(user, password):
+        limiter.fail(key)
+        flash(translate("login_failed"), "error")
+        return render_template("login.html", email=email, next=request.form.get("next", "")), 401
+    limiter.reset(key)
+    lang = session.get("lang")
+    session.clear()  # a fresh session (and CSRF token) on every login: no fixation
+    session["user_id"] = user.id
+    if lang:
+        session["lang"] = lang
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.post("/logout")
+def logout():
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(translate("logged_out"), "info")
+    return redirect(url_for("web.login"))
+
+
+@bp.get("/lang/<code>")
+def set_language(code: str):
+    if code in LANGUAGES:
+        session["lang"] = code
+    return redirect(_safe_next(request.args.get("next")))
+
+
+@bp.errorhandler(DomainError)
+def _domain_error(error: DomainError):
+    return render_template("error.html", status=error.status, title=error.title, detail=error.detail,
+                           errors=error.errors or []), error.status
+
+
+@bp.errorhandler(400)
+@bp.errorhandler(403)
+@bp.errorhandler(404)
+def _http_error(error):
+    return render_template("error.html", status=error.code, title=error.name,
+                           detail=error.description, errors=[]), error.code
+
+
+@bp.errorhandler(FormErrors)
+def _form_errors(error: FormErrors):
+    return render_template("error.html", status=422, title=translate("fix_errors"), detail="",
+                           errors=error.errors), 422
+
+
+@bp.app_template_filter("wib")
+def _wib(value) -> str:
+    """A UTC time as Palangka Raya local time (WIB, UTC+7)."""
+    if value is None:
+        return ""
+    from datetime import timedelta, timezone
+
+    return value.astimezone(timezone(timedelta(hours=7))).strftime("%Y-%m-%d %H:%M WIB")

@@ -1,0 +1,85 @@
+"""Web-app fixtures: staff users and a logged-in Flask test client (session cookie + CSRF)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+PASSWORD = "a-long-password"
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = _CSRF.search(html)
+    assert match, "no CSRF token in the page"
+    return match.group(1)
+
+
+class WebClient:
+    """The Flask test client as a browser would use it: GET a page, post its form with its token."""
+
+    def __init__(self, client):
+        self.client = client
+        self.token = None
+
+    def get(self, path, **kw):
+        response = self.client.get(path, **kw)
+        if response.mimetype == "text/html":
+            match = _CSRF.search(response.get_data(as_text=True))
+            if match:
+                self.token = match.group(1)
+        return response
+
+    def post(self, path, data=None, csrf=True, **kw):
+        data = dict(data or {})
+        if csrf:
+            if self.token is None:
+                self.get("/login")
+            data.setdefault("csrf_token", self.token)
+        return self.client.post(path, data=data, **kw)
+
+    def login(self, email, password=PASSWORD):
+        self.get("/login")
+        response = self.post("/login", {"email": email, "password": password})
+        if response.status_code == 302:
+            self.get("/events")  # login starts a new session: pick up its CSRF token
+        return response
+
+
+def make_user(email: str, role: str) -> None:
+    from resilience.accounts.operations import create_user
+    from resilience.extensions import db
+
+    db.session.rollback()
+    create_user(db.session, email, role, PASSWORD)
+    db.session.commit()
+
+
+@pytest.fixture
+def limiter(app):
+    limiter = app.extensions["web_login_limiter"]
+    limiter.reset()
+    yield limiter
+    limiter.reset()
+
+
+@pytest.fixture
+def web(app, limiter):
+    return WebClient(app.test_client())
+
+
+@pytest.fixture
+def web_coordinator(app, limiter):
+    make_user("koordinator.web@posko.test", "coordinator")
+    client = WebClient(app.test_client())
+    assert client.login("koordinator.web@posko.test").status_code == 302
+    return client
+
+
+@pytest.fixture
+def web_official(app, limiter):
+    make_user("pejabat.web@bpbd.test", "official")
+    client = WebClient(app.test_client())
+    assert client.login("pejabat.web@bpbd.test").status_code == 302
+    return client
