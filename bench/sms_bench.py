@@ -109,6 +109,17 @@ signal.signal(signal.SIGTERM, _on_signal)
 signal.signal(signal.SIGHUP, _on_signal)
 
 
+def start_fake(nodelay: bool):
+    """The fake Twilio in this process. ``nodelay``: its handler sets TCP_NODELAY (socketserver's
+    ``disable_nagle_algorithm``) on this process only — see --fake-as-is."""
+    from tests.fakes import twilio_server
+
+    twilio_server._Handler.disable_nagle_algorithm = nodelay
+    fake = twilio_server.FakeTwilio().start()
+    CLEANUP.push("stop fake Twilio", fake.stop)
+    return fake
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -154,6 +165,23 @@ def machine_jiffies() -> tuple[int, int]:
     idle = parts[3] + parts[4]
     total = sum(parts[:8])
     return total - idle, total
+
+
+def wait_for_idle(max_wait: float, threshold: float = 0.3, window: float = 3.0) -> None:
+    """Wait (at most max_wait s) until the machine is nearly idle for `window` s: other
+    sessions share this machine and skew every figure."""
+    deadline = time.time() + max_wait
+    while True:
+        b0, _ = machine_jiffies()
+        time.sleep(window)
+        b1, _ = machine_jiffies()
+        busy = (b1 - b0) / HZ / window
+        if busy <= threshold:
+            print(f"machine idle ({busy:.2f} cores busy over {window:g} s)", flush=True)
+            return
+        if time.time() > deadline:
+            print(f"machine still busy ({busy:.2f} cores) after waiting {max_wait:g} s: running anyway", flush=True)
+            return
 
 
 def loadavg() -> str:
@@ -444,6 +472,12 @@ class ActivitySampler(threading.Thread):
         return f"active waiting {wtype}/{wevent}: {what}"
 
     def run(self) -> None:
+        try:
+            self._run()
+        except Exception:  # the run is being torn down (database dropped): stop sampling
+            pass
+
+    def _run(self) -> None:
         with self.db.connect(autocommit=True, application_name="bench-activity") as conn:
             while not self.stop_event.is_set():
                 rows = conn.execute(
@@ -471,10 +505,13 @@ class LimiterSampler(threading.Thread):
         self.stop_event = threading.Event()
 
     def run(self) -> None:
-        while not self.stop_event.is_set():
+        try:
+            while not self.stop_event.is_set():
+                self._sample()
+                self.stop_event.wait(0.25)
             self._sample()
-            self.stop_event.wait(0.25)
-        self._sample()
+        except Exception:  # redis-server stopped under us (teardown)
+            pass
 
     def _sample(self) -> None:
         for key in self.client.scan_iter(f"{self.prefix}:*", count=100):
@@ -543,8 +580,9 @@ def _frames(stack: str) -> list[tuple[str, str, int]]:
 
 def classify_stack(frames: list[tuple[str, str, int]], audit_spans: dict[str, range]) -> str:
     def has(func: str, file_part: str) -> int | None:
+        # py-spy names frames by qualified name on 3.11 (TwilioGateway.send)
         for i, (f, path, _line) in enumerate(frames):
-            if f == func and file_part in path:
+            if (f == func or f.endswith("." + func)) and file_part in path:
                 return i
         return None
 
@@ -597,7 +635,7 @@ def summarize_pyspy(path: Path, top: int = 15) -> str:
         leaf = frames[-1]
         leaves[f"{leaf[0]} ({leaf[1].split('site-packages/')[-1]}:{leaf[2]})"] += n
     out = io.StringIO()
-    out.write(f"  {total} samples (wall clock, idle included)\n")
+    out.write(f"  {total} samples\n")
     for name, n in cats.most_common():
         out.write(f"  {100 * n / total:5.1f}%  {name}\n")
     out.write("  top leaf frames:\n")
@@ -625,11 +663,47 @@ class RunResult:
     max_limiter_second: int = 0
     avg_segments_per_s: float = 0.0
     seconds_over: int = 0
+    max_sliding: int = 0
     load_before: str = ""
+
+    @property
+    def our_cpu_ms(self) -> float:
+        """CPU ms per message of every process of the pipeline (not the rest of the machine)."""
+        ours = sum(v for k, v in self.cpu.items() if not k.startswith("everything else"))
+        return 1000 * ours / self.messages if self.messages else 0.0
+
+    @property
+    def others_cores(self) -> float:
+        return self.cpu.get("everything else on the machine", 0.0) / self.total_s if self.total_s else 0.0
 
     @property
     def mps(self) -> float:
         return self.messages / self.total_s if self.total_s else 0.0
+
+
+TASK_DONE = re.compile(r"\[[^\]]*: INFO/(?P<proc>[\w-]+)\] Task resilience\.sms\.send\[[^\]]+\] "
+                       r"succeeded in (?P<sec>\d+\.\d+)s")
+
+
+def task_durations(log_dir: Path, workers: int) -> tuple[list[float], list[float]]:
+    """(first task of each pool process, all later tasks) durations from the worker logs.
+    (Durations the log scrubber turned into '[NIK/KK]' are skipped.)"""
+    first, rest = [], []
+    for i in range(workers):
+        path = log_dir / f"worker{i}.log"
+        if not path.exists():
+            continue
+        seen = set()
+        for line in path.read_text(errors="replace").splitlines():
+            m = TASK_DONE.search(line)
+            if not m:
+                if "Task resilience.sms.send[" in line and "succeeded" in line:
+                    seen.add(line.split("INFO/", 1)[1].split("]", 1)[0])  # scrubbed: still its first
+                continue
+            proc = m["proc"]
+            (rest if proc in seen else first).append(float(m["sec"]))
+            seen.add(proc)
+    return first, rest
 
 
 class Bench:
@@ -645,13 +719,10 @@ class Bench:
 
     # ------------------------------------------------------------------ setup
     def setup(self, rate: float) -> None:
-        from tests.fakes.twilio_server import FakeTwilio
-
         t = time.time()
         self.db.create()
         self.redis.start()
-        self.fake = FakeTwilio().start()
-        CLEANUP.push("stop fake Twilio", self.fake.stop)
+        self.fake = start_fake(not self.args.fake_as_is)
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("TWILIO", "REDIS", "DATABASE", "SMS_", "PUBLIC_BASE", "SECRET_KEY"))}
         env.update(
@@ -671,7 +742,7 @@ class Bench:
 
         self.app = create_app(Settings.from_env(env))
         print(f"setup: database {self.db.name} (migrations), redis {self.redis.url}, "
-              f"fake Twilio {self.fake.base_url} in {time.time() - t:.1f} s", flush=True)
+              f"fake Twilio {self.fake.base_url} ({nagle_note(self.args)}) in {time.time() - t:.1f} s", flush=True)
 
     def set_rate(self, rate: float) -> None:
         self.env["SMS_MAX_PER_SECOND"] = str(rate)
@@ -681,6 +752,8 @@ class Bench:
         from tests.fakes.twilio_server import sms_segments
 
         args = self.args
+        if args.wait_idle:
+            wait_for_idle(args.wait_idle)
         self.set_rate(rate)
         result = RunResult(layout, n, rate)
         print(f"\n=== {n} messages, layout {layout}, SMS_MAX_PER_SECOND={rate:g} ===", flush=True)
@@ -729,7 +802,8 @@ class Bench:
                 target = children[0]
                 spy_proc = subprocess.Popen(
                     [spy, "record", "--pid", str(target), "--duration", str(args.py_spy), "--rate", "250",
-                     "--idle", "--nonblocking", "--format", "raw", "-o", str(spy_out)],
+                     "--nonblocking", "--format", "raw", "-o", str(spy_out)]
+                    + (["--idle"] if args.py_spy_mode == "wall" else []),
                     stdout=subprocess.DEVNULL, stderr=open(self.tmp / "pyspy.log", "w"))
                 print(f"py-spy recording pool process {target} for {args.py_spy:g} s", flush=True)
                 CLEANUP.push("stop py-spy", lambda: spy_proc.poll() is None and spy_proc.terminate())
@@ -765,7 +839,10 @@ class Bench:
         # CPU accounting, before anything stops
         self_cpu = time.process_time() - self_cpu0
         busy1, total1 = machine_jiffies()
-        worker_cpu = sum((proc_cpu(pid) or cpu0.get(pid, 0.0)) - cpu0.get(pid, 0.0) for pid in workers.pids())
+        mains = {p.pid for p in workers.procs}
+        worker_cpu_by = {pid: (proc_cpu(pid) or cpu0.get(pid, 0.0)) - cpu0.get(pid, 0.0) for pid in workers.pids()}
+        worker_cpu = sum(worker_cpu_by.values())
+        worker_main_cpu = sum(v for pid, v in worker_cpu_by.items() if pid in mains)
         backends = [r[0] for r in poll.execute(
             "SELECT pid FROM pg_stat_activity WHERE datname = %s AND backend_type = 'client backend' "
             "AND application_name NOT LIKE 'bench-%%'", (self.db.name,)).fetchall()]
@@ -783,7 +860,8 @@ class Bench:
         wall = result.total_s
         machine = (busy1 - busy0) / HZ
         result.cpu = {
-            "workers (all processes)": worker_cpu,
+            "workers: main processes (consume, dispatch, ack)": worker_main_cpu,
+            "workers: pool processes (task bodies)": worker_cpu - worker_main_cpu,
             f"PostgreSQL backends ({len(backends)})": pg_cpu,
             "redis-server": redis_cpu,
             "bench process (fake Twilio + enqueue + polling)": self_cpu,
@@ -793,7 +871,8 @@ class Bench:
         result.machine_busy_cores = machine / wall
 
         # ---------------------------------------------------------------- correctness
-        rows = poll.execute("SELECT id, status, attempts, provider_sid, segments FROM sms_messages").fetchall()
+        rows = poll.execute("SELECT id, status, attempts, provider_sid, segments, "
+                            "extract(epoch FROM sending_since) FROM sms_messages").fetchall()
         statuses = collections.Counter(r[1] for r in rows)
         creates = self.fake.creates
         attempts = self.fake.create_attempts
@@ -855,6 +934,16 @@ class Bench:
             result.avg_segments_per_s = sum(buckets.values()) / span
             result.seconds_over = sum(1 for v in buckets.values() if v > rate)
         result.max_limiter_second = max(limiter.seen.values()) if limiter.seen else 0
+        # any 1-second window, not only calendar seconds (two pointers over the arrivals)
+        weighted = sorted((c.created_time, sms_segments(c.body or "")[1]) for c in creates if c.created_time)
+        sliding, lo, acc = 0, 0, 0
+        for hi, (t_hi, w) in enumerate(weighted):
+            acc += w
+            while weighted[lo][0] <= t_hi - 1.0:
+                acc -= weighted[lo][1]
+                lo += 1
+            sliding = max(sliding, acc)
+        result.max_sliding = sliding
 
         # ---------------------------------------------------------------- report this run
         print(f"end to end: {n} sent in {wall:.2f} s = {result.mps:.0f} msgs/s "
@@ -876,19 +965,162 @@ class Bench:
                   f"max {result.max_segments_second}, seconds over the limit {result.seconds_over}, "
                   f"average {result.avg_segments_per_s:.1f} segments/s "
                   f"({len(creates) / ((times[-1] - times[0]) or 1):.1f} msgs/s) over {len(secs)} seconds")
+            print(f"  max in any sliding 1-second window: {result.max_sliding} segments")
+            first, rest = task_durations(self.tmp, layout.workers)
+            if first and rest:
+                rest.sort()
+                print(f"  task durations from the worker logs: first task of each pool process max "
+                      f"{1000 * max(first):.0f} ms (median {1000 * sorted(first)[len(first) // 2]:.0f} ms); "
+                      f"later tasks median {1000 * rest[len(rest) // 2]:.0f} ms, p99 "
+                      f"{1000 * rest[len(rest) * 99 // 100]:.0f} ms (they include the limiter's wait)")
+            every = range(min(set(secs) | set(limiter.seen)), max(set(secs) | set(limiter.seen)) + 1)
+            print("  seconds:      " + " ".join(f"{s - every[0]:>2}" for s in every))
+            print("  at the fake:  " + " ".join(f"{buckets.get(s, 0):>2}" for s in every))
             print(f"rate limiter's own counters (Redis, per second of Redis TIME): max {result.max_limiter_second}"
                   f" over {len(limiter.seen)} seconds sampled")
-            print("  " + " ".join(f"{buckets[s]}" for s in secs))
+            print("  charged:      " + " ".join(f"{limiter.seen.get(s, 0):>2}" for s in every))
+            for sec in secs:
+                if buckets[sec] > rate:
+                    late = sorted(c.created_time - sec for c in creates if int(c.created_time) == sec)
+                    print(f"  second {sec - every[0]} over the limit: {buckets[sec]} segments at the fake, "
+                          f"{limiter.seen.get(sec, 0)} charged in Redis for it; arrivals from "
+                          f"+{1000 * late[0]:.0f} ms to +{1000 * late[-1]:.0f} ms into the second")
         if spy_proc is not None and not spy_out.exists():
             print("py-spy wrote nothing: " + (self.tmp / "pyspy.log").read_text()[-1500:])
         if spy_proc is not None and spy_out.exists():
-            print(f"py-spy, one pool process for {args.py_spy} s from the first enqueue:")
+            print(f"py-spy ({'wall clock, idle included' if args.py_spy_mode == 'wall' else 'CPU only'}), "
+                  f"one pool process for {args.py_spy} s from the first enqueue:")
             print(summarize_pyspy(spy_out), end="")
             if args.keep_logs:
                 print(f"  raw stacks: {spy_out}")
         if result.problems:
             print("PROBLEMS: " + "; ".join(result.problems))
         return result
+
+
+# ------------------------------------------------------------------------------------------
+# the task body alone, in this process: what one send costs without Celery
+# ------------------------------------------------------------------------------------------
+PROFILE_GROUPS = [  # (label, pstats key: (file suffix, function name)) — cumulative times
+    ("Celery-free task body: operations.send", ("resilience/sms/operations.py", "send")),
+    ("  claim + record: SELECT sms_messages FOR UPDATE", ("resilience/sms/operations.py", "_locked")),
+    ("  flush (UPDATE sms_messages + the audit hook)", ("sqlalchemy/orm/session.py", "_flush")),
+    ("    audit chain _append (head lock, entry, head)", ("resilience/audit/chain.py", "_append")),
+    ("    audit payloads (_column_changes)", ("resilience/audit/chain.py", "_column_changes")),
+    ("  COMMIT (psycopg Connection.commit)", ("psycopg/connection.py", "commit")),
+    ("  rate limiter acquire (Redis EVALSHA)", ("resilience/sms/ratelimit.py", "acquire")),
+    ("  TwilioGateway.send (SDK + HTTP to the fake)", ("resilience/sms/gateways.py", "send")),
+    ("    requests Session.send (HTTP round trip)", ("requests/sessions.py", "send")),
+    ("  pool checkout (+ pre-ping SELECT 1)", ("sqlalchemy/pool/base.py", "_checkout")),
+    ("  SQL compile", ("sqlalchemy/sql/compiler.py", "__init__")),
+    ("  psycopg execute (all statements)", ("psycopg/cursor.py", "execute")),
+    ("  logging (handlers, scrubbing)", ("logging/__init__.py", "callHandlers")),
+    ("session.remove", ("sqlalchemy/orm/scoping.py", "remove")),
+]
+
+
+def in_process(bench: "Bench", n: int, args) -> None:
+    """Run the task body (what resilience.sms.send runs, minus Celery) for n messages in this
+    thread: wall time, this thread's CPU time, SQL statements per send, and a cProfile split."""
+    import cProfile
+    import logging
+    import pstats
+
+    from sqlalchemy import event
+
+    from resilience.dispatch.offers import on_send_failed
+    from resilience.extensions import db
+    from resilience.sms import operations
+
+    app = bench.app
+    reset_tables(bench.db)
+    ids = make_data(bench.db, n * 3 + 50, seed=args.seed)
+    bench.fake.reset_state()
+    statements: collections.Counter = collections.Counter()
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements[statement.split(None, 1)[0].upper()] += 1
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+
+    def body(message_id):
+        with app.app_context():
+            try:
+                return operations.send(db.session, message_id, on_terminal=on_send_failed)
+            finally:
+                db.session.remove()
+
+    for mid in ids[:50]:  # warm up: connections, caches, the HTTP keep-alive connection
+        body(mid)
+
+    def measure(batch, label):
+        statements.clear()
+        t0, c0 = time.perf_counter(), time.thread_time()
+        for mid in batch:
+            assert body(mid) == "sent"
+        wall, cpu = time.perf_counter() - t0, time.thread_time() - c0
+        per_stmt = ", ".join(f"{k} {v / len(batch):.1f}" for k, v in statements.most_common())
+        print(f"  {label:<44} {1000 * wall / len(batch):6.2f} ms wall, {1000 * cpu / len(batch):6.2f} ms CPU "
+              f"per send (this thread; {len(batch)} sends) -> one process at most {len(batch) / wall:.0f}/s")
+        return per_stmt
+
+    print(f"task body in-process (operations.send + session.remove, no Celery), sequential, "
+          f"load before {loadavg()}:")
+    spy_proc, spy_out = None, bench.tmp / "inprocess-pyspy.txt"
+    if args.py_spy and py_spy_binary():
+        spy_proc = subprocess.Popen(
+            [py_spy_binary(), "record", "--pid", str(os.getpid()), "--duration", str(args.py_spy),
+             "--rate", "500", "--nonblocking", "--format", "raw", "-o", str(spy_out)]
+            + (["--idle"] if args.py_spy_mode == "wall" else []),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        CLEANUP.push("stop py-spy", lambda: spy_proc.poll() is None and spy_proc.terminate())
+        time.sleep(1.0)
+    per_stmt = measure(ids[50:50 + n], "logging off (WARNING)")
+    if spy_proc is not None:
+        spy_proc.wait(args.py_spy + 30)
+        if spy_out.exists():
+            only = bench.tmp / "inprocess-pyspy-send.txt"
+            only.write_text("\n".join(line for line in spy_out.read_text().splitlines()
+                                      if "sms/operations.py" in line))
+            print(f"  py-spy ({args.py_spy_mode}) of the sends above, this thread only:")
+            print(summarize_pyspy(only), end="")
+    root = logging.getLogger()
+    handler = logging.FileHandler(bench.tmp / "inprocess.log")
+    handler.setFormatter(logging.Formatter("[%(asctime)s: %(levelname)s/%(processName)s] %(message)s"))
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    measure(ids[50 + n:50 + 2 * n], "logging INFO to a file (as the workers)")
+    root.removeHandler(handler)
+    root.setLevel(old_level)
+    print(f"  SQL statements per send: {per_stmt}")
+
+    # timer = this thread's CPU time: the split is of CPU, not of waiting
+    profiler = cProfile.Profile(time.thread_time)
+    profiler.enable()
+    for mid in ids[50 + 2 * n:50 + 3 * n]:
+        body(mid)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    total = sum(v[3] for k, v in stats.stats.items() if k[2] == "send" and k[0].endswith("resilience/sms/operations.py"))
+    print(f"  cProfile of {n} more sends (cumulative CPU time of this thread, profiler overhead included; "
+          f"share of operations.send):")
+    for label, (suffix, func) in PROFILE_GROUPS:
+        cum = sum(v[3] for k, v in stats.stats.items() if k[0].endswith(suffix) and k[2] == func)
+        calls = sum(v[1] for k, v in stats.stats.items() if k[0].endswith(suffix) and k[2] == func)
+        if cum:
+            print(f"  {label:<52} {1000 * cum / n:6.2f} ms/send {100 * cum / total:5.1f}%  ({calls / n:.1f} calls/send)")
+    print("  top functions by own time:")
+    rows = sorted(stats.stats.items(), key=lambda kv: -kv[1][2])[:12]
+    for (path, line, func), v in rows:
+        short = path.split("site-packages/")[-1].replace(str(ROOT) + "/", "")
+        print(f"    {1000 * v[2] / n:6.3f} ms/send  {func} ({short}:{line})")
+    event.remove(engine, "before_cursor_execute", count)
+    if args.keep_logs:
+        stats.dump_stats(str(bench.tmp / "inprocess.pstats"))
+        print(f"  pstats: {bench.tmp / 'inprocess.pstats'}")
 
 
 # ------------------------------------------------------------------------------------------
@@ -910,14 +1142,16 @@ def _sdk_client_loop(base_url: str, sid: str, token: str, count: int, start_at: 
     out.put(time.process_time() - c0)
 
 
-def fake_capacity(total: int, clients: int) -> None:
+def nagle_note(args) -> str:
+    return ("as is: Nagle on, headers and body written separately" if args.fake_as_is
+            else "TCP_NODELAY set on its sockets by this bench")
+
+
+def fake_capacity(total: int, clients: int, args) -> None:
     """The fake alone: ``clients`` processes each running TwilioGateway.send in a loop."""
     import multiprocessing as mp
 
-    from tests.fakes.twilio_server import FakeTwilio
-
-    fake = FakeTwilio().start()
-    CLEANUP.push("stop fake Twilio", fake.stop)
+    fake = start_fake(not args.fake_as_is)
     ctx = mp.get_context("fork")
     out = ctx.Queue()
     per = total // clients
@@ -928,9 +1162,9 @@ def fake_capacity(total: int, clients: int) -> None:
     for p in procs:
         p.start()
     CLEANUP.push("stop SDK clients", lambda: [p.kill() for p in procs if p.is_alive()])
-    busy0, _ = machine_jiffies()
     while time.time() < start_at:
         time.sleep(0.001)
+    busy0, _ = machine_jiffies()
     cpu0 = time.process_time()
     t0 = time.time()
     client_cpu = [out.get(timeout=600) for _ in procs]
@@ -940,8 +1174,8 @@ def fake_capacity(total: int, clients: int) -> None:
     for p in procs:
         p.join(10)
     done = len(fake.creates) - clients
-    print(f"fake Twilio capacity, {clients} client processes x {per} creates through TwilioGateway.send "
-          f"(twilio SDK {_twilio_version()}), load before {loadavg()}:")
+    print(f"fake Twilio capacity ({nagle_note(args)}), {clients} client processes x {per} creates "
+          f"through TwilioGateway.send (twilio SDK {_twilio_version()}), load before {loadavg()}:")
     print(f"  {done} creates in {wall:.2f} s = {done / wall:.0f} creates/s")
     print(f"  CPU: fake (in this process) {fake_cpu:.2f} s = {1000 * fake_cpu / done:.2f} ms/create; "
           f"SDK clients {sum(client_cpu):.2f} s = {1000 * sum(client_cpu) / done:.2f} ms/create; "
@@ -1041,8 +1275,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--py-spy", type=int, default=0, metavar="SECONDS",
                         help="record one worker pool process with py-spy for this long")
+    parser.add_argument("--py-spy-mode", choices=["wall", "cpu"], default="wall",
+                        help="wall: idle (waiting) samples included; cpu: on-CPU samples only")
     parser.add_argument("--show-buckets", action="store_true", help="print per-second segments even when unlimited")
     parser.add_argument("--stall-timeout", type=float, default=90.0)
+    parser.add_argument("--wait-idle", type=float, default=0, metavar="SECONDS",
+                        help="before each run, wait up to this long for the machine to be idle")
     parser.add_argument("--database", help="database name (default resilience_bench_<pid>; dropped at exit)")
     parser.add_argument("--keep-logs", action="store_true", help="keep worker logs and py-spy output")
     parser.add_argument("--fake-capacity", type=int, metavar="N",
@@ -1050,11 +1288,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--audit-ceiling", type=int, metavar="N",
                         help="only measure the database: N audited transactions from --clients processes")
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--in-process", type=int, metavar="N",
+                        help="only run the task body (no Celery) for N messages in this process, sequentially")
+    parser.add_argument("--fake-as-is", action="store_true",
+                        help="leave the fake's sockets as they are (Nagle on: its two writes per answer "
+                             "meet the client's delayed ACK, ~40 ms per request); by default this bench "
+                             "sets TCP_NODELAY on the fake's sockets, in this process only")
     args = parser.parse_args(argv)
 
     try:
         if args.fake_capacity:
-            fake_capacity(args.fake_capacity, args.clients)
+            fake_capacity(args.fake_capacity, args.clients, args)
             return 0
         if args.audit_ceiling:
             db = Database(args.database or f"resilience_bench_{os.getpid()}")
@@ -1066,6 +1310,9 @@ def main(argv: list[str] | None = None) -> int:
                    else [Layout(args.workers, args.concurrency, args.pool)])
         bench = Bench(args)
         bench.setup(args.rate)
+        if args.in_process:
+            in_process(bench, args.in_process, args)
+            return 0
         results: list[RunResult] = []
         for layout in layouts:
             for _ in range(args.repeat):
@@ -1074,12 +1321,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nSummary ({NCPU} cores, PostgreSQL + Redis + fake Twilio on the same machine):")
         limited = args.rate < 1000
         head = f"{'layout':<18}{'msgs':>7}{'rate limit':>11}{'total s':>9}{'msgs/s':>8}{'steady':>8}{'enqueue s':>10}"
-        head += f"{'busy cores':>11}" + (f"{'max seg/s':>10}{'avg seg/s':>10}" if limited else "") + "  check"
+        head += f"{'busy cores':>11}{'others':>7}{'CPU ms/msg':>11}{'ceiling':>8}"
+        head += (f"{'max seg/s':>10}{'avg seg/s':>10}" if limited else "") + "  check"
         print(head)
         for r in results:
             line = (f"{str(r.layout):<18}{r.messages:>7}{('off' if r.rate >= 1000 else f'{r.rate:g}'):>11}"
                     f"{r.total_s:>9.2f}{r.mps:>8.0f}{r.steady_mps:>8.0f}{r.enqueue_s:>10.2f}"
-                    f"{r.machine_busy_cores:>11.2f}")
+                    f"{r.machine_busy_cores:>11.2f}{r.others_cores:>7.2f}{r.our_cpu_ms:>11.1f}"
+                    f"{1000 * NCPU / r.our_cpu_ms if r.our_cpu_ms else 0:>8.0f}")
             if limited:
                 line += f"{r.max_segments_second:>10}{r.avg_segments_per_s:>10.1f}"
             line += "  " + ("ok" if r.ok else "FAILED")
@@ -1090,6 +1339,10 @@ def main(argv: list[str] | None = None) -> int:
                   f"-> {'MET' if worst <= args.rate else 'NOT MET'}")
         else:
             best = max(results, key=lambda r: r.mps)
+            print("busy cores: the whole machine during the run; others: cores used by processes that are not "
+                  "part of the run; CPU ms/msg: all the run's processes (workers, their PostgreSQL backends, "
+                  f"redis, this process with the fake); ceiling: {NCPU} cores / CPU ms per msg = msgs/s if "
+                  "this machine did nothing else and nothing waited")
             print(f"target 300 msgs/s end to end: best {best.mps:.0f} msgs/s ({best.layout}) -> "
                   f"{'MET' if best.mps >= 300 else 'NOT MET'}")
         return 0 if all(r.ok for r in results) else 1
