@@ -1,66 +1,66 @@
 """A global SMS send rate (``SMS_MAX_PER_SECOND``), charged per segment, shared by every worker.
 
-With Redis: a counter per wall-clock second, incremented atomically by a Lua script that
-refuses the charge when it would pass the limit; a refused sender sleeps until the next second.
-So no calendar second ever carries more segments than the limit, however many workers run
-(unlike Celery's per-worker ``rate_limit``). Without Redis (embedded), the same rule in-process.
+Sends are *spaced*, not counted per calendar second (GCRA): each caller atomically reserves
+the next free start time — ``segments / rate`` seconds after the previous reservation — and
+sleeps until it. So starts are never closer than the rate allows and no 1-second window, wherever
+it begins, carries more than the limit; a fixed per-second counter would let a burst at the end
+of one second meet a burst at the start of the next. With Redis the reservation is a Lua
+script on Redis's own clock (workers on skewed machines agree); without Redis (embedded) the
+same rule runs in-process.
 """
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 
-# Redis's own clock decides the second, so workers on machines with skewed clocks agree.
-# Returns the segments used in this second after the charge, or -(microseconds to wait).
-_CHARGE = """
-local now = redis.call('TIME')
-local key = KEYS[1] .. ':' .. now[1]
-local used = tonumber(redis.call('GET', key) or '0')
-local want = tonumber(ARGV[1])
-local limit = tonumber(ARGV[2])
-if used + want > limit and used > 0 then
-  return -(1000000 - tonumber(now[2]))
+# KEYS[1]: the theoretical arrival time (TAT) in microseconds of Redis TIME.
+# ARGV: cost in microseconds, the longest wait a caller accepts (µs).
+# Returns the microseconds to wait before sending, or -1 when that would exceed the longest
+# wait (nothing is reserved then).
+_RESERVE = """
+local now_parts = redis.call('TIME')
+local now = tonumber(now_parts[1]) * 1000000 + tonumber(now_parts[2])
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+local cost = tonumber(ARGV[1])
+local max_wait = tonumber(ARGV[2])
+local start = math.max(tat, now)
+if start - now > max_wait then
+  return -1
 end
-redis.call('INCRBY', key, want)
-redis.call('EXPIRE', key, 5)
-return used + want
+redis.call('SET', KEYS[1], start + cost, 'PX', math.floor((start + cost - now) / 1000) + 1000)
+return start - now
 """
 
 
 class RateLimiter:
-    def __init__(self, per_second: float, redis_client=None, prefix: str = "resilience:sms:rate"):
-        self.limit = max(1, math.floor(per_second))
+    def __init__(self, per_second: float, redis_client=None, key: str = "resilience:sms:rate:tat"):
+        self.per_second = float(per_second)
         self.redis = redis_client
-        self.prefix = prefix
+        self.key = key
         self._lock = threading.Lock()
-        self._local: dict[int, int] = {}
-        self._script = redis_client.register_script(_CHARGE) if redis_client is not None else None
+        self._tat = 0.0  # in-process theoretical arrival time (monotonic seconds)
+        self._script = redis_client.register_script(_RESERVE) if redis_client is not None else None
 
-    def _try(self, segments: int) -> float:
-        """0 when charged; otherwise seconds to wait for the next second.
-        A message longer than the limit still goes out, alone in its second."""
+    def reserve(self, segments: int, max_wait: float) -> float | None:
+        """Reserve a start time for ``segments``; seconds to wait, or None if over ``max_wait``."""
+        cost = max(1, segments) / self.per_second
         if self._script is not None:
-            answer = int(self._script(keys=[self.prefix], args=[segments, self.limit]))
-            return 0.0 if answer >= 0 else -answer / 1_000_000
-        now = time.time()
-        second = int(now)
+            answer = int(self._script(keys=[self.key], args=[int(cost * 1_000_000), int(max_wait * 1_000_000)]))
+            return None if answer < 0 else answer / 1_000_000
         with self._lock:
-            used = self._local.get(second, 0)
-            if used + segments > self.limit and used > 0:
-                return max(0.001, second + 1 - now)
-            self._local = {s: u for s, u in self._local.items() if s >= second - 2}
-            self._local[second] = used + segments
-            return 0.0
+            now = time.monotonic()
+            start = max(self._tat, now)
+            if start - now > max_wait:
+                return None
+            self._tat = start + cost
+            return start - now
 
     def acquire(self, segments: int, timeout: float = 30.0) -> bool:
-        """Block until ``segments`` may be sent in the current second; False on timeout."""
-        deadline = time.monotonic() + timeout
-        while True:
-            wait = self._try(segments)
-            if wait == 0.0:
-                return True
-            if time.monotonic() + wait > deadline:
-                return False
+        """Block until ``segments`` may be sent; False when the wait would exceed ``timeout``."""
+        wait = self.reserve(segments, timeout)
+        if wait is None:
+            return False
+        if wait > 0:
             time.sleep(wait)
+        return True
