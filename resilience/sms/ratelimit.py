@@ -16,8 +16,8 @@ import time
 
 # KEYS[1]: the theoretical arrival time (TAT) in microseconds of Redis TIME.
 # ARGV: cost in microseconds, the longest wait a caller accepts (µs).
-# Returns the microseconds to wait before sending, or -1 when that would exceed the longest
-# wait (nothing is reserved then).
+# Returns {microseconds to wait, the reserved start in µs of Redis TIME}, or {-1, 0} when the
+# wait would exceed the longest wait (nothing is reserved then).
 _RESERVE = """
 local now_parts = redis.call('TIME')
 local now = tonumber(now_parts[1]) * 1000000 + tonumber(now_parts[2])
@@ -26,10 +26,10 @@ local cost = tonumber(ARGV[1])
 local max_wait = tonumber(ARGV[2])
 local start = math.max(tat, now)
 if start - now > max_wait then
-  return -1
+  return {-1, 0}
 end
 redis.call('SET', KEYS[1], start + cost, 'PX', math.floor((start + cost - now) / 1000) + 1000)
-return start - now
+return {start - now, start}
 """
 
 
@@ -42,25 +42,26 @@ class RateLimiter:
         self._tat = 0.0  # in-process theoretical arrival time (monotonic seconds)
         self._script = redis_client.register_script(_RESERVE) if redis_client is not None else None
 
-    def reserve(self, segments: int, max_wait: float) -> float | None:
-        """Reserve a start time for ``segments``; seconds to wait, or None if over ``max_wait``."""
+    def reserve(self, segments: int, max_wait: float) -> tuple[float, float] | None:
+        """Reserve a start for ``segments``: (seconds to wait, the start on the limiter's clock
+        in seconds), or None when the wait would exceed ``max_wait`` (nothing reserved)."""
         cost = max(1, segments) / self.per_second
         if self._script is not None:
-            answer = int(self._script(keys=[self.key], args=[int(cost * 1_000_000), int(max_wait * 1_000_000)]))
-            return None if answer < 0 else answer / 1_000_000
+            wait, start = self._script(keys=[self.key], args=[int(cost * 1_000_000), int(max_wait * 1_000_000)])
+            return None if int(wait) < 0 else (int(wait) / 1_000_000, int(start) / 1_000_000)
         with self._lock:
             now = time.monotonic()
             start = max(self._tat, now)
             if start - now > max_wait:
                 return None
             self._tat = start + cost
-            return start - now
+            return start - now, start
 
     def acquire(self, segments: int, timeout: float = 30.0) -> bool:
         """Block until ``segments`` may be sent; False when the wait would exceed ``timeout``."""
-        wait = self.reserve(segments, timeout)
-        if wait is None:
+        reservation = self.reserve(segments, timeout)
+        if reservation is None:
             return False
-        if wait > 0:
-            time.sleep(wait)
+        if reservation[0] > 0:
+            time.sleep(reservation[0])
         return True
