@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 
-_NIK = re.compile(r"(?<!\d)\d{16}(?!\d)")
+_NIK = re.compile(r"(?<![\d.])\d{16}(?![\d])")  # not the fraction of "0.0676…s"
 _PHONE = re.compile(r"(?<![\w])(?:\+|%2B)?(?:62|0)8[\d\s().-]{7,14}\d")
 _installed = False
 
