@@ -24,15 +24,25 @@ What one run does, end to end on this machine:
   process which hosts the fake) and of the whole machine, and a sample of what the
   database sessions were doing (``pg_stat_activity`` every 50 ms).
 
-    PYTHONPATH=. .venv/bin/python bench/sms_bench.py --messages 10000 --workers 4 --concurrency 4
-    PYTHONPATH=. .venv/bin/python bench/sms_bench.py --messages 1000 --workers 4 --concurrency 4 --rate 50
-    PYTHONPATH=. .venv/bin/python bench/sms_bench.py --layouts 2x4,4x4,2x8:threads   # several runs
-    PYTHONPATH=. .venv/bin/python bench/sms_bench.py --fake-capacity 10000 --clients 4
-    PYTHONPATH=. .venv/bin/python bench/sms_bench.py --audit-ceiling 10000 --clients 8
-    PYTHONPATH=. .venv/bin/python bench/sms_bench.py --messages 10000 --py-spy 10    # profile a worker
+    .venv/bin/python bench/sms_bench.py --messages 10000 --workers 4 --concurrency 4
+    .venv/bin/python bench/sms_bench.py --messages 10000 --workers 1 --concurrency 4   # best on 2 cores
+    .venv/bin/python bench/sms_bench.py --messages 1000 --workers 4 --concurrency 4 --rate 50
+    .venv/bin/python bench/sms_bench.py --messages 2000 --layouts 1x4,4x4,2x2,1x16:threads --wait-idle 180
+    .venv/bin/python bench/sms_bench.py --messages 2000 --py-spy 12         # where a worker's time goes
+    .venv/bin/python bench/sms_bench.py --in-process 1000 --py-spy 8        # the task body alone, no Celery
+    .venv/bin/python bench/sms_bench.py --fake-capacity 4000 --clients 4    # the fake Twilio alone
+    .venv/bin/python bench/sms_bench.py --audit-ceiling 6000 --clients 8    # the audit chain alone (SQL only)
 
-``--py-spy`` needs py-spy (``pip install py-spy``; found on PATH, in .venv/bin, or named by
-``PY_SPY``). Everything started here (workers, redis, the database) is removed on exit, Ctrl-C
+The fake Twilio answers with two writes (headers, then body) and leaves Nagle's algorithm on, so
+every answer waits for the client's delayed ACK (~40 ms: 23 requests/s per connection). By
+default this bench sets TCP_NODELAY on the fake's sockets (in this process only, by setting
+socketserver's ``disable_nagle_algorithm`` on its handler class; the file is not changed);
+``--fake-as-is`` measures the fake untouched. Other sessions share this machine: ``--wait-idle``
+waits for it to be idle before each run, and every run prints the CPU the rest of the machine
+used meanwhile. ``--py-spy`` needs py-spy (``pip install py-spy``; found on PATH, in .venv/bin,
+/tmp/pyspy/bin, or named by ``PY_SPY``).
+
+Everything started here (workers, redis, the database) is removed on exit, Ctrl-C
 and SIGTERM included.
 """
 
@@ -723,6 +733,10 @@ class Bench:
         self.db.create()
         self.redis.start()
         self.fake = start_fake(not self.args.fake_as_is)
+        if self.args.fake_delay:
+            from tests.fakes.twilio_server import Fault
+
+            self.fake.set_default(Fault.ok(self.args.fake_delay))
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("TWILIO", "REDIS", "DATABASE", "SMS_", "PUBLIC_BASE", "SECRET_KEY"))}
         env.update(
@@ -742,7 +756,8 @@ class Bench:
 
         self.app = create_app(Settings.from_env(env))
         print(f"setup: database {self.db.name} (migrations), redis {self.redis.url}, "
-              f"fake Twilio {self.fake.base_url} ({nagle_note(self.args)}) in {time.time() - t:.1f} s", flush=True)
+              f"fake Twilio {self.fake.base_url} ({nagle_note(self.args)}"
+              f"{f', answering after {self.args.fake_delay:g} s' if self.args.fake_delay else ''}) in {time.time() - t:.1f} s", flush=True)
 
     def set_rate(self, rate: float) -> None:
         self.env["SMS_MAX_PER_SECOND"] = str(rate)
@@ -761,6 +776,10 @@ class Bench:
         reset_tables(self.db)
         ids = make_data(self.db, n, seed=args.seed)
         self.fake.reset_state()
+        if args.fake_delay:
+            from tests.fakes.twilio_server import Fault
+
+            self.fake.set_default(Fault.ok(args.fake_delay))
         redis.Redis.from_url(self.redis.url).flushall()
         print(f"data: {n} queued offer SMS (+ tasks, needs, households, {max(1, n // 5)} volunteers) "
               f"in {time.time() - t:.1f} s", flush=True)
@@ -871,8 +890,7 @@ class Bench:
         result.machine_busy_cores = machine / wall
 
         # ---------------------------------------------------------------- correctness
-        rows = poll.execute("SELECT id, status, attempts, provider_sid, segments, "
-                            "extract(epoch FROM sending_since) FROM sms_messages").fetchall()
+        rows = poll.execute("SELECT id, status, attempts, provider_sid, segments FROM sms_messages").fetchall()
         statuses = collections.Counter(r[1] for r in rows)
         creates = self.fake.creates
         attempts = self.fake.create_attempts
@@ -976,15 +994,20 @@ class Bench:
             every = range(min(set(secs) | set(limiter.seen)), max(set(secs) | set(limiter.seen)) + 1)
             print("  seconds:      " + " ".join(f"{s - every[0]:>2}" for s in every))
             print("  at the fake:  " + " ".join(f"{buckets.get(s, 0):>2}" for s in every))
-            print(f"rate limiter's own counters (Redis, per second of Redis TIME): max {result.max_limiter_second}"
-                  f" over {len(limiter.seen)} seconds sampled")
-            print("  charged:      " + " ".join(f"{limiter.seen.get(s, 0):>2}" for s in every))
+            if limiter.seen:
+                print(f"rate limiter's own counters (Redis, per second of Redis TIME): max "
+                      f"{result.max_limiter_second} over {len(limiter.seen)} seconds sampled")
+                print("  charged:      " + " ".join(f"{limiter.seen.get(s, 0):>2}" for s in every))
+            else:
+                print("rate limiter's own counters: none in Redis (resilience:sms:rate:<second> keys belong to "
+                      "the fixed-window limiter; a spacing limiter keeps none)")
             for sec in secs:
                 if buckets[sec] > rate:
                     late = sorted(c.created_time - sec for c in creates if int(c.created_time) == sec)
+                    charged = f"{limiter.seen.get(sec, 0)} charged in Redis for it; " if limiter.seen else ""
                     print(f"  second {sec - every[0]} over the limit: {buckets[sec]} segments at the fake, "
-                          f"{limiter.seen.get(sec, 0)} charged in Redis for it; arrivals from "
-                          f"+{1000 * late[0]:.0f} ms to +{1000 * late[-1]:.0f} ms into the second")
+                          f"{charged}arrivals from +{1000 * late[0]:.0f} ms to +{1000 * late[-1]:.0f} ms "
+                          f"into the second")
         if spy_proc is not None and not spy_out.exists():
             print("py-spy wrote nothing: " + (self.tmp / "pyspy.log").read_text()[-1500:])
         if spy_proc is not None and spy_out.exists():
@@ -1288,6 +1311,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--audit-ceiling", type=int, metavar="N",
                         help="only measure the database: N audited transactions from --clients processes")
     parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--fake-delay", type=float, default=0, metavar="SECONDS",
+                        help="the fake answers every create after this long (real Twilio is ~0.1-0.3 s away)")
     parser.add_argument("--in-process", type=int, metavar="N",
                         help="only run the task body (no Celery) for N messages in this process, sequentially")
     parser.add_argument("--fake-as-is", action="store_true",
