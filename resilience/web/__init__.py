@@ -13,6 +13,18 @@ bp = Blueprint("web", __name__, url_prefix="", template_folder="templates",
                static_folder="static", static_url_path="/assets")
 
 
+# The main menu: (endpoint, message key, who sees it: "all" staff or only "write" roles), in
+# menu order. Each page module adds its own entry with ``nav_item`` when it is imported.
+NAV: list[tuple[str, str, str]] = []
+
+
+def nav_item(endpoint: str, label_key: str, who: str = "all") -> None:
+    if who not in ("all", "write"):
+        raise ValueError(f"nav_item who={who!r}: expected 'all' or 'write'")
+    if all(entry[0] != endpoint for entry in NAV):
+        NAV.append((endpoint, label_key, who))
+
+
 @bp.record_once
 def _configure(state) -> None:
     app = state.app

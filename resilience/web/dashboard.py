@@ -20,13 +20,15 @@ from resilience.events.schemas import EventCreateSchema
 from resilience.extensions import db
 from resilience.needs.models import LIVE_NEED_STATUSES, Need
 from resilience.volunteers.models import Volunteer
-from resilience.web import bp
+from resilience.web import bp, nav_item
 from resilience.web.forms import FormErrors, load
 from resilience.web.i18n import translate
 from resilience.web.session import login_required, write_required
 
 WIB = "+07:00"  # Palangka Raya; a datetime-local input has no offset
 TILE_URL_CONFIG = "WEB_TILE_URL"  # e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; unset = no base map
+
+nav_item("web.events", "events")
 
 
 @bp.get("/")

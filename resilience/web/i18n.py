@@ -221,6 +221,19 @@ CATALOGUE: dict[str, dict[str, str]] = {
 }
 
 
+def extend(catalogue: dict[str, dict[str, str]]) -> None:
+    """Add a page module's own strings (``{"id": {...}, "en": {...}}``) to the catalogue.
+
+    Each page module keeps its strings beside its views; a key defined twice is a bug, so it
+    raises rather than silently shadowing another page's text."""
+    for lang, strings in catalogue.items():
+        target = CATALOGUE.setdefault(lang, {})
+        clash = sorted(set(target) & set(strings))
+        if clash:
+            raise KeyError(f"message keys defined twice ({lang}): {', '.join(clash)}")
+        target.update(strings)
+
+
 def current_language() -> str:
     if has_request_context():
         lang = session.get("lang")

@@ -21,7 +21,7 @@ from resilience.sms.models import SmsMessage
 from resilience.sms.schemas import SimulateSchema
 from resilience.volunteers.models import Volunteer
 from resilience.volunteers.operations import get_volunteer
-from resilience.web import bp
+from resilience.web import bp, nav_item
 from resilience.web.forms import FormErrors, blank_to_none, integers, load, number
 from resilience.web.i18n import translate
 from resilience.web.session import write_required
@@ -78,6 +78,9 @@ def household_new(event_id: int):
     db.session.commit()
     flash(translate("household_created", name=household.head_name), "info")
     return redirect(url_for("web.dashboard", event_id=event.id))
+
+
+nav_item("web.volunteers", "volunteers", "write")
 
 
 @bp.get("/volunteers")

@@ -16,7 +16,7 @@ from resilience.audit.chain import set_actor
 from resilience.core.errors import DomainError
 from resilience.core.schemas import show_personal_data
 from resilience.extensions import db
-from resilience.web import bp
+from resilience.web import NAV, bp
 from resilience.web.forms import FormErrors
 from resilience.web.i18n import LANGUAGES, current_language, translate
 from resilience.web.ratelimit import limiter_for, limiter_key
@@ -78,6 +78,7 @@ def _template_context():
         "current_user": user,
         "can_write": bool(user and user.role in WRITE_ROLES),
         "sees_personal": bool(user and user.sees_personal_data),
+        "nav": NAV,
     }
 
 
