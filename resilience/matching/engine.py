@@ -120,7 +120,21 @@ class Explanation:
     skill: Hashable | None  # the required skill used, or None
     nearest_volunteer: int  # nearest feasible volunteer (may be the chosen one)
     nearest_distance_m: float
-    reason: str
+    reason: str  # English, for the API and the CLI
+    # The same reason as data, for callers that word it themselves (the web app, in Bahasa
+    # Indonesia): ``code`` is one of EXPLANATION_CODES; ``params`` holds plain numbers and
+    # indices (``nearer_volunteer``, ``higher_need``, ``other_needs`` are indices into the
+    # input), never labels.
+    code: str = "nearest"
+    params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+EXPLANATION_CODES = (
+    "nearest",  # params: skill, distance_m, max_distance_m
+    "nearer_needed_for_higher_priority",  # + nearer_volunteer, nearer_distance_m, higher_need, higher_priority
+    "nearer_assigned_elsewhere",  # + nearer_volunteer, nearer_distance_m, other_needs (at most 3)
+    "nearer_unavailable",  # + nearer_volunteer, nearer_distance_m
+)
 
 
 @dataclass
@@ -819,25 +833,37 @@ def _explain(inst, chosen, dist, need_labels, volunteer_labels) -> list[Explanat
         with_skill = f" with skill {skill}" if skill is not None else ""
         k0 = int(nearest[i]) if nearest[i] >= 0 else k
         d0 = float(near_d[i]) if nearest[i] >= 0 else float(dist[i])
+        params: dict[str, Any] = {
+            "skill": skill if skill is None or isinstance(skill, (str, int)) else str(skill),
+            "distance_m": round(float(dist[i]), 1),
+            "max_distance_m": float(inst.max_m),
+        }
         if k0 == k or d0 >= dist[i]:
+            code = "nearest"
             reason = f"nearest volunteer{with_skill} within {limit} ({_km(dist[i])})"
         else:
+            params.update(nearer_volunteer=k0, nearer_distance_m=round(d0, 1))
             others = [j for j in by_vol.get(k0, []) if j != i]
             higher = [j for j in others if inst.prio[j] > inst.prio[i]]
             if higher:
                 j = max(higher, key=lambda x: (inst.prio[x], -x))
+                code = "nearer_needed_for_higher_priority"
+                params.update(higher_need=int(j), higher_priority=int(inst.prio[j]))
                 reason = (
                     f"nearer volunteer {vol_name(k0)} ({_km(d0)}) was needed for a "
                     f"higher-priority need ({need_name(j)}, priority {int(inst.prio[j])})"
                 )
             elif others:
+                code = "nearer_assigned_elsewhere"
+                params.update(other_needs=[int(j) for j in others[:3]])
                 reason = (
                     f"nearer volunteer {vol_name(k0)} ({_km(d0)}) was assigned to "
                     f"{', '.join(need_name(j) for j in others[:3])}, which keeps the total distance lowest"
                 )
             else:
+                code = "nearer_unavailable"
                 reason = f"nearer volunteer {vol_name(k0)} ({_km(d0)}) was not available"
-        out.append(Explanation(i, k, float(dist[i]), skill, k0, d0, reason))
+        out.append(Explanation(i, k, float(dist[i]), skill, k0, d0, reason, code, params))
     return out
 
 
