@@ -92,12 +92,13 @@ def _register_blueprints(app: Flask, api: ProblemApi) -> None:
     from resilience.sms.webhooks import bp as twilio_webhooks
     from resilience.households.api import blp as households
     from resilience.needs.api import blp as needs
+    from resilience.reports.api import blp as reports
     from resilience.dispatch.api import blp as tasks
     from resilience.stock.api import blp as stock
     from resilience.volunteers.api import blp as volunteers
     from resilience.web import bp as web
 
-    for blueprint in (areas, events, households, needs, volunteers, matching, tasks, sms, stock, audit):
+    for blueprint in (areas, events, households, needs, volunteers, matching, tasks, sms, stock, reports, audit):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX.rstrip("/") + blueprint.url_prefix)
     app.register_blueprint(health)
     app.register_blueprint(twilio_webhooks)

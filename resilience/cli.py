@@ -227,6 +227,27 @@ def import_areas_cmd(geojson: str):
     click.echo(f"{count} areas imported")
 
 
+@cli.command("report")
+@click.argument("event_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "geojson"]), default="json", show_default=True)
+@click.option("--table", type=click.Choice(["kelurahan", "waiting", "aid"]), default="kelurahan", show_default=True,
+              help="csv only: which table")
+@with_appcontext
+def report_cmd(event_id: int, fmt: str, table: str):
+    """Print the official report of a flood event (no personal data) to standard output."""
+    from resilience.events.operations import get_event
+    from resilience.extensions import db
+    from resilience.reports.api import render
+    from resilience.reports.operations import build_report
+
+    try:
+        event = get_event(db.session, event_id)
+    except DomainError as exc:
+        _fail(exc.detail)
+    body, _media_type = render(build_report(db.session, event), fmt, table, db.session)
+    click.echo(body, nl=not body.endswith("\n"))
+
+
 @cli.group("audit")
 def audit():
     """The response log."""

@@ -1,0 +1,310 @@
+"""The official report of one flood event, built once and rendered in every format.
+
+What an official (BPBD, kelurahan, DPRD) asks: per kelurahan, how many households are
+affected, what they need, how many are served, in progress or still waiting (and since when),
+how fast the response was, what aid went out, how many volunteers worked, and whether the
+response log it all rests on is intact. The report holds aggregates and need ids only: no
+names, NIK, KK numbers, phones, addresses, points or vulnerability counts.
+
+Definitions (also in ``DEFINITIONS``, so every format can state them):
+- a household is *affected* when it has a need in the event that is not cancelled;
+- its state is *waiting* when one of those needs is open, else *in progress* when one is
+  assigned or in progress, else *served* (all done): the three states partition the affected;
+- response times run from a need's ``reported_at`` to the first time a volunteer accepted a
+  task for it, and to the first time a task for it was reported done; median, and p90 by the
+  nearest-rank method, in minutes.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+
+from resilience.areas.models import AdminArea
+from resilience.audit.chain import verify
+from resilience.audit.models import AuditHead
+from resilience.core.db import utcnow
+from resilience.dispatch.models import Task
+from resilience.events.models import FloodEvent
+from resilience.households.models import Household
+from resilience.needs.models import CATEGORIES, Need
+from resilience.stock.distributions import needs_estimate
+from resilience.stock.models import Item, StockMovement
+from resilience.stock.units import number
+from resilience.volunteers.models import Volunteer
+
+FORMATS = ("json", "csv", "geojson")
+MINIMUM_NEEDS_DAYS = 7
+PRIORITIES = (5, 4, 3, 2, 1)
+NEED_STATES = ("waiting", "in_progress", "served", "cancelled")
+NEED_STATE = {"open": "waiting", "assigned": "in_progress", "in_progress": "in_progress",
+              "done": "served", "cancelled": "cancelled"}
+DEFINITIONS = {
+    "households_affected": "households with a need in the event that is not cancelled",
+    "waiting": "household: one of its needs is open (no volunteer has it yet)",
+    "in_progress": "household: no open need, one assigned to or being handled by a volunteer",
+    "served": "household: every need that is not cancelled is done",
+    "response_minutes": "from the need's reported time to the first accepted task (to_accepted) "
+                        "and the first task reported done (to_done); median and p90 (nearest rank)",
+    "volunteers_engaged": "volunteers who accepted at least one task in the event",
+}
+
+
+def iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _minutes(start: datetime, end: datetime) -> float:
+    return max(0.0, (end - start).total_seconds() / 60)
+
+
+def summarise(values: list[float]) -> dict[str, Any]:
+    """Count, median and p90 (nearest rank: the smallest value with at least 90 % at or below
+    it) of durations in minutes, rounded to 0.1."""
+    if not values:
+        return {"count": 0, "median_minutes": None, "p90_minutes": None}
+    ordered = sorted(values)
+    p90 = ordered[max(0, math.ceil(0.9 * len(ordered)) - 1)]
+    return {"count": len(ordered), "median_minutes": round(statistics.median(ordered), 1),
+            "p90_minutes": round(p90, 1)}
+
+
+def _need_counts() -> dict[str, int]:
+    return {"total": 0, **{state: 0 for state in NEED_STATES}}
+
+
+@dataclass
+class _Tally:
+    """The running sums of one kelurahan (or of the whole event)."""
+
+    households: dict[str, int] = field(default_factory=lambda: {
+        "affected": 0, "people": 0, "waiting": 0, "in_progress": 0, "served": 0, "received_aid": 0})
+    needs: dict[str, int] = field(default_factory=_need_counts)
+    by_category: dict[str, dict[str, int]] = field(default_factory=lambda: {c: _need_counts() for c in CATEGORIES})
+    by_priority: dict[int, dict[str, int]] = field(default_factory=lambda: {p: _need_counts() for p in PRIORITIES})
+    oldest_waiting: datetime | None = None
+    to_accepted: list[float] = field(default_factory=list)
+    to_done: list[float] = field(default_factory=list)
+    aid_milli: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+    def add_need(self, need: Need, accepted: datetime | None, done: datetime | None) -> None:
+        state = NEED_STATE[need.status]
+        for counts in (self.needs, self.by_category[need.category], self.by_priority[need.priority]):
+            counts["total"] += 1
+            counts[state] += 1
+        if state == "waiting" and (self.oldest_waiting is None or need.reported_at < self.oldest_waiting):
+            self.oldest_waiting = need.reported_at
+        if accepted is not None:
+            self.to_accepted.append(_minutes(need.reported_at, accepted))
+        if done is not None:
+            self.to_done.append(_minutes(need.reported_at, done))
+
+    def add_household(self, household: Household, states: list[str]) -> None:
+        live = [s for s in states if s != "cancelled"]
+        if not live:
+            return
+        self.households["affected"] += 1
+        self.households["people"] += household.members
+        state = "waiting" if "waiting" in live else "in_progress" if "in_progress" in live else "served"
+        self.households[state] += 1
+
+    def as_dict(self, items: dict[int, Item]) -> dict[str, Any]:
+        return {
+            "households": dict(self.households),
+            "needs": dict(self.needs),
+            "needs_by_category": {c: dict(v) for c, v in self.by_category.items()},
+            "needs_by_priority": {str(p): dict(v) for p, v in self.by_priority.items()},
+            "oldest_waiting_since": iso(self.oldest_waiting),
+            "response_minutes": {"to_accepted": summarise(self.to_accepted), "to_done": summarise(self.to_done)},
+            "aid": [{"item_code": items[i].code, "item_name": items[i].name, "unit": items[i].unit,
+                     "quantity": number(q)}
+                    for i, q in sorted(self.aid_milli.items(), key=lambda kv: items[kv[0]].code) if q],
+        }
+
+
+def _area_ref(area: AdminArea | None) -> dict[str, Any]:
+    if area is None:
+        return {"code": None, "name": None}
+    return {"code": area.code, "name": area.name}
+
+
+def _task_times(session: Session, event: FloodEvent) -> tuple[dict[int, datetime], dict[int, datetime]]:
+    accepted: dict[int, datetime] = {}
+    done: dict[int, datetime] = {}
+    rows = session.execute(
+        select(Task.need_id, Task.accepted_at, Task.done_at).where(Task.event_id == event.id))
+    for need_id, accepted_at, done_at in rows:
+        if accepted_at is not None and (need_id not in accepted or accepted_at < accepted[need_id]):
+            accepted[need_id] = accepted_at
+        if done_at is not None and (need_id not in done or done_at < done[need_id]):
+            done[need_id] = done_at
+    return accepted, done
+
+
+def _volunteers(session: Session, event: FloodEvent) -> dict[str, int]:
+    def distinct(*conditions) -> int:
+        return session.scalar(select(func.count(func.distinct(Task.volunteer_id)))
+                              .where(Task.event_id == event.id, *conditions)) or 0
+
+    return {
+        "engaged": distinct(Task.accepted_at.is_not(None)),
+        "on_task": distinct(Task.status == "accepted"),
+        "offered": distinct(Task.status == "offered"),
+        "available": session.scalar(select(func.count()).select_from(Volunteer).where(
+            Volunteer.availability == "available", Volunteer.sms_opt_out.is_(False))) or 0,
+    }
+
+
+def _audit(session: Session) -> dict[str, Any]:
+    """The chain's state at report time: verify's answer plus the head it ends at, so a later
+    reader can check the log still holds this entry with this hash."""
+    head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one_or_none()
+    result = verify(session).as_dict()  # note: verify expunges the session's objects
+    result["head_seq"], result["head_hash"] = head if head else (0, None)
+    return result
+
+
+def build_report(session: Session, event: FloodEvent, now: datetime | None = None,
+                 *, stock_days: int | None = MINIMUM_NEEDS_DAYS) -> dict[str, Any]:
+    """The report as plain JSON-ready data (see the module doc for what each number means);
+    ``stock_days`` None leaves out the minimum-needs part."""
+    now = now or utcnow()
+    minimum_needs = minimum_needs_summary(estimate(session, event, stock_days)) if stock_days else None
+    event_info = {
+        "id": event.id, "name": event.name, "status": event.status,
+        "started_at": iso(event.started_at), "ended_at": iso(event.ended_at),
+        "affected_kelurahan": [_area_ref(a) for a in event.admin_areas],
+    }
+    areas: dict[int | None, AdminArea | None] = {a.id: a for a in event.admin_areas}
+    tallies: dict[int | None, _Tally] = {a.id: _Tally() for a in event.admin_areas}
+    total = _Tally()
+
+    needs = session.scalars(
+        select(Need).options(joinedload(Need.household).joinedload(Household.admin_area).joinedload(AdminArea.parent))
+        .where(Need.event_id == event.id).order_by(Need.id)
+    ).unique().all()
+    accepted, done = _task_times(session, event)
+    states: dict[int, list[str]] = defaultdict(list)
+    households: dict[int, Household] = {}
+    waiting_list = []
+    for need in needs:
+        household = need.household
+        area_id = household.admin_area_id
+        areas.setdefault(area_id, household.admin_area)
+        tally = tallies.setdefault(area_id, _Tally())
+        for t in (tally, total):
+            t.add_need(need, accepted.get(need.id), done.get(need.id))
+        states[household.id].append(NEED_STATE[need.status])
+        households[household.id] = household
+        if NEED_STATE[need.status] in ("waiting", "in_progress"):
+            waiting_list.append({
+                "need_id": need.id, "category": need.category, "priority": need.priority,
+                "status": need.status, "state": NEED_STATE[need.status],
+                "kelurahan": _area_ref(household.admin_area),
+                "reported_at": iso(need.reported_at), "waiting_minutes": round(_minutes(need.reported_at, now), 1),
+                "_reported": need.reported_at,
+            })
+    for household_id, household in households.items():
+        for t in (tallies[household.admin_area_id], total):
+            t.add_household(household, states[household_id])
+
+    items = {i.id: i for i in session.scalars(select(Item))}
+    aid_households: dict[int | None, set[int]] = defaultdict(set)
+    aid_everywhere: set[int] = set()
+    aid_rows = session.execute(
+        select(StockMovement.item_id, StockMovement.quantity_milli, StockMovement.household_id, Household.admin_area_id)
+        .outerjoin(Household, Household.id == StockMovement.household_id)
+        .where(StockMovement.kind == "issue", StockMovement.event_id == event.id)
+    ).all()
+    per_item: dict[int, dict[str, Any]] = {}
+    for item_id, milli, household_id, area_id in aid_rows:
+        entry = per_item.setdefault(item_id, {"milli": 0, "households": set(), "movements": 0})
+        entry["milli"] += -milli
+        entry["movements"] += 1
+        total.aid_milli[item_id] += -milli
+        if household_id is not None:
+            entry["households"].add(household_id)
+            aid_everywhere.add(household_id)
+            aid_households[area_id].add(household_id)
+            if area_id not in tallies:
+                areas[area_id] = session.get(AdminArea, area_id) if area_id is not None else None
+                tallies[area_id] = _Tally()
+            tallies[area_id].aid_milli[item_id] += -milli
+    for area_id, tally in tallies.items():
+        tally.households["received_aid"] = len(aid_households.get(area_id, ()))
+    total.households["received_aid"] = len(aid_everywhere)
+
+    kelurahan = []
+    for area_id, tally in tallies.items():
+        area = areas.get(area_id)
+        parent = area.parent if area is not None else None
+        kelurahan.append({**_area_ref(area), "kecamatan": _area_ref(parent) if parent else None,
+                          **tally.as_dict(items)})
+    kelurahan.sort(key=lambda row: (row["code"] is None, row["code"] or ""))
+    waiting_list.sort(key=lambda row: (-row["priority"], row["_reported"], row["need_id"]))
+    for row in waiting_list:
+        del row["_reported"]
+
+    report = {
+        "event": event_info,
+        "generated_at": iso(now),
+        "definitions": DEFINITIONS,
+        "totals": total.as_dict(items),
+        "kelurahan": kelurahan,
+        "waiting": waiting_list,
+        "aid": [
+            {"item_code": items[i].code, "item_name": items[i].name, "unit": items[i].unit,
+             "category": items[i].category, "quantity": number(e["milli"]),
+             "households": len(e["households"]), "movements": e["movements"]}
+            for i, e in sorted(per_item.items(), key=lambda kv: items[kv[0]].code)
+        ],
+        "volunteers": _volunteers(session, event),
+    }
+    if minimum_needs is not None:
+        report["minimum_needs"] = minimum_needs
+    report["audit"] = _audit(session)  # last: verify detaches the session's objects
+    return report
+
+
+def estimate(session: Session, event: FloodEvent, days: int = 7, profile: str | None = None) -> dict[str, Any]:
+    """The minimum-needs estimate of the event (``GET /events/{id}/needs-estimate``), with the
+    profiles the stock API reads (the operator's copy in the instance folder, else the shipped
+    ones). Needs an application context."""
+    from resilience.stock.api import _profiles  # one place decides which profiles file counts
+
+    return needs_estimate(session, event, _profiles(), days, profile)
+
+
+def minimum_needs_summary(estimate: dict[str, Any]) -> dict[str, Any]:
+    """The stock part of the report: the minimum-needs estimate reduced to what an official
+    reads (no depot details)."""
+    return {
+        "days": estimate["days"],
+        "people": estimate["people"],
+        "profiles": [
+            {"key": p["key"], "name": p["name"], "source": p["source"],
+             "lines": [{"key": line["key"], "label": line["label"], "unit": line["unit"],
+                        "needed": line["needed"], "available": line["available"], "shortfall": line["shortfall"]}
+                       for line in p["lines"]]}
+            for p in estimate["profiles"]
+        ],
+    }
+
+
+def shortfall_lines(estimate: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every line of every profile whose stock falls short (a line without items has none)."""
+    return [
+        {"profile": p["key"], "key": line["key"], "label": line["label"], "unit": line["unit"],
+         "needed": line["needed"], "available": line["available"], "shortfall": line["shortfall"]}
+        for p in estimate["profiles"] for line in p["lines"]
+        if line.get("shortfall")
+    ]
