@@ -40,6 +40,8 @@ class Settings:
     public_base_url: str | None = None
     sms_max_per_second: float = 10.0
     sms_http_timeout: float = 15.0
+    tile_url: str | None = None  # base-map tiles for the web app's maps; None = no base map
+    tile_attribution: str | None = None
 
     @property
     def embedded(self) -> bool:
@@ -132,6 +134,8 @@ class Settings:
                 f"limit); got {timeout_text!r}"
             )
 
+        tile_url, tile_attribution = _tiles(get("RESILIENCE_TILE_URL"), get("RESILIENCE_TILE_ATTRIBUTION"))
+
         return cls(
             env=mode,
             instance_path=instance_path,
@@ -146,6 +150,8 @@ class Settings:
             public_base_url=public_base_url.rstrip("/") if public_base_url else None,
             sms_max_per_second=rate,
             sms_http_timeout=http_timeout,
+            tile_url=tile_url,
+            tile_attribution=tile_attribution,
         )
 
 
@@ -184,6 +190,32 @@ def _http_url(name: str, value: str | None) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise SettingsError(f"{name} must be an http(s):// URL; got {value!r}")
     return value
+
+
+def _tiles(url: str | None, attribution: str | None) -> tuple[str | None, str | None]:
+    """RESILIENCE_TILE_URL: an http(s) XYZ template with {z}, {x} and {y} (Leaflet's syntax; {s}
+    and {r} allowed). Tile providers require credit, so RESILIENCE_TILE_ATTRIBUTION (plain text,
+    shown on the map) is required with it."""
+    if url is None:
+        if attribution is not None:
+            raise SettingsError("RESILIENCE_TILE_ATTRIBUTION is set but RESILIENCE_TILE_URL is not")
+        return None, None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingsError(f"RESILIENCE_TILE_URL must be an http(s):// URL; got {url!r}")
+    missing = [p for p in ("{z}", "{x}", "{y}") if p not in url]
+    if missing:
+        raise SettingsError(
+            f"RESILIENCE_TILE_URL must contain {{z}}, {{x}} and {{y}} (missing {', '.join(missing)}); got {url!r}"
+        )
+    if attribution is None:
+        raise SettingsError(
+            "RESILIENCE_TILE_ATTRIBUTION is required when RESILIENCE_TILE_URL is set "
+            "(e.g. '© OpenStreetMap contributors')"
+        )
+    if len(attribution) > 300:
+        raise SettingsError("RESILIENCE_TILE_ATTRIBUTION must be at most 300 characters")
+    return url, attribution
 
 
 def _instance_secret(instance_path: Path) -> str:

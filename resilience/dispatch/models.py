@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from resilience.core.db import UTCDateTime, utcnow
@@ -54,6 +54,10 @@ class Task(db.Model):
     status: Mapped[str] = mapped_column(String(20), default="proposed", index=True)
     distance_m: Mapped[float] = mapped_column(Float)
     explanation: Mapped[str] = mapped_column(Text, default="")
+    # The same reason as data for the web app to word in the page language (see
+    # matching.engine.EXPLANATION_CODES; ids instead of the engine's indices); None when unknown.
+    explanation_code: Mapped[str | None] = mapped_column(String(40))
+    explanation_params: Mapped[dict | None] = mapped_column(JSON)
     proposed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -66,7 +66,8 @@ def reoffer(session: Session, need: Need) -> Task | None:
         return None
     volunteer, distance, reason = best
     task = Task(event_id=need.event_id, need_id=need.id, volunteer_id=volunteer.id, status="proposed",
-                distance_m=round(distance, 1), explanation=f"re-offered: {reason}")
+                distance_m=round(distance, 1), explanation=f"re-offered: {reason}",
+                explanation_code=reason.code, explanation_params={**reason.params, "reoffered": True})
     task.need, task.volunteer = need, volunteer
     session.add(task)
     session.flush()

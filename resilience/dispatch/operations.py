@@ -157,7 +157,9 @@ def reassign(session: Session, task: Task, volunteer_id: int) -> Task:
     replacement = Task(event_id=task.event_id, need_id=need.id, volunteer_id=volunteer.id, status="proposed",
                        distance_m=round(distance, 1),
                        explanation=f"reassigned by the coordinator from task {task.code}"
-                       + ("" if distance <= DEFAULT_MAX_DISTANCE_M else f"; {distance / 1000:.1f} km away"))
+                       + ("" if distance <= DEFAULT_MAX_DISTANCE_M else f"; {distance / 1000:.1f} km away"),
+                       explanation_code="reassigned",
+                       explanation_params={"from_task": task.code, "distance_m": round(distance, 1)})
     replacement.need, replacement.volunteer = need, volunteer
     session.add(replacement)
     session.flush()

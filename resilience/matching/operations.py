@@ -28,6 +28,38 @@ HELD_STATUSES = ("offered", "accepted")
 EXCLUDING_STATUSES = ("declined", "expired", "failed")
 
 
+@dataclass(frozen=True)
+class Reason:
+    """Why a need went to a volunteer: the engine's English sentence (``str(reason)``, what the
+    API and the CLI show) and the same as data (``code``, ``params`` with database ids in place
+    of the engine's indices) for the web app to word in the page language."""
+
+    text: str
+    code: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+_INDEX_PARAMS = {"nearer_volunteer": "nearer_volunteer_id", "higher_need": "higher_need_id",
+                 "other_needs": "other_need_ids"}
+
+
+def _reason(explanation, needs: list[Need], volunteers: list[Volunteer]) -> Reason:
+    params: dict[str, Any] = {}
+    for key, value in explanation.params.items():
+        if key == "nearer_volunteer":
+            params[_INDEX_PARAMS[key]] = volunteers[value].id
+        elif key == "higher_need":
+            params[_INDEX_PARAMS[key]] = needs[value].id
+        elif key == "other_needs":
+            params[_INDEX_PARAMS[key]] = [needs[j].id for j in value]
+        else:
+            params[key] = value
+    return Reason(explanation.reason, explanation.code, params)
+
+
 @dataclass
 class Proposal:
     tasks: list[Task]
@@ -75,7 +107,7 @@ def _forbidden(session: Session, need_ids: list[int]) -> set[tuple[int, int]]:
     return {(n, v) for n, v in rows}
 
 
-def solve(session: Session, needs: list[Need], max_distance_m: float) -> tuple[list[tuple[Need, Volunteer, float, str]], list[Need], dict]:
+def solve(session: Session, needs: list[Need], max_distance_m: float) -> tuple[list[tuple[Need, Volunteer, float, Reason]], list[Need], dict]:
     from resilience.matching import engine  # numpy/scipy: loaded when matching is used
 
     volunteers, remaining = _candidates(session)
@@ -103,7 +135,7 @@ def solve(session: Session, needs: list[Need], max_distance_m: float) -> tuple[l
     )
     pairs = []
     for (i, k, distance), explanation in zip(result.assignments, result.explanations):
-        pairs.append((needs[i], volunteers[k], distance, explanation.reason))
+        pairs.append((needs[i], volunteers[k], distance, _reason(explanation, needs, volunteers)))
     assigned = {i for i, _k, _d in result.assignments}
     unassigned = [n for i, n in enumerate(needs) if i not in assigned]
     summary = {
@@ -143,7 +175,8 @@ def propose(session: Session, event: FloodEvent, max_distance_m: float | None = 
     tasks = []
     for need, volunteer, distance, reason in pairs:
         task = Task(event_id=event.id, need_id=need.id, volunteer_id=volunteer.id, status="proposed",
-                    distance_m=round(distance, 1), explanation=reason)
+                    distance_m=round(distance, 1), explanation=reason.text,
+                    explanation_code=reason.code, explanation_params=reason.params)
         task.need, task.volunteer = need, volunteer
         session.add(task)
         tasks.append(task)

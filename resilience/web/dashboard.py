@@ -16,19 +16,109 @@ from resilience.core.geo import area_to_geojson
 from resilience.dispatch.models import LIVE_TASK_STATUSES, TASK_STATUSES, Task
 from resilience.events import operations as events
 from resilience.events.models import FloodEvent
-from resilience.events.schemas import EventCreateSchema
+from resilience.events.schemas import EventCreateSchema, EventPatchSchema
 from resilience.extensions import db
 from resilience.needs.models import LIVE_NEED_STATUSES, Need
 from resilience.volunteers.models import Volunteer
 from resilience.web import bp, nav_item
 from resilience.web.forms import FormErrors, load
-from resilience.web.i18n import translate
+from resilience.web.i18n import extend, terms, translate
 from resilience.web.session import login_required, write_required
 
 WIB = "+07:00"  # Palangka Raya; a datetime-local input has no offset
-TILE_URL_CONFIG = "WEB_TILE_URL"  # e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; unset = no base map
+# Base-map tiles: app.config (tests, embedding apps) wins over the settings from the environment
+# (RESILIENCE_TILE_URL, RESILIENCE_TILE_ATTRIBUTION); unset = no base map, every layer still drawn.
+TILE_URL_CONFIG = "WEB_TILE_URL"  # e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png
+TILE_ATTRIBUTION_CONFIG = "WEB_TILE_ATTRIBUTION"
 
 nav_item("web.events", "events")
+
+extend({
+    "id": {
+        "dash_edit_area": "Ubah wilayah terdampak",
+        "dash_area_help": "Gambar batas banjir di peta, atau tempel/unggah GeoJSON. Wilayah baru menggantikan yang lama; "
+                          "kelurahan terdampak dihitung ulang.",
+        "dash_area_clear": "Hapus wilayah terdampak (kejadian tanpa wilayah)",
+        "dash_area_saved": "Wilayah terdampak \"{name}\" disimpan: {count} kelurahan terdampak.",
+        "dash_area_cleared": "Wilayah terdampak \"{name}\" dihapus.",
+        "dash_area_missing": "Gambar atau tempel wilayahnya, atau centang hapus.",
+        "dash_flood_area": "Wilayah banjir",
+        "dash_live_lines": "Garis: tugas berjalan (relawan → rumah tangga)",
+        "dash_affected": "Kelurahan terdampak",
+        "dash_map_loading": "Memuat peta…",
+        "dash_map_failed": "Peta tidak dapat dimuat. Data tetap tersedia di halaman lain.",
+        "draw_legend": "Wilayah terdampak",
+        "draw_help": "Klik peta untuk menambah titik batas banjir, lalu klik titik pertama atau \"Tutup poligon\". "
+                     "Dengan papan ketik: fokus ke peta, geser dengan tombol panah, lalu \"Tambah titik di tengah peta\". "
+                     "Atau tempel GeoJSON di kotak teks, atau unggah berkas.",
+        "draw_tools": "Alat gambar",
+        "draw_centre": "Tambah titik di tengah peta",
+        "draw_undo": "Batalkan titik terakhir",
+        "draw_close": "Tutup poligon",
+        "draw_clear": "Hapus gambar",
+        "draw_close_here": "Klik untuk menutup poligon",
+        "draw_points_more": "{n} titik. Tambah titik; perlu minimal 3.",
+        "draw_points_close": "{n} titik. Klik titik pertama atau \"Tutup poligon\".",
+        "draw_need_three": "Poligon perlu minimal 3 titik.",
+        "draw_closed": "{n} poligon tergambar dan disalin ke kotak GeoJSON. Klik peta untuk poligon berikutnya.",
+        "draw_cleared": "Gambar dihapus.",
+        "draw_not_json": "Kotak GeoJSON belum berisi JSON yang sah.",
+        "draw_not_polygon": "GeoJSON harus berupa Polygon atau MultiPolygon.",
+        "geojson_text": "GeoJSON (Polygon/MultiPolygon)",
+    },
+    "en": {
+        "dash_edit_area": "Edit the affected area",
+        "dash_area_help": "Draw the flood boundary on the map, or paste/upload GeoJSON. The new area replaces the old one; "
+                          "the affected kelurahan are derived again.",
+        "dash_area_clear": "Remove the affected area (event without an area)",
+        "dash_area_saved": "Affected area of \"{name}\" saved: {count} kelurahan affected.",
+        "dash_area_cleared": "Affected area of \"{name}\" removed.",
+        "dash_area_missing": "Draw or paste the area, or tick remove.",
+        "dash_flood_area": "Flood area",
+        "dash_live_lines": "Lines: live tasks (volunteer → household)",
+        "dash_affected": "Affected kelurahan",
+        "dash_map_loading": "Loading the map…",
+        "dash_map_failed": "The map could not be loaded. The data is still on the other pages.",
+        "draw_legend": "Affected area",
+        "draw_help": "Click the map to add points of the flood boundary, then click the first point or \"Close polygon\". "
+                     "With a keyboard: focus the map, pan with the arrow keys, then \"Add a point at the map centre\". "
+                     "Or paste GeoJSON into the text box, or upload a file.",
+        "draw_tools": "Drawing tools",
+        "draw_centre": "Add a point at the map centre",
+        "draw_undo": "Undo last point",
+        "draw_close": "Close polygon",
+        "draw_clear": "Clear drawing",
+        "draw_close_here": "Click to close the polygon",
+        "draw_points_more": "{n} points. Add points; at least 3 are needed.",
+        "draw_points_close": "{n} points. Click the first point or \"Close polygon\".",
+        "draw_need_three": "A polygon needs at least 3 points.",
+        "draw_closed": "{n} polygon(s) drawn and copied to the GeoJSON box. Click the map for another polygon.",
+        "draw_cleared": "Drawing cleared.",
+        "draw_not_json": "The GeoJSON box does not hold valid JSON yet.",
+        "draw_not_polygon": "The GeoJSON must be a Polygon or MultiPolygon.",
+        "geojson_text": "GeoJSON (Polygon/MultiPolygon)",
+    },
+})
+
+DRAW_MESSAGES = ("close_here", "points_more", "points_close", "need_three", "closed", "cleared", "not_json",
+                 "not_polygon")
+
+
+def tiles() -> dict:
+    settings = current_app.config.get("SETTINGS")
+    url = current_app.config.get(TILE_URL_CONFIG) or getattr(settings, "tile_url", None) or ""
+    attribution = (current_app.config.get(TILE_ATTRIBUTION_CONFIG) or getattr(settings, "tile_attribution", None)
+                   or "")
+    return {"url": url, "attribution": attribution}
+
+
+def draw_messages() -> dict:
+    return {key: translate("draw_" + key) for key in DRAW_MESSAGES}
+
+
+@bp.app_context_processor
+def _map_context() -> dict:
+    return {"tiles": tiles, "draw_messages": draw_messages}
 
 
 @bp.get("/")
@@ -90,11 +180,50 @@ def event_new():
     return redirect(url_for("web.dashboard", event_id=event.id))
 
 
+def _dashboard_page(event: FloodEvent, area_form=None, errors=None, status: int = 200):
+    labels = {"category": terms("category"), "need_status": terms("need_status"),
+              "task_status": terms("task_status"), "availability": terms("availability"), "skill": terms("skill")}
+    return render_template("dashboard.html", event=event, labels=labels, area_form=area_form or {},
+                           errors=errors or []), status
+
+
 @bp.get("/events/<int:event_id>")
 @login_required
 def dashboard(event_id: int):
+    return _dashboard_page(events.get_event(db.session, event_id))
+
+
+@bp.post("/events/<int:event_id>/area")
+@write_required
+def event_area(event_id: int):
+    """Replace (or remove) the event's affected area; nothing else about the event changes."""
     event = events.get_event(db.session, event_id)
-    return render_template("dashboard.html", event=event, tile_url=current_app.config.get(TILE_URL_CONFIG) or "")
+    text = (request.form.get("affected_area") or "").strip()
+    try:
+        if request.form.get("clear_area"):
+            data = {"affected_area": None}
+        elif not text:
+            raise FormErrors([{"field": "affected_area", "message": translate("dash_area_missing")}])
+        else:
+            try:
+                raw = json.loads(text)
+            except ValueError as exc:
+                raise FormErrors([{"field": "affected_area", "message": f"not JSON: {exc}"}]) from None
+            data = load(EventPatchSchema(), {"affected_area": raw})
+        events.update_event(db.session, event, data)
+    except FormErrors as exc:
+        db.session.rollback()
+        return _dashboard_page(events.get_event(db.session, event_id), request.form, exc.errors, 422)
+    except DomainError as exc:
+        db.session.rollback()
+        return _dashboard_page(events.get_event(db.session, event_id), request.form,
+                               FormErrors.from_domain(exc).errors, exc.status)
+    db.session.commit()
+    if event.affected_area is None:
+        flash(translate("dash_area_cleared", name=event.name), "info")
+    else:
+        flash(translate("dash_area_saved", name=event.name, count=len(event.admin_areas)), "info")
+    return redirect(url_for("web.dashboard", event_id=event.id))
 
 
 def _lat_lon(geometry) -> list[float] | None:
@@ -104,11 +233,15 @@ def _lat_lon(geometry) -> list[float] | None:
     return [round(point.y, 6), round(point.x, 6)]
 
 
-def _areas(event: FloodEvent) -> dict:
-    areas = list(event.admin_areas)
+def _villages() -> list[AdminArea]:
+    return db.session.scalars(select(AdminArea).where(AdminArea.level.in_(VILLAGE_LEVELS))
+                              .order_by(AdminArea.code)).all()
+
+
+def _areas(event: FloodEvent | None) -> dict:
+    areas = list(event.admin_areas) if event is not None else []
     if not areas:
-        areas = db.session.scalars(select(AdminArea).where(AdminArea.level.in_(VILLAGE_LEVELS))
-                                   .order_by(AdminArea.code)).all()
+        areas = _villages()
     return {"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"code": a.code, "name": a.name},
          "geometry": area_to_geojson(to_shape(a.boundary))}
@@ -186,6 +319,16 @@ def counters(event: FloodEvent) -> dict:
         "tasks_by_status": {s: tasks.get(s, 0) for s in TASK_STATUSES},
         "households_served": served or 0,
     }
+
+
+@bp.get("/areas/kelurahan.json")
+@login_required
+def kelurahan_json():
+    """Every kelurahan boundary: the orientation layer of the new-event map."""
+    response = jsonify(_areas(None))
+    response.cache_control.private = True
+    response.cache_control.max_age = 3600
+    return response
 
 
 @bp.get("/events/<int:event_id>/map.json")

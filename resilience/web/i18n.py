@@ -114,6 +114,22 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "error": "Kesalahan",
         "back": "Kembali",
         "none": "—",
+        # Domain terms, shown through term(): see TERMS below.
+        "task_status_proposed": "diusulkan", "task_status_offered": "ditawarkan",
+        "task_status_accepted": "diterima", "task_status_declined": "ditolak",
+        "task_status_expired": "kedaluwarsa", "task_status_done": "selesai",
+        "task_status_cancelled": "dibatalkan", "task_status_failed": "gagal",
+        "need_status_open": "terbuka", "need_status_assigned": "ditugaskan",
+        "need_status_in_progress": "sedang dikerjakan", "need_status_done": "selesai",
+        "need_status_cancelled": "dibatalkan",
+        "skill_boat": "perahu", "skill_first_aid": "P3K (pertolongan pertama)", "skill_counseling": "konseling",
+        "skill_logistics": "logistik", "skill_driving": "mengemudi", "skill_cooking": "memasak",
+        "event_status_active": "aktif", "event_status_closed": "ditutup",
+        "sms_status_queued": "antre", "sms_status_sending": "sedang dikirim", "sms_status_sent": "terkirim",
+        "sms_status_delivered": "sampai", "sms_status_undelivered": "tidak sampai", "sms_status_failed": "gagal",
+        "sms_status_received": "diterima",
+        "group_kind_youth": "pemuda / karang taruna", "group_kind_women": "perempuan / PKK",
+        "group_kind_community": "masyarakat", "group_kind_ngo": "LSM", "group_kind_government": "pemerintah",
     },
     "en": {
         "app_name": "Resilience — Flood Posko",
@@ -217,7 +233,35 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "error": "Error",
         "back": "Back",
         "none": "—",
+        "task_status_proposed": "proposed", "task_status_offered": "offered",
+        "task_status_accepted": "accepted", "task_status_declined": "declined",
+        "task_status_expired": "expired", "task_status_done": "done",
+        "task_status_cancelled": "cancelled", "task_status_failed": "failed",
+        "need_status_open": "open", "need_status_assigned": "assigned",
+        "need_status_in_progress": "in progress", "need_status_done": "done",
+        "need_status_cancelled": "cancelled",
+        "skill_boat": "boat", "skill_first_aid": "first aid", "skill_counseling": "counseling",
+        "skill_logistics": "logistics", "skill_driving": "driving", "skill_cooking": "cooking",
+        "event_status_active": "active", "event_status_closed": "closed",
+        "sms_status_queued": "queued", "sms_status_sending": "sending", "sms_status_sent": "sent",
+        "sms_status_delivered": "delivered", "sms_status_undelivered": "undelivered", "sms_status_failed": "failed",
+        "sms_status_received": "received",
+        "group_kind_youth": "youth / karang taruna", "group_kind_women": "women / PKK",
+        "group_kind_community": "community", "group_kind_ngo": "NGO", "group_kind_government": "government",
     },
+}
+
+# Stored values (English codes in the database and the API) and the message-key prefix that
+# words them: ``term("offered", "task_status")`` is "ditawarkan" in Bahasa Indonesia.
+TERMS = {
+    "task_status": "task_status_",
+    "need_status": "need_status_",
+    "category": "cat_",
+    "skill": "skill_",
+    "availability": "avail_",
+    "event_status": "event_status_",
+    "sms_status": "sms_status_",
+    "group_kind": "group_kind_",
 }
 
 
@@ -246,3 +290,35 @@ def translate(key: str, **values) -> str:
     lang = current_language()
     text = CATALOGUE[lang].get(key) or CATALOGUE[DEFAULT_LANGUAGE].get(key) or key
     return text.format(**values) if values else text
+
+
+def term(value, kind: str) -> str:
+    """A stored code (a status, category, skill, availability, …) in the page language.
+
+    An unknown value is shown as it is (data newer than the catalogue stays readable)."""
+    if value is None or value == "":
+        return translate("none")
+    prefix = TERMS[kind]
+    key = f"{prefix}{value}"
+    lang = current_language()
+    return CATALOGUE[lang].get(key) or CATALOGUE[DEFAULT_LANGUAGE].get(key) or str(value)
+
+
+def terms(kind: str, values=None) -> dict[str, str]:
+    """All words of one kind (for a page's JavaScript), or those of ``values``."""
+    prefix = TERMS[kind]
+    if values is None:
+        values = [k[len(prefix):] for k in CATALOGUE[DEFAULT_LANGUAGE] if k.startswith(prefix)]
+    return {v: term(v, kind) for v in values}
+
+
+def number(value: float, digits: int = 1) -> str:
+    """A decimal number as the page language writes it (Indonesian: 3,5; English: 3.5)."""
+    text = f"{value:.{digits}f}"
+    return text.replace(".", ",") if current_language() == "id" else text
+
+
+def distance(metres: float | None) -> str:
+    if metres is None:
+        return translate("none")
+    return f"{number(metres / 1000)} km" if metres >= 1000 else f"{metres:.0f} m"

@@ -1,8 +1,10 @@
-"""Matching: run a match, review the proposal, remove or swap single assignments, confirm."""
+"""Matching: run a match, review the proposal (table and map), remove or swap single
+assignments, confirm."""
 
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -15,8 +17,81 @@ from resilience.matching import operations as matching
 from resilience.needs.models import Need
 from resilience.volunteers.models import Volunteer
 from resilience.web import bp
-from resilience.web.i18n import translate
+from resilience.web.i18n import distance, extend, term, translate
 from resilience.web.session import write_required
+
+extend({
+    "id": {
+        "match_map": "Peta usulan: garis dari rumah tangga ke relawan yang diusulkan, berwarna menurut prioritas.",
+        "match_map_help": "Arahkan kursor atau fokus ke baris tabel untuk menyorot garisnya di peta; klik garis untuk "
+                          "menemukan barisnya. Semua tindakan ada di tabel.",
+        "match_table": "Usulan penugasan: kebutuhan, relawan, jarak dan alasannya",
+        "match_swap": "Ganti relawan",
+        "match_unserved_marker": "Kebutuhan tidak terpenuhi",
+        "match_reason_nearest": "relawan terdekat{skill} dalam {limit} ({distance})",
+        "match_reason_skill": " dengan keahlian {skill}",
+        "match_reason_nearer_needed_for_higher_priority": (
+            "relawan yang lebih dekat, {volunteer} ({nearer}), dibutuhkan untuk kebutuhan berprioritas lebih tinggi "
+            "(kebutuhan #{need}, prioritas {priority})"),
+        "match_reason_nearer_assigned_elsewhere": (
+            "relawan yang lebih dekat, {volunteer} ({nearer}), ditugaskan ke kebutuhan {needs}; dengan begitu "
+            "total jarak paling kecil"),
+        "match_reason_nearer_unavailable": "relawan yang lebih dekat, {volunteer} ({nearer}), tidak tersedia",
+        "match_reason_reassigned": "dipindahkan koordinator dari tugas {task} ({distance})",
+        "match_reason_reoffered": "ditawarkan ulang",
+    },
+    "en": {
+        "match_map": "Proposal map: lines from each household to its proposed volunteer, coloured by priority.",
+        "match_map_help": "Hover over or focus a table row to highlight its line on the map; click a line to find its "
+                          "row. Every action is in the table.",
+        "match_table": "Proposed assignments: need, volunteer, distance and why",
+        "match_swap": "Swap volunteer",
+        "match_unserved_marker": "Need not served",
+        "match_reason_nearest": "nearest volunteer{skill} within {limit} ({distance})",
+        "match_reason_skill": " with skill {skill}",
+        "match_reason_nearer_needed_for_higher_priority": (
+            "nearer volunteer {volunteer} ({nearer}) was needed for a higher-priority need "
+            "(need #{need}, priority {priority})"),
+        "match_reason_nearer_assigned_elsewhere": (
+            "nearer volunteer {volunteer} ({nearer}) was assigned to need {needs}, which keeps the total "
+            "distance lowest"),
+        "match_reason_nearer_unavailable": "nearer volunteer {volunteer} ({nearer}) was not available",
+        "match_reason_reassigned": "reassigned by the coordinator from task {task} ({distance})",
+        "match_reason_reoffered": "re-offered",
+    },
+})
+
+
+def reason_text(task: Task, names: dict[int, str]) -> str:
+    """The task's matching reason in the page language, from its code and parameters; the
+    stored English sentence for tasks that have no code (made before codes existed)."""
+    code, p = task.explanation_code, task.explanation_params or {}
+    if not code:
+        return task.explanation or ""
+    if code == "reassigned":
+        return translate("match_reason_reassigned", task=p.get("from_task", "?"), distance=distance(p.get("distance_m")))
+    nearer = {"volunteer": names.get(p.get("nearer_volunteer_id"), f"#{p.get('nearer_volunteer_id')}"),
+              "nearer": distance(p.get("nearer_distance_m"))}
+    if code == "nearest":
+        skill = translate("match_reason_skill", skill=term(p["skill"], "skill")) if p.get("skill") else ""
+        text = translate("match_reason_nearest", skill=skill, limit=distance(p.get("max_distance_m")),
+                         distance=distance(p.get("distance_m")))
+    elif code == "nearer_needed_for_higher_priority":
+        text = translate("match_reason_" + code, need=p.get("higher_need_id"), priority=p.get("higher_priority"), **nearer)
+    elif code == "nearer_assigned_elsewhere":
+        text = translate("match_reason_" + code, needs=", ".join(f"#{n}" for n in p.get("other_need_ids", [])), **nearer)
+    elif code == "nearer_unavailable":
+        text = translate("match_reason_" + code, **nearer)
+    else:
+        return task.explanation or code
+    return f"{translate('match_reason_reoffered')}: {text}" if p.get("reoffered") else text
+
+
+def reason_texts(tasks: list[Task]) -> dict[int, str]:
+    wanted = {(t.explanation_params or {}).get("nearer_volunteer_id") for t in tasks} - {None}
+    names = dict(db.session.execute(select(Volunteer.id, Volunteer.name).where(Volunteer.id.in_(wanted))).all()) \
+        if wanted else {}
+    return {t.id: reason_text(t, names) for t in tasks}
 
 
 def _proposed(event_id: int) -> list[Task]:
@@ -35,17 +110,44 @@ def _unserved(event_id: int, proposed: list[Task]) -> list[Need]:
     return [n for n in needs if n.id not in taken]
 
 
+def _lat_lon(geometry) -> list[float] | None:
+    if geometry is None:
+        return None
+    point = to_shape(geometry)
+    return [round(point.y, 6), round(point.x, 6)]
+
+
+def _map_data(tasks: list[Task], unserved: list[Need]) -> dict:
+    """What the proposal map draws: one line per proposed task (household → volunteer) and the
+    open needs left unserved. The page already shows these names to its (coordinator) reader."""
+    return {
+        "lines": [
+            {"id": t.id, "code": t.code, "priority": t.need.priority,
+             "need": _lat_lon(t.need.household.location), "volunteer": _lat_lon(t.volunteer.location),
+             "label": f"{t.code} · {term(t.need.category, 'category')} · P{t.need.priority} → {t.volunteer.name} "
+                      f"({distance(t.distance_m)})"}
+            for t in tasks
+        ],
+        "unserved": [
+            {"priority": n.priority, "at": _lat_lon(n.household.location),
+             "label": f"{term(n.category, 'category')} · P{n.priority}"}
+            for n in unserved
+        ],
+    }
+
+
 @bp.get("/events/<int:event_id>/match")
 @write_required
 def match_page(event_id: int):
     event = get_event(db.session, event_id)
     proposed = _proposed(event.id)
+    unserved = _unserved(event.id, proposed)
     volunteers = db.session.scalars(
         select(Volunteer).where(Volunteer.availability == "available", Volunteer.sms_opt_out.is_(False))
         .order_by(Volunteer.name, Volunteer.id)
     ).all()
-    return render_template("match.html", event=event, tasks=proposed, unserved=_unserved(event.id, proposed),
-                           volunteers=volunteers)
+    return render_template("match.html", event=event, tasks=proposed, unserved=unserved, volunteers=volunteers,
+                           reasons=reason_texts(proposed), map_data=_map_data(proposed, unserved))
 
 
 def _back(event_id: int):

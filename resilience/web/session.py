@@ -18,7 +18,7 @@ from resilience.core.schemas import show_personal_data
 from resilience.extensions import db
 from resilience.web import NAV, bp
 from resilience.web.forms import FormErrors
-from resilience.web.i18n import LANGUAGES, current_language, translate
+from resilience.web.i18n import LANGUAGES, current_language, distance, term, terms, translate
 from resilience.web.ratelimit import limiter_for, limiter_key
 
 WRITE_ROLES = ("admin", "coordinator")
@@ -73,6 +73,7 @@ def _template_context():
     user = g.get("web_user")
     return {
         "_": translate,
+        "terms": terms,
         "lang": current_language(),
         "languages": LANGUAGES,
         "current_user": user,
@@ -183,3 +184,8 @@ def _wib(value) -> str:
     from datetime import timedelta, timezone
 
     return value.astimezone(timezone(timedelta(hours=7))).strftime("%Y-%m-%d %H:%M WIB")
+
+
+# Stored codes in the page language: {{ task.status|term("task_status") }}, {{ metres|km }}.
+bp.add_app_template_filter(term, "term")
+bp.add_app_template_filter(distance, "km")

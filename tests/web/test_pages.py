@@ -106,7 +106,7 @@ def test_create_event_add_household_match_confirm_and_simulate_yes(web_coordinat
     assert "Belum ada usulan" in client.get(f"/events/{event_id}/match").get_data(as_text=True)
     assert client.post(f"/events/{event_id}/match", {"max_distance_km": "8"}).status_code == 302
     page = client.get(f"/events/{event_id}/match").get_data(as_text=True)
-    code = re.search(r"<td>(T\d+)</td>", page).group(1)
+    code = re.search(r'<th scope="row">(T\d+)</th>', page).group(1)
     assert "Budi Santoso" in page and "Mungku Baru" in page and "evakuasi" in page
     lines = client.get(f"/events/{event_id}/map.json").get_json()["tasks"]
     assert [t["status"] for t in lines] == ["proposed"]
@@ -140,7 +140,7 @@ def test_remove_and_swap_a_proposed_assignment(web_coordinator, seed):
     response = web_coordinator.post(f"/events/{event['id']}/tasks/{task['id']}/swap", {"volunteer_id": str(second["id"])})
     assert response.status_code == 302
     page = web_coordinator.get(f"/events/{event['id']}/match").get_data(as_text=True)
-    new_code = re.search(r"<td>(T\d+)</td>", page).group(1)
+    new_code = re.search(r'<th scope="row">(T\d+)</th>', page).group(1)
     assert new_code != f"T{task['id']}" and "Bayu" in page
     response = web_coordinator.post(f"/events/{event['id']}/tasks/{new_code[1:]}/remove", {})
     assert response.status_code == 302
