@@ -75,6 +75,8 @@ sys.path.insert(0, str(ROOT))
 import psycopg  # noqa: E402
 import redis  # noqa: E402
 
+from tests.fakes.redis_server import RedisServer as SharedRedisServer, free_port  # noqa: E402
+
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 SECRET = "bench-secret-key-0123456789abcdef"
 PUBLIC = "https://posko.example.org"
@@ -119,21 +121,16 @@ signal.signal(signal.SIGTERM, _on_signal)
 signal.signal(signal.SIGHUP, _on_signal)
 
 
-def start_fake(nodelay: bool):
-    """The fake Twilio in this process. ``nodelay``: its handler sets TCP_NODELAY (socketserver's
-    ``disable_nagle_algorithm``) on this process only — see --fake-as-is."""
+def start_fake(nodelay: bool = True):
+    """The fake Twilio in this process. It answers with TCP_NODELAY (socketserver's
+    ``disable_nagle_algorithm``); ``nodelay=False`` (--fake-nagle) turns Nagle's algorithm back on,
+    in this process only, to measure what the delayed ACK costs."""
     from tests.fakes import twilio_server
 
     twilio_server._Handler.disable_nagle_algorithm = nodelay
     fake = twilio_server.FakeTwilio().start()
     CLEANUP.push("stop fake Twilio", fake.stop)
     return fake
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # ------------------------------------------------------------------------------------------
@@ -225,39 +222,12 @@ class Database:
         return psycopg.connect(self.url, **kw)
 
 
-class RedisServer:
-    def __init__(self, tmp: Path):
-        self.port = free_port()
-        self.tmp = tmp
-        self.proc: subprocess.Popen | None = None
+class RedisServer(SharedRedisServer):
+    """tests/fakes/redis_server.py's server, stopped by this bench's cleanup."""
 
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-        self.proc = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.tmp)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    def start(self, timeout: float = 10.0) -> "RedisServer":
         CLEANUP.push("stop redis-server", self.stop)
-        client = redis.Redis(port=self.port)
-        for _ in range(200):
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        return super().start(timeout)
 
 
 @dataclass
@@ -504,38 +474,6 @@ class ActivitySampler(threading.Thread):
         self.join(5)
 
 
-class LimiterSampler(threading.Thread):
-    """The rate limiter's own per-second counters (keys expire after 5 s; sampled every 0.25 s)."""
-
-    def __init__(self, redis_url: str, prefix: str = "resilience:sms:rate"):
-        super().__init__(daemon=True, name="limiter")
-        self.client = redis.Redis.from_url(redis_url)
-        self.prefix = prefix
-        self.seen: dict[int, int] = {}
-        self.stop_event = threading.Event()
-
-    def run(self) -> None:
-        try:
-            while not self.stop_event.is_set():
-                self._sample()
-                self.stop_event.wait(0.25)
-            self._sample()
-        except Exception:  # redis-server stopped under us (teardown)
-            pass
-
-    def _sample(self) -> None:
-        for key in self.client.scan_iter(f"{self.prefix}:*", count=100):
-            value = self.client.get(key)
-            if value is None:
-                continue
-            second = int(key.decode().rsplit(":", 1)[1])
-            self.seen[second] = max(self.seen.get(second, 0), int(value))
-
-    def stop(self) -> None:
-        self.stop_event.set()
-        self.join(5)
-
-
 # ------------------------------------------------------------------------------------------
 # py-spy
 # ------------------------------------------------------------------------------------------
@@ -670,7 +608,6 @@ class RunResult:
     cpu: dict[str, float] = field(default_factory=dict)
     machine_busy_cores: float = 0.0
     max_segments_second: int = 0
-    max_limiter_second: int = 0
     avg_segments_per_s: float = 0.0
     seconds_over: int = 0
     max_sliding: int = 0
@@ -732,7 +669,7 @@ class Bench:
         t = time.time()
         self.db.create()
         self.redis.start()
-        self.fake = start_fake(not self.args.fake_as_is)
+        self.fake = start_fake(not self.args.fake_nagle)
         if self.args.fake_delay:
             from tests.fakes.twilio_server import Fault
 
@@ -793,14 +730,12 @@ class Bench:
         time.sleep(1.0)  # let the pool children settle (imports done, connected to the broker)
 
         celery_app = self.app.extensions["celery"]
-        task = celery_app.tasks["resilience.sms.send"]
         # warm the producer pool so connecting to Redis is not counted as sending
         with celery_app.connection_for_write() as conn:
             conn.ensure_connection()
 
         poll = self.db.connect(autocommit=True, application_name="bench-poll")
         activity = ActivitySampler(self.db)
-        limiter = LimiterSampler(self.redis.url)
         worker_pids = workers.pids()
         cpu0 = {pid: proc_cpu(pid) or 0.0 for pid in worker_pids}
         redis0 = proc_cpu(self.redis.proc.pid) or 0.0
@@ -808,7 +743,6 @@ class Bench:
         self_cpu0 = time.process_time()
         result.load_before = loadavg()
         activity.start()
-        limiter.start()
 
         spy_proc = None
         spy_out = self.tmp / "pyspy.txt"
@@ -828,9 +762,13 @@ class Bench:
                 CLEANUP.push("stop py-spy", lambda: spy_proc.poll() is None and spy_proc.terminate())
                 time.sleep(0.5)  # py-spy attaches
 
+        from resilience.sms import operations
+
+        if args.batch:
+            operations.SEND_BATCH = args.batch
         t0 = time.time()
-        for message_id in ids:
-            task.apply_async((message_id,))
+        with self.app.app_context():
+            operations.enqueue_sends(ids)  # as the after-commit hook does: SEND_BATCH ids per task
         t_enq = time.time()
         result.enqueue_s = t_enq - t0
         print(f"enqueued {n} in {result.enqueue_s:.2f} s ({n / result.enqueue_s:.0f}/s)", flush=True)
@@ -868,7 +806,6 @@ class Bench:
         pg_cpu = sum(proc_cpu(pid) or 0.0 for pid in backends)
         redis_cpu = (proc_cpu(self.redis.proc.pid) or 0.0) - redis0
         activity.stop()
-        limiter.stop()
         if spy_proc is not None:
             try:
                 spy_proc.wait(args.py_spy + 30)
@@ -951,7 +888,6 @@ class Bench:
             span = (times[-1] - times[0]) or 1.0
             result.avg_segments_per_s = sum(buckets.values()) / span
             result.seconds_over = sum(1 for v in buckets.values() if v > rate)
-        result.max_limiter_second = max(limiter.seen.values()) if limiter.seen else 0
         # any 1-second window, not only calendar seconds (two pointers over the arrivals)
         weighted = sorted((c.created_time, sms_segments(c.body or "")[1]) for c in creates if c.created_time)
         sliding, lo, acc = 0, 0, 0
@@ -991,23 +927,14 @@ class Bench:
                       f"{1000 * max(first):.0f} ms (median {1000 * sorted(first)[len(first) // 2]:.0f} ms); "
                       f"later tasks median {1000 * rest[len(rest) // 2]:.0f} ms, p99 "
                       f"{1000 * rest[len(rest) * 99 // 100]:.0f} ms (they include the limiter's wait)")
-            every = range(min(set(secs) | set(limiter.seen)), max(set(secs) | set(limiter.seen)) + 1)
+            every = range(min(secs), max(secs) + 1)
             print("  seconds:      " + " ".join(f"{s - every[0]:>2}" for s in every))
             print("  at the fake:  " + " ".join(f"{buckets.get(s, 0):>2}" for s in every))
-            if limiter.seen:
-                print(f"rate limiter's own counters (Redis, per second of Redis TIME): max "
-                      f"{result.max_limiter_second} over {len(limiter.seen)} seconds sampled")
-                print("  charged:      " + " ".join(f"{limiter.seen.get(s, 0):>2}" for s in every))
-            else:
-                print("rate limiter's own counters: none in Redis (resilience:sms:rate:<second> keys belong to "
-                      "the fixed-window limiter; a spacing limiter keeps none)")
             for sec in secs:
                 if buckets[sec] > rate:
                     late = sorted(c.created_time - sec for c in creates if int(c.created_time) == sec)
-                    charged = f"{limiter.seen.get(sec, 0)} charged in Redis for it; " if limiter.seen else ""
                     print(f"  second {sec - every[0]} over the limit: {buckets[sec]} segments at the fake, "
-                          f"{charged}arrivals from +{1000 * late[0]:.0f} ms to +{1000 * late[-1]:.0f} ms "
-                          f"into the second")
+                          f"arrivals from +{1000 * late[0]:.0f} ms to +{1000 * late[-1]:.0f} ms into the second")
         if spy_proc is not None and not spy_out.exists():
             print("py-spy wrote nothing: " + (self.tmp / "pyspy.log").read_text()[-1500:])
         if spy_proc is not None and spy_out.exists():
@@ -1166,15 +1093,15 @@ def _sdk_client_loop(base_url: str, sid: str, token: str, count: int, start_at: 
 
 
 def nagle_note(args) -> str:
-    return ("as is: Nagle on, headers and body written separately" if args.fake_as_is
-            else "TCP_NODELAY set on its sockets by this bench")
+    return ("Nagle's algorithm turned back on (--fake-nagle)" if args.fake_nagle
+            else "TCP_NODELAY on its sockets")
 
 
 def fake_capacity(total: int, clients: int, args) -> None:
     """The fake alone: ``clients`` processes each running TwilioGateway.send in a loop."""
     import multiprocessing as mp
 
-    fake = start_fake(not args.fake_as_is)
+    fake = start_fake(not args.fake_nagle)
     ctx = mp.get_context("fork")
     out = ctx.Queue()
     per = total // clients
@@ -1315,10 +1242,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="the fake answers every create after this long (real Twilio is ~0.1-0.3 s away)")
     parser.add_argument("--in-process", type=int, metavar="N",
                         help="only run the task body (no Celery) for N messages in this process, sequentially")
-    parser.add_argument("--fake-as-is", action="store_true",
-                        help="leave the fake's sockets as they are (Nagle on: its two writes per answer "
-                             "meet the client's delayed ACK, ~40 ms per request); by default this bench "
-                             "sets TCP_NODELAY on the fake's sockets, in this process only")
+    parser.add_argument("--fake-nagle", action="store_true",
+                        help="turn Nagle's algorithm back on at the fake (as it was before commit 26da23c: its "
+                             "two writes per answer meet the client's delayed ACK, ~40 ms per request)")
+    parser.add_argument("--batch", type=int, default=0,
+                        help="ids per send task (default: the product's SEND_BATCH)")
     args = parser.parse_args(argv)
 
     try:

@@ -2,9 +2,36 @@
 
 Building the Flask app here is the point of this module (it is the worker's ``wsgi.py``);
 nothing else in the project builds an app at import time.
+
+Layout: run one worker process per host with prefork concurrency about twice the cores
+(``celery -A workers worker -P prefork --concurrency=4`` on 2 cores), not several worker
+containers per host: more processes than cores only queue behind each other (bench/RESULTS.md).
 """
+
+from celery.signals import worker_process_init
 
 from resilience.app import create_app
 
 flask_app = create_app()
 celery = app = flask_app.extensions["celery"]
+
+
+@worker_process_init.connect
+def _warm_up(**_kwargs) -> None:
+    """Each pool process, right after the fork: drop database connections inherited from the
+    parent (never share a socket across processes), then open its own, load the rate-limit
+    script and import the task code, so the first send is not a cold one."""
+    from sqlalchemy import text
+
+    from resilience.extensions import db
+    import resilience.dispatch.offers  # noqa: F401  (imported by the send task)
+
+    with flask_app.app_context():
+        db.engine.dispose(close=False)
+        try:
+            db.session.execute(text("SELECT 1"))
+            flask_app.extensions["sms"].limiter.warm()
+        except Exception:  # a database or Redis still starting: the first task connects instead
+            pass
+        finally:
+            db.session.remove()

@@ -172,6 +172,15 @@ def record(session: Session, action: str, entity_type: str, entity_id: int | Non
     _append(session, [(action, entity_type, entity_id, _plain(payload))])
 
 
+def record_many(session: Session, rows: list[tuple[str, str, int | None, Any]]) -> None:
+    """Explicit entries for row changes made with Core statements, which bypass the flush hook
+    (e.g. the SMS claim, one ``UPDATE … RETURNING`` for a batch): one head lock for them all.
+    Each row is (action, entity_type, entity_id, payload)."""
+    if rows:
+        _append(session, [(action, entity_type, entity_id, _plain(payload))
+                          for action, entity_type, entity_id, payload in rows])
+
+
 def _append(session: Session, rows: list[tuple[str, str, int | None, Any]]) -> None:
     conn = session.connection()
     head = conn.execute(

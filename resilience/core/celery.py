@@ -33,7 +33,10 @@ def init_celery(app: Flask) -> Celery:
     celery = Celery(app.name, task_cls=AppContextTask)
     celery.conf.update(
         broker_url=settings.redis_url or "memory://",
-        result_backend=settings.redis_url,
+        # No task returns anything a caller waits for: nothing is written back per task.
+        result_backend=None,
+        task_ignore_result=True,
+        task_store_errors_even_if_ignored=False,
         task_always_eager=settings.embedded,
         task_eager_propagates=True,
         task_serializer="json",

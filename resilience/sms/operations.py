@@ -2,33 +2,42 @@
 
 Sending, in order:
 1. ``queue`` writes an ``SmsMessage`` (queued) in the caller's transaction and, only once that
-   transaction has committed, hands the message id to Celery (a failure to reach the broker is
-   logged and left to the sweep: the request that queued it still succeeds).
-2. ``send`` claims the row: under a row lock it moves ``queued → sending`` with a fresh attempt
-   token and commits, so a redelivered or duplicated Celery message finds nothing to do.
-3. It waits for the global rate limit, calls the gateway, and records the outcome only if its
-   attempt token still holds the row.
+   transaction has committed, hands the ids to Celery in chunks of ``SEND_BATCH`` (a failure to
+   reach the broker is logged and left to the sweep: the request that queued it still succeeds).
+2. ``send_batch`` claims the rows in one statement: ``UPDATE … SET status = 'sending',
+   attempt_token = <fresh> WHERE id IN (…) AND status = 'queued' AND due RETURNING …`` and
+   commits, so a redelivered or duplicated Celery message finds nothing to do.
+3. For each claimed row it waits for the global rate limit and calls the gateway; it records
+   the outcomes (only where its attempt token still holds the row) in one transaction per batch,
+   or before a long rate-limit wait, whichever comes first.
 4. Retryable failures go back to ``queued`` with a backoff; terminal ones end ``failed`` with
    the provider's code; an ambiguous one (the request may have arrived) stays ``sending`` until
    the sweep reconciles it with the provider or a status callback settles it — never a blind
-   second send.
+   second send. After a retryable or ambiguous failure the provider is in trouble: the batch
+   stops and hands its unsent rows back (``queued``, the attempt not counted).
+
+Claim and record are Core statements (a batch is one round trip, not one ORM object per row),
+so they write their audit entries themselves with :func:`record_many`: one head lock per batch.
+The rare paths (failures, reconciliation) use the ORM and its flush hook.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import time
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
+from typing import Callable, Iterable
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, event, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from resilience.audit.chain import set_actor
-from resilience.core.celery import run_task
+from resilience.audit.chain import REDACTED, record_many, set_actor
+from resilience.core.celery import TASK_SOFT_TIME_LIMIT, run_task
 from resilience.core.db import after_commit, utcnow
 from resilience.sms.gateways import SendError
 from resilience.sms.models import FINAL_STATUSES, STATUS_RANK, SmsMessage
@@ -37,8 +46,12 @@ from resilience.sms.text import segments, to_gsm7
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-STUCK_AFTER = timedelta(seconds=120)   # > the gateway's connect + read timeout, with margin
+STUCK_AFTER = timedelta(seconds=120)   # > a batch's time budget + the gateway's timeout, with margin
 DUE_GRACE = timedelta(seconds=30)      # a queued message this old was not picked up: resend
+SEND_BATCH = 50                        # messages per send task: one claim and one record each
+SEND_TASK = "resilience.sms.send"
+_MESSAGES = SmsMessage.__table__
+_SENDS_AFTER_COMMIT = "resilience.sms.sends_after_commit"
 
 
 def service():
@@ -49,11 +62,41 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(300, 5 * 2 ** max(0, attempts - 1)) * (0.8 + 0.4 * random.random()))
 
 
+def enqueue_sends(message_ids: Iterable[int], countdown: float | None = None) -> None:
+    """Hand ids to the send task, ``SEND_BATCH`` per task message."""
+    ids = list(message_ids)
+    for i in range(0, len(ids), SEND_BATCH):
+        chunk = ids[i:i + SEND_BATCH]
+        try:
+            run_task(SEND_TASK, chunk, countdown=countdown)
+        except Exception as exc:  # broker down: the sweep will find the queued rows
+            log.warning("could not enqueue %d SMS from id %s (%s); the sweep will send them",
+                        len(chunk), chunk[0], type(exc).__name__)
+
+
 def _enqueue(message_id: int, countdown: float | None = None) -> None:
-    try:
-        run_task("resilience.sms.send", message_id, countdown=countdown)
-    except Exception as exc:  # broker down: the sweep will find the queued row
-        log.warning("could not enqueue SMS %s (%s); the sweep will send it", message_id, type(exc).__name__)
+    enqueue_sends([message_id], countdown)
+
+
+def _send_after_commit(session: Session, message_id: int) -> None:
+    """Collect the ids queued in this transaction; enqueue them in chunks once it commits."""
+    pending = session.info.get(_SENDS_AFTER_COMMIT)
+    if pending is None:
+        pending = session.info[_SENDS_AFTER_COMMIT] = []
+
+        def flush() -> None:
+            ids = session.info.pop(_SENDS_AFTER_COMMIT, None)
+            if ids:
+                enqueue_sends(ids)
+
+        after_commit(session, flush)
+    pending.append(message_id)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_pending_sends(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is None:
+        session.info.pop(_SENDS_AFTER_COMMIT, None)
 
 
 def queue(session: Session, phone: str, body: str, kind: str, *, task=None, volunteer=None,
@@ -68,8 +111,7 @@ def queue(session: Session, phone: str, body: str, kind: str, *, task=None, volu
                          segments=count, status="queued", attempts=0, task=task, volunteer=volunteer)
     session.add(message)
     session.flush()
-    message_id = message.id
-    after_commit(session, lambda: _enqueue(message_id))
+    _send_after_commit(session, message.id)
     return message
 
 
@@ -82,43 +124,184 @@ def _locked(session: Session, message_id: int) -> SmsMessage | None:
     return session.scalars(select(SmsMessage).where(SmsMessage.id == message_id).with_for_update().execution_options(populate_existing=True)).first()
 
 
-def send(session: Session, message_id: int, on_terminal: Callable[[Session, SmsMessage], None] | None = None) -> str:
-    """Claim, send and record one message. Returns what happened (for logs and tests)."""
+# --- sending ------------------------------------------------------------------------------
+@dataclass
+class _Claimed:
+    id: int
+    phone: str
+    body: str
+    segments: int
+    attempts: int
+
+
+def time_budget() -> float:
+    """Seconds a send task may spend before it hands the rest of its batch back: one more
+    gateway call must still fit under the task's soft time limit."""
+    timeout = current_app.config["SETTINGS"].sms_http_timeout
+    return max(5.0, min(30.0, TASK_SOFT_TIME_LIMIT - timeout - 5.0))
+
+
+def _claim(session: Session, message_ids: list[int], token: str) -> list[_Claimed]:
+    """Compare-and-set ``queued → sending`` for the due rows among ``message_ids``."""
+    now = utcnow()
+    rows = session.execute(
+        update(_MESSAGES)
+        .where(_MESSAGES.c.id.in_(message_ids), _MESSAGES.c.status == "queued",
+               or_(_MESSAGES.c.next_attempt_at.is_(None), _MESSAGES.c.next_attempt_at <= now))
+        .values(status="sending", attempt_token=token, attempts=_MESSAGES.c.attempts + 1,
+                sending_since=now, updated_at=now)
+        .returning(_MESSAGES.c.id, _MESSAGES.c.phone, _MESSAGES.c.body, _MESSAGES.c.segments,
+                   _MESSAGES.c.attempts)
+    ).all()
+    claimed = sorted((_Claimed(*row) for row in rows), key=lambda c: c.id)
+    record_many(session, [
+        ("sms_message.sending", "sms_message", c.id,
+         {"status": ["queued", "sending"], "attempts": [c.attempts - 1, c.attempts],
+          "attempt_token": REDACTED, "sending_since": now})
+        for c in claimed])
+    session.commit()
+    return claimed
+
+
+def _record_sent(session: Session, token: str, sent: dict[int, str]) -> None:
+    """Store the provider ids of a batch's sends in one transaction."""
+    if not sent:
+        return
+    now = utcnow()
+    current = session.execute(
+        select(_MESSAGES.c.id, _MESSAGES.c.status, _MESSAGES.c.attempt_token, _MESSAGES.c.provider_sid,
+               _MESSAGES.c.error_message, _MESSAGES.c.sent_at)
+        .where(_MESSAGES.c.id.in_(list(sent))).with_for_update()
+    ).all()
+    params, entries = [], []
+    for row in current:
+        sid = sent[row.id]
+        values = {"b_id": row.id, "b_now": now, "b_status": row.status, "b_sid": row.provider_sid or sid,
+                  "b_sent_at": row.sent_at, "b_error": ""}
+        change: dict = {}
+        if row.provider_sid is None:
+            change["provider_sid"] = [None, sid]
+        if row.status == "sending" and row.attempt_token == token:
+            values["b_status"], values["b_sent_at"] = "sent", now
+            change["status"], change["sent_at"] = ["sending", "sent"], [row.sent_at, now]
+        if row.error_message:
+            change["error_message"] = [row.error_message, ""]
+        if change:
+            params.append(values)
+            action = "sms_message.sent" if "status" in change else "sms_message.updated"
+            entries.append((action, "sms_message", row.id, change))
+    if params:
+        session.execute(
+            update(_MESSAGES).where(_MESSAGES.c.id == bindparam("b_id"))
+            .values(status=bindparam("b_status", type_=_MESSAGES.c.status.type),
+                    provider_sid=bindparam("b_sid", type_=_MESSAGES.c.provider_sid.type),
+                    sent_at=bindparam("b_sent_at", type_=_MESSAGES.c.sent_at.type),
+                    error_message=bindparam("b_error", type_=_MESSAGES.c.error_message.type),
+                    updated_at=bindparam("b_now", type_=_MESSAGES.c.updated_at.type)),
+            params)
+        record_many(session, entries)  # last: the audit head stays locked only until COMMIT
+    session.commit()
+
+
+def release(session: Session, message_ids: list[int], token: str, why: str, delay: timedelta | None) -> list[int]:
+    """Hand claimed but unsent rows back (``sending → queued``, the attempt not counted) and
+    enqueue them again after ``delay``. Returns the ids released."""
+    if not message_ids:
+        return []
+    now = utcnow()
+    due = now + delay if delay else None
+    rows = session.execute(
+        update(_MESSAGES)
+        .where(_MESSAGES.c.id.in_(message_ids), _MESSAGES.c.status == "sending",
+               _MESSAGES.c.attempt_token == token)
+        .values(status="queued", attempt_token=None, attempts=_MESSAGES.c.attempts - 1,
+                next_attempt_at=due, error_message=why, updated_at=now)
+        .returning(_MESSAGES.c.id, _MESSAGES.c.attempts)
+    ).all()
+    released = sorted(row.id for row in rows)
+    record_many(session, [
+        ("sms_message.queued", "sms_message", message_id,
+         {"status": ["sending", "queued"], "attempts": [attempts + 1, attempts],
+          "attempt_token": REDACTED, "next_attempt_at": due, "error_message": why})
+        for message_id, attempts in sorted(rows)])
+    session.commit()
+    if released and not current_app.config["SETTINGS"].embedded:
+        enqueue_sends(released, countdown=delay.total_seconds() if delay else None)
+    return released
+
+
+def send_batch(session: Session, message_ids: Iterable[int],
+               on_terminal: Callable[[Session, SmsMessage], None] | None = None) -> dict[int, str]:
+    """Claim, send and record a batch of messages. Returns what happened to each claimed id
+    (for logs and tests); ids that were not claimed (sent already, claimed elsewhere, not due)
+    are left out."""
     set_actor("system:sms")
+    ids = sorted(set(int(i) for i in message_ids))
+    if not ids:
+        return {}
     svc = service()
     token = uuid.uuid4().hex
-    now = utcnow()
-    message = _locked(session, message_id)
-    if message is None or message.status != "queued":
-        session.rollback()
-        return "not-queued"
-    if message.next_attempt_at is not None and message.next_attempt_at > now:
-        session.rollback()
-        return "not-due"
-    message.status, message.attempt_token = "sending", token
-    message.attempts += 1
-    message.sending_since = now
-    phone, body, segments_count = message.phone, message.body, message.segments
-    session.commit()
+    claimed = _claim(session, ids, token)
+    outcome: dict[int, str] = {}
+    sent: dict[int, str] = {}
+    failures: list[tuple[int, SendError]] = []
+    budget_end = time.monotonic() + time_budget()
 
-    if not svc.limiter.acquire(segments_count):
-        return _back_to_queue(session, message_id, token, "rate limit wait too long", timedelta(seconds=1))
-    try:
-        sid = svc.gateway.send(message_id, phone, body, status_callback_url(message_id))
-    except SendError as error:
-        return _failed_attempt(session, message_id, token, error, on_terminal)
+    def record_sent() -> None:
+        _record_sent(session, token, sent)
+        outcome.update((message_id, "sent") for message_id in sent)
+        sent.clear()
 
-    message = _locked(session, message_id)
-    if message is None:
-        session.rollback()
-        return "vanished"
-    if message.provider_sid is None:
-        message.provider_sid = sid
-    if message.status == "sending" and message.attempt_token == token:
-        message.status, message.sent_at = "sent", utcnow()
-    message.error_message = ""
-    session.commit()
-    return "sent"
+    stop = None  # (why, delay) once the rest of the batch goes back to the queue
+    for index, message in enumerate(claimed):
+        remaining = budget_end - time.monotonic()
+        if remaining <= 0:
+            stop = ("time budget of the send task used up", None)
+        elif not svc.limiter.acquire(message.segments, timeout=min(30.0, remaining), on_wait=record_sent):
+            stop = ("rate limit wait too long", timedelta(seconds=1))
+        if stop is not None:
+            rest = [m.id for m in claimed[index:]]
+            break
+        try:
+            sent[message.id] = svc.gateway.send(message.id, message.phone, message.body,
+                                                status_callback_url(message.id))
+        except SendError as error:
+            failures.append((message.id, error))
+            if error.retry or error.ambiguous:  # the provider is in trouble: stop hammering it
+                stop = (f"{error} (sent later)", backoff(1))
+                rest = [m.id for m in claimed[index + 1:]]
+                break
+    record_sent()
+    for message_id, error in failures:
+        outcome[message_id] = _failed_attempt(session, message_id, token, error, on_terminal)
+    if stop is not None and rest:
+        for message_id in release(session, rest, token, *stop):
+            outcome[message_id] = "requeued"
+    _refresh_loaded(session, list(outcome))
+    return outcome
+
+
+def send(session: Session, message_id: int, on_terminal: Callable[[Session, SmsMessage], None] | None = None) -> str:
+    """Claim, send and record one message. Returns what happened (for logs and tests)."""
+    outcome = send_batch(session, [message_id], on_terminal)
+    if message_id in outcome:
+        return outcome[message_id]
+    status, due = session.execute(
+        select(_MESSAGES.c.status, _MESSAGES.c.next_attempt_at).where(_MESSAGES.c.id == message_id)
+    ).one_or_none() or (None, None)
+    session.rollback()
+    return "not-due" if status == "queued" and due is not None and due > utcnow() else "not-queued"
+
+
+def _refresh_loaded(session: Session, message_ids: list[int]) -> None:
+    """Core statements bypass the identity map: reload the messages this session already holds
+    (in embedded mode the request that queued them is still using them)."""
+    wanted = set(message_ids)
+    held = [key[1][0] for key in session.identity_map.keys() if key[0] is SmsMessage and key[1][0] in wanted]
+    if held:
+        session.scalars(select(SmsMessage).where(SmsMessage.id.in_(held))
+                        .execution_options(populate_existing=True)).all()
+        session.commit()  # ends the read; unlike a rollback it leaves the reloaded values in place
 
 
 def _back_to_queue(session: Session, message_id: int, token: str, why: str, delay: timedelta) -> str:

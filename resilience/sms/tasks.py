@@ -13,12 +13,20 @@ log = logging.getLogger(__name__)
 
 
 @shared_task(name="resilience.sms.send", ignore_result=True)
-def send_sms(message_id: int) -> str:
+def send_sms(message_ids: int | list[int]) -> dict:
+    """Send a batch of queued messages (one id is accepted too: task messages queued before
+    batching still work). Claiming makes a redelivered task message a no-op."""
     from resilience.dispatch.offers import on_send_failed
     from resilience.sms import operations
 
+    ids = [message_ids] if isinstance(message_ids, int) else list(message_ids)
     try:
-        return operations.send(db.session, message_id, on_terminal=on_send_failed)
+        outcome = operations.send_batch(db.session, ids, on_terminal=on_send_failed)
+        counts: dict[str, int] = {}
+        for what in outcome.values():
+            counts[what] = counts.get(what, 0) + 1
+        counts["not-claimed"] = len(ids) - len(outcome)
+        return counts
     finally:
         db.session.remove()
 
@@ -47,8 +55,7 @@ def sweep() -> dict:
     try:
         queued, stuck = operations.due_messages(db.session, utcnow())
         db.session.rollback()
-        for message_id in queued:
-            operations._enqueue(message_id)
+        operations.enqueue_sends(queued)
         for message_id in stuck:
             operations.reconcile(db.session, message_id)
         return {"queued": len(queued), "stuck": len(stuck)}

@@ -4,61 +4,23 @@ worker`` processes, the PostGIS test database, and the fake Twilio on 127.0.0.1.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
-import redis
 
 from resilience.app import create_app
 from resilience.core.db import set_read_only
 from resilience.extensions import db
 from tests.conftest import SECRET, ApiClient, _reset, _token, make_settings
+from tests.fakes.redis_server import RedisServer
 from tests.fakes.twilio_server import FakeTwilio, flask_test_client_transport
 
 PUBLIC = "https://posko.example.org"
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class RedisServer:
-    def __init__(self, tmp: Path):
-        self.port = free_port()
-        self.tmp = tmp
-        self.proc = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-        self.proc = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.tmp)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        client = redis.Redis(port=self.port)
-        for _ in range(100):
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(10)
 
 
 class Workers:
@@ -103,35 +65,50 @@ class Workers:
                 os.killpg(proc.pid, signal.SIGKILL)
 
 
+class Stack:
+    """Redis, the fake Twilio, an app on the PostGIS test database wired to both, and the
+    environment for worker processes. ``close()`` stops everything it started."""
+
+    def __init__(self, postgis_app, tmp: Path, **extra):
+        self.fake = FakeTwilio().start()
+        self.redis = RedisServer(tmp)
+        self.redis.start()
+        database_url = postgis_app.config["SETTINGS"].database_url
+        overrides = dict(
+            REDIS_URL=self.redis.url, SMS_BACKEND="twilio", TWILIO_ACCOUNT_SID=self.fake.account_sid,
+            TWILIO_AUTH_TOKEN=self.fake.auth_token, TWILIO_FROM="+15005550006",
+            TWILIO_API_URL=self.fake.base_url, PUBLIC_BASE_URL=PUBLIC, SMS_MAX_PER_SECOND="1000",
+            SMS_HTTP_TIMEOUT="2", **extra,
+        )
+        self.app = create_app(make_settings(database_url, tmp, **overrides), TESTING=True)
+        self.fake.webhook_transport = flask_test_client_transport(self.app.test_client())
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO", "REDIS", "DATABASE"))}
+        env.update({k: str(v) for k, v in overrides.items()})
+        env.update(DATABASE_URL=database_url, SECRET_KEY=SECRET,
+                   RESILIENCE_ENV="test", RESILIENCE_INSTANCE_PATH=str(tmp), PYTHONPATH=str(ROOT))
+        self.env = env
+        self.workers = Workers(env, tmp)
+
+    def client(self) -> ApiClient:
+        return ApiClient(self.app.test_client(), _token(self.app, "koordinator@posko.test", "coordinator"))
+
+    def close(self) -> None:
+        self.workers.stop_all()
+        self.redis.stop()
+        self.fake.stop()
+
+
 @pytest.fixture
 def e2e(postgis_app, tmp_path):
-    """(app, client, fake, redis_server, workers, env) wired together on PostGIS."""
-    fake = FakeTwilio().start()
-    server = RedisServer(tmp_path)
-    server.start()
-    database_url = postgis_app.config["SETTINGS"].database_url
-    overrides = dict(
-        REDIS_URL=server.url, SMS_BACKEND="twilio", TWILIO_ACCOUNT_SID=fake.account_sid,
-        TWILIO_AUTH_TOKEN=fake.auth_token, TWILIO_FROM="+15005550006", TWILIO_API_URL=fake.base_url,
-        PUBLIC_BASE_URL=PUBLIC, SMS_MAX_PER_SECOND="1000", SMS_HTTP_TIMEOUT="2",
-    )
-    settings = make_settings(database_url, tmp_path, **overrides)
-    app = create_app(settings, TESTING=True)
-    _reset(app)
-    fake.webhook_transport = flask_test_client_transport(app.test_client())
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWILIO", "REDIS", "DATABASE"))}
-    env.update({k: str(v) for k, v in overrides.items()})
-    env.update(DATABASE_URL=database_url, SECRET_KEY=SECRET,
-               RESILIENCE_ENV="test", RESILIENCE_INSTANCE_PATH=str(tmp_path), PYTHONPATH=str(ROOT))
-    workers = Workers(env, tmp_path)
+    """(app, client, fake, redis_server, workers) wired together on PostGIS; a fresh Redis and
+    fake per test (tests here stop Redis and kill workers)."""
+    stack = Stack(postgis_app, tmp_path)
+    _reset(stack.app)
     set_read_only(True)
     try:
-        with app.app_context():
-            client = ApiClient(app.test_client(), _token(app, "koordinator@posko.test", "coordinator"))
-            yield app, client, fake, server, workers
+        with stack.app.app_context():
+            yield stack.app, stack.client(), stack.fake, stack.redis, stack.workers
             db.session.remove()
     finally:
         set_read_only(False)
-        workers.stop_all()
-        server.stop()
-        fake.stop()
+        stack.close()
