@@ -38,4 +38,7 @@ def _configure(state) -> None:
 from resilience.web import session as _session  # noqa: E402,F401  (guards, login, language)
 from resilience.web import dashboard as _dashboard  # noqa: E402,F401
 from resilience.web import matching as _matching  # noqa: E402,F401
-from resilience.web import people as _people  # noqa: E402,F401
+from resilience.web import households as _households  # noqa: E402,F401
+from resilience.web import roster as _roster  # noqa: E402,F401
+from resilience.web import stock as _stock  # noqa: E402,F401
+from resilience.web import report as _report  # noqa: E402,F401

@@ -1,0 +1,468 @@
+"""Households and their needs: the list (filters, search, paging), a household's page with its
+needs and their tasks, the edit forms, and the new-household form of an event.
+
+Coordinators and admins only. Officials get the event dashboard's overview: the SPEC gives them
+reports, the audit log and aggregates, while every row here is about a named family (address,
+phone, NIK/KK, vulnerable members), so these pages answer 403 for them rather than a masked copy.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from sqlalchemy import case, false, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from resilience.areas.models import AdminArea
+from resilience.core import crypto
+from resilience.core.db import like_pattern
+from resilience.core.errors import DomainError
+from resilience.core.schemas import point_dict
+from resilience.dispatch.models import Task
+from resilience.events.models import FloodEvent
+from resilience.events.operations import get_event
+from resilience.extensions import db
+from resilience.households import operations as households
+from resilience.households.models import VULNERABILITY_FIELDS, Household
+from resilience.households.schemas import HouseholdCreateSchema, HouseholdPatchSchema
+from resilience.needs import operations as needs
+from resilience.needs.models import (
+    CATEGORIES,
+    LIVE_NEED_STATUSES,
+    MANUAL_NEED_STATUSES,
+    NEED_STATUSES,
+    NEED_TRANSITIONS,
+    Need,
+)
+from resilience.needs.schemas import NeedCreateSchema, NeedPatchSchema
+from resilience.web import bp, nav_item
+from resilience.web.forms import FormErrors, load
+from resilience.web.i18n import extend, translate
+from resilience.web.people import PER_PAGE, Page, failure, integer_input, page_number, point_input
+from resilience.web.session import write_required
+
+TEXT_FIELDS = ("head_name", "phone", "nik", "kk_number", "address", "landmark")
+OPTIONAL_IDS = ("phone", "nik", "kk_number")  # blank = none recorded
+COUNT_FIELDS = ("members", *VULNERABILITY_FIELDS)
+SORTS = ("priority", "name", "newest")
+_ID_NUMBER = re.compile(r"^[0-9][0-9 .\-]{14,30}$")
+
+extend({
+    "id": {
+        "hh_list": "Rumah tangga dan kebutuhan",
+        "hh_all_events": "Semua kejadian",
+        "hh_all": "Semua",
+        "hh_search": "Cari",
+        "hh_search_help": "Nama kepala keluarga, alamat atau patokan; NIK/KK 16 digit dicari persis.",
+        "hh_live": "Masih berjalan (terbuka, ditugaskan, dikerjakan)",
+        "hh_vulnerable_only": "Hanya yang punya anggota rentan",
+        "hh_sort": "Urutkan",
+        "hh_sort_priority": "Prioritas tertinggi",
+        "hh_sort_name": "Nama",
+        "hh_sort_newest": "Terbaru",
+        "hh_found": "{total} rumah tangga",
+        "hh_none_found": "Tidak ada rumah tangga yang cocok.",
+        "hh_top_priority": "Prioritas",
+        "hh_needs": "Kebutuhan",
+        "hh_detail": "Rumah tangga",
+        "hh_edit": "Ubah data rumah tangga",
+        "hh_edit_link": "Ubah",
+        "hh_saved": "Perubahan data {name} disimpan.",
+        "hh_unchanged": "Tidak ada yang berubah.",
+        "hh_location": "Lokasi",
+        "hh_no_needs": "Belum ada kebutuhan.",
+        "hh_add_need": "Tambah kebutuhan",
+        "hh_need_added": "Kebutuhan {category} dicatat.",
+        "hh_need_edit": "Ubah kebutuhan",
+        "hh_need_saved": "Kebutuhan {category} disimpan.",
+        "hh_priority_auto": "Otomatis ({priority})",
+        "hh_priority_help": "Prioritas otomatis dihitung dari jenis kebutuhan dan anggota rentan. Jika diubah, alasan wajib diisi.",
+        "hh_overridden": "diubah manual",
+        "hh_reported": "Dilaporkan",
+        "hh_reporter": "Pelapor",
+        "hh_no_tasks": "Belum ada tugas.",
+        "hh_no_active_event": "Tidak ada kejadian aktif; kebutuhan hanya bisa dicatat pada kejadian aktif.",
+        "hh_status_help": "Ditugaskan dan dikerjakan diatur oleh pencocokan dan SMS relawan.",
+        "hh_members_short": "{members} orang, {vulnerable} rentan",
+        "hh_view_list": "Daftar rumah tangga",
+        "hh_none_recorded": "tidak dicatat",
+        "hh_status": "Status kebutuhan",
+        "hh_status_open": "terbuka", "hh_status_assigned": "ditugaskan", "hh_status_in_progress": "dikerjakan",
+        "hh_status_done": "selesai", "hh_status_cancelled": "dibatalkan",
+    },
+    "en": {
+        "hh_list": "Households and needs",
+        "hh_all_events": "All events",
+        "hh_all": "All",
+        "hh_search": "Search",
+        "hh_search_help": "Head of household, address or landmark; a 16-digit NIK/KK is matched exactly.",
+        "hh_live": "Live (open, assigned, in progress)",
+        "hh_vulnerable_only": "Only with vulnerable members",
+        "hh_sort": "Sort",
+        "hh_sort_priority": "Highest priority",
+        "hh_sort_name": "Name",
+        "hh_sort_newest": "Newest",
+        "hh_found": "{total} households",
+        "hh_none_found": "No household matches.",
+        "hh_top_priority": "Priority",
+        "hh_needs": "Needs",
+        "hh_detail": "Household",
+        "hh_edit": "Edit household",
+        "hh_edit_link": "Edit",
+        "hh_saved": "Changes to {name} saved.",
+        "hh_unchanged": "Nothing changed.",
+        "hh_location": "Location",
+        "hh_no_needs": "No needs yet.",
+        "hh_add_need": "Add a need",
+        "hh_need_added": "{category} need recorded.",
+        "hh_need_edit": "Edit need",
+        "hh_need_saved": "{category} need saved.",
+        "hh_priority_auto": "Derived ({priority})",
+        "hh_priority_help": "The derived priority follows the category and the vulnerable members. A different one needs a reason.",
+        "hh_overridden": "set by hand",
+        "hh_reported": "Reported",
+        "hh_reporter": "Reporter",
+        "hh_no_tasks": "No tasks yet.",
+        "hh_no_active_event": "No active event; needs can only be recorded in an active event.",
+        "hh_status_help": "Assigned and in progress follow from matching and the volunteers' SMS.",
+        "hh_members_short": "{members} people, {vulnerable} vulnerable",
+        "hh_view_list": "Household list",
+        "hh_none_recorded": "not recorded",
+        "hh_status": "Need status",
+        "hh_status_open": "open", "hh_status_assigned": "assigned", "hh_status_in_progress": "in progress",
+        "hh_status_done": "done", "hh_status_cancelled": "cancelled",
+    },
+})
+
+nav_item("web.households", "households", "write")
+
+
+# --------------------------------------------------------------------------- the list
+def _filters() -> dict:
+    args = request.args
+    event_id = args.get("event", "")
+    priority = args.get("priority", "")
+    return {
+        "event": int(event_id) if event_id.isdigit() else None,
+        "area": (args.get("area") or "").strip(),
+        "category": args.get("category") if args.get("category") in CATEGORIES else "",
+        "priority": int(priority) if priority in ("1", "2", "3", "4", "5") else None,
+        "status": args.get("status") if args.get("status") in ("live", *NEED_STATUSES) else "",
+        "vulnerable": args.get("vulnerable") == "1",
+        "q": (args.get("q") or "").strip()[:200],
+        "sort": args.get("sort") if args.get("sort") in SORTS else "priority",
+    }
+
+
+def _need_conditions(f: dict, event: FloodEvent | None) -> list:
+    conditions = []
+    if event is not None:
+        conditions.append(Need.event_id == event.id)
+    if f["category"]:
+        conditions.append(Need.category == f["category"])
+    if f["priority"]:
+        conditions.append(Need.priority == f["priority"])
+    if f["status"] == "live":
+        conditions.append(Need.status.in_(LIVE_NEED_STATUSES))
+    elif f["status"]:
+        conditions.append(Need.status == f["status"])
+    return conditions
+
+
+def _identity_matches(digits: str) -> list[int]:
+    """Households whose NIK (by its keyed digest) or KK number is exactly ``digits``.
+
+    KK numbers are encrypted without a digest, so they are compared after decrypting; this
+    only happens for a 16-digit search by a role that may see them."""
+    ids = set(db.session.scalars(select(Household.id).where(Household.nik_digest == crypto.digest(digits))))
+    rows = db.session.execute(select(Household.id, Household.kk_number).where(Household.kk_number.is_not(None)))
+    ids.update(hid for hid, kk in rows if kk == digits)
+    return sorted(ids)
+
+
+def _search(query, q: str):
+    digits = re.sub(r"[ .\-]", "", q)
+    if _ID_NUMBER.match(q) and digits.isdigit() and len(digits) == 16:
+        if not g.web_user.sees_personal_data:  # never a way to probe identity numbers
+            return query.where(false())
+        return query.where(Household.id.in_(_identity_matches(digits)))
+    like = like_pattern(q)
+    return query.where(or_(func.lower(Household.head_name).like(like, escape="\\"),
+                           func.lower(Household.address).like(like, escape="\\"),
+                           func.lower(Household.landmark).like(like, escape="\\")))
+
+
+def household_page(f: dict, event: FloodEvent | None, page: int, per_page: int) -> Page:
+    """The households matching the filters, with the top priority of their matching needs.
+
+    Without a status filter the top priority counts live needs only, so a household whose
+    urgent need is done no longer sorts first."""
+    conditions = _need_conditions(f, event)
+    need_filtered = bool(f["category"] or f["priority"] or f["status"])
+    ranked = Need.priority if f["status"] else case((Need.status.in_(LIVE_NEED_STATUSES), Need.priority))
+    top = (select(Need.household_id.label("household_id"), func.max(ranked).label("top"))
+           .where(*conditions).group_by(Need.household_id).subquery())
+    query = select(Household.id, top.c.top)
+    if need_filtered:
+        query = query.join(top, top.c.household_id == Household.id)
+    else:
+        query = query.outerjoin(top, top.c.household_id == Household.id)
+        if event is not None:
+            inside = top.c.household_id.is_not(None)
+            if event.affected_area is not None:  # as the API's ?event=: a need in it, or inside its area
+                inside = or_(inside, func.ST_Within(Household.location, event.affected_area))
+            query = query.where(inside)
+    if f["area"]:
+        area = db.session.scalar(select(AdminArea).where(AdminArea.code == f["area"]))
+        if area is None:
+            query = query.where(false())
+        else:  # a kelurahan, or every kelurahan of a kecamatan
+            ids = select(AdminArea.id).where(or_(AdminArea.id == area.id, AdminArea.code.like(area.code + ".%")))
+            query = query.where(Household.admin_area_id.in_(ids))
+    if f["vulnerable"]:
+        query = query.where(sum((getattr(Household, n) for n in VULNERABILITY_FIELDS[1:]),
+                                getattr(Household, VULNERABILITY_FIELDS[0])) > 0)
+    if f["q"]:
+        query = _search(query, f["q"])
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    order = {
+        "priority": (func.coalesce(top.c.top, 0).desc(), Household.head_name, Household.id),
+        "name": (Household.head_name, Household.id),
+        "newest": (Household.id.desc(),),
+    }[f["sort"]]
+    rows = db.session.execute(query.order_by(*order).limit(per_page).offset((page - 1) * per_page)).all()
+    by_id = {h.id: h for h in db.session.scalars(
+        select(Household).options(joinedload(Household.admin_area)).where(Household.id.in_([r[0] for r in rows])))}
+    shown_needs: dict[int, list[Need]] = {r[0]: [] for r in rows}
+    for need in db.session.scalars(select(Need).where(Need.household_id.in_(list(shown_needs)), *conditions)
+                                   .order_by(Need.priority.desc(), Need.id)):
+        shown_needs[need.household_id].append(need)
+    items = [{"household": by_id[hid], "top": top_priority, "needs": shown_needs[hid]} for hid, top_priority in rows]
+    return Page(items=items, total=total or 0, page=page, per_page=per_page)
+
+
+@bp.get("/households", endpoint="households")
+@write_required
+def households_list():
+    f = _filters()
+    event = db.session.get(FloodEvent, f["event"]) if f["event"] else None
+    if f["event"] and event is None:
+        abort(404, description=translate("hh_err_no_event"))
+    result = household_page(f, event, page_number(), PER_PAGE)
+    events = db.session.scalars(select(FloodEvent).order_by(FloodEvent.started_at.desc(), FloodEvent.id.desc())).all()
+    areas = db.session.scalars(select(AdminArea).where(AdminArea.id.in_(
+        select(Household.admin_area_id).distinct())).order_by(AdminArea.name)).all()
+    return render_template("households.html", f=f, event=event, result=result, events=events, areas=areas,
+                           categories=CATEGORIES, statuses=NEED_STATUSES, sorts=SORTS)
+
+
+# --------------------------------------------------------------------------- one household
+def _tasks_by_need(need_ids: list[int]) -> dict[int, list[Task]]:
+    out: dict[int, list[Task]] = {i: [] for i in need_ids}
+    for task in db.session.scalars(select(Task).options(joinedload(Task.volunteer))
+                                   .where(Task.need_id.in_(need_ids)).order_by(Task.id)):
+        out[task.need_id].append(task)
+    return out
+
+
+def _detail(household: Household, need_form=None, need_errors=(), status=200):
+    rows = db.session.scalars(select(Need).options(joinedload(Need.event)).where(Need.household_id == household.id)
+                              .order_by(Need.event_id.desc(), Need.priority.desc(), Need.id)).all()
+    active = db.session.scalars(select(FloodEvent).where(FloodEvent.status == "active")
+                                .order_by(FloodEvent.started_at.desc(), FloodEvent.id.desc())).all()
+    return render_template("household.html", household=household, point=point_dict(household.location),
+                           needs=rows, tasks=_tasks_by_need([n.id for n in rows]), active_events=active,
+                           categories=CATEGORIES, vulnerability=VULNERABILITY_FIELDS,
+                           need_form=need_form or {}, need_errors=list(need_errors)), status
+
+
+@bp.get("/households/<int:household_id>")
+@write_required
+def household_detail(household_id: int):
+    return _detail(households.get_household(db.session, household_id))
+
+
+def _household_form_values(household: Household) -> dict:
+    point = point_dict(household.location) or {}
+    values = {name: getattr(household, name) or "" for name in TEXT_FIELDS}
+    values.update({name: str(getattr(household, name) or 0) for name in COUNT_FIELDS})
+    values.update(lat=str(point.get("lat", "")), lon=str(point.get("lon", "")))
+    return values
+
+
+def _household_patch(form, household: Household) -> dict:
+    """The changed fields only, validated by the API's PATCH schema; every problem at once."""
+    errors: list[dict] = []
+    data: dict = {}
+    for name in TEXT_FIELDS:
+        value = (form.get(name) or "").strip()
+        data[name] = None if (name in OPTIONAL_IDS and not value) else value
+    for name in COUNT_FIELDS:
+        value = integer_input(form, name, errors, blank=None if name == "members" else 0)
+        if value is not None:
+            data[name] = value
+        elif name == "members" and not (form.get(name) or "").strip():
+            errors.append({"field": name, "message": "Missing data for required field."})
+    location = point_input(form, errors, "location", required=True)
+    if location is not None:
+        data["location"] = location
+    try:
+        loaded = load(HouseholdPatchSchema(), data)
+    except FormErrors as exc:
+        errors.extend(exc.errors)
+        loaded = {}
+    if errors:
+        raise FormErrors(errors)
+    changed = {}
+    for key, value in loaded.items():
+        current = getattr(household, key)
+        if key == "location":
+            if point_dict(value) != point_dict(current):
+                changed[key] = value
+        elif value != current:
+            changed[key] = value
+    return changed
+
+
+@bp.route("/households/<int:household_id>/edit", methods=["GET", "POST"])
+@write_required
+def household_edit(household_id: int):
+    household = households.get_household(db.session, household_id)
+    context = {"household": household, "vulnerability": VULNERABILITY_FIELDS}
+    if request.method == "GET":
+        return render_template("household_edit.html", form=_household_form_values(household), errors=[], **context)
+    try:
+        changes = _household_patch(request.form, household)
+        if changes:
+            households.update_household(db.session, household, changes)
+    except (FormErrors, DomainError) as exc:
+        db.session.rollback()
+        errors, status = failure(exc)
+        return render_template("household_edit.html", form=request.form, errors=errors, **context), status
+    db.session.commit()
+    flash(translate("hh_saved", name=household.head_name) if changes else translate("hh_unchanged"), "info")
+    return redirect(url_for("web.household_detail", household_id=household.id))
+
+
+# --------------------------------------------------------------------------- needs
+def _need_input(form, creating: bool) -> tuple[dict, list[dict]]:
+    errors: list[dict] = []
+    data: dict = {"notes": (form.get("notes") or "").strip(),
+                  "priority_reason": (form.get("priority_reason") or "").strip()}
+    priority = integer_input(form, "priority", errors)
+    if creating:
+        data["category"] = form.get("category") or ""
+        if priority is not None:
+            data["priority"] = priority
+    else:
+        data["priority"] = priority  # blank: back to the derived priority
+        data["status"] = form.get("status") or ""
+    return data, errors
+
+
+@bp.post("/households/<int:household_id>/needs")
+@write_required
+def household_need_new(household_id: int):
+    household = households.get_household(db.session, household_id)
+    data, errors = _need_input(request.form, creating=True)
+    event_raw = request.form.get("event_id") or ""
+    event = db.session.get(FloodEvent, int(event_raw)) if event_raw.isdigit() else None
+    if event is None:
+        errors.append({"field": "event_id", "message": "Missing data for required field."})
+    try:
+        loaded = load(NeedCreateSchema(), {"household_id": household.id, **data, "reporter": g.web_user.email})
+    except FormErrors as exc:
+        errors.extend(exc.errors)
+    try:
+        if errors:
+            raise FormErrors(errors)
+        need = needs.create_need(db.session, event, loaded)
+    except (FormErrors, DomainError) as exc:
+        db.session.rollback()
+        errors, status = failure(exc)
+        return _detail(households.get_household(db.session, household_id), request.form, errors, status)
+    db.session.commit()
+    flash(translate("hh_need_added", category=translate("cat_" + need.category)), "info")
+    return redirect(url_for("web.household_detail", household_id=household.id) + f"#need-{need.id}")
+
+
+def _status_choices(need: Need) -> list[str]:
+    return [need.status] + [s for s in NEED_TRANSITIONS[need.status] if s in MANUAL_NEED_STATUSES]
+
+
+@bp.route("/needs/<int:need_id>/edit", methods=["GET", "POST"])
+@write_required
+def need_edit(need_id: int):
+    need = needs.get_need(db.session, need_id)
+    context = {"need": need, "statuses": _status_choices(need), "tasks": _tasks_by_need([need.id])[need.id]}
+    if request.method == "GET":
+        form = {"status": need.status, "priority": str(need.priority) if need.priority_overridden else "",
+                "priority_reason": need.priority_reason, "notes": need.notes}
+        return render_template("household_need.html", form=form, errors=[], **context)
+    data, errors = _need_input(request.form, creating=False)
+    try:
+        loaded = load(NeedPatchSchema(), data)
+    except FormErrors as exc:
+        errors.extend(exc.errors)
+    try:
+        if errors:
+            raise FormErrors(errors)
+        needs.update_need(db.session, need, loaded)
+    except (FormErrors, DomainError) as exc:
+        db.session.rollback()
+        errors, status = failure(exc)
+        need = needs.get_need(db.session, need_id)
+        context.update(need=need, statuses=_status_choices(need))
+        return render_template("household_need.html", form=request.form, errors=errors, **context), status
+    db.session.commit()
+    flash(translate("hh_need_saved", category=translate("cat_" + need.category)), "info")
+    return redirect(url_for("web.household_detail", household_id=need.household_id) + f"#need-{need.id}")
+
+
+# --------------------------------------------------------------------------- a new household
+def _new_household_input(form) -> tuple[dict, dict]:
+    """Every problem at once: unparsable inputs, then the API's own schema checks."""
+    errors: list[dict] = []
+    data = {name: (form.get(name) or "").strip() for name in TEXT_FIELDS if (form.get(name) or "").strip()}
+    data.setdefault("head_name", "")
+    for name in COUNT_FIELDS:
+        value = integer_input(form, name, errors)
+        if value is not None:
+            data[name] = value
+    location = point_input(form, errors, "location", required=True)
+    if location is not None:
+        data["location"] = location
+    need = {"household_id": 0, "category": form.get("category", ""), "reporter": g.web_user.email}
+    if (form.get("notes") or "").strip():
+        need["notes"] = form["notes"].strip()
+    for schema, values in ((HouseholdCreateSchema(), data), (NeedCreateSchema(), need)):
+        try:
+            load(schema, values)
+        except FormErrors as exc:
+            # a location already reported as unreadable is not "missing" as well
+            errors.extend(e for e in exc.errors if e["field"] != "location" or "location" in values)
+    if errors:
+        raise FormErrors(errors)
+    return load(HouseholdCreateSchema(), data), load(NeedCreateSchema(), need)
+
+
+@bp.route("/events/<int:event_id>/households/new", methods=["GET", "POST"])
+@write_required
+def household_new(event_id: int):
+    event = get_event(db.session, event_id)
+    context = {"event": event, "categories": CATEGORIES, "vulnerability": VULNERABILITY_FIELDS}
+    if request.method == "GET":
+        return render_template("household_new.html", form={}, errors=[], **context)
+    try:
+        data, need_data = _new_household_input(request.form)
+        household = households.create_household(db.session, data)
+        need_data["household_id"] = household.id
+        needs.create_need(db.session, event, need_data)
+    except (FormErrors, DomainError) as exc:
+        db.session.rollback()
+        errors, status = failure(exc)
+        return render_template("household_new.html", form=request.form, errors=errors, **context), status
+    db.session.commit()
+    flash(translate("household_created", name=household.head_name), "info")
+    return redirect(url_for("web.dashboard", event_id=event.id))

@@ -1,0 +1,334 @@
+"""The volunteer roster and groups: list with filters, add and edit forms, a quick availability
+switch, and each volunteer's SMS conversation with the phone simulator (outbox mode).
+
+The SMS opt-out flag is shown but not editable here: the SPEC gives it to the volunteer, who
+sends BERHENTI/STOP or MULAI, so a coordinator cannot message someone who said stop.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from resilience.core.errors import DomainError
+from resilience.core.schemas import point_dict
+from resilience.dispatch.models import Task
+from resilience.extensions import db
+from resilience.sms import operations as sms
+from resilience.sms.models import SmsMessage
+from resilience.sms.schemas import SimulateSchema
+from resilience.volunteers import operations as volunteer_ops
+from resilience.volunteers.models import AVAILABILITY, GROUP_KINDS, SKILLS, Volunteer, VolunteerGroup
+from resilience.volunteers.schemas import GroupCreateSchema, VolunteerCreateSchema, VolunteerPatchSchema
+from resilience.web import bp, nav_item
+from resilience.web.forms import FormErrors, load
+from resilience.web.i18n import extend, translate
+from resilience.web.people import Page, failure, integer_input, page_number, point_input
+from resilience.web.session import write_required
+
+ROSTER_PER_PAGE = 100
+
+extend({
+    "id": {
+        "vol_new": "Tambah relawan",
+        "vol_edit": "Ubah data relawan",
+        "vol_edit_link": "Ubah",
+        "vol_created": "Relawan {name} ditambahkan.",
+        "vol_saved": "Perubahan data {name} disimpan.",
+        "vol_unchanged": "Tidak ada yang berubah.",
+        "vol_trainings": "Pelatihan (satu per baris)",
+        "vol_no_group": "Tanpa kelompok",
+        "vol_all": "Semua",
+        "vol_search": "Cari nama",
+        "vol_found": "{total} relawan",
+        "vol_none_found": "Tidak ada relawan yang cocok.",
+        "vol_set_availability": "Ubah ketersediaan",
+        "vol_availability_set": "{name} sekarang {availability}.",
+        "vol_pick_on_map": "Klik peta untuk menandai lokasi rumah relawan, atau ketik koordinat.",
+        "vol_phone_help": "Nomor HP yang bisa menerima SMS, misalnya 0812-3456-7890; disimpan sebagai +62…",
+        "vol_capacity_help": "Jumlah tugas paling banyak per putaran pencocokan (0–50).",
+        "vol_opt_out_help": "Hanya relawan sendiri yang mengubahnya lewat SMS: BERHENTI untuk berhenti, MULAI untuk menerima lagi.",
+        "vol_opted_out": "berhenti (SMS BERHENTI)",
+        "vol_receiving": "menerima SMS",
+        "vol_skill_boat": "perahu", "vol_skill_first_aid": "P3K", "vol_skill_counseling": "konseling",
+        "vol_skill_logistics": "logistik", "vol_skill_driving": "mengemudi", "vol_skill_cooking": "memasak",
+        "grp_groups": "Kelompok relawan",
+        "grp_new": "Tambah kelompok",
+        "grp_created": "Kelompok {name} ditambahkan.",
+        "grp_kind": "Jenis kelompok",
+        "grp_leader": "Ketua",
+        "grp_base": "Lokasi posko/basis",
+        "grp_members": "Anggota",
+        "grp_none": "Belum ada kelompok.",
+        "grp_pick_on_map": "Klik peta untuk menandai lokasi basis kelompok (boleh kosong).",
+        "grp_kind_youth": "pemuda / karang taruna", "grp_kind_women": "perempuan / PKK",
+        "grp_kind_community": "masyarakat", "grp_kind_ngo": "LSM", "grp_kind_government": "pemerintah",
+    },
+    "en": {
+        "vol_new": "Add a volunteer",
+        "vol_edit": "Edit volunteer",
+        "vol_edit_link": "Edit",
+        "vol_created": "Volunteer {name} added.",
+        "vol_saved": "Changes to {name} saved.",
+        "vol_unchanged": "Nothing changed.",
+        "vol_trainings": "Trainings (one per line)",
+        "vol_no_group": "No group",
+        "vol_all": "All",
+        "vol_search": "Search name",
+        "vol_found": "{total} volunteers",
+        "vol_none_found": "No volunteer matches.",
+        "vol_set_availability": "Set availability",
+        "vol_availability_set": "{name} is now {availability}.",
+        "vol_pick_on_map": "Click the map to mark the volunteer's home, or type the coordinates.",
+        "vol_phone_help": "A mobile number that receives SMS, e.g. 0812-3456-7890; stored as +62…",
+        "vol_capacity_help": "At most this many tasks per matching round (0–50).",
+        "vol_opt_out_help": "Only the volunteer changes this, by SMS: BERHENTI to stop, MULAI to receive again.",
+        "vol_opted_out": "stopped (SMS BERHENTI)",
+        "vol_receiving": "receives SMS",
+        "vol_skill_boat": "boat", "vol_skill_first_aid": "first aid", "vol_skill_counseling": "counseling",
+        "vol_skill_logistics": "logistics", "vol_skill_driving": "driving", "vol_skill_cooking": "cooking",
+        "grp_groups": "Volunteer groups",
+        "grp_new": "Add a group",
+        "grp_created": "Group {name} added.",
+        "grp_kind": "Kind",
+        "grp_leader": "Leader",
+        "grp_base": "Base location",
+        "grp_members": "Members",
+        "grp_none": "No groups yet.",
+        "grp_pick_on_map": "Click the map to mark the group's base (optional).",
+        "grp_kind_youth": "youth / karang taruna", "grp_kind_women": "women / PKK",
+        "grp_kind_community": "community", "grp_kind_ngo": "NGO", "grp_kind_government": "government",
+    },
+})
+
+nav_item("web.volunteers", "volunteers", "write")
+nav_item("web.groups", "grp_groups", "write")
+
+
+def _groups() -> list[VolunteerGroup]:
+    return db.session.scalars(select(VolunteerGroup).order_by(VolunteerGroup.name)).all()
+
+
+# --------------------------------------------------------------------------- the roster
+def _roster_filters() -> dict:
+    args = request.args
+    group = args.get("group", "")
+    return {
+        "group": int(group) if group.isdigit() else None,
+        "skill": args.get("skill") if args.get("skill") in SKILLS else None,
+        "availability": args.get("availability") if args.get("availability") in AVAILABILITY else None,
+        "q": (args.get("q") or "").strip()[:200] or None,
+    }
+
+
+@bp.get("/volunteers")
+@write_required
+def volunteers():
+    f = _roster_filters()
+    query = volunteer_ops.volunteer_query(db.session, **f)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    page = page_number()
+    rows = db.session.scalars(query.options(joinedload(Volunteer.group)).order_by(None)
+                              .order_by(Volunteer.name, Volunteer.id)
+                              .limit(ROSTER_PER_PAGE).offset((page - 1) * ROSTER_PER_PAGE)).all()
+    result = Page(items=rows, total=total or 0, page=page, per_page=ROSTER_PER_PAGE)
+    return render_template("volunteers.html", result=result, volunteers=rows, f=f, groups=_groups(),
+                           skills=SKILLS, availability=AVAILABILITY)
+
+
+def _back_to_roster():
+    target = request.form.get("next") or ""
+    if not target.startswith("/volunteers") or target.startswith("//"):
+        target = url_for("web.volunteers")
+    return redirect(target)
+
+
+@bp.post("/volunteers/<int:volunteer_id>/availability")
+@write_required
+def volunteer_availability(volunteer_id: int):
+    volunteer = volunteer_ops.get_volunteer(db.session, volunteer_id)
+    try:
+        data = load(VolunteerPatchSchema(only=("availability",)), {"availability": request.form.get("availability", "")})
+        volunteer_ops.update_volunteer(db.session, volunteer, data)
+    except (FormErrors, DomainError) as exc:
+        db.session.rollback()
+        errors, _status = failure(exc)
+        flash(translate("fix_errors") + " " + "; ".join(e["message"] for e in errors), "error")
+        return _back_to_roster()
+    db.session.commit()
+    flash(translate("vol_availability_set", name=volunteer.name,
+                    availability=translate("avail_" + volunteer.availability)), "info")
+    return _back_to_roster()
+
+
+# --------------------------------------------------------------------------- add and edit
+def _volunteer_input(form) -> tuple[dict, list[dict]]:
+    errors: list[dict] = []
+    data: dict = {"name": (form.get("name") or "").strip(), "phone": (form.get("phone") or "").strip(),
+                  "skills": [s for s in form.getlist("skills")],
+                  "trainings": [t.strip() for t in (form.get("trainings") or "").splitlines() if t.strip()],
+                  "availability": form.get("availability") or ""}
+    group = (form.get("group_id") or "").strip()
+    data["group_id"] = int(group) if group.isdigit() else None
+    capacity = integer_input(form, "capacity", errors)
+    if capacity is not None:
+        data["capacity"] = capacity
+    elif not (form.get("capacity") or "").strip():
+        errors.append({"field": "capacity", "message": "Missing data for required field."})
+    location = point_input(form, errors, "location", required=True)
+    if location is not None:
+        data["location"] = location
+    return data, errors
+
+
+def _form_values(volunteer: Volunteer | None) -> dict:
+    if volunteer is None:
+        return {"availability": "available", "capacity": "1", "skills": []}
+    point = point_dict(volunteer.location) or {}
+    return {"name": volunteer.name, "phone": volunteer.phone, "group_id": str(volunteer.group_id or ""),
+            "skills": list(volunteer.skills or []), "trainings": "\n".join(volunteer.trainings or []),
+            "availability": volunteer.availability, "capacity": str(volunteer.capacity),
+            "lat": str(point.get("lat", "")), "lon": str(point.get("lon", ""))}
+
+
+def _posted_values(form) -> dict:
+    values = form.to_dict()
+    values["skills"] = form.getlist("skills")
+    return values
+
+
+def _render_form(volunteer, form, errors, status=200):
+    return render_template("volunteer_form.html", volunteer=volunteer, form=form, errors=errors, groups=_groups(),
+                           skills=SKILLS, availability=AVAILABILITY), status
+
+
+@bp.route("/volunteers/new", methods=["GET", "POST"])
+@write_required
+def volunteer_new():
+    if request.method == "GET":
+        return _render_form(None, _form_values(None), [])
+    data, errors = _volunteer_input(request.form)
+    try:
+        try:
+            loaded = load(VolunteerCreateSchema(), data)
+        except FormErrors as exc:
+            raise FormErrors(errors + exc.errors) from exc
+        if errors:
+            raise FormErrors(errors)
+        volunteer = volunteer_ops.create_volunteer(db.session, loaded)
+    except (FormErrors, DomainError) as exc:
+        db.session.rollback()
+        errors, status = failure(exc)
+        return _render_form(None, _posted_values(request.form), errors, status)
+    db.session.commit()
+    flash(translate("vol_created", name=volunteer.name), "info")
+    return redirect(url_for("web.volunteers"))
+
+
+@bp.route("/volunteers/<int:volunteer_id>/edit", methods=["GET", "POST"])
+@write_required
+def volunteer_edit(volunteer_id: int):
+    volunteer = volunteer_ops.get_volunteer(db.session, volunteer_id)
+    if request.method == "GET":
+        return _render_form(volunteer, _form_values(volunteer), [])
+    data, errors = _volunteer_input(request.form)
+    try:
+        try:
+            loaded = load(VolunteerPatchSchema(), data)
+        except FormErrors as exc:
+            raise FormErrors(errors + exc.errors) from exc
+        if errors:
+            raise FormErrors(errors)
+        changed = {}
+        for key, value in loaded.items():
+            current = getattr(volunteer, key)
+            if key == "location":
+                if point_dict(value) != point_dict(current):
+                    changed[key] = value
+            elif key == "skills":
+                if sorted(value) != sorted(current or []):
+                    changed[key] = value
+            elif value != current:
+                changed[key] = value
+        if changed:
+            volunteer_ops.update_volunteer(db.session, volunteer, changed)
+    except (FormErrors, DomainError) as exc:
+        db.session.rollback()
+        errors, status = failure(exc)
+        return _render_form(volunteer_ops.get_volunteer(db.session, volunteer_id), _posted_values(request.form),
+                            errors, status)
+    db.session.commit()
+    flash(translate("vol_saved", name=volunteer.name) if changed else translate("vol_unchanged"), "info")
+    return redirect(url_for("web.volunteers"))
+
+
+# --------------------------------------------------------------------------- groups
+def _group_page(form, errors, status=200):
+    counts = dict(db.session.execute(select(Volunteer.group_id, func.count()).group_by(Volunteer.group_id)).all())
+    rows = [{"group": g, "point": point_dict(g.base_location), "members": counts.get(g.id, 0)} for g in _groups()]
+    return render_template("groups.html", groups=rows, form=form, errors=errors, kinds=GROUP_KINDS), status
+
+
+@bp.get("/groups")
+@write_required
+def groups():
+    return _group_page({"kind": "community"}, [])
+
+
+@bp.post("/groups")
+@write_required
+def group_new():
+    errors: list[dict] = []
+    data: dict = {"name": (request.form.get("name") or "").strip(), "kind": request.form.get("kind") or "",
+                  "leader": (request.form.get("leader") or "").strip()}
+    base = point_input(request.form, errors, "base_location", required=False)
+    if base is not None:
+        data["base_location"] = base
+    try:
+        try:
+            loaded = load(GroupCreateSchema(), data)
+        except FormErrors as exc:
+            raise FormErrors(errors + exc.errors) from exc
+        if errors:
+            raise FormErrors(errors)
+        group = volunteer_ops.create_group(db.session, loaded)
+    except (FormErrors, DomainError) as exc:
+        db.session.rollback()
+        errors, status = failure(exc)
+        return _group_page(request.form, errors, status)
+    db.session.commit()
+    flash(translate("grp_created", name=group.name), "info")
+    return redirect(url_for("web.groups"))
+
+
+# --------------------------------------------------------------------------- SMS conversation
+def _conversation(volunteer: Volunteer) -> list[SmsMessage]:
+    return db.session.scalars(
+        select(SmsMessage).where((SmsMessage.volunteer_id == volunteer.id) | (SmsMessage.phone == volunteer.phone))
+        .order_by(SmsMessage.id)
+    ).all()
+
+
+@bp.get("/volunteers/<int:volunteer_id>/sms")
+@write_required
+def volunteer_sms(volunteer_id: int):
+    volunteer = volunteer_ops.get_volunteer(db.session, volunteer_id)
+    tasks = db.session.scalars(select(Task).where(Task.volunteer_id == volunteer.id).order_by(Task.id.desc())).all()
+    outbox = current_app.config["SETTINGS"].sms_backend == "outbox"
+    return render_template("sms.html", volunteer=volunteer, messages=_conversation(volunteer), tasks=tasks,
+                           outbox=outbox)
+
+
+@bp.post("/volunteers/<int:volunteer_id>/sms")
+@write_required
+def volunteer_sms_simulate(volunteer_id: int):
+    volunteer = volunteer_ops.get_volunteer(db.session, volunteer_id)
+    data = load(SimulateSchema(), {"from": volunteer.phone, "body": request.form.get("body", "")}) \
+        if (request.form.get("body") or "").strip() else None
+    if data is None:
+        flash(translate("fix_errors") + " " + translate("reply"), "error")
+    else:
+        result = sms.simulate_reply(db.session, data["from_"], data["body"])
+        flash(translate("simulated", phone=volunteer.phone, replies=len(result["replies"])), "info")
+    return redirect(url_for("web.volunteer_sms", volunteer_id=volunteer.id))
