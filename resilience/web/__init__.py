@@ -40,3 +40,5 @@ from resilience.web import dashboard as _dashboard  # noqa: E402,F401
 from resilience.web import matching as _matching  # noqa: E402,F401
 from resilience.web import households as _households  # noqa: E402,F401
 from resilience.web import roster as _roster  # noqa: E402,F401
+from resilience.web import stock as _stock  # noqa: E402,F401
+from resilience.web import report as _report  # noqa: E402,F401
