@@ -253,7 +253,11 @@ def send_batch(session: Session, message_ids: Iterable[int],
         sent.clear()
 
     stop = None  # (why, delay) once the rest of the batch goes back to the queue
+    opted_out: dict[str, SendError] = {}  # phones the provider refused with 21610 in this batch
     for index, message in enumerate(claimed):
+        if message.phone in opted_out:  # the provider would refuse it again: do not ask
+            failures.append((message.id, opted_out[message.phone]))
+            continue
         remaining = budget_end - time.monotonic()
         if remaining <= 0:
             stop = ("time budget of the send task used up", None)
@@ -267,6 +271,8 @@ def send_batch(session: Session, message_ids: Iterable[int],
                                                 status_callback_url(message.id))
         except SendError as error:
             failures.append((message.id, error))
+            if error.opted_out:
+                opted_out[message.phone] = error
             if error.retry or error.ambiguous:  # the provider is in trouble: stop hammering it
                 stop = (f"{error} (sent later)", backoff(1))
                 rest = [m.id for m in claimed[index + 1:]]
