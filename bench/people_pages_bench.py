@@ -1,0 +1,144 @@
+"""Server time of the household list, household page, roster and groups pages on the Rakumpit
+demo (600 households, their needs, the volunteer roster).
+
+Loads the demo into a fresh database — SQLite/SpatiaLite in a temporary directory by default,
+or a throw-away PostgreSQL/PostGIS database with ``--postgis`` (admin URL from
+TEST_POSTGRES_ADMIN_URL, else postgres@127.0.0.1) — logs in as a coordinator with Flask's test
+client and requests each page ``--runs`` times (the first run is a warm-up and not counted).
+Measures the whole request in-process: routing, session, queries, template; not the network or
+the browser (bench/web_first_paint.py measures paint in Chromium).
+
+    .venv/bin/python bench/people_pages_bench.py [--runs 20] [--postgis]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+EMAIL, PASSWORD = "bench.people@posko.test", "a-long-password"
+
+
+def _postgis_database() -> tuple[str, callable]:
+    import psycopg
+
+    admin = os.environ.get("TEST_POSTGRES_ADMIN_URL") or "postgresql://postgres:postgres@127.0.0.1:5432/postgres"
+    name = f"resilience_bench_people_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = admin.rsplit("/", 1)[0]
+    with psycopg.connect(f"{base}/{name}", autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+
+    def drop():
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://"), drop
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--postgis", action="store_true", help="PostgreSQL + PostGIS instead of SQLite")
+    args = parser.parse_args()
+
+    from resilience.app import create_app
+    from resilience.core.settings import Settings
+
+    with tempfile.TemporaryDirectory(prefix="resilience-people-") as tmp:
+        drop = None
+        url = f"sqlite:///{tmp}/bench.db"
+        if args.postgis:
+            url, drop = _postgis_database()
+        try:
+            settings = Settings.from_env({"DATABASE_URL": url, "SECRET_KEY": "bench-secret-0123456789abcdef",
+                                          "RESILIENCE_ENV": "development", "RESILIENCE_INSTANCE_PATH": tmp,
+                                          "SMS_BACKEND": "outbox"})
+            app = create_app(settings)
+            with app.app_context():
+                run(app, args.runs, "postgis" if args.postgis else "sqlite")
+        finally:
+            if drop is not None:
+                from resilience.extensions import db
+
+                with app.app_context():
+                    db.engine.dispose()
+                drop()
+
+
+def run(app, runs: int, label: str) -> None:
+    from sqlalchemy import func, select
+
+    from resilience.accounts.operations import create_user
+    from resilience.audit.chain import set_actor
+    from resilience.cli import upgrade_database
+    from resilience.demo.load import load_demo
+    from resilience.events.models import FloodEvent
+    from resilience.extensions import db
+    from resilience.households.models import Household
+
+    upgrade_database()
+    set_actor("bench")
+    started = time.perf_counter()
+    load_demo()
+    create_user(db.session, EMAIL, "coordinator", PASSWORD)
+    db.session.commit()
+    households = db.session.scalar(select(func.count()).select_from(Household))
+    print(f"{label}: demo loaded in {time.perf_counter() - started:.1f} s ({households} households)")
+    event = db.session.scalar(select(FloodEvent.id))
+    with_nik = db.session.scalars(select(Household).where(Household.nik.is_not(None)).order_by(Household.id.desc())).first()
+    with_kk = db.session.scalars(select(Household).where(Household.kk_number.is_not(None))
+                                 .order_by(Household.id.desc())).first()
+    code = with_nik.admin_area.code if with_nik.admin_area else ""
+    db.session.remove()
+
+    client = app.test_client()
+    client.get("/login")
+    with client.session_transaction() as session:
+        token = session["_csrf"]
+    response = client.post("/login", data={"email": EMAIL, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302, response.status_code
+
+    pages = [
+        ("list, all events, by priority", "/households"),
+        ("list, event", f"/households?event={event}"),
+        ("list, event, live evacuation", f"/households?event={event}&status=live&category=evacuation"),
+        ("list, event, kelurahan, vulnerable", f"/households?event={event}&area={code}&vulnerable=1"),
+        ("list, text search 'jl'", "/households?q=jl"),
+        ("list, NIK exact (digest)", f"/households?q={with_nik.nik}"),
+        ("list, KK exact (decrypt scan)", f"/households?q={with_kk.kk_number}"),
+        ("list, page 10 by name", "/households?sort=name&page=10"),
+        ("household page", f"/households/{with_nik.id}"),
+        ("household edit form", f"/households/{with_nik.id}/edit"),
+        ("roster", "/volunteers"),
+        ("roster, boat + available", "/volunteers?skill=boat&availability=available"),
+        ("groups", "/groups"),
+    ]
+    print(f"{'page':40} {'median ms':>10} {'p90 ms':>8} {'KiB':>6}  rows")
+    for name, path in pages:
+        times = []
+        for i in range(runs + 1):
+            t0 = time.perf_counter()
+            response = client.get(path)
+            elapsed = (time.perf_counter() - t0) * 1000
+            assert response.status_code == 200, (path, response.status_code)
+            if i:
+                times.append(elapsed)
+        body = response.get_data(as_text=True)
+        rows = body.count("<tr") - body.count("<thead")
+        times.sort()
+        p90 = times[min(len(times) - 1, int(len(times) * 0.9))]
+        print(f"{name:40} {statistics.median(times):10.1f} {p90:8.1f} {len(body) / 1024:6.0f}  {rows}")
+
+
+if __name__ == "__main__":
+    main()
