@@ -209,10 +209,12 @@ def test_bad_edits_name_each_field_and_store_nothing(web_coordinator, registry, 
 
     # English on request.
     web_coordinator.get("/lang/en")
-    response = web_coordinator.post(path, _edit_form(siti, elderly="9", head_name=""))
+    response = web_coordinator.post(path, _edit_form(siti, elderly="9"))
     page = response.get_data(as_text=True)
-    assert "9 is more than the number of members (5)." in page or "Must not be blank." in page
-    assert "Please check these fields" in page
+    assert "9 is more than the number of members (5)." in page and "Please check these fields" in page
+    response = web_coordinator.post(path, _edit_form(siti, nik="62710545078000"))
+    assert "NIK must be 16 digits; 14 given." in response.get_data(as_text=True)
+    web_coordinator.get("/lang/id")
 
     assert seed.client.get(f"/api/v1/households/{siti['id']}").get_json() == before
     assert seed.client.get(f"/api/v1/households/{rahmat['id']}").get_json()["nik"] is None
@@ -336,3 +338,6 @@ def test_menu_and_dashboard_link_to_the_list(web_coordinator, registry):
     flood = registry["flood"]["id"]
     dashboard = web_coordinator.get(f"/events/{flood}").get_data(as_text=True)
     assert f'href="/households?event={flood}"' in dashboard
+    listing = web_coordinator.get(f"/households?event={flood}").get_data(as_text=True)
+    assert f'href="/events/{flood}/households/new"' in listing
+    assert "/households/new" not in web_coordinator.get("/households").get_data(as_text=True)
