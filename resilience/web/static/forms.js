@@ -43,5 +43,6 @@
     });
     var typed = function () { var a = parseFloat(lat.value), b = parseFloat(lon.value); if (!isNaN(a) && !isNaN(b)) place([a, b]); };
     lat.addEventListener("change", typed); lon.addEventListener("change", typed); typed();
+    if (marker) pmap.setView(marker.getLatLng(), 14);  // an edit form: start at the stored point
   }
 })();
