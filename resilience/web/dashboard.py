@@ -314,10 +314,18 @@ def counters(event: FloodEvent) -> dict:
         select(Task.status, func.count()).where(Task.event_id == event.id).group_by(Task.status)).all())
     served = db.session.scalar(
         select(func.count(func.distinct(Need.household_id))).where(Need.event_id == event.id, Need.status == "done"))
+    from resilience.reports.operations import MINIMUM_NEEDS_DAYS, estimate, shortfall_lines
+
+    try:
+        short = shortfall_lines(estimate(db.session, event, MINIMUM_NEEDS_DAYS))
+    except DomainError:  # an unreadable minimum-needs file must not stop the other counters
+        short = None
     return {
         "open_needs_by_priority": {str(p): open_needs.get(p, 0) for p in range(5, 0, -1)},
         "tasks_by_status": {s: tasks.get(s, 0) for s in TASK_STATUSES},
         "households_served": served or 0,
+        # Minimum needs (BNPB, Sphere) for MINIMUM_NEEDS_DAYS against the stock serving the event.
+        "stock_shortfall": None if short is None else {"days": MINIMUM_NEEDS_DAYS, "lines": len(short), "items": short},
     }
 
 

@@ -258,3 +258,23 @@ def test_event_shortfall_page(web_coordinator, web_official, coordinator, stock)
         needed = str(rice["needed"]).replace(".", ",")
         assert f"{needed} kg" in row and "3 kg" in row
         assert "Posko Mungku Baru" in page
+
+
+def test_dashboard_counts_the_stock_shortfall(web_coordinator, web_official, coordinator, stock):
+    event_id = stock["event"]["id"]
+    _receive(web_coordinator, stock["a"]["id"], quantity="3")
+    estimate = coordinator.get(f"/api/v1/events/{event_id}/needs-estimate?days=7").get_json()
+    expected = {(p["key"], line["key"]): line["shortfall"] for p in estimate["profiles"] for line in p["lines"]
+                if line["shortfall"]}
+    for client in (web_coordinator, web_official):
+        counters = client.get(f"/events/{event_id}/counters.json").get_json()
+        short = counters["stock_shortfall"]
+        assert short["days"] == 7 and short["lines"] == len(expected) > 0
+        assert {(i["profile"], i["key"]): i["shortfall"] for i in short["items"]} == expected
+        assert counters["households_served"] == 0  # the other counters are still there
+    page = _page(web_official.get(f"/events/{event_id}"))
+    assert 'id="c-stock"' in page and f'href="/events/{event_id}/stock"' in page and f'href="/events/{event_id}/report"' in page
+    # Enough rice for everyone: that line leaves the counter.
+    _receive(web_coordinator, stock["a"]["id"], quantity="1000")
+    items = web_official.get(f"/events/{event_id}/counters.json").get_json()["stock_shortfall"]["items"]
+    assert ("bnpb", "rice") in expected and all(i["key"] != "rice" for i in items)

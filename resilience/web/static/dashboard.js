@@ -82,6 +82,17 @@
     M.getJSON(counters.dataset.src).then(function (c) {
       fill("c-needs", c.open_needs_by_priority); fill("c-tasks", c.tasks_by_status, "task_status");
       document.getElementById("c-served").textContent = c.households_served;
+      var stock = document.getElementById("c-stock"), lines = document.getElementById("c-stock-lines"), s = c.stock_shortfall;
+      if (stock && s) {
+        stock.textContent = s.lines ? String(s.lines) : stock.dataset.none;
+        lines.innerHTML = "";
+        s.items.forEach(function (i) {
+          var li = document.createElement("li");
+          li.textContent = i.label + " (" + i.profile + "): " + stock.dataset.short + " " +
+            Number(i.shortfall).toLocaleString(document.documentElement.lang) + " " + i.unit;
+          lines.appendChild(li);
+        });
+      }
       document.getElementById("c-time").textContent = new Date().toLocaleTimeString();
     }).catch(function () {});
   }
