@@ -545,16 +545,20 @@ def classify_stack(frames: list[tuple[str, str, int]], audit_spans: dict[str, ra
         return "Twilio SDK create (HTTP to the fake, incl. waiting for it)"
     if has("acquire", "sms/ratelimit.py") is not None:
         return "rate limiter (Redis Lua)"
+    if has("_checkout", "pool/base.py") is not None or has("_do_ping_w_event", "") is not None:
+        return "pool checkout + pre-ping (SELECT 1)"
+    if has("_claim", "sms/operations.py") is not None:
+        return "claim (UPDATE ... RETURNING, COMMIT)"
+    if has("_record_sent", "sms/operations.py") is not None:
+        return "record (SELECT ... FOR UPDATE, UPDATE, COMMIT)"
     if has("_locked", "sms/operations.py") is not None:
-        if has("_checkout", "pool/base.py") is not None or has("_do_ping_w_event", "") is not None:
-            return "pool checkout + pre-ping (SELECT 1)"
-        return "SELECT sms_messages ... FOR UPDATE (claim / record)"
+        return "SELECT sms_messages ... FOR UPDATE (failure paths)"
     if has("commit", "orm/session.py") is not None:
         if has("_do_commit", "engine/default.py") is not None or has("do_commit", "engine/default.py") is not None:
             return "COMMIT round trip (WAL flush)"
         return "session.commit: flush / ORM (not the audit append)"
-    if has("send", "sms/operations.py") is not None:
-        return "other work inside operations.send"
+    if has("send_batch", "sms/operations.py") is not None:
+        return "other work inside operations.send_batch"
     if has("send_sms", "sms/tasks.py") is not None:
         return "task wrapper (session.remove, imports)"
     if has("__call__", "core/celery.py") is not None:
@@ -952,17 +956,15 @@ class Bench:
 # the task body alone, in this process: what one send costs without Celery
 # ------------------------------------------------------------------------------------------
 PROFILE_GROUPS = [  # (label, pstats key: (file suffix, function name)) — cumulative times
-    ("Celery-free task body: operations.send", ("resilience/sms/operations.py", "send")),
-    ("  claim + record: SELECT sms_messages FOR UPDATE", ("resilience/sms/operations.py", "_locked")),
-    ("  flush (UPDATE sms_messages + the audit hook)", ("sqlalchemy/orm/session.py", "_flush")),
-    ("    audit chain _append (head lock, entry, head)", ("resilience/audit/chain.py", "_append")),
-    ("    audit payloads (_column_changes)", ("resilience/audit/chain.py", "_column_changes")),
+    ("Celery-free task body: operations.send_batch", ("resilience/sms/operations.py", "send_batch")),
+    ("  claim: UPDATE ... RETURNING + audit + COMMIT", ("resilience/sms/operations.py", "_claim")),
+    ("  record: SELECT FOR UPDATE, UPDATE, audit, COMMIT", ("resilience/sms/operations.py", "_record_sent")),
+    ("    audit chain _append (head lock, entries, head)", ("resilience/audit/chain.py", "_append")),
     ("  COMMIT (psycopg Connection.commit)", ("psycopg/connection.py", "commit")),
     ("  rate limiter acquire (Redis EVALSHA)", ("resilience/sms/ratelimit.py", "acquire")),
     ("  TwilioGateway.send (SDK + HTTP to the fake)", ("resilience/sms/gateways.py", "send")),
     ("    requests Session.send (HTTP round trip)", ("requests/sessions.py", "send")),
     ("  pool checkout (+ pre-ping SELECT 1)", ("sqlalchemy/pool/base.py", "_checkout")),
-    ("  SQL compile", ("sqlalchemy/sql/compiler.py", "__init__")),
     ("  psycopg execute (all statements)", ("psycopg/cursor.py", "execute")),
     ("  logging (handlers, scrubbing)", ("logging/__init__.py", "callHandlers")),
     ("session.remove", ("sqlalchemy/orm/scoping.py", "remove")),
@@ -995,29 +997,34 @@ def in_process(bench: "Bench", n: int, args) -> None:
         engine = db.engine
     event.listen(engine, "before_cursor_execute", count)
 
-    def body(message_id):
+    size = args.batch or operations.SEND_BATCH
+
+    def body(chunk):
         with app.app_context():
             try:
-                return operations.send(db.session, message_id, on_terminal=on_send_failed)
+                outcome = operations.send_batch(db.session, chunk, on_terminal=on_send_failed)
+                assert outcome == {mid: "sent" for mid in chunk}, outcome
             finally:
                 db.session.remove()
 
-    for mid in ids[:50]:  # warm up: connections, caches, the HTTP keep-alive connection
-        body(mid)
+    def run(batch):
+        for i in range(0, len(batch), size):
+            body(batch[i:i + size])
+
+    run(ids[:50])  # warm up: connections, caches, the HTTP keep-alive connection
 
     def measure(batch, label):
         statements.clear()
         t0, c0 = time.perf_counter(), time.thread_time()
-        for mid in batch:
-            assert body(mid) == "sent"
+        run(batch)
         wall, cpu = time.perf_counter() - t0, time.thread_time() - c0
         per_stmt = ", ".join(f"{k} {v / len(batch):.1f}" for k, v in statements.most_common())
         print(f"  {label:<44} {1000 * wall / len(batch):6.2f} ms wall, {1000 * cpu / len(batch):6.2f} ms CPU "
               f"per send (this thread; {len(batch)} sends) -> one process at most {len(batch) / wall:.0f}/s")
         return per_stmt
 
-    print(f"task body in-process (operations.send + session.remove, no Celery), sequential, "
-          f"load before {loadavg()}:")
+    print(f"task body in-process (operations.send_batch of {size} + session.remove, no Celery), "
+          f"sequential, load before {loadavg()}:")
     spy_proc, spy_out = None, bench.tmp / "inprocess-pyspy.txt"
     if args.py_spy and py_spy_binary():
         spy_proc = subprocess.Popen(
@@ -1050,13 +1057,12 @@ def in_process(bench: "Bench", n: int, args) -> None:
     # timer = this thread's CPU time: the split is of CPU, not of waiting
     profiler = cProfile.Profile(time.thread_time)
     profiler.enable()
-    for mid in ids[50 + 2 * n:50 + 3 * n]:
-        body(mid)
+    run(ids[50 + 2 * n:50 + 3 * n])
     profiler.disable()
     stats = pstats.Stats(profiler)
-    total = sum(v[3] for k, v in stats.stats.items() if k[2] == "send" and k[0].endswith("resilience/sms/operations.py"))
+    total = sum(v[3] for k, v in stats.stats.items() if k[2] == "send_batch" and k[0].endswith("resilience/sms/operations.py"))
     print(f"  cProfile of {n} more sends (cumulative CPU time of this thread, profiler overhead included; "
-          f"share of operations.send):")
+          f"share of operations.send_batch):")
     for label, (suffix, func) in PROFILE_GROUPS:
         cum = sum(v[3] for k, v in stats.stats.items() if k[0].endswith(suffix) and k[2] == func)
         calls = sum(v[1] for k, v in stats.stats.items() if k[0].endswith(suffix) and k[2] == func)
