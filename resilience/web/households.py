@@ -225,7 +225,8 @@ def household_page(f: dict, event: FloodEvent | None, page: int, per_page: int) 
                                 getattr(Household, VULNERABILITY_FIELDS[0])) > 0)
     if f["q"]:
         query = _search(query, f["q"])
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    page = min(page, max(1, -(-total // per_page)))  # past the end: the last page
     order = {
         "priority": (func.coalesce(top.c.top, 0).desc(), Household.head_name, Household.id),
         "name": (Household.head_name, Household.id),
@@ -239,7 +240,7 @@ def household_page(f: dict, event: FloodEvent | None, page: int, per_page: int) 
                                    .order_by(Need.priority.desc(), Need.id)):
         shown_needs[need.household_id].append(need)
     items = [{"household": by_id[hid], "top": top_priority, "needs": shown_needs[hid]} for hid, top_priority in rows]
-    return Page(items=items, total=total or 0, page=page, per_page=per_page)
+    return Page(items=items, total=total, page=page, per_page=per_page)
 
 
 @bp.get("/households", endpoint="households")

@@ -127,12 +127,12 @@ def _roster_filters() -> dict:
 def volunteers():
     f = _roster_filters()
     query = volunteer_ops.volunteer_query(db.session, **f)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    page = page_number()
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    page = min(page_number(), max(1, -(-total // ROSTER_PER_PAGE)))
     rows = db.session.scalars(query.options(joinedload(Volunteer.group)).order_by(None)
                               .order_by(Volunteer.name, Volunteer.id)
                               .limit(ROSTER_PER_PAGE).offset((page - 1) * ROSTER_PER_PAGE)).all()
-    result = Page(items=rows, total=total or 0, page=page, per_page=ROSTER_PER_PAGE)
+    result = Page(items=rows, total=total, page=page, per_page=ROSTER_PER_PAGE)
     return render_template("volunteers.html", result=result, volunteers=rows, f=f, groups=_groups(),
                            skills=SKILLS, availability=AVAILABILITY)
 

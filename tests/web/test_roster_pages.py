@@ -189,3 +189,13 @@ def test_officials_have_no_roster(web_official, roster, seed):
                              {"availability": "available"}).status_code == 403
     assert web_official.post("/groups", {"name": "Z", "kind": "ngo"}).status_code == 403
     assert seed.client.get(f"/api/v1/volunteers/{roster['joko']['id']}").get_json()["availability"] == "off"
+
+
+def test_roster_pages(web_coordinator, roster, monkeypatch):
+    import resilience.web.roster as module
+
+    monkeypatch.setattr(module, "ROSTER_PER_PAGE", 2)
+    first = web_coordinator.get("/volunteers").get_data(as_text=True)
+    assert _roster_names(first) == ["Andi Pratama", "Joko Susilo"] and "Halaman 1 dari 2" in first
+    assert _roster_names(web_coordinator.get("/volunteers?page=2").get_data(as_text=True)) == ["Sari Wulandari"]
+    assert _roster_names(web_coordinator.get("/volunteers?page=5").get_data(as_text=True)) == ["Sari Wulandari"]
