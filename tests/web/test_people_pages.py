@@ -8,7 +8,6 @@ import re
 
 import pytest
 
-from tests.conftest import MUNGKU_BARU
 
 BUKIT_SUA = {"lat": -1.6863, "lon": 113.6481}  # 62.71.05.1007, inside the event's box
 PETUK_BUKIT = {"lat": -1.8522, "lon": 113.6799}  # 62.71.05.1001, outside the box
