@@ -181,8 +181,9 @@ def event_new():
 
 
 def _dashboard_page(event: FloodEvent, area_form=None, errors=None, status: int = 200):
-    labels = {"category": terms("category"), "need_status": terms("need_status"),
-              "task_status": terms("task_status"), "availability": terms("availability"), "skill": terms("skill")}
+    # [value, words] pairs: JSON objects lose their order (tojson sorts keys), lifecycle order matters
+    labels = {kind: list(terms(kind).items())
+              for kind in ("category", "need_status", "task_status", "availability", "skill")}
     return render_template("dashboard.html", event=event, labels=labels, area_form=area_form or {},
                            errors=errors or []), status
 

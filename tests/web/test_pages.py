@@ -153,3 +153,198 @@ def test_simulator_rejects_an_empty_reply(web_coordinator, seed):
     web_coordinator.get(f"/volunteers/{volunteer['id']}/sms")
     assert web_coordinator.post(f"/volunteers/{volunteer['id']}/sms", {"body": "  "}).status_code == 302
     assert "Periksa isian" in web_coordinator.get(f"/volunteers/{volunteer['id']}/sms").get_data(as_text=True)
+
+
+# --- drawing / editing the affected area -------------------------------------------------------
+TRIANGLE = {"type": "Polygon", "coordinates": [[[113.66, -1.66], [113.71, -1.66], [113.69, -1.61], [113.66, -1.66]]]}
+
+
+def test_edit_affected_area_replaces_only_the_area(web_coordinator, seed):
+    event = seed.event(name="Banjir Rungan", offer_timeout_minutes=35)
+    web_coordinator.get(f"/events/{event['id']}")
+    response = web_coordinator.post(f"/events/{event['id']}/area", {"affected_area": json.dumps(TRIANGLE)})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/events/{event['id']}")
+    after = seed.client.get(f"/api/v1/events/{event['id']}").get_json()
+    assert after["affected_area"]["coordinates"][0][:3] == TRIANGLE["coordinates"][0][:3]
+    assert after["name"] == "Banjir Rungan" and after["offer_timeout_minutes"] == 35  # PATCH: the rest stays
+    codes = {a["code"] for a in after["affected_admin_areas"]}
+    assert "62.71.05.1004" in codes  # Mungku Baru lies in the triangle: derived again
+    page = web_coordinator.get(f"/events/{event['id']}").get_data(as_text=True)
+    assert "Wilayah terdampak \"Banjir Rungan\" disimpan" in page.replace("&#34;", '"') and "Mungku Baru" in page
+
+
+def test_edit_affected_area_rejects_bad_input_and_changes_nothing(web_coordinator, seed):
+    event = seed.event()
+    before = seed.client.get(f"/api/v1/events/{event['id']}").get_json()
+    web_coordinator.get(f"/events/{event['id']}")
+    bow_tie = {"type": "Polygon", "coordinates": [[[113.6, -1.7], [113.7, -1.6], [113.7, -1.7], [113.6, -1.6], [113.6, -1.7]]]}
+    for form in ({"affected_area": "{not json"}, {"affected_area": "  "},
+                 {"affected_area": json.dumps({"type": "Point", "coordinates": [113.6, -1.7]})},
+                 {"affected_area": json.dumps(bow_tie)}):
+        response = web_coordinator.post(f"/events/{event['id']}/area", form)
+        assert response.status_code == 422, form
+        page = response.get_data(as_text=True)
+        assert 'href="#f-affected_area"' in page and 'id="area-edit" class="card" open' in page
+    assert seed.client.get(f"/api/v1/events/{event['id']}").get_json() == before
+
+
+def test_remove_affected_area_and_officials_may_not(web_coordinator, web_official, seed):
+    event = seed.event()
+    web_official.get(f"/events/{event['id']}")
+    assert web_official.post(f"/events/{event['id']}/area", {"clear_area": "1"}).status_code == 403
+    assert seed.client.get(f"/api/v1/events/{event['id']}").get_json()["affected_area"] is not None
+    web_coordinator.get(f"/events/{event['id']}")
+    assert web_coordinator.post(f"/events/{event['id']}/area", {"clear_area": "1"}).status_code == 302
+    after = seed.client.get(f"/api/v1/events/{event['id']}").get_json()
+    assert after["affected_area"] is None and after["affected_admin_areas"] == []
+    assert web_coordinator.post(f"/events/{event['id']}/area", {"clear_area": "1"}, csrf=False).status_code == 400
+
+
+def test_kelurahan_boundaries_for_the_new_event_map(web, web_coordinator):
+    assert web.get("/areas/kelurahan.json").status_code == 302  # login first
+    response = web_coordinator.get("/areas/kelurahan.json")
+    data = response.get_json()
+    assert data["type"] == "FeatureCollection" and len(data["features"]) == 30
+    assert {"code", "name"} <= set(data["features"][0]["properties"])
+    assert "max-age=3600" in response.headers["Cache-Control"]
+    page = web_coordinator.get("/events/new").get_data(as_text=True)
+    assert 'id="draw-map"' in page and 'data-areas="/areas/kelurahan.json"' in page and "draw.js" in page
+
+
+# --- base-map tiles --------------------------------------------------------------------------
+def test_tiles_are_off_by_default_and_follow_the_settings(app, web_coordinator, seed):
+    import dataclasses
+
+    event = seed.event()
+    page = web_coordinator.get(f"/events/{event['id']}").get_data(as_text=True)
+    assert 'data-tiles=""' in page
+    settings = app.config["SETTINGS"]
+    app.config["SETTINGS"] = dataclasses.replace(settings, tile_url="https://tiles.example.id/{z}/{x}/{y}.png",
+                                                 tile_attribution="© OpenStreetMap <contributors>")
+    try:
+        for path in (f"/events/{event['id']}", "/events/new"):
+            page = web_coordinator.get(path).get_data(as_text=True)
+            assert 'data-tiles="https://tiles.example.id/{z}/{x}/{y}.png"' in page
+            assert 'data-attribution="© OpenStreetMap &lt;contributors&gt;"' in page
+    finally:
+        app.config["SETTINGS"] = settings
+
+
+def test_tile_settings_are_validated():
+    import pytest
+
+    from resilience.core.settings import Settings, SettingsError
+
+    base = {"SECRET_KEY": "x" * 20, "RESILIENCE_INSTANCE_PATH": "/tmp/resilience-tiles-test"}
+    ok = Settings.from_env({**base, "RESILIENCE_TILE_URL": "https://{s}.tile.example.id/{z}/{x}/{y}.png",
+                            "RESILIENCE_TILE_ATTRIBUTION": "© OpenStreetMap contributors"})
+    assert ok.tile_url.endswith("{y}.png") and ok.tile_attribution == "© OpenStreetMap contributors"
+    assert Settings.from_env(base).tile_url is None
+    for env, words in (
+        ({"RESILIENCE_TILE_URL": "https://t.example.id/{z}/{x}.png", "RESILIENCE_TILE_ATTRIBUTION": "a"}, "missing {y}"),
+        ({"RESILIENCE_TILE_URL": "file:///tiles/{z}/{x}/{y}.png", "RESILIENCE_TILE_ATTRIBUTION": "a"}, "http(s)"),
+        ({"RESILIENCE_TILE_URL": "https://t.example.id/{z}/{x}/{y}.png"}, "RESILIENCE_TILE_ATTRIBUTION is required"),
+        ({"RESILIENCE_TILE_ATTRIBUTION": "© OSM"}, "RESILIENCE_TILE_URL is not"),
+    ):
+        with pytest.raises(SettingsError, match=re.escape(words)) as info:
+            Settings.from_env({**base, **env})
+        assert "\n" not in str(info.value)
+
+
+# --- words in the page language ----------------------------------------------------------------
+def _two_needs_one_contested_volunteer(seed):
+    """The engine test's case: need A (priority 1) is nearer to V1, but V1 must serve need B
+    (priority 5), which only V1 reaches within 3 km; A goes to the farther V2."""
+    lat, lon = MUNGKU_BARU["lat"], MUNGKU_BARU["lon"]
+    event = seed.event()
+    a = seed.household(location={"lat": lat, "lon": lon})
+    b = seed.household(location={"lat": lat + 0.03, "lon": lon}, head_name="Rahmat", nik="6271054507800002",
+                       kk_number="6271050101090004", phone="0812-3456-7891")
+    need_a = seed.need(event["id"], a["id"], "food", priority=1, priority_reason="sudah mengungsi")
+    need_b = seed.need(event["id"], b["id"], "food", priority=5, priority_reason="rumah terendam")
+    v1 = seed.volunteer(name="Andi", skills=[], capacity=1, location={"lat": lat + 0.01, "lon": lon})
+    v2 = seed.volunteer(name="Bayu", skills=[], capacity=1, location={"lat": lat - 0.02, "lon": lon})
+    return event, need_a, need_b, v1, v2
+
+
+def test_matching_reasons_are_stored_as_codes_and_worded_in_the_page_language(web_coordinator, seed):
+    from resilience.dispatch.models import Task
+    from resilience.extensions import db
+
+    event, need_a, need_b, v1, v2 = _two_needs_one_contested_volunteer(seed)
+    web_coordinator.get(f"/events/{event['id']}/match")
+    assert web_coordinator.post(f"/events/{event['id']}/match", {"max_distance_km": "3"}).status_code == 302
+    db.session.rollback()
+    tasks = {t.need_id: t for t in db.session.query(Task).filter_by(event_id=event["id"])}
+    a, b = tasks[need_a["id"]], tasks[need_b["id"]]
+    assert (a.volunteer_id, b.volunteer_id) == (v2["id"], v1["id"])
+    assert a.explanation_code == "nearer_needed_for_higher_priority"
+    assert a.explanation_params["nearer_volunteer_id"] == v1["id"]
+    assert a.explanation_params["higher_need_id"] == need_b["id"] and a.explanation_params["higher_priority"] == 5
+    assert b.explanation_code == "nearest" and b.explanation_params["max_distance_m"] == 3000
+    # the API keeps the English sentence
+    api = seed.client.get(f"/api/v1/tasks/{a.id}").get_json()
+    assert api["explanation"].startswith("nearer volunteer Andi")
+
+    page = web_coordinator.get(f"/events/{event['id']}/match").get_data(as_text=True)
+    assert (f"relawan yang lebih dekat, Andi (1,1 km), dibutuhkan untuk kebutuhan berprioritas lebih tinggi "
+            f"(kebutuhan #{need_b['id']}, prioritas 5)") in page
+    assert "relawan terdekat dalam 3,0 km" in page and "makanan" in page
+    web_coordinator.get(f"/lang/en?next=/events")
+    page = web_coordinator.get(f"/events/{event['id']}/match").get_data(as_text=True)
+    assert f"nearer volunteer Andi (1.1 km) was needed for a higher-priority need (need #{need_b['id']}, priority 5)" in page
+    assert "nearest volunteer within 3.0 km" in page and "food" in page
+    data = json.loads(re.search(r'<script type="application/json" id="match-data">(.*?)</script>', page, re.S).group(1))
+    assert sorted(line["id"] for line in data["lines"]) == sorted([a.id, b.id])
+    line = next(line for line in data["lines"] if line["id"] == b.id)
+    assert line["priority"] == 5 and line["need"] == [round(MUNGKU_BARU["lat"] + 0.03, 6), MUNGKU_BARU["lon"]]
+
+
+def test_swapped_task_explains_itself_in_both_languages(web_coordinator, seed):
+    event, need_a, _need_b, v1, v2 = _two_needs_one_contested_volunteer(seed)
+    seed.client.post(f"/api/v1/events/{event['id']}/match", json={"max_distance_m": 3000})
+    web_coordinator.get(f"/events/{event['id']}/match")
+    from resilience.dispatch.models import Task
+    from resilience.extensions import db
+
+    db.session.rollback()
+    task = db.session.query(Task).filter_by(need_id=need_a["id"], status="proposed").one()
+    v3 = seed.volunteer(name="Citra", skills=[], capacity=1)
+    assert web_coordinator.post(f"/events/{event['id']}/tasks/{task.id}/swap", {"volunteer_id": str(v3["id"])}).status_code == 302
+    page = web_coordinator.get(f"/events/{event['id']}/match").get_data(as_text=True)
+    assert f"dipindahkan koordinator dari tugas {task.code}" in page
+
+
+def test_domain_words_follow_the_language(web_coordinator, seed):
+    event = seed.event()
+    page = web_coordinator.get("/events").get_data(as_text=True)
+    assert "<td>aktif</td>" in page
+    dash = web_coordinator.get(f"/events/{event['id']}").get_data(as_text=True)
+    labels = {kind: dict(pairs) for kind, pairs in
+              json.loads(re.search(r'id="map-labels">(.*?)</script>', dash, re.S).group(1)).items()}
+    assert labels["task_status"]["proposed"] == "diusulkan" and labels["skill"]["boat"] == "perahu"
+    assert labels["need_status"]["in_progress"] == "sedang dikerjakan" and labels["category"]["water"] == "air bersih"
+    assert list(labels["task_status"]) == ["proposed", "offered", "accepted", "declined", "expired", "done",
+                                           "cancelled", "failed"]
+    web_coordinator.get("/lang/en?next=/events")
+    assert "<td>active</td>" in web_coordinator.get("/events").get_data(as_text=True)
+    dash = web_coordinator.get(f"/events/{event['id']}").get_data(as_text=True)
+    assert '["proposed", "proposed"]' in dash and '<html lang="en">' in dash
+
+
+def test_every_stored_value_has_words_in_both_languages():
+    from resilience.dispatch.models import TASK_STATUSES
+    from resilience.events.models import EVENT_STATUSES
+    from resilience.needs.models import CATEGORIES, NEED_STATUSES
+    from resilience.sms.models import SMS_STATUSES
+    from resilience.volunteers.models import AVAILABILITY, GROUP_KINDS, SKILLS
+    from resilience.web.i18n import CATALOGUE, TERMS
+
+    values = {"task_status": TASK_STATUSES, "need_status": NEED_STATUSES, "category": CATEGORIES, "skill": SKILLS,
+              "availability": AVAILABILITY, "event_status": EVENT_STATUSES, "sms_status": SMS_STATUSES,
+              "group_kind": GROUP_KINDS}
+    assert set(values) == set(TERMS)
+    for kind, codes in values.items():
+        for lang in ("id", "en"):
+            missing = [c for c in codes if f"{TERMS[kind]}{c}" not in CATALOGUE[lang]]
+            assert missing == [], (kind, lang, missing)

@@ -4,7 +4,12 @@
 (function () {
   "use strict";
   var M = window.ResilienceMap, C = M.colors, esc = M.esc;
-  var labels = JSON.parse(document.getElementById("map-labels").textContent);
+  var labels = {}, lifecycle = {};  // kind -> {value: words}; kind -> [values in lifecycle order]
+  var pairs = JSON.parse(document.getElementById("map-labels").textContent);
+  Object.keys(pairs).forEach(function (kind) {
+    labels[kind] = {}; lifecycle[kind] = [];
+    pairs[kind].forEach(function (p) { labels[kind][p[0]] = p[1]; lifecycle[kind].push(p[0]); });
+  });
   function word(kind, value) { return (labels[kind] && labels[kind][value]) || value; }
   var el = document.getElementById("map");
   var status = document.getElementById("map-status");
@@ -18,7 +23,7 @@
 
   function draw(data) {
     Object.keys(groups).forEach(function (k) { groups[k].clearLayers(); });
-    var k = L.geoJSON(data.kelurahan, {style: {color: C.outline, weight: 1, fill: false, dashArray: "4"},
+    var k = L.geoJSON(data.kelurahan, {style: {color: C.boundary, weight: 1, fill: false, dashArray: "4"},
       onEachFeature: function (f, layer) { layer.bindTooltip(esc(f.properties.name)); }}).addTo(groups.kelurahan);
     var flood = null;
     floodArea = data.flood_area;
@@ -48,7 +53,7 @@
     });
     if (!fitted) {
       var b = (flood || k).getBounds();
-      if (b.isValid()) { map.fitBounds(b, {padding: [10, 10]}); fitted = true; }
+      if (b.isValid()) { map.fitBounds(b, {padding: [10, 10], animate: false}); fitted = true; }
     }
     status.textContent = "";
     status.hidden = true;
@@ -68,9 +73,19 @@
     if (panel.open) toggle();
   }
 
+  // JSON objects arrive with sorted keys: list statuses in their lifecycle order (the order of
+  // the labels), priorities from 5 down.
+  function order(obj, kind) {
+    var keys = Object.keys(obj);
+    if (kind && lifecycle[kind]) {
+      var known = lifecycle[kind];
+      return known.filter(function (k) { return k in obj; }).concat(keys.filter(function (k) { return known.indexOf(k) < 0; }));
+    }
+    return keys.sort(function (a, b) { return Number(b) - Number(a); });
+  }
   function fill(id, obj, kind) {
     var dl = document.getElementById(id); dl.innerHTML = "";
-    Object.keys(obj).forEach(function (key) {
+    order(obj, kind).forEach(function (key) {
       var dt = document.createElement("dt"); dt.textContent = kind ? word(kind, key) : key;
       var dd = document.createElement("dd"); dd.textContent = obj[key];
       dl.appendChild(dt); dl.appendChild(dd);
@@ -93,7 +108,7 @@
           lines.appendChild(li);
         });
       }
-      document.getElementById("c-time").textContent = new Date().toLocaleTimeString();
+      document.getElementById("c-time").textContent = new Date().toLocaleTimeString(document.documentElement.lang);
     }).catch(function () {});
   }
   refresh();

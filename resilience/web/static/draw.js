@@ -11,6 +11,7 @@
   function round6(x) { return Math.round(x * 1e6) / 1e6; }
 
   function attach(map, root, textarea) {
+    var C = window.ResilienceMap.colors;
     var msg = JSON.parse(root.querySelector("script[type='application/json']").textContent);
     var status = root.querySelector(".draw-status");
     var layer = L.layerGroup().addTo(map);
@@ -25,13 +26,13 @@
     function redraw() {
       layer.clearLayers();
       rings.forEach(function (ring) {
-        L.polygon(ring, {color: "#0b4f8a", weight: 3, fillOpacity: 0.2, interactive: false}).addTo(layer);
+        L.polygon(ring, {color: C.flood, weight: 3, fillOpacity: 0.2, interactive: false}).addTo(layer);
       });
       if (current.length) {
-        L.polyline(current, {color: "#0b4f8a", weight: 3, dashArray: "6 4", interactive: false}).addTo(layer);
+        L.polyline(current, {color: C.flood, weight: 3, dashArray: "6 4", interactive: false}).addTo(layer);
         current.forEach(function (ll, i) {
-          var vertex = L.circleMarker(ll, {radius: i === 0 ? 8 : 5, color: "#111", weight: 2,
-            fillColor: i === 0 ? "#ffbf47" : "#fff", fillOpacity: 1, bubblingMouseEvents: false});
+          var vertex = L.circleMarker(ll, {radius: i === 0 ? 8 : 5, color: C.outline, weight: 2,
+            fillColor: i === 0 ? C.focus : "#fff", fillOpacity: 1, bubblingMouseEvents: false});
           if (i === 0) {
             vertex.bindTooltip(msg.close_here);
             vertex.on("click", function () { if (active) close(); });
@@ -102,7 +103,7 @@
       current = [];
       redraw();
       var bounds = L.latLngBounds([].concat.apply([], rings));
-      if (bounds.isValid()) map.fitBounds(bounds, {padding: [10, 10], maxZoom: 15});
+      if (bounds.isValid()) map.fitBounds(bounds, {padding: [10, 10], maxZoom: 15, animate: false});
       say(fmt(msg.closed, rings.length));
     }
 

@@ -23,12 +23,9 @@
   if (drawMap && area && window.L && window.ResilienceMap && window.ResilienceDraw) {
     var map = ResilienceMap.create(drawMap, {keyboard: true});
     ResilienceMap.getJSON(drawMap.dataset.areas).then(function (areas) {
-      var k = L.geoJSON(areas, {style: {color: ResilienceMap.colors.outline, weight: 1, fill: false, dashArray: "4"},
+      var k = L.geoJSON(areas, {style: {color: ResilienceMap.colors.boundary, weight: 1, fill: false, dashArray: "4"},
         interactive: false}).addTo(map);
-      k.eachLayer(function (layer) {
-        layer.bindTooltip(ResilienceMap.esc(layer.feature.properties.name), {permanent: false});
-      });
-      if (!area.value.trim() && k.getBounds().isValid()) map.fitBounds(k.getBounds());
+      if (!area.value.trim() && k.getBounds().isValid()) map.fitBounds(k.getBounds(), {animate: false});
     }).catch(function () { /* the boundaries only help orientation */ });
     ResilienceDraw.attach(map, document.getElementById("draw-tools"), area);
   }

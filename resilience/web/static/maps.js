@@ -9,7 +9,7 @@
     priority: {5: color("p5"), 4: color("p4"), 3: color("p3"), 2: color("p2"), 1: color("p1"), 0: color("done")},
     availability: {available: color("available"), busy: color("busy"), off: color("off")},
     task: {proposed: color("p1"), offered: color("busy"), accepted: color("available")},
-    flood: color("accent"), outline: color("fg")
+    flood: color("accent"), outline: color("fg"), focus: color("focus"), boundary: color("muted")
   };
 
   // Base tiles only when the operator configured them (RESILIENCE_TILE_URL); every layer of

@@ -27,7 +27,7 @@
     lines[t.id] = group;
     bounds.extend(t.need); bounds.extend(t.volunteer);
   });
-  if (bounds.isValid()) map.fitBounds(bounds, {padding: [20, 20], maxZoom: 15});
+  if (bounds.isValid()) map.fitBounds(bounds, {padding: [20, 20], maxZoom: 15, animate: false});
 
   function highlight(id, on) {
     var group = lines[id];
