@@ -25,14 +25,14 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from resilience.areas.models import AdminArea
 from resilience.audit.chain import verify
 from resilience.audit.models import AuditHead
 from resilience.core.db import utcnow
 from resilience.dispatch.models import Task
-from resilience.events.models import FloodEvent
+from resilience.events.models import FloodEvent, event_admin_areas
 from resilience.households.models import Household
 from resilience.needs.models import CATEGORIES, Need
 from resilience.stock.distributions import needs_estimate
@@ -67,6 +67,9 @@ def _minutes(start: datetime, end: datetime) -> float:
     return max(0.0, (end - start).total_seconds() / 60)
 
 
+_NeedRow = Any  # a row of build_report's needs query (id, category, status, priority, reported_at, …)
+
+
 def summarise(values: list[float]) -> dict[str, Any]:
     """Count, median and p90 (nearest rank: the smallest value with at least 90 % at or below
     it) of durations in minutes, rounded to 0.1."""
@@ -96,7 +99,7 @@ class _Tally:
     to_done: list[float] = field(default_factory=list)
     aid_milli: dict[int, int] = field(default_factory=lambda: defaultdict(int))
 
-    def add_need(self, need: Need, accepted: datetime | None, done: datetime | None) -> None:
+    def add_need(self, need: "_NeedRow", accepted: datetime | None, done: datetime | None) -> None:
         state = NEED_STATE[need.status]
         for counts in (self.needs, self.by_category[need.category], self.by_priority[need.priority]):
             counts["total"] += 1
@@ -108,12 +111,12 @@ class _Tally:
         if done is not None:
             self.to_done.append(_minutes(need.reported_at, done))
 
-    def add_household(self, household: Household, states: list[str]) -> None:
+    def add_household(self, members: int, states: list[str]) -> None:
         live = [s for s in states if s != "cancelled"]
         if not live:
             return
         self.households["affected"] += 1
-        self.households["people"] += household.members
+        self.households["people"] += members
         state = "waiting" if "waiting" in live else "in_progress" if "in_progress" in live else "served"
         self.households[state] += 1
 
@@ -131,10 +134,22 @@ class _Tally:
         }
 
 
-def _area_ref(area: AdminArea | None) -> dict[str, Any]:
+def _area_ref(area: dict[str, Any] | None) -> dict[str, Any]:
     if area is None:
         return {"code": None, "name": None}
-    return {"code": area.code, "name": area.name}
+    return {"code": area["code"], "name": area["name"]}
+
+
+def _areas(session: Session, ids: set[int]) -> dict[int, dict[str, Any]]:
+    """Code, name and parent (kecamatan) of the areas, without their boundaries."""
+    rows = {i: {"code": c, "name": n, "parent_id": p} for i, c, n, p in session.execute(
+        select(AdminArea.id, AdminArea.code, AdminArea.name, AdminArea.parent_id).where(AdminArea.id.in_(ids)))}
+    parents = {row["parent_id"] for row in rows.values()} - {None}
+    parent_rows = dict((i, {"code": c, "name": n}) for i, c, n in session.execute(
+        select(AdminArea.id, AdminArea.code, AdminArea.name).where(AdminArea.id.in_(parents)))) if parents else {}
+    for row in rows.values():
+        row["parent"] = parent_rows.get(row.pop("parent_id"))
+    return rows
 
 
 def _task_times(session: Session, event: FloodEvent) -> tuple[dict[int, datetime], dict[int, datetime]]:
@@ -179,43 +194,33 @@ def build_report(session: Session, event: FloodEvent, now: datetime | None = Non
     ``stock_days`` None leaves out the minimum-needs part."""
     now = now or utcnow()
     minimum_needs = minimum_needs_summary(estimate(session, event, stock_days)) if stock_days else None
-    event_info = {
-        "id": event.id, "name": event.name, "status": event.status,
-        "started_at": iso(event.started_at), "ended_at": iso(event.ended_at),
-        "affected_kelurahan": [_area_ref(a) for a in event.admin_areas],
-    }
-    areas: dict[int | None, AdminArea | None] = {a.id: a for a in event.admin_areas}
-    tallies: dict[int | None, _Tally] = {a.id: _Tally() for a in event.admin_areas}
+    affected_ids = list(session.scalars(
+        select(event_admin_areas.c.admin_area_id).where(event_admin_areas.c.event_id == event.id)))
+    tallies: dict[int | None, _Tally] = {area_id: _Tally() for area_id in affected_ids}
     total = _Tally()
 
-    needs = session.scalars(
-        select(Need).options(joinedload(Need.household).joinedload(Household.admin_area).joinedload(AdminArea.parent))
+    # Columns only: no household entity, so no personal field is even decrypted.
+    needs = session.execute(
+        select(Need.id, Need.category, Need.status, Need.priority, Need.reported_at, Need.household_id,
+               Household.members, Household.admin_area_id)
+        .join(Household, Household.id == Need.household_id)
         .where(Need.event_id == event.id).order_by(Need.id)
-    ).unique().all()
+    ).all()
     accepted, done = _task_times(session, event)
     states: dict[int, list[str]] = defaultdict(list)
-    households: dict[int, Household] = {}
-    waiting_list = []
+    households: dict[int, tuple[int, int | None]] = {}
+    live_needs = []
     for need in needs:
-        household = need.household
-        area_id = household.admin_area_id
-        areas.setdefault(area_id, household.admin_area)
-        tally = tallies.setdefault(area_id, _Tally())
+        tally = tallies.setdefault(need.admin_area_id, _Tally())
         for t in (tally, total):
             t.add_need(need, accepted.get(need.id), done.get(need.id))
-        states[household.id].append(NEED_STATE[need.status])
-        households[household.id] = household
+        states[need.household_id].append(NEED_STATE[need.status])
+        households[need.household_id] = (need.members, need.admin_area_id)
         if NEED_STATE[need.status] in ("waiting", "in_progress"):
-            waiting_list.append({
-                "need_id": need.id, "category": need.category, "priority": need.priority,
-                "status": need.status, "state": NEED_STATE[need.status],
-                "kelurahan": _area_ref(household.admin_area),
-                "reported_at": iso(need.reported_at), "waiting_minutes": round(_minutes(need.reported_at, now), 1),
-                "_reported": need.reported_at,
-            })
-    for household_id, household in households.items():
-        for t in (tallies[household.admin_area_id], total):
-            t.add_household(household, states[household_id])
+            live_needs.append(need)
+    for household_id, (members, area_id) in households.items():
+        for t in (tallies[area_id], total):
+            t.add_household(members, states[household_id])
 
     items = {i.id: i for i in session.scalars(select(Item))}
     aid_households: dict[int | None, set[int]] = defaultdict(set)
@@ -235,24 +240,29 @@ def build_report(session: Session, event: FloodEvent, now: datetime | None = Non
             entry["households"].add(household_id)
             aid_everywhere.add(household_id)
             aid_households[area_id].add(household_id)
-            if area_id not in tallies:
-                areas[area_id] = session.get(AdminArea, area_id) if area_id is not None else None
-                tallies[area_id] = _Tally()
-            tallies[area_id].aid_milli[item_id] += -milli
+            tallies.setdefault(area_id, _Tally()).aid_milli[item_id] += -milli
     for area_id, tally in tallies.items():
         tally.households["received_aid"] = len(aid_households.get(area_id, ()))
     total.households["received_aid"] = len(aid_everywhere)
 
+    areas = _areas(session, set(tallies) - {None})
     kelurahan = []
     for area_id, tally in tallies.items():
         area = areas.get(area_id)
-        parent = area.parent if area is not None else None
-        kelurahan.append({**_area_ref(area), "kecamatan": _area_ref(parent) if parent else None,
-                          **tally.as_dict(items)})
+        kelurahan.append({**_area_ref(area), "kecamatan": area["parent"] if area else None, **tally.as_dict(items)})
     kelurahan.sort(key=lambda row: (row["code"] is None, row["code"] or ""))
-    waiting_list.sort(key=lambda row: (-row["priority"], row["_reported"], row["need_id"]))
-    for row in waiting_list:
-        del row["_reported"]
+    live_needs.sort(key=lambda n: (-n.priority, n.reported_at, n.id))
+    waiting_list = [
+        {"need_id": n.id, "category": n.category, "priority": n.priority, "status": n.status,
+         "state": NEED_STATE[n.status], "kelurahan": _area_ref(areas.get(n.admin_area_id)),
+         "reported_at": iso(n.reported_at), "waiting_minutes": round(_minutes(n.reported_at, now), 1)}
+        for n in live_needs
+    ]
+    event_info = {
+        "id": event.id, "name": event.name, "status": event.status,
+        "started_at": iso(event.started_at), "ended_at": iso(event.ended_at),
+        "affected_kelurahan": [_area_ref(areas[i]) for i in sorted(affected_ids, key=lambda i: areas[i]["code"])],
+    }
 
     report = {
         "event": event_info,

@@ -17,6 +17,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from resilience.areas.models import AdminArea
 from resilience.core.errors import Conflict, DomainError
 from resilience.core.invalid import InvalidValue
 from resilience.dispatch.models import Task
@@ -291,8 +292,10 @@ def _form_context(action: str, form) -> dict:
             (e for e in events if e.status == "active"), events[0] if events else None)
         context.update(events=events, event=event, households=[], tasks=[])
         if event is not None:
-            context["households"] = db.session.scalars(
-                select(Household).options(joinedload(Household.admin_area))
+            # Columns only (the registry's encrypted fields are not needed to pick a household).
+            context["households"] = db.session.execute(
+                select(Household.id, Household.head_name, AdminArea.name.label("area"))
+                .outerjoin(AdminArea, AdminArea.id == Household.admin_area_id)
                 .where(Household.id.in_(select(Need.household_id).where(Need.event_id == event.id,
                                                                         Need.status != "cancelled")))
                 .order_by(Household.head_name, Household.id)).all()
