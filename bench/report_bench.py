@@ -1,0 +1,143 @@
+"""Server time of the official report (JSON, HXL CSV, GeoJSON, the officials' page) and of the
+stock pages on the Rakumpit demo (600 households, 830 needs, the stock ledger).
+
+Loads the demo into a fresh database — SQLite/SpatiaLite in a temporary directory by default,
+or a throw-away PostgreSQL/PostGIS database with ``--postgis`` (admin URL from
+TEST_POSTGRES_ADMIN_URL, else postgres@127.0.0.1) — then requests each URL ``--runs`` times
+with Flask's test client (the first run is a warm-up and not counted): routing, session,
+queries, rendering; not the network or the browser. The report includes verifying the whole
+audit chain, which grows with the log (its size is printed).
+
+    .venv/bin/python bench/report_bench.py [--runs 20] [--postgis]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+PASSWORD = "a-long-password"
+
+
+def _postgis_database():
+    import psycopg
+
+    admin = os.environ.get("TEST_POSTGRES_ADMIN_URL") or "postgresql://postgres:postgres@127.0.0.1:5432/postgres"
+    name = f"resilience_bench_report_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = admin.rsplit("/", 1)[0]
+    with psycopg.connect(f"{base}/{name}", autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+
+    def drop():
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://"), drop
+
+
+def _login(app, email):
+    client = app.test_client()
+    client.get("/login")
+    with client.session_transaction() as session:
+        token = session["_csrf"]
+    response = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302, response.status_code
+    return client
+
+
+def run(app, runs: int, label: str) -> None:
+    from sqlalchemy import func, select
+
+    from resilience.accounts.operations import create_token, create_user
+    from resilience.audit.chain import set_actor
+    from resilience.audit.models import AuditEntry
+    from resilience.cli import upgrade_database
+    from resilience.demo.load import load_demo
+    from resilience.events.models import FloodEvent
+    from resilience.extensions import db
+
+    upgrade_database()
+    set_actor("bench")
+    started = time.perf_counter()
+    load_demo()
+    create_user(db.session, "bench.k@posko.test", "coordinator", PASSWORD)
+    create_user(db.session, "bench.p@bpbd.test", "official", PASSWORD)
+    token = create_token(db.session, "bench.p@bpbd.test")
+    db.session.commit()
+    event = db.session.scalar(select(FloodEvent.id))
+    entries = db.session.scalar(select(func.count()).select_from(AuditEntry))
+    print(f"{label}: demo loaded in {time.perf_counter() - started:.1f} s; audit log {entries} entries")
+    db.session.remove()
+
+    official, coordinator = _login(app, "bench.p@bpbd.test"), _login(app, "bench.k@posko.test")
+    api = app.test_client()
+    bearer = {"Authorization": f"Bearer {token}"}
+    urls = [
+        ("API report json", api, f"/api/v1/events/{event}/report", bearer),
+        ("API report csv", api, f"/api/v1/events/{event}/report?format=csv", bearer),
+        ("API report csv waiting", api, f"/api/v1/events/{event}/report?format=csv&table=waiting", bearer),
+        ("API report geojson", api, f"/api/v1/events/{event}/report?format=geojson", bearer),
+        ("report page (official)", official, f"/events/{event}/report", None),
+        ("stock page (official)", official, "/stock", None),
+        ("stock ledger page 1", official, "/stock/ledger", None),
+        ("event shortfall page", official, f"/events/{event}/stock", None),
+        ("distribute form (600 households)", coordinator, f"/stock/distribute?event={event}", None),
+        ("dashboard counters.json", coordinator, f"/events/{event}/counters.json", None),
+    ]
+    print(f"{'url':36} {'median ms':>10} {'p90 ms':>8} {'KiB':>6}")
+    for name, client, path, headers in urls:
+        times = []
+        for i in range(runs + 1):
+            t0 = time.perf_counter()
+            response = client.get(path, headers=headers)
+            elapsed = (time.perf_counter() - t0) * 1000
+            assert response.status_code == 200, (path, response.status_code)
+            if i:
+                times.append(elapsed)
+        times.sort()
+        p90 = times[min(len(times) - 1, int(len(times) * 0.9))]
+        print(f"{name:36} {statistics.median(times):10.1f} {p90:8.1f} {len(response.data) / 1024:6.0f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--postgis", action="store_true", help="PostgreSQL + PostGIS instead of SQLite")
+    args = parser.parse_args()
+
+    from resilience.app import create_app
+    from resilience.core.settings import Settings
+
+    with tempfile.TemporaryDirectory(prefix="resilience-report-") as tmp:
+        drop = None
+        url = f"sqlite:///{tmp}/bench.db"
+        if args.postgis:
+            url, drop = _postgis_database()
+        try:
+            settings = Settings.from_env({"DATABASE_URL": url, "SECRET_KEY": "bench-secret-0123456789abcdef",
+                                          "RESILIENCE_ENV": "development", "RESILIENCE_INSTANCE_PATH": tmp,
+                                          "SMS_BACKEND": "outbox"})
+            app = create_app(settings)
+            with app.app_context():
+                run(app, args.runs, "postgis" if args.postgis else "sqlite")
+        finally:
+            if drop is not None:
+                from resilience.extensions import db
+
+                with app.app_context():
+                    db.engine.dispose()
+                drop()
+
+
+if __name__ == "__main__":
+    main()
