@@ -287,8 +287,9 @@ def test_no_personal_data_for_anyone(official, coordinator, scenario, fmt):
                 assert key not in body, (fmt, table, key)
 
 
-def test_errors_are_problems(coordinator, official, anonymous, scenario):
+def test_errors_are_problems(coordinator, official, admin, anonymous, scenario):
     event_id = scenario["event"]["id"]
+    assert _report(admin, event_id).status_code == 200  # every role reads it
     missing = _report(official, 999999)
     assert missing.status_code == 404 and missing.mimetype == "application/problem+json"
     assert "999999" in missing.get_json()["detail"]
