@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from resilience.core.errors import DomainError, ValidationFailed
+from resilience.core.geo import haversine_m
 from resilience.dispatch import operations as dispatch
 from resilience.dispatch.models import Task
 from resilience.events.operations import get_event
@@ -117,6 +118,24 @@ def _lat_lon(geometry) -> list[float] | None:
     return [round(point.y, 6), round(point.x, 6)]
 
 
+SWAP_CHOICES = 12  # nearest suitable volunteers offered per row (the API can reassign to anyone)
+
+
+def _swap_choices(tasks: list[Task], volunteers: list[Volunteer]) -> dict[int, list[tuple[Volunteer, float]]]:
+    """For each proposed task, the nearest other volunteers who have the skill its need
+    requires, nearest first. A full list per row would make the page megabytes long."""
+    places = [(v, _lat_lon(v.location)) for v in volunteers]
+    choices = {}
+    for t in tasks:
+        at = _lat_lon(t.need.household.location)
+        skill = t.need.required_skill
+        fits = [(v, haversine_m(at[0], at[1], p[0], p[1])) for v, p in places
+                if p is not None and v.id != t.volunteer_id and (not skill or skill in (v.skills or []))]
+        fits.sort(key=lambda pair: (pair[1], pair[0].id))
+        choices[t.id] = fits[:SWAP_CHOICES]
+    return choices
+
+
 def _map_data(tasks: list[Task], unserved: list[Need]) -> dict:
     """What the proposal map draws: one line per proposed task (household → volunteer) and the
     open needs left unserved. The page already shows these names to its (coordinator) reader."""
@@ -146,8 +165,9 @@ def match_page(event_id: int):
         select(Volunteer).where(Volunteer.availability == "available", Volunteer.sms_opt_out.is_(False))
         .order_by(Volunteer.name, Volunteer.id)
     ).all()
-    return render_template("match.html", event=event, tasks=proposed, unserved=unserved, volunteers=volunteers,
-                           reasons=reason_texts(proposed), map_data=_map_data(proposed, unserved))
+    return render_template("match.html", event=event, tasks=proposed, unserved=unserved,
+                           swap_choices=_swap_choices(proposed, volunteers), reasons=reason_texts(proposed),
+                           map_data=_map_data(proposed, unserved))
 
 
 def _back(event_id: int):

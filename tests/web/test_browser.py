@@ -155,6 +155,7 @@ def test_coordinator_flow_in_chromium(server, tmp_path):
         page.keyboard.press("Enter")
         ring = _area(page)["coordinates"][0]
         assert len(ring) == 4 and len({tuple(point) for point in ring}) == 3
+        page.screenshot(path=str(shots / "dashboard_area_edit.png"), full_page=True)
         page.fill("#f-affected_area", json.dumps(RAKUMPIT_BOX))  # keep the households inside
         page.click("#area-form button[type=submit]")
         page.wait_for_selector("text=Wilayah terdampak \"Banjir Rungan Maret\" disimpan")
@@ -222,6 +223,6 @@ def test_coordinator_flow_in_chromium(server, tmp_path):
             assert page.evaluate(SIDEWAYS) == [], f"{path} scrolls sideways at 1366 px"
         assert errors == [], errors  # no JavaScript error on any page
         browser.close()
-    for name in ("login", "event_new_drawn", "household_form", "dashboard", "match", "volunteers", "sms",
+    for name in ("login", "event_new_drawn", "dashboard_area_edit", "household_form", "dashboard", "match", "volunteers", "sms",
                  "phone_dashboard", "phone_match", "phone_event_new"):
         assert (shots / f"{name}.png").stat().st_size > 1000

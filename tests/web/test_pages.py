@@ -348,3 +348,19 @@ def test_every_stored_value_has_words_in_both_languages():
         for lang in ("id", "en"):
             missing = [c for c in codes if f"{TERMS[kind]}{c}" not in CATALOGUE[lang]]
             assert missing == [], (kind, lang, missing)
+
+
+def test_swap_offers_the_nearest_suitable_volunteers_first(web_coordinator, seed):
+    lat, lon = MUNGKU_BARU["lat"], MUNGKU_BARU["lon"]
+    event = seed.event()
+    household = seed.household()
+    seed.need(event["id"], household["id"], "evacuation")  # needs a boat
+    seed.volunteer(name="Dekat", skills=["boat"], location={"lat": lat + 0.001, "lon": lon})
+    seed.volunteer(name="Jauh", skills=["boat"], location={"lat": lat + 0.03, "lon": lon})
+    seed.volunteer(name="Sedang", skills=["boat"], location={"lat": lat + 0.01, "lon": lon})
+    seed.volunteer(name="Tanpa Perahu", skills=[], location={"lat": lat, "lon": lon})
+    seed.client.post(f"/api/v1/events/{event['id']}/match", json={})
+    page = web_coordinator.get(f"/events/{event['id']}/match").get_data(as_text=True)
+    select = re.search(r'<select id="swap-\d+" name="volunteer_id">(.*?)</select>', page, re.S).group(1)
+    assert re.findall(r">(\w[\w ]*?) \(", select) == ["Sedang", "Jauh"]  # Dekat holds the task; no boat, no choice
+    assert "Sedang (1,1 km)" in select
