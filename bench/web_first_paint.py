@@ -109,6 +109,8 @@ def main() -> None:
                           f"first contentful paint {timing['fcp']:.0f} ms, HTML response end {timing['response_end']:.0f} ms, "
                           f"DOMContentLoaded {timing['dcl']:.0f} ms, load {timing['load']:.0f} ms, "
                           f"map drawn {drawn_ms:.0f} ms (wall), HTML {timing['body']} bytes")
+                wire = page.evaluate("""() => { const e = performance.getEntriesByType('resource')
+                    .filter(r => r.name.includes('map.json'))[0]; return e ? e.encodedBodySize : null; }""")
                 map_json = page.evaluate("""async (u) => { const t = performance.now(); const r = await fetch(u);
                     const b = await r.text(); return {ms: performance.now() - t, bytes: b.length,
                     households: JSON.parse(b).households.length, encoding: r.headers.get('content-encoding')}; }""",
@@ -138,7 +140,7 @@ def main() -> None:
     def med(key):
         return statistics.median(r[key] for r in rows)
 
-    print(f"map.json: {map_json['households']} households, {map_json['bytes']} bytes "
+    print(f"map.json: {map_json['households']} households, {map_json['bytes']} bytes of JSON, {wire} bytes on the wire "
           f"(content-encoding {map_json['encoding'] or 'none'}), fetched in {map_json['ms']:.0f} ms; canvas layers {households}")
     print(f"median of {len(rows)} loads: first paint {med('fp'):.0f} ms, first contentful paint {med('fcp'):.0f} ms, "
           f"DOMContentLoaded {med('dcl'):.0f} ms, load {med('load'):.0f} ms, map drawn {med('map_drawn'):.0f} ms")

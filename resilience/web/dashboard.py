@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections import defaultdict
 
@@ -330,11 +331,26 @@ def counters(event: FloodEvent) -> dict:
     }
 
 
+GZIP_MIN_BYTES = 2048
+
+
+def _json(data):
+    """A JSON response, gzip-compressed when the browser accepts it: map.json of the 600-household
+    demo is about 210 KB as text and about a fifth of that compressed, which matters on a posko's
+    weak link."""
+    response = jsonify(data)
+    response.vary.add("Accept-Encoding")
+    if "gzip" in request.accept_encodings and response.content_length and response.content_length >= GZIP_MIN_BYTES:
+        response.set_data(gzip.compress(response.get_data(), compresslevel=5))
+        response.headers["Content-Encoding"] = "gzip"
+    return response
+
+
 @bp.get("/areas/kelurahan.json")
 @login_required
 def kelurahan_json():
     """Every kelurahan boundary: the orientation layer of the new-event map."""
-    response = jsonify(_areas(None))
+    response = _json(_areas(None))
     response.cache_control.private = True
     response.cache_control.max_age = 3600
     return response
@@ -344,7 +360,7 @@ def kelurahan_json():
 @login_required
 def map_json(event_id: int):
     event = events.get_event(db.session, event_id)
-    return jsonify(map_data(event, g.web_user.sees_personal_data))
+    return _json(map_data(event, g.web_user.sees_personal_data))
 
 
 @bp.get("/events/<int:event_id>/counters.json")

@@ -364,3 +364,15 @@ def test_swap_offers_the_nearest_suitable_volunteers_first(web_coordinator, seed
     select = re.search(r'<select id="swap-\d+" name="volunteer_id">(.*?)</select>', page, re.S).group(1)
     assert re.findall(r">(\w[\w ]*?) \(", select) == ["Sedang", "Jauh"]  # Dekat holds the task; no boat, no choice
     assert "Sedang (1,1 km)" in select
+
+
+def test_map_json_is_gzipped_for_browsers_that_accept_it(web_coordinator, seed):
+    import gzip
+
+    event = seed.event()
+    plain = web_coordinator.get(f"/events/{event['id']}/map.json")
+    assert plain.headers.get("Content-Encoding") is None and "Accept-Encoding" in plain.headers["Vary"]
+    packed = web_coordinator.get(f"/events/{event['id']}/map.json", headers={"Accept-Encoding": "gzip, deflate"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert json.loads(gzip.decompress(packed.data)) == plain.get_json()
+    assert len(packed.data) < len(plain.data) / 2
