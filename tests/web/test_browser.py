@@ -129,6 +129,13 @@ def test_coordinator_flow_in_chromium(server, tmp_path):
         assert area["type"] == "Polygon" and len(area["coordinates"][0]) == 5
         assert area["coordinates"][0][0] == area["coordinates"][0][-1]
         assert "1 poligon tergambar" in page.inner_text(".draw-status")
+        # a second ring, closed by clicking its first point: a MultiPolygon
+        for x, y in ((300, 320), (380, 320), (340, 345), (300, 320)):
+            page.click("#draw-map", position={"x": x, "y": y})
+        area = _area(page)
+        assert area["type"] == "MultiPolygon" and [len(p[0]) for p in area["coordinates"]] == [5, 4]
+        page.click("button[data-draw=undo]")  # reopens the second ring
+        assert _area(page)["type"] == "Polygon"
         # The text box is the keyboard path: a pasted area replaces the drawing and is shown.
         page.fill("#f-affected_area", json.dumps(RAKUMPIT_BOX))
         page.dispatch_event("#f-affected_area", "change")

@@ -66,6 +66,10 @@
     var drawing = ResilienceDraw.attach(map, document.getElementById("draw-tools"), area);
     var toggle = function () {
       drawing.setActive(panel.open);
+      // While drawing, the markers step aside: a click adds a point instead of opening a popup.
+      ["households", "volunteers", "tasks"].forEach(function (name) {
+        if (panel.open) map.removeLayer(groups[name]); else groups[name].addTo(map);
+      });
       if (panel.open && !area.value.trim() && floodArea) { area.value = JSON.stringify(floodArea); drawing.load(area.value); }
       if (panel.open) el.scrollIntoView({block: "nearest"});
     };
