@@ -1,0 +1,1239 @@
+/*
+ * Native exact solver for the matching engine (resilience/matching/engine.py).
+ *
+ * Problem: needs i (columns) and volunteer slots s (rows; volunteer k has
+ * min(capacity, degree) slots). Serving need i by volunteer k is worth
+ *     a(k, i) = bypass[i] - cost(k, i)
+ * where bypass[i] = priority * M and cost is the distance in integer units,
+ * so maximising the total worth is the lexicographic optimum (priority sum,
+ * then distance). Every slot is assigned to a need or to its own private
+ * "idle" column (worth 0); every need is served at most once.
+ *
+ * build():  every (volunteer, need) pair within the radius whose skill matches,
+ *           found through a hashed 3-D grid of unit vectors, as CSR rows per
+ *           volunteer. Pairs whose distance is within `tol` of the limit are
+ *           reported back so that the caller can re-decide them with the
+ *           reference haversine and remove the ones that are out of range.
+ * remove(): deletes (volunteer, need) pairs (forbidden or out of range).
+ * solve():  successive shortest augmenting paths (Hungarian method for a
+ *           rectangular assignment, one Dijkstra per slot, integer duals), then
+ *           a check of the optimality certificate over every arc:
+ *             q[k] >= 0, v[i] >= 0, q[k] + v[i] >= a(k, i) on every arc,
+ *             equality on used arcs, v[i] = 0 if i is unserved,
+ *             q[k] = 0 unless k uses all its (effective) capacity.
+ *           These are the LP complementary-slackness conditions, so passing
+ *           the check proves the assignment optimal whatever the search did.
+ *
+ * Everything is integer arithmetic (int64) once the costs are rounded.
+ * No numpy C API: arrays come in through the buffer protocol and results go
+ * back as bytes.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+#define EARTH_RADIUS_M 6371008.8
+#define GRAPH_CAPSULE "resilience.matching._native.Graph"
+
+typedef struct {
+    int64_t n, v;          /* needs, volunteers */
+    int64_t *start;        /* v + 1 row offsets */
+    int32_t *col;          /* need index per arc (input order) */
+    int64_t *cost;         /* distance in cost units per arc */
+    int64_t arcs;
+} Graph;
+
+static void graph_free(Graph *g) {
+    if (!g) return;
+    free(g->start);
+    free(g->col);
+    free(g->cost);
+    free(g);
+}
+
+static void capsule_free(PyObject *cap) {
+    graph_free((Graph *)PyCapsule_GetPointer(cap, GRAPH_CAPSULE));
+}
+
+/* ------------------------------------------------------------------ buffers */
+
+typedef struct {
+    Py_buffer buf;
+    int held;
+} Buf;
+
+static int get_buf(PyObject *obj, Buf *b, Py_ssize_t itemsize, Py_ssize_t count, const char *name) {
+    b->held = 0;
+    if (PyObject_GetBuffer(obj, &b->buf, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return -1;
+    b->held = 1;
+    if (b->buf.itemsize != itemsize || (count >= 0 && b->buf.len != count * itemsize)) {
+        PyErr_Format(PyExc_ValueError, "%s: expected %zd items of %zd bytes", name, count, itemsize);
+        return -1;
+    }
+    return 0;
+}
+
+static void release(Buf *b) {
+    if (b->held) PyBuffer_Release(&b->buf);
+    b->held = 0;
+}
+
+/* ------------------------------------------------------------------ geometry */
+
+/* Great-circle distance between unit vectors, accurate at every angle:
+ * asin of the half chord when the angle is small (well conditioned there),
+ * atan2(|a x b|, a . b) otherwise. */
+static double unit_distance(const double *a, const double *b, double chord2) {
+    if (chord2 < 1.0) return 2.0 * EARTH_RADIUS_M * asin(0.5 * sqrt(chord2));
+    double cx = a[1] * b[2] - a[2] * b[1];
+    double cy = a[2] * b[0] - a[0] * b[2];
+    double cz = a[0] * b[1] - a[1] * b[0];
+    double dot = a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+    return EARTH_RADIUS_M * atan2(sqrt(cx * cx + cy * cy + cz * cz), dot);
+}
+
+typedef struct {
+    int64_t key;
+    int32_t idx;
+} Cell;
+
+static int cell_cmp(const void *x, const void *y) {
+    const Cell *a = x, *b = y;
+    if (a->key != b->key) return a->key < b->key ? -1 : 1;
+    return a->idx < b->idx ? -1 : (a->idx > b->idx);
+}
+
+#define CELL_BITS 21
+#define CELL_MAX ((1LL << CELL_BITS) - 1)
+
+static int64_t cell_key(int64_t x, int64_t y, int64_t z) {
+    return (x << (2 * CELL_BITS)) | (y << CELL_BITS) | z;
+}
+
+typedef struct {
+    int64_t *start; int32_t *col; int64_t *cost;
+    int64_t len, cap;
+} ArcVec;
+
+static int arcs_push(ArcVec *a, int32_t col, int64_t cost) {
+    if (a->len == a->cap) {
+        int64_t nc = a->cap ? a->cap * 2 : 1 << 16;
+        int32_t *c2 = realloc(a->col, (size_t)nc * sizeof(int32_t));
+        if (!c2) return -1;
+        a->col = c2;
+        int64_t *d2 = realloc(a->cost, (size_t)nc * sizeof(int64_t));
+        if (!d2) return -1;
+        a->cost = d2;
+        a->cap = nc;
+    }
+    a->col[a->len] = col;
+    a->cost[a->len] = cost;
+    a->len++;
+    return 0;
+}
+
+/* build(need_xyz, vol_xyz, need_group int32, vol_has uint8 [groups * v], vol_active uint8,
+ *       max_m, tol_m, unit) -> (capsule, borderline bytes of int64 (k, i) pairs) */
+static PyObject *py_build(PyObject *self, PyObject *args) {
+    PyObject *o_nxyz, *o_vxyz, *o_group, *o_has, *o_active;
+    double max_m, tol_m, unit;
+    if (!PyArg_ParseTuple(args, "OOOOOddd", &o_nxyz, &o_vxyz, &o_group, &o_has, &o_active, &max_m, &tol_m, &unit))
+        return NULL;
+    Buf bn, bv, bg, bh, ba;
+    bn.held = bv.held = bg.held = bh.held = ba.held = 0;
+    PyObject *result = NULL;
+    Graph *g = NULL;
+    Cell *cells = NULL;
+    int64_t *border = NULL;
+    ArcVec arcs = {0};
+    if (get_buf(o_nxyz, &bn, 8, -1, "need_xyz") < 0) goto done;
+    int64_t n = bn.buf.len / 24;
+    if (get_buf(o_vxyz, &bv, 8, -1, "vol_xyz") < 0) goto done;
+    int64_t v = bv.buf.len / 24;
+    if (get_buf(o_group, &bg, 4, n, "need_group") < 0) goto done;
+    if (get_buf(o_has, &bh, 1, -1, "vol_has") < 0) goto done;
+    if (get_buf(o_active, &ba, 1, v, "vol_active") < 0) goto done;
+    if (n >= INT32_MAX || v >= INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError, "too many needs or volunteers");
+        goto done;
+    }
+    const double *nx = bn.buf.buf, *vx = bv.buf.buf;
+    const int32_t *group = bg.buf.buf;
+    const uint8_t *has = bh.buf.buf, *active = ba.buf.buf;
+    int64_t groups = v ? bh.buf.len / v : 0;
+    for (int64_t i = 0; i < n; i++) {
+        if (group[i] < 0 || group[i] >= groups) {
+            PyErr_SetString(PyExc_ValueError, "need_group out of range");
+            goto done;
+        }
+    }
+
+    int64_t n_border = 0, border_cap = 0;
+    int failed = 0;
+    g = calloc(1, sizeof(Graph));
+    if (!g) { PyErr_NoMemory(); goto done; }
+    g->n = n;
+    g->v = v;
+    g->start = calloc((size_t)v + 1, sizeof(int64_t));
+    cells = malloc(((size_t)n + 1) * sizeof(Cell));
+    if (!g->start || !cells) { PyErr_NoMemory(); goto done; }
+
+    Py_BEGIN_ALLOW_THREADS
+    double reach = max_m + tol_m;
+    double ang = reach / EARTH_RADIUS_M;
+    double chord = ang >= M_PI ? 2.0 : 2.0 * sin(ang / 2.0);
+    double h = chord * (1.0 + 1e-9) + 1e-12;     /* cell edge >= search chord */
+    double reach_c2 = h * h;
+    double lo[3] = {1e300, 1e300, 1e300}, hi[3] = {-1e300, -1e300, -1e300};
+    for (int64_t i = 0; i < n; i++)
+        for (int d = 0; d < 3; d++) {
+            double x = nx[3 * i + d];
+            if (x < lo[d]) lo[d] = x;
+            if (x > hi[d]) hi[d] = x;
+        }
+    for (int d = 0; d < 3; d++) {  /* enough cells per axis to stay within CELL_BITS */
+        double need_h = (hi[d] - lo[d]) / (double)(CELL_MAX - 2);
+        if (need_h > h) h = need_h;
+    }
+    for (int64_t i = 0; i < n; i++) {
+        int64_t c[3];
+        for (int d = 0; d < 3; d++) c[d] = (int64_t)floor((nx[3 * i + d] - lo[d]) / h);
+        cells[i].key = cell_key(c[0], c[1], c[2]);
+        cells[i].idx = (int32_t)i;
+    }
+    qsort(cells, (size_t)n, sizeof(Cell), cell_cmp);
+    double tol_lo = max_m - tol_m, tol_hi = max_m + tol_m;
+    for (int64_t k = 0; k < v && !failed; k++) {
+        g->start[k] = arcs.len;
+        if (!active[k] || n == 0) continue;
+        const double *p = vx + 3 * k;
+        int64_t c[3];
+        for (int d = 0; d < 3; d++) c[d] = (int64_t)floor((p[d] - lo[d]) / h);
+        for (int64_t dx = -1; dx <= 1 && !failed; dx++) {
+            int64_t x = c[0] + dx;
+            if (x < 0 || x > CELL_MAX) continue;
+            for (int64_t dy = -1; dy <= 1 && !failed; dy++) {
+                int64_t y = c[1] + dy;
+                if (y < 0 || y > CELL_MAX) continue;
+                int64_t z0 = c[2] - 1 < 0 ? 0 : c[2] - 1, z1 = c[2] + 1 > CELL_MAX ? CELL_MAX : c[2] + 1;
+                if (z0 > z1) continue;
+                /* cells (x, y, z0..z1) are contiguous in key order */
+                int64_t klo = cell_key(x, y, z0), khi = cell_key(x, y, z1);
+                int64_t a = 0, b = n;
+                while (a < b) { int64_t m = (a + b) / 2; if (cells[m].key < klo) a = m + 1; else b = m; }
+                for (int64_t j = a; j < n && cells[j].key <= khi; j++) {
+                    int32_t i = cells[j].idx;
+                    if (!has[(int64_t)group[i] * v + k]) continue;
+                    const double *q = nx + 3 * i;
+                    double ex = q[0] - p[0], ey = q[1] - p[1], ez = q[2] - p[2];
+                    double c2 = ex * ex + ey * ey + ez * ez;
+                    if (c2 > reach_c2) continue;
+                    double dist = unit_distance(q, p, c2);
+                    if (dist > tol_hi) continue;
+                    if (dist > tol_lo) {
+                        if (n_border == border_cap) {
+                            border_cap = border_cap ? border_cap * 2 : 256;
+                            int64_t *nb = realloc(border, (size_t)border_cap * 2 * sizeof(int64_t));
+                            if (!nb) { failed = 1; break; }
+                            border = nb;
+                        }
+                        border[2 * n_border] = k;
+                        border[2 * n_border + 1] = i;
+                        n_border++;
+                    }
+                    if (arcs_push(&arcs, i, llrint(dist * unit)) < 0) { failed = 1; break; }
+                }
+            }
+        }
+    }
+    g->start[v] = arcs.len;
+    Py_END_ALLOW_THREADS
+
+    if (failed) { PyErr_NoMemory(); goto done; }
+    g->col = arcs.col;
+    g->cost = arcs.cost;
+    g->arcs = arcs.len;
+    arcs.col = NULL;
+    arcs.cost = NULL;
+    PyObject *cap = PyCapsule_New(g, GRAPH_CAPSULE, capsule_free);
+    if (!cap) goto done;
+    g = NULL;
+    PyObject *bb = PyBytes_FromStringAndSize((const char *)border, (Py_ssize_t)(n_border * 2 * sizeof(int64_t)));
+    if (!bb) { Py_DECREF(cap); goto done; }
+    result = Py_BuildValue("(NN)", cap, bb);
+done:
+    release(&bn); release(&bv); release(&bg); release(&bh); release(&ba);
+    free(cells);
+    free(border);
+    free(arcs.col);
+    free(arcs.cost);
+    graph_free(g);
+    return result;
+}
+
+static Graph *graph_of(PyObject *cap) {
+    return (Graph *)PyCapsule_GetPointer(cap, GRAPH_CAPSULE);
+}
+
+/* remove(graph, pairs int64 [(k, i), ...]): deletes these arcs if present. */
+static PyObject *py_remove(PyObject *self, PyObject *args) {
+    PyObject *o_g, *o_pairs;
+    if (!PyArg_ParseTuple(args, "OO", &o_g, &o_pairs)) return NULL;
+    Graph *g = graph_of(o_g);
+    if (!g) return NULL;
+    Buf bp;
+    if (get_buf(o_pairs, &bp, 8, -1, "pairs") < 0) { release(&bp); return NULL; }
+    const int64_t *p = bp.buf.buf;
+    int64_t m = bp.buf.len / 16, removed = 0;
+    for (int64_t t = 0; t < m; t++) {
+        int64_t k = p[2 * t], i = p[2 * t + 1];
+        if (k < 0 || k >= g->v) continue;
+        for (int64_t a = g->start[k]; a < g->start[k + 1]; a++)
+            if (g->col[a] == i) { g->col[a] = -1; removed++; }
+    }
+    release(&bp);
+    if (removed) {  /* compact */
+        int64_t w = 0;
+        for (int64_t k = 0; k < g->v; k++) {
+            int64_t a0 = g->start[k], a1 = g->start[k + 1];
+            g->start[k] = w;
+            for (int64_t a = a0; a < a1; a++)
+                if (g->col[a] >= 0) { g->col[w] = g->col[a]; g->cost[w] = g->cost[a]; w++; }
+        }
+        g->start[g->v] = w;
+        g->arcs = w;
+    }
+    return PyLong_FromLongLong(removed);
+}
+
+/* ------------------------------------------------------------------ solver */
+
+typedef struct {
+    int64_t key;
+    int32_t col;
+} HeapItem;
+
+typedef struct {
+    HeapItem *a;
+    int64_t len, cap;
+} Heap;
+
+static inline int heap_less(HeapItem x, HeapItem y) {
+    return x.key < y.key || (x.key == y.key && x.col < y.col);
+}
+
+static int heap_push(Heap *h, int64_t key, int32_t col) {
+    if (h->len == h->cap) {
+        int64_t nc = h->cap ? h->cap * 2 : 1024;
+        HeapItem *na = realloc(h->a, (size_t)nc * sizeof(HeapItem));
+        if (!na) return -1;
+        h->a = na;
+        h->cap = nc;
+    }
+    int64_t i = h->len++;
+    HeapItem it = {key, col};
+    while (i > 0) {
+        int64_t parent = (i - 1) / 2;
+        if (!heap_less(it, h->a[parent])) break;
+        h->a[i] = h->a[parent];
+        i = parent;
+    }
+    h->a[i] = it;
+    return 0;
+}
+
+static HeapItem heap_pop(Heap *h) {
+    HeapItem top = h->a[0];
+    HeapItem last = h->a[--h->len];
+    int64_t i = 0, len = h->len;
+    for (;;) {
+        int64_t c = 2 * i + 1;
+        if (c >= len) break;
+        if (c + 1 < len && heap_less(h->a[c + 1], h->a[c])) c++;
+        if (!heap_less(h->a[c], last)) break;
+        h->a[i] = h->a[c];
+        i = c;
+    }
+    if (len > 0) h->a[i] = last;
+    return top;
+}
+
+/* solve(graph, bypass int64[n], capacity int64[v])
+ *   -> (chosen bytes int64[n] (volunteer or -1), q bytes int64[v], y bytes int64[n], stats dict) */
+static PyObject *py_solve(PyObject *self, PyObject *args) {
+    PyObject *o_g, *o_bypass, *o_cap;
+    if (!PyArg_ParseTuple(args, "OOO", &o_g, &o_bypass, &o_cap)) return NULL;
+    Graph *g = graph_of(o_g);
+    if (!g) return NULL;
+    Buf bb, bc;
+    bb.held = bc.held = 0;
+    PyObject *result = NULL;
+    if (get_buf(o_bypass, &bb, 8, g->n, "bypass") < 0 || get_buf(o_cap, &bc, 8, g->v, "capacity") < 0) {
+        release(&bb); release(&bc);
+        return NULL;
+    }
+    const int64_t *B = bb.buf.buf, *capacity = bc.buf.buf;
+    int64_t n = g->n, v = g->v;
+    const int64_t *start = g->start, *cost = g->cost;
+    const int32_t *col = g->col;
+
+    /* slots: volunteer k has min(capacity, degree) of them, numbered round-robin */
+    int64_t *effcap = calloc((size_t)v + 1, sizeof(int64_t));
+    int64_t slots = 0, max_cap = 0;
+    if (!effcap) { PyErr_NoMemory(); goto out0; }
+    for (int64_t k = 0; k < v; k++) {
+        int64_t deg = start[k + 1] - start[k];
+        effcap[k] = capacity[k] < deg ? capacity[k] : deg;
+        if (effcap[k] < 0) effcap[k] = 0;
+        slots += effcap[k];
+        if (effcap[k] > max_cap) max_cap = effcap[k];
+    }
+    int32_t *slot_vol = malloc(((size_t)slots + 1) * sizeof(int32_t));
+    int64_t *u = calloc((size_t)slots + 1, sizeof(int64_t));
+    int32_t *slot_col = malloc(((size_t)slots + 1) * sizeof(int32_t));
+    int64_t *vv = calloc((size_t)n + 1, sizeof(int64_t));
+    int32_t *owner = malloc(((size_t)n + 1) * sizeof(int32_t));
+    int64_t *dist = malloc(((size_t)n + 1) * sizeof(int64_t));
+    int32_t *pred = malloc(((size_t)n + 1) * sizeof(int32_t));
+    uint8_t *done = calloc((size_t)n + 1, 1);
+    int32_t *touched = malloc(((size_t)n + 1) * sizeof(int32_t));
+    int32_t *scanned = malloc(((size_t)n + 1) * sizeof(int32_t));
+    int64_t *q = calloc((size_t)v + 1, sizeof(int64_t));
+    int64_t *load = calloc((size_t)v + 1, sizeof(int64_t));
+    int64_t *chosen = malloc(((size_t)n + 1) * sizeof(int64_t));
+    Heap heap = {0};
+    int failed = 0;
+    const char *cert_error = NULL;
+    int64_t searches = 0, rows_scanned = 0, arcs_relaxed = 0, longest = 0;
+    if (!slot_vol || !u || !slot_col || !vv || !owner || !dist || !pred || !done || !touched || !scanned ||
+        !q || !load || !chosen) {
+        PyErr_NoMemory();
+        goto out;
+    }
+
+    Py_BEGIN_ALLOW_THREADS
+    {
+        int64_t s = 0;
+        for (int64_t r = 0; r < max_cap; r++)
+            for (int64_t k = 0; k < v; k++)
+                if (effcap[k] > r) { slot_vol[s] = (int32_t)k; slot_col[s] = -1; s++; }
+    }
+    for (int64_t i = 0; i < n; i++) { owner[i] = -1; dist[i] = INT64_MAX; }
+
+    for (int64_t s0 = 0; s0 < slots && !failed; s0++) {
+        int64_t k0 = slot_vol[s0];
+        int64_t n_touched = 0, n_scanned = 0;
+        searches++;
+        /* the root's dual: its best worth against current column duals (>= 0: idle) */
+        int64_t best = 0;
+        for (int64_t a = start[k0]; a < start[k0 + 1]; a++) {
+            int64_t i = col[a];
+            int64_t w = B[i] - cost[a] - vv[i];
+            if (w > best) best = w;
+        }
+        u[s0] = best;
+        heap.len = 0;
+        for (int64_t a = start[k0]; a < start[k0 + 1]; a++) {
+            int64_t i = col[a];
+            int64_t r = best + vv[i] - (B[i] - cost[a]);
+            if (r < dist[i]) {
+                if (dist[i] == INT64_MAX) touched[n_touched++] = (int32_t)i;
+                dist[i] = r;
+                pred[i] = (int32_t)s0;
+                if (heap_push(&heap, r, (int32_t)i) < 0) { failed = 1; break; }
+            }
+        }
+        arcs_relaxed += start[k0 + 1] - start[k0];
+        int64_t null_best = best, null_row = s0;  /* the root may stay idle */
+        int64_t term = -1, D;
+        while (heap.len > 0 && !failed) {
+            HeapItem it = heap_pop(&heap);
+            int64_t j = it.col;
+            if (done[j] || it.key != dist[j]) continue;
+            if (null_best <= it.key) break;
+            done[j] = 1;
+            scanned[n_scanned++] = (int32_t)j;
+            if (owner[j] < 0) { term = j; break; }
+            int64_t s1 = owner[j], k1 = slot_vol[s1], d0 = it.key;
+            rows_scanned++;
+            if (d0 + u[s1] < null_best) { null_best = d0 + u[s1]; null_row = s1; }
+            int64_t base = d0 + u[s1];
+            for (int64_t a = start[k1]; a < start[k1 + 1]; a++) {
+                int64_t i = col[a];
+                if (done[i]) continue;
+                int64_t nd = base + vv[i] - (B[i] - cost[a]);
+                if (nd < dist[i]) {
+                    if (dist[i] == INT64_MAX) touched[n_touched++] = (int32_t)i;
+                    dist[i] = nd;
+                    pred[i] = (int32_t)s1;
+                    if (heap_push(&heap, nd, (int32_t)i) < 0) { failed = 1; break; }
+                }
+            }
+            arcs_relaxed += start[k1 + 1] - start[k1];
+        }
+        if (failed) break;
+        D = term >= 0 ? dist[term] : null_best;
+        if (n_scanned > longest) longest = n_scanned;
+        /* duals: scanned columns rise by D - dist, their rows fall by as much */
+        for (int64_t t = 0; t < n_scanned; t++) {
+            int64_t j = scanned[t];
+            int64_t delta = D - dist[j];
+            if (delta > 0) {
+                vv[j] += delta;
+                u[owner[j]] -= delta;  /* owner >= 0: only the terminal column is free, delta 0 */
+            }
+        }
+        u[s0] -= D;
+        /* augment along the predecessor chain */
+        int64_t cur;
+        if (term >= 0) {
+            cur = term;
+        } else {
+            int64_t s1 = null_row;
+            if (s1 == s0) {
+                slot_col[s0] = -1;
+                cur = -1;
+            } else {
+                cur = slot_col[s1];
+                slot_col[s1] = -1;
+                owner[cur] = -1;
+            }
+        }
+        while (cur >= 0) {
+            int64_t s1 = pred[cur];
+            int64_t prev = slot_col[s1];
+            slot_col[s1] = (int32_t)cur;
+            owner[cur] = (int32_t)s1;
+            if (s1 == s0) break;
+            cur = prev;
+        }
+        for (int64_t t = 0; t < n_touched; t++) dist[touched[t]] = INT64_MAX;
+        for (int64_t t = 0; t < n_scanned; t++) done[scanned[t]] = 0;
+    }
+
+    /* ---- certificate: checked from scratch on every arc ---- */
+    if (!failed) {
+        for (int64_t k = 0; k < v; k++) q[k] = INT64_MAX;
+        for (int64_t s = 0; s < slots; s++) {
+            int64_t k = slot_vol[s];
+            if (u[s] < q[k]) q[k] = u[s];
+            if (slot_col[s] >= 0) load[k]++;
+        }
+        for (int64_t k = 0; k < v; k++) {
+            if (q[k] == INT64_MAX) q[k] = 0;  /* no slots */
+            if (q[k] < 0) cert_error = "negative volunteer price";
+            if (q[k] > 0 && load[k] != effcap[k]) cert_error = "priced volunteer with spare capacity";
+            if (load[k] > effcap[k]) cert_error = "volunteer over capacity";
+        }
+        for (int64_t i = 0; i < n; i++) {
+            chosen[i] = -1;
+            if (vv[i] < 0) cert_error = "negative need price";
+            if (owner[i] < 0 && vv[i] != 0) cert_error = "priced need left unserved";
+        }
+        for (int64_t s = 0; s < slots; s++)
+            if (slot_col[s] >= 0) {
+                if (owner[slot_col[s]] != s) cert_error = "inconsistent assignment";
+                chosen[slot_col[s]] = slot_vol[s];
+            }
+        for (int64_t k = 0; k < v && !cert_error; k++)
+            for (int64_t a = start[k]; a < start[k + 1]; a++) {
+                int64_t i = col[a];
+                int64_t slack = q[k] + vv[i] - (B[i] - cost[a]);
+                if (slack < 0) { cert_error = "reduced cost below zero"; break; }
+                if (chosen[i] == k && slack != 0) { cert_error = "used arc not tight"; break; }
+            }
+    }
+    Py_END_ALLOW_THREADS
+
+    if (failed) { PyErr_NoMemory(); goto out; }
+    if (cert_error) {
+        PyErr_Format(PyExc_ArithmeticError, "native matching: optimality certificate failed (%s)", cert_error);
+        goto out;
+    }
+    {
+        PyObject *stats = Py_BuildValue("{s:L,s:L,s:L,s:L,s:L}", "searches", (long long)searches,
+                                        "rows_scanned", (long long)rows_scanned, "arcs_relaxed",
+                                        (long long)arcs_relaxed, "longest_search", (long long)longest,
+                                        "arcs", (long long)g->arcs);
+        if (!stats) goto out;
+        result = Py_BuildValue("(y#y#y#N)", (const char *)chosen, (Py_ssize_t)(n * 8), (const char *)q,
+                               (Py_ssize_t)(v * 8), (const char *)vv, (Py_ssize_t)(n * 8), stats);
+    }
+out:
+    free(slot_vol); free(u); free(slot_col); free(vv); free(owner); free(dist); free(pred);
+    free(done); free(touched); free(scanned); free(q); free(load); free(chosen); free(heap.a);
+out0:
+    free(effcap);
+    release(&bb); release(&bc);
+    return result;
+}
+
+/* ------------------------------------------------------------------ auction */
+
+/* Forward/reverse auction with epsilon scaling (Bertsekas), needs bidding for
+ * volunteer slots. Worths are scaled by F = n + 1 so that the last phase, at
+ * eps = 1, leaves a duality gap below F, i.e. below one cost unit: then the
+ * assignment is optimal because every feasible total is a multiple of F.
+ * The gap is computed from scratch over every arc before returning. */
+
+typedef struct {
+    int64_t n, v, slots, F;
+    const int64_t *B;        /* bypass per need (unscaled) */
+    int64_t *effcap, *sbase; /* slots of volunteer k: sbase[k] .. sbase[k] + effcap[k] */
+    int64_t *nstart;         /* need-side CSR */
+    int32_t *nvol;
+    int64_t *ncost;
+    int64_t *price;          /* per slot (scaled) */
+    int32_t *heap;           /* per volunteer: min-heap of its slots by price */
+    int32_t *slot_need;      /* need on the slot, or -1 */
+    int32_t *slot_vol;
+    int32_t *need_slot;      /* slot of the need, or -1 (not served) */
+    int64_t *need_arc;       /* need-side arc of the need's volunteer */
+    int64_t *pi_cache;       /* profits during pricing */
+    int32_t *queue;
+    uint8_t *queued;
+    int64_t qhead, qlen;
+    int64_t bids, rbids, budget;
+    int rows_sorted;
+} Auction;
+
+static int cmp_desc(const void *x, const void *y) {
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return a > b ? -1 : (a < b);
+}
+
+/* Stable counting sort of every volunteer row by bypass, descending, when the
+ * bypass takes few distinct values (one per priority). Returns 1 if sorted. */
+static int sort_rows(Graph *g, const int64_t *B) {
+    enum { MAX_LEVELS = 64 };
+    int64_t levels[MAX_LEVELS];
+    int n_levels = 0;
+    for (int64_t i = 0; i < g->n; i++) {
+        int found = 0;
+        for (int t = 0; t < n_levels; t++) if (levels[t] == B[i]) { found = 1; break; }
+        if (!found) {
+            if (n_levels == MAX_LEVELS) return 0;
+            levels[n_levels++] = B[i];
+        }
+    }
+    qsort(levels, (size_t)n_levels, sizeof(int64_t), cmp_desc);
+    uint8_t *rank = malloc((size_t)g->n + 1);
+    int64_t longest = 0;
+    for (int64_t k = 0; k < g->v; k++)
+        if (g->start[k + 1] - g->start[k] > longest) longest = g->start[k + 1] - g->start[k];
+    int32_t *tc = malloc(((size_t)longest + 1) * sizeof(int32_t));
+    int64_t *td = malloc(((size_t)longest + 1) * sizeof(int64_t));
+    if (!rank || !tc || !td) { free(rank); free(tc); free(td); return 0; }
+    for (int64_t i = 0; i < g->n; i++) {
+        int lo = 0, hi = n_levels - 1;
+        while (lo < hi) { int m = (lo + hi) / 2; if (levels[m] > B[i]) lo = m + 1; else hi = m; }
+        rank[i] = (uint8_t)lo;
+    }
+    for (int64_t k = 0; k < g->v; k++) {
+        int64_t a0 = g->start[k], len = g->start[k + 1] - a0;
+        int64_t count[MAX_LEVELS + 1] = {0};
+        for (int64_t t = 0; t < len; t++) count[rank[g->col[a0 + t]] + 1]++;
+        for (int t = 0; t < n_levels; t++) count[t + 1] += count[t];
+        for (int64_t t = 0; t < len; t++) {
+            int r = rank[g->col[a0 + t]];
+            tc[count[r]] = g->col[a0 + t];
+            td[count[r]] = g->cost[a0 + t];
+            count[r]++;
+        }
+        memcpy(g->col + a0, tc, (size_t)len * sizeof(int32_t));
+        memcpy(g->cost + a0, td, (size_t)len * sizeof(int64_t));
+    }
+    free(rank); free(tc); free(td);
+    return 1;
+}
+
+static inline int64_t min_price(const Auction *A, int64_t k) { return A->price[A->heap[A->sbase[k]]]; }
+
+static void slot_sift_down(Auction *A, int64_t k, int64_t pos) {
+    int32_t *h = A->heap + A->sbase[k];
+    int64_t len = A->effcap[k];
+    int32_t s = h[pos];
+    int64_t p = A->price[s];
+    for (;;) {
+        int64_t c = 2 * pos + 1;
+        if (c >= len) break;
+        if (c + 1 < len && (A->price[h[c + 1]] < A->price[h[c]] ||
+                            (A->price[h[c + 1]] == A->price[h[c]] && h[c + 1] < h[c]))) c++;
+        if (A->price[h[c]] > p || (A->price[h[c]] == p && h[c] > s)) break;
+        h[pos] = h[c];
+        pos = c;
+    }
+    h[pos] = s;
+}
+
+static void slot_sift_up(Auction *A, int64_t k, int64_t pos) {
+    int32_t *h = A->heap + A->sbase[k];
+    int32_t s = h[pos];
+    int64_t p = A->price[s];
+    while (pos > 0) {
+        int64_t parent = (pos - 1) / 2;
+        if (A->price[h[parent]] < p || (A->price[h[parent]] == p && h[parent] < s)) break;
+        h[pos] = h[parent];
+        pos = parent;
+    }
+    h[pos] = s;
+}
+
+static void enqueue(Auction *A, int64_t i) {
+    if (A->queued[i]) return;
+    A->queued[i] = 1;
+    A->queue[(A->qhead + A->qlen) % (A->n + 1)] = (int32_t)i;
+    A->qlen++;
+}
+
+static inline int64_t worth(const Auction *A, int64_t i, int64_t arc) {
+    return (A->B[i] - A->ncost[arc]) * A->F;
+}
+
+static inline int64_t profit(const Auction *A, int64_t i) {
+    int64_t s = A->need_slot[i];
+    return s < 0 ? 0 : worth(A, i, A->need_arc[i]) - A->price[s];
+}
+
+/* best worth net of price over the need's arcs (and 0 for not being served) */
+static int64_t best_value(const Auction *A, int64_t i) {
+    int64_t best = 0;
+    for (int64_t a = A->nstart[i]; a < A->nstart[i + 1]; a++) {
+        int64_t val = worth(A, i, a) - min_price(A, A->nvol[a]);
+        if (val > best) best = val;
+    }
+    return best;
+}
+
+static void forward_bid(Auction *A, int64_t i, int64_t eps) {
+    int64_t w1 = 0, w2 = 0, a1 = -1;
+    for (int64_t a = A->nstart[i]; a < A->nstart[i + 1]; a++) {
+        int64_t val = worth(A, i, a) - min_price(A, A->nvol[a]);
+        if (val > w1) { w2 = w1; w1 = val; a1 = a; }
+        else if (val > w2) w2 = val;
+    }
+    A->bids++;
+    if (a1 < 0) { A->need_slot[i] = -1; return; }  /* not served: nothing is worth its price */
+    int64_t k = A->nvol[a1];
+    int32_t *h = A->heap + A->sbase[k];
+    int64_t len = A->effcap[k];
+    if (len >= 2) {
+        int64_t second = A->price[h[1]];
+        if (len >= 3 && A->price[h[2]] < second) second = A->price[h[2]];
+        int64_t val = worth(A, i, a1) - second;
+        if (val > w2) w2 = val;
+    }
+    int32_t s = h[0];
+    A->price[s] += w1 - w2 + eps;
+    int32_t old = A->slot_need[s];
+    if (old >= 0) { A->need_slot[old] = -1; enqueue(A, old); }
+    A->slot_need[s] = (int32_t)i;
+    A->need_slot[i] = s;
+    A->need_arc[i] = a1;
+    slot_sift_down(A, k, 0);
+}
+
+static void run_forward(Auction *A, int64_t eps) {
+    while (A->qlen > 0 && A->bids + A->rbids <= A->budget) {
+        int64_t i = A->queue[A->qhead];
+        A->qhead = (A->qhead + 1) % (A->n + 1);
+        A->qlen--;
+        A->queued[i] = 0;
+        if (A->need_slot[i] < 0) forward_bid(A, i, eps);
+    }
+}
+
+/* position of slot s in its volunteer's heap */
+static int64_t heap_pos(const Auction *A, int64_t k, int32_t s) {
+    const int32_t *h = A->heap + A->sbase[k];
+    for (int64_t p = 0; p < A->effcap[k]; p++)
+        if (h[p] == s) return p;
+    return -1;
+}
+
+/* Reverse bids (Bertsekas' asymmetric assignment, lambda = 0): every slot left
+ * free at a positive price lowers it or takes the need it is worth most to. */
+static void run_reverse(Auction *A, const Graph *g, int64_t eps, int32_t *stack) {
+    int64_t top = 0;
+    for (int64_t s = 0; s < A->slots; s++)
+        if (A->slot_need[s] < 0 && A->price[s] > 0) stack[top++] = (int32_t)s;
+    while (top > 0 && A->bids + A->rbids <= A->budget) {
+        int32_t s = stack[--top];
+        if (A->slot_need[s] >= 0 || A->price[s] <= 0) continue;
+        int64_t k = A->slot_vol[s];
+        int64_t b1 = INT64_MIN, b2 = INT64_MIN, i1 = -1;
+        for (int64_t a = g->start[k]; a < g->start[k + 1]; a++) {
+            int64_t i = g->col[a];
+            /* rows are sorted by bypass, descending (sort_rows), and a need's
+             * profit is at least -eps, so no later need can beat b2 */
+            if (A->rows_sorted && A->B[i] * A->F + eps <= b2) break;
+            int64_t beta = (A->B[i] - g->cost[a]) * A->F - profit(A, i);
+            if (beta > b1) { b2 = b1; b1 = beta; i1 = i; }
+            else if (beta > b2) b2 = beta;
+        }
+        A->rbids++;
+        int64_t pos = heap_pos(A, k, s);
+        if (i1 < 0 || b1 - eps <= 0) {
+            A->price[s] = 0;
+            slot_sift_up(A, k, pos);
+            continue;
+        }
+        int64_t np = b2 == INT64_MIN ? 0 : b2 - eps;
+        if (np < 0) np = 0;
+        A->price[s] = np;
+        slot_sift_up(A, k, pos);
+        int32_t old = A->need_slot[i1];
+        if (old >= 0) {
+            A->slot_need[old] = -1;
+            if (A->price[old] > 0) stack[top++] = old;
+        }
+        A->slot_need[s] = (int32_t)i1;
+        A->need_slot[i1] = s;
+        for (int64_t a = A->nstart[i1]; a < A->nstart[i1 + 1]; a++)
+            if (A->nvol[a] == k) { A->need_arc[i1] = a; break; }
+    }
+}
+
+/* ---- candidate graph: a subset of the arcs, grown by pricing ---- */
+
+typedef struct {
+    int64_t key, arc;
+} KItem;
+
+static inline int kitem_less(KItem x, KItem y) { return x.key < y.key || (x.key == y.key && x.arc < y.arc); }
+
+/* bounded max-heap keeping the K smallest (key, arc) offered */
+static void kheap_offer(KItem *h, int32_t *cnt, int64_t K, int64_t key, int64_t arc) {
+    KItem it = {key, arc};
+    int64_t len = *cnt;
+    if (len < K) {
+        int64_t i = len;
+        while (i > 0) {
+            int64_t p = (i - 1) / 2;
+            if (!kitem_less(h[p], it)) break;
+            h[i] = h[p];
+            i = p;
+        }
+        h[i] = it;
+        *cnt = (int32_t)(len + 1);
+        return;
+    }
+    if (!kitem_less(it, h[0])) return;
+    int64_t i = 0;
+    for (;;) {
+        int64_t c = 2 * i + 1;
+        if (c >= len) break;
+        if (c + 1 < len && kitem_less(h[c], h[c + 1])) c++;
+        if (!kitem_less(it, h[c])) break;
+        h[i] = h[c];
+        i = c;
+    }
+    h[i] = it;
+}
+
+/* (Re)build the candidate graph: the previous candidates plus `n_new` new
+ * arcs (full-graph arc indices, ascending), rows per volunteer in the full
+ * graph's order (i.e. by bypass, descending), and the need-side transpose;
+ * re-point each served need at its arc. */
+typedef struct {  /* the candidate graph's second set of arrays, swapped on each rebuild */
+    int32_t *col;
+    int64_t *cost, *full, *fill;
+    int64_t cap;          /* capacity of col/cost/full here and of the live arrays */
+} Spare;
+
+static int grow(Spare *sp, Graph *sub, Auction *A, int64_t **sub_full, int64_t m) {
+    if (m <= sp->cap) return 0;
+    int64_t cap = m + m / 2 + 1024;
+    int32_t *c1 = realloc(sp->col, (size_t)cap * sizeof(int32_t));
+    if (c1) sp->col = c1;
+    int64_t *c2 = realloc(sp->cost, (size_t)cap * sizeof(int64_t));
+    if (c2) sp->cost = c2;
+    int64_t *c3 = realloc(sp->full, (size_t)cap * sizeof(int64_t));
+    if (c3) sp->full = c3;
+    int32_t *c4 = realloc(sub->col, (size_t)cap * sizeof(int32_t));
+    if (c4) sub->col = c4;
+    int64_t *c5 = realloc(sub->cost, (size_t)cap * sizeof(int64_t));
+    if (c5) sub->cost = c5;
+    int64_t *c6 = realloc(*sub_full, (size_t)cap * sizeof(int64_t));
+    if (c6) *sub_full = c6;
+    int32_t *c7 = realloc(A->nvol, (size_t)cap * sizeof(int32_t));
+    if (c7) A->nvol = c7;
+    int64_t *c8 = realloc(A->ncost, (size_t)cap * sizeof(int64_t));
+    if (c8) A->ncost = c8;
+    if (!c1 || !c2 || !c3 || !c4 || !c5 || !c6 || !c7 || !c8) return -1;
+    sp->cap = cap;
+    return 0;
+}
+
+static int build_candidates(Auction *A, const Graph *g, Graph *sub, int64_t **sub_full, const int64_t *new_arcs,
+                            int64_t n_new, Spare *sp) {
+    int64_t n = g->n, v = g->v, m = sub->arcs + n_new;
+    if (grow(sp, sub, A, sub_full, m) < 0) return -1;
+    int32_t *col = sp->col;
+    int64_t *cost = sp->cost, *full = sp->full, *fill = sp->fill;
+    const int64_t *old = *sub_full;
+    int64_t w = 0, p = 0;
+    memset(A->nstart, 0, ((size_t)n + 2) * sizeof(int64_t));
+    for (int64_t k = 0; k < v; k++) {
+        int64_t o = sub->start[k], o_end = sub->start[k + 1], row_end = g->start[k + 1];
+        sub->start[k] = w;
+        while (o < o_end || (p < n_new && new_arcs[p] < row_end)) {
+            int64_t a;
+            if (o < o_end && (p >= n_new || new_arcs[p] >= row_end || old[o] < new_arcs[p])) a = old[o++];
+            else a = new_arcs[p++];
+            col[w] = g->col[a];
+            cost[w] = g->cost[a];
+            full[w] = a;
+            A->nstart[g->col[a] + 1]++;
+            w++;
+        }
+    }
+    sub->start[v] = w;
+    sp->col = sub->col; sp->cost = sub->cost; sp->full = *sub_full;
+    sub->col = col; sub->cost = cost; *sub_full = full;
+    sub->n = n; sub->v = v; sub->arcs = w;
+    for (int64_t i = 0; i < n; i++) A->nstart[i + 1] += A->nstart[i];
+    for (int64_t i = 0; i < n; i++) fill[i] = A->nstart[i];
+    for (int64_t k = 0; k < v; k++)
+        for (int64_t a = sub->start[k]; a < sub->start[k + 1]; a++) {
+            int64_t i = sub->col[a];
+            A->nvol[fill[i]] = (int32_t)k;
+            A->ncost[fill[i]] = sub->cost[a];
+            fill[i]++;
+        }
+    for (int64_t i = 0; i < n; i++) {
+        int64_t s = A->need_slot[i];
+        A->need_arc[i] = -1;
+        if (s < 0) continue;
+        for (int64_t a = A->nstart[i]; a < A->nstart[i + 1]; a++)
+            if (A->nvol[a] == A->slot_vol[s]) { A->need_arc[i] = a; break; }
+        if (A->need_arc[i] < 0) return -2;  /* cannot happen: candidate arcs are only added */
+    }
+    return 0;
+}
+
+static int cmp_i64(const void *x, const void *y) {
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return a < b ? -1 : (a > b);
+}
+
+/* the marked arcs that are not candidates yet, ascending; clears their marks */
+static int64_t take_marked(uint8_t *mark, const int64_t *list, int64_t len, int64_t *out) {
+    int64_t m = 0;
+    for (int64_t t = 0; t < len; t++)
+        if (mark[list[t]] == 1) { mark[list[t]] = 2; out[m++] = list[t]; }
+    qsort(out, (size_t)m, sizeof(int64_t), cmp_i64);
+    return m;
+}
+
+/* Pricing on the full graph: arcs not yet candidates on which a need would
+ * gain more than eps at the current prices (eps-complementary slackness); the `per_need` most violated
+ * arcs of each need become candidates. Returns how many, and the largest
+ * violation in *worst. */
+static int64_t price_full(Auction *A, const Graph *g, uint8_t *mark, KItem *kh, int32_t *kcnt, int64_t per_need,
+                          int64_t eps, int64_t slack, int64_t *qmin, int64_t *out, int64_t *worst) {
+    int64_t n = g->n, v = g->v, found = 0;
+    *worst = 0;
+    for (int64_t k = 0; k < v; k++) {
+        int64_t m = INT64_MAX;
+        for (int64_t s = A->sbase[k]; s < A->sbase[k] + A->effcap[k]; s++)
+            if (A->price[s] < m) m = A->price[s];
+        qmin[k] = m;
+    }
+    int64_t *pi = A->pi_cache;
+    for (int64_t i = 0; i < n; i++) { pi[i] = profit(A, i); kcnt[i] = 0; }
+    for (int64_t k = 0; k < v; k++) {
+        if (A->effcap[k] == 0) continue;
+        int64_t q = qmin[k];
+        for (int64_t a = g->start[k]; a < g->start[k + 1]; a++) {
+            int64_t i = g->col[a];
+            int64_t top = A->B[i] * A->F - q;
+            /* rows are sorted by bypass, descending, and profits are >= -eps */
+            if (A->rows_sorted && top <= slack - eps) break;
+            if (mark[a]) continue;
+            int64_t gain = top - g->cost[a] * A->F - pi[i];
+            if (gain > slack) {
+                kheap_offer(kh + i * per_need, kcnt + i, per_need, -gain, a);
+                if (gain > *worst) *worst = gain;
+            }
+        }
+    }
+    for (int64_t i = 0; i < n; i++)
+        for (int32_t t = 0; t < kcnt[i]; t++) { mark[kh[i * per_need + t].arc] = 1; out[found++] = kh[i * per_need + t].arc; }
+    return take_marked(mark, out, found, out);
+}
+
+/* First candidates: for every volunteer and priority level its nearest needs
+ * (2 x capacity + 6), and for every need its K nearest volunteers. */
+enum { LMUL = 2, LADD = 6 };
+static void first_candidates(Auction *A, const Graph *g, uint8_t *mark, KItem *kh, int32_t *kcnt, int64_t K) {
+    int64_t n = g->n, v = g->v;
+    int64_t longest = 0;
+    for (int64_t k = 0; k < v; k++)
+        if (g->start[k + 1] - g->start[k] > longest) longest = g->start[k + 1] - g->start[k];
+    int64_t L_max = 0;
+    for (int64_t k = 0; k < v; k++) if (LMUL * A->effcap[k] + LADD > L_max) L_max = LMUL * A->effcap[k] + LADD;
+    KItem *vh = malloc(((size_t)L_max + 1) * sizeof(KItem));
+    for (int64_t k = 0; k < v; k++) {
+        int64_t L = LMUL * A->effcap[k] + LADD;
+        int64_t a = g->start[k], end = g->start[k + 1];
+        if (A->effcap[k] == 0) continue;
+        while (a < end) {  /* groups of equal bypass (rows are sorted by it when rows_sorted) */
+            int64_t b = a + 1;
+            if (A->rows_sorted) while (b < end && A->B[g->col[b]] == A->B[g->col[a]]) b++;
+            else b = end;
+            if (b - a <= L || !vh) {
+                for (int64_t t = a; t < b; t++) mark[t] = 1;
+            } else {
+                int32_t cnt = 0;
+                for (int64_t t = a; t < b; t++) kheap_offer(vh, &cnt, L, g->cost[t], t);
+                for (int32_t t = 0; t < cnt; t++) mark[vh[t].arc] = 1;
+            }
+            a = b;
+        }
+    }
+    free(vh);
+    for (int64_t i = 0; i < n; i++) kcnt[i] = 0;
+    for (int64_t k = 0; k < v; k++)
+        for (int64_t a = g->start[k]; a < g->start[k + 1]; a++) {
+            int64_t i = g->col[a];
+            kheap_offer(kh + i * K, kcnt + i, K, g->cost[a], a);
+        }
+    for (int64_t i = 0; i < n; i++)
+        for (int32_t t = 0; t < kcnt[i]; t++) mark[kh[i * K + t].arc] = 1;
+}
+
+/* auction(graph, bypass int64[n], capacity int64[v], theta)
+ *   -> (chosen bytes int64[n], stats dict) */
+static PyObject *py_auction(PyObject *self, PyObject *args) {
+    PyObject *o_g, *o_bypass, *o_cap;
+    long long theta = 4;
+    if (!PyArg_ParseTuple(args, "OOO|L", &o_g, &o_bypass, &o_cap, &theta)) return NULL;
+    Graph *g = graph_of(o_g);
+    if (!g) return NULL;
+    if (theta < 2) theta = 2;
+    Buf bb, bc;
+    bb.held = bc.held = 0;
+    if (get_buf(o_bypass, &bb, 8, g->n, "bypass") < 0 || get_buf(o_cap, &bc, 8, g->v, "capacity") < 0) {
+        release(&bb); release(&bc);
+        return NULL;
+    }
+    Auction A;
+    memset(&A, 0, sizeof A);
+    Graph sub;
+    memset(&sub, 0, sizeof sub);
+    int64_t n = g->n, v = g->v;
+    A.n = n; A.v = v; A.B = bb.buf.buf; A.F = n + 1;
+    const int64_t *capacity = bc.buf.buf;
+    PyObject *result = NULL;
+    const char *error = NULL;
+    int64_t *chosen = NULL, *cert_v = NULL, *cert_q = NULL, phases = 0, rounds = 0, added_total = 0;
+    int32_t *stack = NULL, *kcnt = NULL;
+    uint8_t *mark = NULL;
+    KItem *kh = NULL;
+    double gap_units = 0.0;
+    int failed = 0;
+    double t_bid = 0, t_price = 0, t_build = 0;
+    const int64_t budget = 200000000 + 2000 * (int64_t)n;  /* guards against a runaway price war */
+    A.budget = budget;
+    /* tuned on the benchmark instances (bench/match_bench.py) */
+    const int64_t K_FIRST = 8, PER_NEED = 8, SLACK_MUL = theta, LOOP_MUL = theta, MAX_LOOPS = 1;
+    int64_t *sub_full = NULL, *new_arcs = NULL;
+    Spare spare;
+    memset(&spare, 0, sizeof spare);
+
+    int64_t bmax = 0;
+    for (int64_t i = 0; i < n; i++) if (A.B[i] > bmax) bmax = A.B[i];
+    if (bmax > 0 && (bmax > (INT64_MAX / 4) / A.F)) {
+        PyErr_SetString(PyExc_OverflowError, "native auction: scaled worths overflow int64");
+        goto out;
+    }
+    A.effcap = calloc((size_t)v + 1, sizeof(int64_t));
+    A.sbase = calloc((size_t)v + 1, sizeof(int64_t));
+    A.nstart = calloc((size_t)n + 2, sizeof(int64_t));
+    A.need_slot = malloc(((size_t)n + 1) * sizeof(int32_t));
+    A.need_arc = malloc(((size_t)n + 1) * sizeof(int64_t));
+    A.pi_cache = malloc(((size_t)n + 1) * sizeof(int64_t));
+    A.queue = malloc(((size_t)n + 1) * sizeof(int32_t));
+    A.queued = calloc((size_t)n + 1, 1);
+    sub.start = calloc((size_t)v + 1, sizeof(int64_t));
+    chosen = malloc(((size_t)n + 1) * sizeof(int64_t));
+    cert_v = malloc(((size_t)n + 1) * sizeof(int64_t));
+    cert_q = malloc(((size_t)v + 1) * sizeof(int64_t));
+    mark = calloc((size_t)g->arcs + 1, 1);
+    kh = malloc(((size_t)n * (size_t)(K_FIRST > PER_NEED ? K_FIRST : PER_NEED) + 1) * sizeof(KItem));
+    kcnt = calloc((size_t)n + 1, sizeof(int32_t));
+    new_arcs = malloc(((size_t)n * (size_t)PER_NEED + 1) * sizeof(int64_t));
+    spare.fill = malloc(((size_t)n + 1) * sizeof(int64_t));
+    if (!cert_v || !cert_q || !A.effcap || !A.sbase || !A.nstart || !A.need_slot || !A.need_arc || !A.pi_cache ||
+        !A.queue || !A.queued || !chosen || !sub.start || !mark || !kh || !kcnt || !new_arcs || !spare.fill) { PyErr_NoMemory(); goto out; }
+    for (int64_t k = 0; k < v; k++) {
+        int64_t deg = g->start[k + 1] - g->start[k];
+        int64_t c = capacity[k] < deg ? capacity[k] : deg;
+        A.effcap[k] = c < 0 ? 0 : c;
+        A.sbase[k] = A.slots;
+        A.slots += A.effcap[k];
+    }
+    A.price = calloc((size_t)A.slots + 1, sizeof(int64_t));
+    A.heap = malloc(((size_t)A.slots + 1) * sizeof(int32_t));
+    A.slot_need = malloc(((size_t)A.slots + 1) * sizeof(int32_t));
+    A.slot_vol = malloc(((size_t)A.slots + 1) * sizeof(int32_t));
+    stack = malloc(((size_t)A.slots + 1) * sizeof(int32_t));
+    if (!A.price || !A.heap || !A.slot_need || !A.slot_vol || !stack) { PyErr_NoMemory(); goto out; }
+
+    Py_BEGIN_ALLOW_THREADS
+    A.rows_sorted = sort_rows(g, A.B);
+    for (int64_t k = 0; k < v; k++)
+        for (int64_t t = 0; t < A.effcap[k]; t++) {
+            int64_t s = A.sbase[k] + t;
+            A.heap[s] = (int32_t)s;
+            A.slot_need[s] = -1;
+            A.slot_vol[s] = (int32_t)k;
+        }
+    for (int64_t i = 0; i < n; i++) { A.need_slot[i] = -1; A.need_arc[i] = -1; }
+
+    first_candidates(&A, g, mark, kh, kcnt, K_FIRST);
+    {
+        int64_t m = 0;
+        for (int64_t a = 0; a < g->arcs; a++) m += mark[a] == 1;
+        int64_t *first = malloc(((size_t)m + 1) * sizeof(int64_t));
+        if (!first) failed = 1;
+        else {
+            m = 0;
+            for (int64_t a = 0; a < g->arcs; a++) if (mark[a] == 1) { mark[a] = 2; first[m++] = a; }
+            if (build_candidates(&A, g, &sub, &sub_full, first, m, &spare) < 0) failed = 1;
+            free(first);
+        }
+    }
+    int64_t eps = bmax * A.F / theta;
+    if (eps < 1) eps = 1;
+    /* epsilon scaling; each phase ends with pricing on the full graph, so the
+     * candidate graph grows until eps-complementary slackness holds on every arc */
+    int loops = 0;
+    for (int fresh = 1; !failed; fresh = 0) {
+        phases++;
+        for (int64_t i = 0; i < n; i++) {
+            if (A.nstart[i + 1] == A.nstart[i]) continue;
+            if (fresh) { enqueue(&A, i); continue; }
+            if (profit(&A, i) < best_value(&A, i) - eps) {
+                int64_t s = A.need_slot[i];
+                if (s >= 0) { A.slot_need[s] = -1; A.need_slot[i] = -1; }
+                enqueue(&A, i);
+            }
+        }
+        int64_t b0 = A.bids, r0 = A.rbids;
+        double t0 = now_s();
+        run_forward(&A, eps);
+        run_reverse(&A, &sub, eps, stack);  /* every phase ends with free slots at price 0 */
+        if (A.bids + A.rbids > budget) { error = "no convergence within the bid budget"; break; }
+        double t1 = now_s();
+        t_bid += t1 - t0;
+        int64_t worst = 0;
+        /* coarse phases only need prices good enough for the next phase: a
+         * need is repaired there when it gains more than SLACK_MUL x eps */
+        int64_t slack = eps == 1 ? 1 : (eps > INT64_MAX / (SLACK_MUL + 1) ? eps : eps * SLACK_MUL);
+        int64_t added = price_full(&A, g, mark, kh, kcnt, PER_NEED, eps, slack, cert_q, new_arcs, &worst);
+        t_price += now_s() - t1;
+        if (added) {
+            added_total += added;
+            rounds++;
+            double t2 = now_s();
+            if (build_candidates(&A, g, &sub, &sub_full, new_arcs, added, &spare) < 0) failed = 1;
+            t_build += now_s() - t2;
+            /* same eps again (the needs that gain re-bid) until what is left is
+             * small enough for the next phase */
+            if (eps == 1 || worst / LOOP_MUL > slack || ++loops < MAX_LOOPS) continue;
+        }
+        if (eps == 1) break;
+        loops = 0;
+        eps /= theta;
+        if (eps < 1) eps = 1;
+    }
+    if (!error && A.qlen) error = "a need was left without a bid";
+
+    /* ---- certificate on the FULL graph: duality gap below one cost unit ---- */
+    if (!error && !failed) {
+        __int128 primal = 0, dual = 0;
+        for (int64_t s = 0; s < A.slots; s++) {
+            if (A.price[s] < 0) error = "negative slot price";
+            if (A.slot_need[s] < 0 && A.price[s] != 0) error = "priced slot left free";
+            dual += A.price[s];
+        }
+        for (int64_t i = 0; i < n; i++) {
+            chosen[i] = -1;
+            int64_t s = A.need_slot[i];
+            if (s >= 0) {
+                if (A.slot_need[s] != i || A.nvol[A.need_arc[i]] != A.slot_vol[s]) error = "inconsistent assignment";
+                chosen[i] = A.slot_vol[s];
+                primal += worth(&A, i, A.need_arc[i]);
+            }
+        }
+        /* V_i = max(0, max over all arcs of worth - price of the cheapest slot) */
+        int64_t *V = cert_v, *mp = cert_q;
+        for (int64_t k = 0; k < v; k++) {
+            int64_t m = INT64_MAX;
+            for (int64_t s = A.sbase[k]; s < A.sbase[k] + A.effcap[k]; s++)
+                if (A.price[s] < m) m = A.price[s];
+            mp[k] = m;
+        }
+        for (int64_t i = 0; i < n; i++) V[i] = 0;
+        for (int64_t k = 0; k < v; k++) {
+            if (A.effcap[k] == 0) continue;
+            for (int64_t a = g->start[k]; a < g->start[k + 1]; a++) {
+                int64_t i = g->col[a];
+                int64_t val = (A.B[i] - g->cost[a]) * A.F - mp[k];
+                if (val > V[i]) V[i] = val;
+            }
+        }
+        for (int64_t i = 0; i < n; i++) dual += V[i];
+        __int128 gap = dual - primal;
+        gap_units = (double)gap / (double)A.F;
+        if (!error && (gap < 0 || gap >= A.F)) error = "duality gap is not below one cost unit";
+    }
+    Py_END_ALLOW_THREADS
+
+    if (failed) { PyErr_NoMemory(); goto out; }
+    if (error) {
+        PyErr_Format(PyExc_ArithmeticError, "native auction: optimality certificate failed (%s)", error);
+        goto out;
+    }
+    {
+        PyObject *stats = Py_BuildValue(
+            "{s:L,s:L,s:L,s:L,s:L,s:L,s:L,s:d,s:d,s:d,s:d}", "bids", (long long)A.bids, "reverse_bids",
+            (long long)A.rbids, "phases", (long long)phases, "pricing_rounds", (long long)rounds, "candidate_arcs",
+            (long long)sub.arcs, "arcs_added", (long long)added_total, "arcs", (long long)g->arcs, "gap_units",
+            gap_units, "bidding_s", t_bid, "pricing_s", t_price, "rebuilding_s", t_build);
+        if (!stats) goto out;
+        result = Py_BuildValue("(y#N)", (const char *)chosen, (Py_ssize_t)(n * 8), stats);
+    }
+out:
+    free(A.effcap); free(A.sbase); free(A.nstart); free(A.nvol); free(A.ncost); free(A.need_slot);
+    free(A.need_arc); free(A.pi_cache); free(A.queue); free(A.queued); free(A.price); free(A.heap);
+    free(A.slot_need); free(A.slot_vol); free(stack); free(chosen); free(cert_v); free(cert_q);
+    free(mark); free(kh); free(kcnt); free(sub.start); free(sub.col); free(sub.cost); free(sub_full); free(new_arcs);
+    free(spare.col); free(spare.cost); free(spare.full); free(spare.fill);
+    release(&bb); release(&bc);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"build", py_build, METH_VARARGS, "Build the graph of feasible pairs (CSR per volunteer)."},
+    {"remove", py_remove, METH_VARARGS, "Remove (volunteer, need) pairs from the graph."},
+    {"solve", py_solve, METH_VARARGS, "Exact assignment (shortest augmenting paths), certificate checked."},
+    {"auction", py_auction, METH_VARARGS, "Exact assignment (epsilon-scaling auction), certificate checked."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_native", "Native exact matching solver.", -1, methods};
+
+PyMODINIT_FUNC PyInit__native(void) { return PyModule_Create(&module); }
