@@ -142,8 +142,11 @@ def random_instance(seed: int, n: int, v: int, spread: float = 0.15, max_m: floa
 # ---------------------------------------------------------------- properties
 
 
-@settings(max_examples=200, deadline=None)
-@given(instances(), st.sampled_from(["full", "sparse"]))
+STRATEGIES = ["full", "sparse"] + (["native", "native-ssp"] if engine._native is not None else [])
+
+
+@settings(max_examples=300, deadline=None)
+@given(instances(), st.sampled_from(STRATEGIES))
 def test_feasible_and_optimal(inst, strategy):
     result = run(inst, strategy=strategy)
     check_feasible(inst, result)
@@ -300,3 +303,125 @@ def test_greedy_baseline_is_feasible_and_not_better():
     assert greedy.priority_served <= best.priority_served
     if greedy.priority_served == best.priority_served:
         assert greedy.total_distance_m >= best.total_distance_m - 1e-6
+
+
+# ---------------------------------------------------------------- compiled solver
+
+native = pytest.mark.skipif(engine._native is None, reason="compiled solver not built")
+
+
+@native
+@settings(max_examples=150, deadline=None)
+@given(instances(max_needs=30, max_vols=10))
+def test_native_auction_matches_the_milp_reference(inst):
+    result = run(inst, strategy="native")
+    check_feasible(inst, result)
+    assert_optimal(inst, result)
+    assert result.stats["strategy"] in ("native", "trivial")
+    assert 0 <= result.stats.get("gap_units", 0) < 1
+
+
+@native
+@settings(max_examples=60, deadline=None)
+@given(instances(max_needs=30, max_vols=10))
+def test_native_is_deterministic(inst):
+    first, second = run(inst, strategy="native"), run(inst, strategy="native")
+    assert first.assignments == second.assignments
+    assert first.unassigned == second.unassigned
+
+
+@native
+@pytest.mark.parametrize("seed", range(4))
+def test_native_agrees_with_both_other_exact_solvers(seed):
+    inst = random_instance(100 + seed, 300, 70, spread=0.12, max_m=5000.0)
+    auction = run(inst, strategy="native")
+    ssp = run(inst, strategy="native-ssp")
+    ortools = run(inst, strategy="full")
+    for result in (auction, ssp):
+        check_feasible(inst, result)
+        assert result.priority_served == ortools.priority_served
+        assert result.total_distance_m == pytest.approx(ortools.total_distance_m, abs=0.001 * (1 + ortools.served))
+
+
+@native
+def test_native_medium_instance_matches_ortools_full_graph():
+    """3,000 needs x 600 volunteers, clustered and contested (4x more needs than
+    capacity), against OR-Tools on every feasible pair."""
+    rng = np.random.default_rng(2024)
+    n, v = 3000, 600
+    centres = rng.random((30, 2)) * 0.12
+    home = rng.integers(0, 30, n)
+    vhome = rng.integers(0, 30, v)
+    inst = dict(
+        nlat=list(LAT0 + centres[home, 0] + rng.normal(0, 0.004, n)),
+        nlon=list(LON0 + centres[home, 1] + rng.normal(0, 0.004, n)),
+        vlat=list(LAT0 + centres[vhome, 0] + rng.normal(0, 0.01, v)),
+        vlon=list(LON0 + centres[vhome, 1] + rng.normal(0, 0.01, v)),
+        prio=list(rng.choice([1, 2, 3, 4, 5], n)),
+        nskill=[[None, None, "boat", "first_aid"][x] for x in rng.integers(0, 4, n)],
+        vskills=[[s for s in ("boat", "first_aid") if rng.random() < 0.4] for _ in range(v)],
+        cap=list(rng.choice([0, 1, 2, 3, 4], v, p=[0.05, 0.2, 0.35, 0.3, 0.1])),
+        max_m=3000.0,
+        forbidden=[(int(rng.integers(n)), int(rng.integers(v))) for _ in range(50)],
+    )
+    result = run(inst, strategy="native")
+    reference = run(inst, strategy="full")
+    check_feasible(inst, result)
+    assert result.served > 0.5 * sum(inst["cap"]) and len(result.unassigned) > 0.5 * n
+    assert result.priority_served == reference.priority_served
+    assert result.total_distance_m == pytest.approx(reference.total_distance_m, abs=0.001 * reference.served)
+    assert result.stats["pricing_rounds"] >= 1  # the candidate graph had to grow
+
+
+@native
+def test_native_handles_capacity_zero_huge_and_nobody_in_range():
+    rng = np.random.default_rng(5)
+    n = 80
+    inst = dict(
+        nlat=list(LAT0 + rng.random(n) * 0.05), nlon=list(LON0 + rng.random(n) * 0.05),
+        vlat=[LAT0 + 0.02, LAT0 + 0.03, LAT0 + 3.0], vlon=[LON0 + 0.02, LON0 + 0.01, LON0],
+        prio=list(rng.integers(1, 6, n)), nskill=[None] * n,
+        vskills=[[], [], []], cap=[10_000, 0, 5], max_m=4000.0, forbidden=[],
+    )
+    result = run(inst, strategy="native")
+    check_feasible(inst, result)
+    assert_optimal(inst, result)
+    assert {k for _, k, _ in result.assignments} <= {0}  # v1 has no capacity, v2 is 330 km away
+
+
+@native
+def test_native_pairs_at_the_limit_are_decided_by_the_reference_haversine():
+    # within a micrometre of the limit the C distance is not trusted: numpy's haversine decides
+    d = float(haversine_m(LAT0, LON0, LAT0 + 0.02, LON0))
+    args = ([LAT0], [LON0], [3], [None], [LAT0 + 0.02], [LON0], [[]], [1])
+    assert solve(*args, d, strategy="native").unassigned == []
+    assert solve(*args, d + 1e-7, strategy="native").unassigned == []
+    assert solve(*args, d - 1e-7, strategy="native").unassigned == [0]
+
+
+def test_auto_falls_back_to_ortools_when_the_native_solver_fails(monkeypatch, caplog):
+    inst = random_instance(11, 60, 15)
+
+    class Broken:
+        def __getattr__(self, name):
+            def fail(*args, **kwargs):
+                raise ArithmeticError("certificate failed (test)")
+            return fail
+
+    monkeypatch.setattr(engine, "_native", Broken())
+    with caplog.at_level("WARNING", logger="resilience.matching.engine"):
+        result = run(inst)
+    assert result.stats["strategy"] in ("full", "sparse")
+    assert "native matching solver failed" in caplog.text
+    check_feasible(inst, result)
+    assert_optimal(inst, result)
+
+
+def test_without_the_compiled_solver(monkeypatch):
+    inst = random_instance(12, 40, 10)
+    monkeypatch.setattr(engine, "_native", None)
+    result = run(inst)
+    assert result.stats["strategy"] == "full"
+    assert_optimal(inst, result)
+    with pytest.raises(ValueError, match="compiled solver"):
+        run(inst, strategy="native")
