@@ -12,7 +12,8 @@ setup(
         Extension(
             "resilience.matching._native",
             sources=["resilience/matching/_native.c"],
-            extra_compile_args=["-O2", "-std=c99"],
+            extra_compile_args=["-O2", "-std=c99", "-pthread"],
+            extra_link_args=["-pthread"],
         )
     ]
 )

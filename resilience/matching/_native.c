@@ -35,6 +35,50 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <pthread.h>
+#include <unistd.h>
+
+/* ---- two-way row parallelism (pthreads): work split by arcs over volunteer rows ---- */
+
+typedef void (*RowFn)(void *ctx, int64_t k0, int64_t k1, int t);
+typedef struct {
+    RowFn fn;
+    void *ctx;
+    int64_t k0, k1;
+    int t;
+} RowJob;
+
+static void *row_job(void *p) {
+    RowJob *j = p;
+    j->fn(j->ctx, j->k0, j->k1, j->t);
+    return NULL;
+}
+
+enum { MAX_THREADS = 2 };
+
+static int thread_count(int64_t work) {
+    long c = sysconf(_SC_NPROCESSORS_ONLN);
+    return (c >= 2 && work >= 2000000) ? 2 : 1;
+}
+
+/* runs fn over [0, v) in `threads` chunks of about equal arc counts; if a
+ * thread cannot be started its chunk runs in the caller */
+static void parallel_rows(const int64_t *start, int64_t v, int threads, RowFn fn, void *ctx) {
+    if (threads < 2 || v < 2) { fn(ctx, 0, v, 0); return; }
+    int64_t mid = 0;
+    if (start) {
+        int64_t half = start[v] / 2;
+        while (mid < v && start[mid] < half) mid++;
+    } else {
+        mid = v / 2;  /* no arc counts yet: split the rows */
+    }
+    RowJob job = {fn, ctx, 0, mid, 1};
+    pthread_t th;
+    int started = pthread_create(&th, NULL, row_job, &job) == 0;
+    if (!started) fn(ctx, 0, mid, 1);
+    fn(ctx, mid, v, 0);
+    if (started) pthread_join(th, NULL);
+}
 
 static double now_s(void) {
     struct timespec ts;
@@ -142,6 +186,72 @@ static int arcs_push(ArcVec *a, int32_t col, int64_t cost) {
     return 0;
 }
 
+typedef struct {
+    /* inputs, shared */
+    const double *sx;       /* need unit vectors in cell order */
+    const int32_t *sidx, *sgroup;
+    const Cell *cells;
+    const double *vx;
+    const uint8_t *has, *active;
+    int64_t n, v;
+    double lo[3], h, reach_c2, tol_lo, tol_hi, unit;
+    /* outputs per thread */
+    ArcVec arcs[MAX_THREADS];
+    int64_t *border[MAX_THREADS], n_border[MAX_THREADS], border_cap[MAX_THREADS];
+    int failed[MAX_THREADS];
+    int64_t *start;         /* row offsets within the thread's own arcs */
+} BuildJob;
+
+static void build_rows(void *ctx, int64_t k0, int64_t k1, int t) {
+    BuildJob *J = ctx;
+    ArcVec *arcs = &J->arcs[t];
+    int64_t n = J->n, v = J->v;
+    for (int64_t k = k0; k < k1 && !J->failed[t]; k++) {
+        J->start[k] = arcs->len;
+        if (!J->active[k] || n == 0) continue;
+        const double *p = J->vx + 3 * k;
+        int64_t c[3];
+        for (int d = 0; d < 3; d++) c[d] = (int64_t)floor((p[d] - J->lo[d]) / J->h);
+        for (int64_t dx = -1; dx <= 1; dx++) {
+            int64_t x = c[0] + dx;
+            if (x < 0 || x > CELL_MAX) continue;
+            for (int64_t dy = -1; dy <= 1; dy++) {
+                int64_t y = c[1] + dy;
+                if (y < 0 || y > CELL_MAX) continue;
+                int64_t z0 = c[2] - 1 < 0 ? 0 : c[2] - 1, z1 = c[2] + 1 > CELL_MAX ? CELL_MAX : c[2] + 1;
+                if (z0 > z1) continue;
+                /* cells (x, y, z0..z1) are contiguous in key order */
+                int64_t klo = cell_key(x, y, z0), khi = cell_key(x, y, z1);
+                int64_t a = 0, b = n;
+                while (a < b) { int64_t m = (a + b) / 2; if (J->cells[m].key < klo) a = m + 1; else b = m; }
+                for (int64_t j = a; j < n && J->cells[j].key <= khi; j++) {
+                    if (!J->has[(int64_t)J->sgroup[j] * v + k]) continue;
+                    const double *q = J->sx + 3 * j;
+                    double ex = q[0] - p[0], ey = q[1] - p[1], ez = q[2] - p[2];
+                    double c2 = ex * ex + ey * ey + ez * ez;
+                    if (c2 > J->reach_c2) continue;
+                    double dist = unit_distance(q, p, c2);
+                    if (dist > J->tol_hi) continue;
+                    int32_t i = J->sidx[j];
+                    if (dist > J->tol_lo) {
+                        if (J->n_border[t] == J->border_cap[t]) {
+                            int64_t nc = J->border_cap[t] ? J->border_cap[t] * 2 : 256;
+                            int64_t *nb = realloc(J->border[t], (size_t)nc * 2 * sizeof(int64_t));
+                            if (!nb) { J->failed[t] = 1; return; }
+                            J->border[t] = nb;
+                            J->border_cap[t] = nc;
+                        }
+                        J->border[t][2 * J->n_border[t]] = k;
+                        J->border[t][2 * J->n_border[t] + 1] = i;
+                        J->n_border[t]++;
+                    }
+                    if (arcs_push(arcs, i, llrint(dist * J->unit)) < 0) { J->failed[t] = 1; return; }
+                }
+            }
+        }
+    }
+}
+
 /* build(need_xyz, vol_xyz, need_group int32, vol_has uint8 [groups * v], vol_active uint8,
  *       max_m, tol_m, unit) -> (capsule, borderline bytes of int64 (k, i) pairs) */
 static PyObject *py_build(PyObject *self, PyObject *args) {
@@ -154,8 +264,11 @@ static PyObject *py_build(PyObject *self, PyObject *args) {
     PyObject *result = NULL;
     Graph *g = NULL;
     Cell *cells = NULL;
-    int64_t *border = NULL;
-    ArcVec arcs = {0};
+    double *sx = NULL;
+    int32_t *sidx = NULL, *sgroup = NULL;
+    int64_t *border = NULL, n_border = 0;
+    BuildJob J;
+    memset(&J, 0, sizeof J);
     if (get_buf(o_nxyz, &bn, 8, -1, "need_xyz") < 0) goto done;
     int64_t n = bn.buf.len / 24;
     if (get_buf(o_vxyz, &bv, 8, -1, "vol_xyz") < 0) goto done;
@@ -167,9 +280,8 @@ static PyObject *py_build(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "too many needs or volunteers");
         goto done;
     }
-    const double *nx = bn.buf.buf, *vx = bv.buf.buf;
+    const double *nx = bn.buf.buf;
     const int32_t *group = bg.buf.buf;
-    const uint8_t *has = bh.buf.buf, *active = ba.buf.buf;
     int64_t groups = v ? bh.buf.len / v : 0;
     for (int64_t i = 0; i < n; i++) {
         if (group[i] < 0 || group[i] >= groups) {
@@ -177,8 +289,6 @@ static PyObject *py_build(PyObject *self, PyObject *args) {
             goto done;
         }
     }
-
-    int64_t n_border = 0, border_cap = 0;
     int failed = 0;
     g = calloc(1, sizeof(Graph));
     if (!g) { PyErr_NoMemory(); goto done; }
@@ -186,14 +296,17 @@ static PyObject *py_build(PyObject *self, PyObject *args) {
     g->v = v;
     g->start = calloc((size_t)v + 1, sizeof(int64_t));
     cells = malloc(((size_t)n + 1) * sizeof(Cell));
-    if (!g->start || !cells) { PyErr_NoMemory(); goto done; }
+    sx = malloc(((size_t)n * 3 + 1) * sizeof(double));
+    sidx = malloc(((size_t)n + 1) * sizeof(int32_t));
+    sgroup = malloc(((size_t)n + 1) * sizeof(int32_t));
+    if (!g->start || !cells || !sx || !sidx || !sgroup) { PyErr_NoMemory(); goto done; }
+    int threads = thread_count(n * v / 64);
 
     Py_BEGIN_ALLOW_THREADS
     double reach = max_m + tol_m;
     double ang = reach / EARTH_RADIUS_M;
     double chord = ang >= M_PI ? 2.0 : 2.0 * sin(ang / 2.0);
     double h = chord * (1.0 + 1e-9) + 1e-12;     /* cell edge >= search chord */
-    double reach_c2 = h * h;
     double lo[3] = {1e300, 1e300, 1e300}, hi[3] = {-1e300, -1e300, -1e300};
     for (int64_t i = 0; i < n; i++)
         for (int d = 0; d < 3; d++) {
@@ -201,6 +314,7 @@ static PyObject *py_build(PyObject *self, PyObject *args) {
             if (x < lo[d]) lo[d] = x;
             if (x > hi[d]) hi[d] = x;
         }
+    J.reach_c2 = h * h;
     for (int d = 0; d < 3; d++) {  /* enough cells per axis to stay within CELL_BITS */
         double need_h = (hi[d] - lo[d]) / (double)(CELL_MAX - 2);
         if (need_h > h) h = need_h;
@@ -212,59 +326,49 @@ static PyObject *py_build(PyObject *self, PyObject *args) {
         cells[i].idx = (int32_t)i;
     }
     qsort(cells, (size_t)n, sizeof(Cell), cell_cmp);
-    double tol_lo = max_m - tol_m, tol_hi = max_m + tol_m;
-    for (int64_t k = 0; k < v && !failed; k++) {
-        g->start[k] = arcs.len;
-        if (!active[k] || n == 0) continue;
-        const double *p = vx + 3 * k;
-        int64_t c[3];
-        for (int d = 0; d < 3; d++) c[d] = (int64_t)floor((p[d] - lo[d]) / h);
-        for (int64_t dx = -1; dx <= 1 && !failed; dx++) {
-            int64_t x = c[0] + dx;
-            if (x < 0 || x > CELL_MAX) continue;
-            for (int64_t dy = -1; dy <= 1 && !failed; dy++) {
-                int64_t y = c[1] + dy;
-                if (y < 0 || y > CELL_MAX) continue;
-                int64_t z0 = c[2] - 1 < 0 ? 0 : c[2] - 1, z1 = c[2] + 1 > CELL_MAX ? CELL_MAX : c[2] + 1;
-                if (z0 > z1) continue;
-                /* cells (x, y, z0..z1) are contiguous in key order */
-                int64_t klo = cell_key(x, y, z0), khi = cell_key(x, y, z1);
-                int64_t a = 0, b = n;
-                while (a < b) { int64_t m = (a + b) / 2; if (cells[m].key < klo) a = m + 1; else b = m; }
-                for (int64_t j = a; j < n && cells[j].key <= khi; j++) {
-                    int32_t i = cells[j].idx;
-                    if (!has[(int64_t)group[i] * v + k]) continue;
-                    const double *q = nx + 3 * i;
-                    double ex = q[0] - p[0], ey = q[1] - p[1], ez = q[2] - p[2];
-                    double c2 = ex * ex + ey * ey + ez * ez;
-                    if (c2 > reach_c2) continue;
-                    double dist = unit_distance(q, p, c2);
-                    if (dist > tol_hi) continue;
-                    if (dist > tol_lo) {
-                        if (n_border == border_cap) {
-                            border_cap = border_cap ? border_cap * 2 : 256;
-                            int64_t *nb = realloc(border, (size_t)border_cap * 2 * sizeof(int64_t));
-                            if (!nb) { failed = 1; break; }
-                            border = nb;
-                        }
-                        border[2 * n_border] = k;
-                        border[2 * n_border + 1] = i;
-                        n_border++;
-                    }
-                    if (arcs_push(&arcs, i, llrint(dist * unit)) < 0) { failed = 1; break; }
-                }
+    for (int64_t j = 0; j < n; j++) {  /* needs in cell order, for locality */
+        int32_t i = cells[j].idx;
+        sidx[j] = i;
+        sgroup[j] = group[i];
+        for (int d = 0; d < 3; d++) sx[3 * j + d] = nx[3 * i + d];
+    }
+    J.sx = sx; J.sidx = sidx; J.sgroup = sgroup; J.cells = cells; J.vx = bv.buf.buf;
+    J.has = bh.buf.buf; J.active = ba.buf.buf; J.n = n; J.v = v; J.h = h; J.unit = unit;
+    for (int d = 0; d < 3; d++) J.lo[d] = lo[d];
+    J.tol_lo = max_m - tol_m;
+    J.tol_hi = max_m + tol_m;
+    J.start = g->start;
+    parallel_rows(NULL, v, threads, build_rows, &J);
+    for (int t = 0; t < threads; t++) failed |= J.failed[t];
+    if (!failed) {
+        /* rows [0, mid) were built by thread 1 (or 0 alone), rows [mid, v) by thread 0 */
+        int64_t mid = threads > 1 ? v / 2 : 0;
+        ArcVec *first = threads > 1 ? &J.arcs[1] : &J.arcs[0];
+        ArcVec *second = &J.arcs[0];
+        int64_t total = threads > 1 ? first->len + second->len : first->len;
+        g->col = malloc(((size_t)total + 1) * sizeof(int32_t));
+        g->cost = malloc(((size_t)total + 1) * sizeof(int64_t));
+        border = malloc(((size_t)(J.n_border[0] + J.n_border[1]) * 2 + 1) * sizeof(int64_t));
+        if (!g->col || !g->cost || !border) failed = 1;
+        else {
+            memcpy(g->col, first->col, (size_t)first->len * sizeof(int32_t));
+            memcpy(g->cost, first->cost, (size_t)first->len * sizeof(int64_t));
+            if (threads > 1) {
+                memcpy(g->col + first->len, second->col, (size_t)second->len * sizeof(int32_t));
+                memcpy(g->cost + first->len, second->cost, (size_t)second->len * sizeof(int64_t));
+                for (int64_t k = mid; k < v; k++) g->start[k] += first->len;
+            }
+            g->start[v] = total;
+            g->arcs = total;
+            for (int t = threads - 1; t >= 0; t--) {
+                memcpy(border + 2 * n_border, J.border[t], (size_t)J.n_border[t] * 2 * sizeof(int64_t));
+                n_border += J.n_border[t];
             }
         }
     }
-    g->start[v] = arcs.len;
     Py_END_ALLOW_THREADS
 
     if (failed) { PyErr_NoMemory(); goto done; }
-    g->col = arcs.col;
-    g->cost = arcs.cost;
-    g->arcs = arcs.len;
-    arcs.col = NULL;
-    arcs.cost = NULL;
     PyObject *cap = PyCapsule_New(g, GRAPH_CAPSULE, capsule_free);
     if (!cap) goto done;
     g = NULL;
@@ -273,10 +377,9 @@ static PyObject *py_build(PyObject *self, PyObject *args) {
     result = Py_BuildValue("(NN)", cap, bb);
 done:
     release(&bn); release(&bv); release(&bg); release(&bh); release(&ba);
-    free(cells);
+    free(cells); free(sx); free(sidx); free(sgroup);
     free(border);
-    free(arcs.col);
-    free(arcs.cost);
+    for (int t = 0; t < MAX_THREADS; t++) { free(J.arcs[t].col); free(J.arcs[t].cost); free(J.border[t]); }
     graph_free(g);
     return result;
 }
@@ -599,7 +702,8 @@ typedef struct {
     int32_t *slot_vol;
     int32_t *need_slot;      /* slot of the need, or -1 (not served) */
     int64_t *need_arc;       /* need-side arc of the need's volunteer */
-    int64_t *pi_cache;       /* profits during pricing */
+    int64_t *pi;             /* profit of each need (0 if not served); changes only with its assignment */
+    int64_t *minp;           /* price of each volunteer's cheapest slot */
     int32_t *queue;
     uint8_t *queued;
     int64_t qhead, qlen;
@@ -657,7 +761,7 @@ static int sort_rows(Graph *g, const int64_t *B) {
     return 1;
 }
 
-static inline int64_t min_price(const Auction *A, int64_t k) { return A->price[A->heap[A->sbase[k]]]; }
+static inline int64_t min_price(const Auction *A, int64_t k) { return A->minp[k]; }
 
 static void slot_sift_down(Auction *A, int64_t k, int64_t pos) {
     int32_t *h = A->heap + A->sbase[k];
@@ -700,10 +804,7 @@ static inline int64_t worth(const Auction *A, int64_t i, int64_t arc) {
     return (A->B[i] - A->ncost[arc]) * A->F;
 }
 
-static inline int64_t profit(const Auction *A, int64_t i) {
-    int64_t s = A->need_slot[i];
-    return s < 0 ? 0 : worth(A, i, A->need_arc[i]) - A->price[s];
-}
+static inline int64_t profit(const Auction *A, int64_t i) { return A->pi[i]; }
 
 /* best worth net of price over the need's arcs (and 0 for not being served) */
 static int64_t best_value(const Auction *A, int64_t i) {
@@ -723,7 +824,7 @@ static void forward_bid(Auction *A, int64_t i, int64_t eps) {
         else if (val > w2) w2 = val;
     }
     A->bids++;
-    if (a1 < 0) { A->need_slot[i] = -1; return; }  /* not served: nothing is worth its price */
+    if (a1 < 0) { A->need_slot[i] = -1; A->pi[i] = 0; return; }  /* not served: nothing is worth its price */
     int64_t k = A->nvol[a1];
     int32_t *h = A->heap + A->sbase[k];
     int64_t len = A->effcap[k];
@@ -736,11 +837,13 @@ static void forward_bid(Auction *A, int64_t i, int64_t eps) {
     int32_t s = h[0];
     A->price[s] += w1 - w2 + eps;
     int32_t old = A->slot_need[s];
-    if (old >= 0) { A->need_slot[old] = -1; enqueue(A, old); }
+    if (old >= 0) { A->need_slot[old] = -1; A->pi[old] = 0; enqueue(A, old); }
     A->slot_need[s] = (int32_t)i;
     A->need_slot[i] = s;
     A->need_arc[i] = a1;
+    A->pi[i] = worth(A, i, a1) - A->price[s];
     slot_sift_down(A, k, 0);
+    A->minp[k] = A->price[h[0]];
 }
 
 static void run_forward(Auction *A, int64_t eps) {
@@ -786,12 +889,14 @@ static void run_reverse(Auction *A, const Graph *g, int64_t eps, int32_t *stack)
         if (i1 < 0 || b1 - eps <= 0) {
             A->price[s] = 0;
             slot_sift_up(A, k, pos);
+            A->minp[k] = A->price[A->heap[A->sbase[k]]];
             continue;
         }
         int64_t np = b2 == INT64_MIN ? 0 : b2 - eps;
         if (np < 0) np = 0;
         A->price[s] = np;
         slot_sift_up(A, k, pos);
+        A->minp[k] = A->price[A->heap[A->sbase[k]]];
         int32_t old = A->need_slot[i1];
         if (old >= 0) {
             A->slot_need[old] = -1;
@@ -801,6 +906,7 @@ static void run_reverse(Auction *A, const Graph *g, int64_t eps, int32_t *stack)
         A->need_slot[i1] = s;
         for (int64_t a = A->nstart[i1]; a < A->nstart[i1 + 1]; a++)
             if (A->nvol[a] == k) { A->need_arc[i1] = a; break; }
+        A->pi[i1] = worth(A, i1, A->need_arc[i1]) - np;
     }
 }
 
@@ -888,13 +994,18 @@ static int build_candidates(Auction *A, const Graph *g, Graph *sub, int64_t **su
         int64_t o = sub->start[k], o_end = sub->start[k + 1], row_end = g->start[k + 1];
         sub->start[k] = w;
         while (o < o_end || (p < n_new && new_arcs[p] < row_end)) {
-            int64_t a;
-            if (o < o_end && (p >= n_new || new_arcs[p] >= row_end || old[o] < new_arcs[p])) a = old[o++];
-            else a = new_arcs[p++];
-            col[w] = g->col[a];
-            cost[w] = g->cost[a];
-            full[w] = a;
-            A->nstart[g->col[a] + 1]++;
+            if (o < o_end && (p >= n_new || new_arcs[p] >= row_end || old[o] < new_arcs[p])) {
+                col[w] = sub->col[o];  /* sequential reads of the old candidates */
+                cost[w] = sub->cost[o];
+                full[w] = old[o];
+                o++;
+            } else {
+                int64_t a = new_arcs[p++];
+                col[w] = g->col[a];
+                cost[w] = g->cost[a];
+                full[w] = a;
+            }
+            A->nstart[col[w] + 1]++;
             w++;
         }
     }
@@ -940,43 +1051,100 @@ static int64_t take_marked(uint8_t *mark, const int64_t *list, int64_t len, int6
  * gain more than eps at the current prices (eps-complementary slackness); the `per_need` most violated
  * arcs of each need become candidates. Returns how many, and the largest
  * violation in *worst. */
-static int64_t price_full(Auction *A, const Graph *g, uint8_t *mark, KItem *kh, int32_t *kcnt, int64_t per_need,
-                          int64_t eps, int64_t slack, int64_t *qmin, int64_t *out, int64_t *worst) {
+typedef struct {
+    Auction *A;
+    const Graph *g;
+    const uint8_t *mark;
+    KItem *kh[MAX_THREADS];
+    int32_t *kcnt[MAX_THREADS];
+    int64_t worst[MAX_THREADS];
+    int64_t per_need, eps, slack;
+    const int64_t *qmin;
+} PriceJob;
+
+static void price_rows(void *ctx, int64_t k0, int64_t k1, int t) {
+    PriceJob *J = ctx;
+    const Auction *A = J->A;
+    const Graph *g = J->g;
+    const int64_t *pi = A->pi, *B = A->B, F = A->F;
+    KItem *kh = J->kh[t];
+    int32_t *kcnt = J->kcnt[t];
+    int64_t worst = 0, per = J->per_need, floor_ = J->slack - J->eps;
+    for (int64_t k = k0; k < k1; k++) {
+        if (A->effcap[k] == 0) continue;
+        int64_t q = J->qmin[k];
+        for (int64_t a = g->start[k]; a < g->start[k + 1]; a++) {
+            int64_t i = g->col[a];
+            int64_t top = B[i] * F - q;
+            /* rows are sorted by bypass, descending, and profits are >= -eps */
+            if (A->rows_sorted && top <= floor_) break;
+            if (J->mark[a]) continue;
+            int64_t gain = top - g->cost[a] * F - pi[i];
+            if (gain > J->slack) {
+                kheap_offer(kh + i * per, kcnt + i, per, -gain, a);
+                if (gain > worst) worst = gain;
+            }
+        }
+    }
+    J->worst[t] = worst;
+}
+
+static int64_t price_full(Auction *A, const Graph *g, uint8_t *mark, KItem **kh, int32_t **kcnt, int64_t per_need,
+                          int64_t eps, int64_t slack, int64_t *qmin, int64_t *out, int64_t *worst, int threads) {
     int64_t n = g->n, v = g->v, found = 0;
-    *worst = 0;
     for (int64_t k = 0; k < v; k++) {
         int64_t m = INT64_MAX;
         for (int64_t s = A->sbase[k]; s < A->sbase[k] + A->effcap[k]; s++)
             if (A->price[s] < m) m = A->price[s];
         qmin[k] = m;
     }
-    int64_t *pi = A->pi_cache;
-    for (int64_t i = 0; i < n; i++) { pi[i] = profit(A, i); kcnt[i] = 0; }
-    for (int64_t k = 0; k < v; k++) {
-        if (A->effcap[k] == 0) continue;
-        int64_t q = qmin[k];
-        for (int64_t a = g->start[k]; a < g->start[k + 1]; a++) {
-            int64_t i = g->col[a];
-            int64_t top = A->B[i] * A->F - q;
-            /* rows are sorted by bypass, descending, and profits are >= -eps */
-            if (A->rows_sorted && top <= slack - eps) break;
-            if (mark[a]) continue;
-            int64_t gain = top - g->cost[a] * A->F - pi[i];
-            if (gain > slack) {
-                kheap_offer(kh + i * per_need, kcnt + i, per_need, -gain, a);
-                if (gain > *worst) *worst = gain;
-            }
-        }
+    PriceJob J;
+    memset(&J, 0, sizeof J);
+    J.A = A; J.g = g; J.mark = mark; J.per_need = per_need; J.eps = eps; J.slack = slack; J.qmin = qmin;
+    for (int t = 0; t < threads; t++) {
+        J.kh[t] = kh[t];
+        J.kcnt[t] = kcnt[t];
+        memset(kcnt[t], 0, (size_t)n * sizeof(int32_t));
+    }
+    parallel_rows(g->start, v, threads, price_rows, &J);
+    *worst = J.worst[0];
+    for (int t = 1; t < threads; t++) {  /* merge: the K best of a total order do not depend on the split */
+        if (J.worst[t] > *worst) *worst = J.worst[t];
+        for (int64_t i = 0; i < n; i++)
+            for (int32_t u = 0; u < kcnt[t][i]; u++)
+                kheap_offer(kh[0] + i * per_need, kcnt[0] + i, per_need, kh[t][i * per_need + u].key,
+                            kh[t][i * per_need + u].arc);
     }
     for (int64_t i = 0; i < n; i++)
-        for (int32_t t = 0; t < kcnt[i]; t++) { mark[kh[i * per_need + t].arc] = 1; out[found++] = kh[i * per_need + t].arc; }
+        for (int32_t u = 0; u < kcnt[0][i]; u++) {
+            mark[kh[0][i * per_need + u].arc] = 1;
+            out[found++] = kh[0][i * per_need + u].arc;
+        }
     return take_marked(mark, out, found, out);
 }
 
 /* First candidates: for every volunteer and priority level its nearest needs
  * (2 x capacity + 6), and for every need its K nearest volunteers. */
 enum { LMUL = 2, LADD = 6 };
-static void first_candidates(Auction *A, const Graph *g, uint8_t *mark, KItem *kh, int32_t *kcnt, int64_t K) {
+typedef struct {
+    const Graph *g;
+    KItem *kh[MAX_THREADS];
+    int32_t *kcnt[MAX_THREADS];
+    int64_t K;
+} NearJob;
+
+static void nearest_rows(void *ctx, int64_t k0, int64_t k1, int t) {
+    NearJob *J = ctx;
+    const Graph *g = J->g;
+    for (int64_t k = k0; k < k1; k++)
+        for (int64_t a = g->start[k]; a < g->start[k + 1]; a++) {
+            int64_t i = g->col[a];
+            kheap_offer(J->kh[t] + i * J->K, J->kcnt[t] + i, J->K, g->cost[a], a);
+        }
+}
+
+static void first_candidates(Auction *A, const Graph *g, uint8_t *mark, KItem **khs, int32_t **kcnts, int64_t K,
+                             int threads) {
     int64_t n = g->n, v = g->v;
     int64_t longest = 0;
     for (int64_t k = 0; k < v; k++)
@@ -1003,12 +1171,22 @@ static void first_candidates(Auction *A, const Graph *g, uint8_t *mark, KItem *k
         }
     }
     free(vh);
-    for (int64_t i = 0; i < n; i++) kcnt[i] = 0;
-    for (int64_t k = 0; k < v; k++)
-        for (int64_t a = g->start[k]; a < g->start[k + 1]; a++) {
-            int64_t i = g->col[a];
-            kheap_offer(kh + i * K, kcnt + i, K, g->cost[a], a);
-        }
+    NearJob J;
+    memset(&J, 0, sizeof J);
+    J.g = g;
+    J.K = K;
+    for (int t = 0; t < threads; t++) {
+        J.kh[t] = khs[t];
+        J.kcnt[t] = kcnts[t];
+        memset(kcnts[t], 0, (size_t)n * sizeof(int32_t));
+    }
+    parallel_rows(g->start, v, threads, nearest_rows, &J);
+    KItem *kh = khs[0];
+    int32_t *kcnt = kcnts[0];
+    for (int t = 1; t < threads; t++)
+        for (int64_t i = 0; i < n; i++)
+            for (int32_t u = 0; u < kcnts[t][i]; u++)
+                kheap_offer(kh + i * K, kcnt + i, K, khs[t][i * K + u].key, khs[t][i * K + u].arc);
     for (int64_t i = 0; i < n; i++)
         for (int32_t t = 0; t < kcnt[i]; t++) mark[kh[i * K + t].arc] = 1;
 }
@@ -1038,9 +1216,10 @@ static PyObject *py_auction(PyObject *self, PyObject *args) {
     PyObject *result = NULL;
     const char *error = NULL;
     int64_t *chosen = NULL, *cert_v = NULL, *cert_q = NULL, phases = 0, rounds = 0, added_total = 0;
-    int32_t *stack = NULL, *kcnt = NULL;
+    int32_t *stack = NULL, *kcnt[MAX_THREADS] = {NULL};
     uint8_t *mark = NULL;
-    KItem *kh = NULL;
+    KItem *kh[MAX_THREADS] = {NULL};
+    int threads = thread_count(g->arcs);
     double gap_units = 0.0;
     int failed = 0;
     double t_bid = 0, t_price = 0, t_build = 0;
@@ -1063,7 +1242,8 @@ static PyObject *py_auction(PyObject *self, PyObject *args) {
     A.nstart = calloc((size_t)n + 2, sizeof(int64_t));
     A.need_slot = malloc(((size_t)n + 1) * sizeof(int32_t));
     A.need_arc = malloc(((size_t)n + 1) * sizeof(int64_t));
-    A.pi_cache = malloc(((size_t)n + 1) * sizeof(int64_t));
+    A.pi = calloc((size_t)n + 1, sizeof(int64_t));
+    A.minp = calloc((size_t)v + 1, sizeof(int64_t));
     A.queue = malloc(((size_t)n + 1) * sizeof(int32_t));
     A.queued = calloc((size_t)n + 1, 1);
     sub.start = calloc((size_t)v + 1, sizeof(int64_t));
@@ -1071,12 +1251,15 @@ static PyObject *py_auction(PyObject *self, PyObject *args) {
     cert_v = malloc(((size_t)n + 1) * sizeof(int64_t));
     cert_q = malloc(((size_t)v + 1) * sizeof(int64_t));
     mark = calloc((size_t)g->arcs + 1, 1);
-    kh = malloc(((size_t)n * (size_t)(K_FIRST > PER_NEED ? K_FIRST : PER_NEED) + 1) * sizeof(KItem));
-    kcnt = calloc((size_t)n + 1, sizeof(int32_t));
+    for (int t = 0; t < threads; t++) {
+        kh[t] = malloc(((size_t)n * (size_t)(K_FIRST > PER_NEED ? K_FIRST : PER_NEED) + 1) * sizeof(KItem));
+        kcnt[t] = calloc((size_t)n + 1, sizeof(int32_t));
+        if (!kh[t] || !kcnt[t]) threads = t > 0 ? t : 1;
+    }
     new_arcs = malloc(((size_t)n * (size_t)PER_NEED + 1) * sizeof(int64_t));
     spare.fill = malloc(((size_t)n + 1) * sizeof(int64_t));
-    if (!cert_v || !cert_q || !A.effcap || !A.sbase || !A.nstart || !A.need_slot || !A.need_arc || !A.pi_cache ||
-        !A.queue || !A.queued || !chosen || !sub.start || !mark || !kh || !kcnt || !new_arcs || !spare.fill) { PyErr_NoMemory(); goto out; }
+    if (!cert_v || !cert_q || !A.effcap || !A.sbase || !A.nstart || !A.need_slot || !A.need_arc || !A.pi || !A.minp ||
+        !A.queue || !A.queued || !chosen || !sub.start || !mark || !kh[0] || !kcnt[0] || !new_arcs || !spare.fill) { PyErr_NoMemory(); goto out; }
     for (int64_t k = 0; k < v; k++) {
         int64_t deg = g->start[k + 1] - g->start[k];
         int64_t c = capacity[k] < deg ? capacity[k] : deg;
@@ -1102,7 +1285,7 @@ static PyObject *py_auction(PyObject *self, PyObject *args) {
         }
     for (int64_t i = 0; i < n; i++) { A.need_slot[i] = -1; A.need_arc[i] = -1; }
 
-    first_candidates(&A, g, mark, kh, kcnt, K_FIRST);
+    first_candidates(&A, g, mark, kh, kcnt, K_FIRST, threads);
     {
         int64_t m = 0;
         for (int64_t a = 0; a < g->arcs; a++) m += mark[a] == 1;
@@ -1127,7 +1310,7 @@ static PyObject *py_auction(PyObject *self, PyObject *args) {
             if (fresh) { enqueue(&A, i); continue; }
             if (profit(&A, i) < best_value(&A, i) - eps) {
                 int64_t s = A.need_slot[i];
-                if (s >= 0) { A.slot_need[s] = -1; A.need_slot[i] = -1; }
+                if (s >= 0) { A.slot_need[s] = -1; A.need_slot[i] = -1; A.pi[i] = 0; }
                 enqueue(&A, i);
             }
         }
@@ -1142,7 +1325,7 @@ static PyObject *py_auction(PyObject *self, PyObject *args) {
         /* coarse phases only need prices good enough for the next phase: a
          * need is repaired there when it gains more than SLACK_MUL x eps */
         int64_t slack = eps == 1 ? 1 : (eps > INT64_MAX / (SLACK_MUL + 1) ? eps : eps * SLACK_MUL);
-        int64_t added = price_full(&A, g, mark, kh, kcnt, PER_NEED, eps, slack, cert_q, new_arcs, &worst);
+        int64_t added = price_full(&A, g, mark, kh, kcnt, PER_NEED, eps, slack, cert_q, new_arcs, &worst, threads);
         t_price += now_s() - t1;
         if (added) {
             added_total += added;
@@ -1218,9 +1401,10 @@ static PyObject *py_auction(PyObject *self, PyObject *args) {
     }
 out:
     free(A.effcap); free(A.sbase); free(A.nstart); free(A.nvol); free(A.ncost); free(A.need_slot);
-    free(A.need_arc); free(A.pi_cache); free(A.queue); free(A.queued); free(A.price); free(A.heap);
+    free(A.need_arc); free(A.pi); free(A.minp); free(A.queue); free(A.queued); free(A.price); free(A.heap);
     free(A.slot_need); free(A.slot_vol); free(stack); free(chosen); free(cert_v); free(cert_q);
-    free(mark); free(kh); free(kcnt); free(sub.start); free(sub.col); free(sub.cost); free(sub_full); free(new_arcs);
+    free(mark);
+    for (int t = 0; t < MAX_THREADS; t++) { free(kh[t]); free(kcnt[t]); } free(sub.start); free(sub.col); free(sub.cost); free(sub_full); free(new_arcs);
     free(spare.col); free(spare.cost); free(spare.full); free(spare.fill);
     release(&bb); release(&bc);
     return result;
