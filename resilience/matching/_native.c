@@ -689,13 +689,69 @@ out0:
  * assignment is optimal because every feasible total is a multiple of F.
  * The gap is computed from scratch over every arc before returning. */
 
+/* Rows that grow in place: each row owns [start, start + cap) of the arrays;
+ * a row that outgrows its room moves to the end (offsets stay valid). */
+typedef struct {
+    int64_t *start, *len, *cap;  /* per row */
+    int32_t *col;                /* need (volunteer rows) or volunteer (need rows) */
+    int64_t *cost;
+    int64_t *full;               /* full-graph arc index (volunteer rows only) */
+    int64_t used, size, arcs;
+} Pool;
+
+static int pool_init(Pool *p, int64_t rows, int with_full) {
+    memset(p, 0, sizeof *p);
+    p->start = calloc((size_t)rows + 1, sizeof(int64_t));
+    p->len = calloc((size_t)rows + 1, sizeof(int64_t));
+    p->cap = calloc((size_t)rows + 1, sizeof(int64_t));
+    p->size = 1024;
+    p->col = malloc((size_t)p->size * sizeof(int32_t));
+    p->cost = malloc((size_t)p->size * sizeof(int64_t));
+    p->full = with_full ? malloc((size_t)p->size * sizeof(int64_t)) : NULL;
+    return (p->start && p->len && p->cap && p->col && p->cost && (!with_full || p->full)) ? 0 : -1;
+}
+
+static void pool_free(Pool *p) {
+    free(p->start); free(p->len); free(p->cap); free(p->col); free(p->cost); free(p->full);
+}
+
+/* room for `extra` more entries in row r; returns the old start (or -1 on failure) */
+static int64_t pool_reserve(Pool *p, int64_t r, int64_t extra) {
+    int64_t old = p->start[r];
+    if (p->len[r] + extra <= p->cap[r]) return old;
+    int64_t cap = 2 * (p->len[r] + extra) + 4;
+    if (p->used + cap > p->size) {
+        int64_t size = p->size;
+        while (p->used + cap > size) size = size + size / 2 + 1024;
+        int32_t *c = realloc(p->col, (size_t)size * sizeof(int32_t));
+        if (!c) return -1;
+        p->col = c;
+        int64_t *d = realloc(p->cost, (size_t)size * sizeof(int64_t));
+        if (!d) return -1;
+        p->cost = d;
+        if (p->full) {
+            int64_t *f = realloc(p->full, (size_t)size * sizeof(int64_t));
+            if (!f) return -1;
+            p->full = f;
+        }
+        p->size = size;
+    }
+    int64_t ns = p->used;
+    memcpy(p->col + ns, p->col + old, (size_t)p->len[r] * sizeof(int32_t));
+    memcpy(p->cost + ns, p->cost + old, (size_t)p->len[r] * sizeof(int64_t));
+    if (p->full) memcpy(p->full + ns, p->full + old, (size_t)p->len[r] * sizeof(int64_t));
+    p->start[r] = ns;
+    p->cap[r] = cap;
+    p->used += cap;
+    return old;
+}
+
 typedef struct {
     int64_t n, v, slots, F;
     const int64_t *B;        /* bypass per need (unscaled) */
     int64_t *effcap, *sbase; /* slots of volunteer k: sbase[k] .. sbase[k] + effcap[k] */
-    int64_t *nstart;         /* need-side CSR */
-    int32_t *nvol;
-    int64_t *ncost;
+    Pool np;                 /* candidate arcs by need: volunteer and cost */
+    Pool vp;                 /* candidate arcs by volunteer (ordered like the full graph): need and cost */
     int64_t *price;          /* per slot (scaled) */
     int32_t *heap;           /* per volunteer: min-heap of its slots by price */
     int32_t *slot_need;      /* need on the slot, or -1 */
@@ -801,7 +857,7 @@ static void enqueue(Auction *A, int64_t i) {
 }
 
 static inline int64_t worth(const Auction *A, int64_t i, int64_t arc) {
-    return (A->B[i] - A->ncost[arc]) * A->F;
+    return (A->B[i] - A->np.cost[arc]) * A->F;
 }
 
 static inline int64_t profit(const Auction *A, int64_t i) { return A->pi[i]; }
@@ -809,8 +865,8 @@ static inline int64_t profit(const Auction *A, int64_t i) { return A->pi[i]; }
 /* best worth net of price over the need's arcs (and 0 for not being served) */
 static int64_t best_value(const Auction *A, int64_t i) {
     int64_t best = 0;
-    for (int64_t a = A->nstart[i]; a < A->nstart[i + 1]; a++) {
-        int64_t val = worth(A, i, a) - min_price(A, A->nvol[a]);
+    for (int64_t a = A->np.start[i]; a < A->np.start[i] + A->np.len[i]; a++) {
+        int64_t val = worth(A, i, a) - min_price(A, A->np.col[a]);
         if (val > best) best = val;
     }
     return best;
@@ -818,14 +874,14 @@ static int64_t best_value(const Auction *A, int64_t i) {
 
 static void forward_bid(Auction *A, int64_t i, int64_t eps) {
     int64_t w1 = 0, w2 = 0, a1 = -1;
-    for (int64_t a = A->nstart[i]; a < A->nstart[i + 1]; a++) {
-        int64_t val = worth(A, i, a) - min_price(A, A->nvol[a]);
+    for (int64_t a = A->np.start[i]; a < A->np.start[i] + A->np.len[i]; a++) {
+        int64_t val = worth(A, i, a) - min_price(A, A->np.col[a]);
         if (val > w1) { w2 = w1; w1 = val; a1 = a; }
         else if (val > w2) w2 = val;
     }
     A->bids++;
     if (a1 < 0) { A->need_slot[i] = -1; A->pi[i] = 0; return; }  /* not served: nothing is worth its price */
-    int64_t k = A->nvol[a1];
+    int64_t k = A->np.col[a1];
     int32_t *h = A->heap + A->sbase[k];
     int64_t len = A->effcap[k];
     if (len >= 2) {
@@ -866,7 +922,8 @@ static int64_t heap_pos(const Auction *A, int64_t k, int32_t s) {
 
 /* Reverse bids (Bertsekas' asymmetric assignment, lambda = 0): every slot left
  * free at a positive price lowers it or takes the need it is worth most to. */
-static void run_reverse(Auction *A, const Graph *g, int64_t eps, int32_t *stack) {
+static void run_reverse(Auction *A, int64_t eps, int32_t *stack) {
+    const Pool *vp = &A->vp;
     int64_t top = 0;
     for (int64_t s = 0; s < A->slots; s++)
         if (A->slot_need[s] < 0 && A->price[s] > 0) stack[top++] = (int32_t)s;
@@ -875,12 +932,12 @@ static void run_reverse(Auction *A, const Graph *g, int64_t eps, int32_t *stack)
         if (A->slot_need[s] >= 0 || A->price[s] <= 0) continue;
         int64_t k = A->slot_vol[s];
         int64_t b1 = INT64_MIN, b2 = INT64_MIN, i1 = -1;
-        for (int64_t a = g->start[k]; a < g->start[k + 1]; a++) {
-            int64_t i = g->col[a];
+        for (int64_t a = vp->start[k]; a < vp->start[k] + vp->len[k]; a++) {
+            int64_t i = vp->col[a];
             /* rows are sorted by bypass, descending (sort_rows), and a need's
              * profit is at least -eps, so no later need can beat b2 */
             if (A->rows_sorted && A->B[i] * A->F + eps <= b2) break;
-            int64_t beta = (A->B[i] - g->cost[a]) * A->F - profit(A, i);
+            int64_t beta = (A->B[i] - vp->cost[a]) * A->F - profit(A, i);
             if (beta > b1) { b2 = b1; b1 = beta; i1 = i; }
             else if (beta > b2) b2 = beta;
         }
@@ -904,8 +961,8 @@ static void run_reverse(Auction *A, const Graph *g, int64_t eps, int32_t *stack)
         }
         A->slot_need[s] = (int32_t)i1;
         A->need_slot[i1] = s;
-        for (int64_t a = A->nstart[i1]; a < A->nstart[i1 + 1]; a++)
-            if (A->nvol[a] == k) { A->need_arc[i1] = a; break; }
+        for (int64_t a = A->np.start[i1]; a < A->np.start[i1] + A->np.len[i1]; a++)
+            if (A->np.col[a] == k) { A->need_arc[i1] = a; break; }
         A->pi[i1] = worth(A, i1, A->need_arc[i1]) - np;
     }
 }
@@ -951,84 +1008,53 @@ static void kheap_offer(KItem *h, int32_t *cnt, int64_t K, int64_t key, int64_t 
  * arcs (full-graph arc indices, ascending), rows per volunteer in the full
  * graph's order (i.e. by bypass, descending), and the need-side transpose;
  * re-point each served need at its arc. */
-typedef struct {  /* the candidate graph's second set of arrays, swapped on each rebuild */
-    int32_t *col;
-    int64_t *cost, *full, *fill;
-    int64_t cap;          /* capacity of col/cost/full here and of the live arrays */
-} Spare;
-
-static int grow(Spare *sp, Graph *sub, Auction *A, int64_t **sub_full, int64_t m) {
-    if (m <= sp->cap) return 0;
-    int64_t cap = m + m / 2 + 1024;
-    int32_t *c1 = realloc(sp->col, (size_t)cap * sizeof(int32_t));
-    if (c1) sp->col = c1;
-    int64_t *c2 = realloc(sp->cost, (size_t)cap * sizeof(int64_t));
-    if (c2) sp->cost = c2;
-    int64_t *c3 = realloc(sp->full, (size_t)cap * sizeof(int64_t));
-    if (c3) sp->full = c3;
-    int32_t *c4 = realloc(sub->col, (size_t)cap * sizeof(int32_t));
-    if (c4) sub->col = c4;
-    int64_t *c5 = realloc(sub->cost, (size_t)cap * sizeof(int64_t));
-    if (c5) sub->cost = c5;
-    int64_t *c6 = realloc(*sub_full, (size_t)cap * sizeof(int64_t));
-    if (c6) *sub_full = c6;
-    int32_t *c7 = realloc(A->nvol, (size_t)cap * sizeof(int32_t));
-    if (c7) A->nvol = c7;
-    int64_t *c8 = realloc(A->ncost, (size_t)cap * sizeof(int64_t));
-    if (c8) A->ncost = c8;
-    if (!c1 || !c2 || !c3 || !c4 || !c5 || !c6 || !c7 || !c8) return -1;
-    sp->cap = cap;
-    return 0;
-}
-
-static int build_candidates(Auction *A, const Graph *g, Graph *sub, int64_t **sub_full, const int64_t *new_arcs,
-                            int64_t n_new, Spare *sp) {
-    int64_t n = g->n, v = g->v, m = sub->arcs + n_new;
-    if (grow(sp, sub, A, sub_full, m) < 0) return -1;
-    int32_t *col = sp->col;
-    int64_t *cost = sp->cost, *full = sp->full, *fill = sp->fill;
-    const int64_t *old = *sub_full;
-    int64_t w = 0, p = 0;
-    memset(A->nstart, 0, ((size_t)n + 2) * sizeof(int64_t));
-    for (int64_t k = 0; k < v; k++) {
-        int64_t o = sub->start[k], o_end = sub->start[k + 1], row_end = g->start[k + 1];
-        sub->start[k] = w;
-        while (o < o_end || (p < n_new && new_arcs[p] < row_end)) {
-            if (o < o_end && (p >= n_new || new_arcs[p] >= row_end || old[o] < new_arcs[p])) {
-                col[w] = sub->col[o];  /* sequential reads of the old candidates */
-                cost[w] = sub->cost[o];
-                full[w] = old[o];
-                o++;
+/* Adds candidate arcs (full-graph arc indices, ascending, not yet candidates):
+ * merged into the volunteer rows in the full graph's order (by bypass,
+ * descending, which the reverse bids rely on) and appended to the need rows. */
+static int add_candidates(Auction *A, const Graph *g, const int64_t *arcs, int64_t m) {
+    Pool *vp = &A->vp, *np = &A->np;
+    int64_t p = 0;
+    while (p < m) {
+        int64_t k = 0;
+        {   /* the volunteer of arc arcs[p]: binary search over row starts */
+            int64_t lo = 0, hi = g->v - 1, a = arcs[p];
+            while (lo < hi) { int64_t mid = (lo + hi + 1) / 2; if (g->start[mid] <= a) lo = mid; else hi = mid - 1; }
+            k = lo;
+        }
+        int64_t q = p;
+        while (q < m && arcs[q] < g->start[k + 1]) q++;
+        int64_t add = q - p;
+        if (pool_reserve(vp, k, add) < 0) return -1;
+        /* merge from the back: both lists ascend by full-graph index */
+        int64_t base = vp->start[k], i_old = vp->len[k] - 1, i_new = q - 1, w = vp->len[k] + add - 1;
+        while (i_new >= p) {
+            if (i_old >= 0 && vp->full[base + i_old] > arcs[i_new]) {
+                vp->col[base + w] = vp->col[base + i_old];
+                vp->cost[base + w] = vp->cost[base + i_old];
+                vp->full[base + w] = vp->full[base + i_old];
+                i_old--;
             } else {
-                int64_t a = new_arcs[p++];
-                col[w] = g->col[a];
-                cost[w] = g->cost[a];
-                full[w] = a;
+                int64_t a = arcs[i_new];
+                vp->col[base + w] = g->col[a];
+                vp->cost[base + w] = g->cost[a];
+                vp->full[base + w] = a;
+                i_new--;
             }
-            A->nstart[col[w] + 1]++;
-            w++;
+            w--;
         }
-    }
-    sub->start[v] = w;
-    sp->col = sub->col; sp->cost = sub->cost; sp->full = *sub_full;
-    sub->col = col; sub->cost = cost; *sub_full = full;
-    sub->n = n; sub->v = v; sub->arcs = w;
-    for (int64_t i = 0; i < n; i++) A->nstart[i + 1] += A->nstart[i];
-    for (int64_t i = 0; i < n; i++) fill[i] = A->nstart[i];
-    for (int64_t k = 0; k < v; k++)
-        for (int64_t a = sub->start[k]; a < sub->start[k + 1]; a++) {
-            int64_t i = sub->col[a];
-            A->nvol[fill[i]] = (int32_t)k;
-            A->ncost[fill[i]] = sub->cost[a];
-            fill[i]++;
+        vp->len[k] += add;
+        vp->arcs += add;
+        for (int64_t t = p; t < q; t++) {
+            int64_t a = arcs[t], i = g->col[a];
+            int64_t old = pool_reserve(np, i, 1);
+            if (old < 0) return -1;
+            if (A->need_arc[i] >= 0) A->need_arc[i] += np->start[i] - old;
+            np->col[np->start[i] + np->len[i]] = (int32_t)k;
+            np->cost[np->start[i] + np->len[i]] = g->cost[a];
+            np->len[i]++;
+            np->arcs++;
         }
-    for (int64_t i = 0; i < n; i++) {
-        int64_t s = A->need_slot[i];
-        A->need_arc[i] = -1;
-        if (s < 0) continue;
-        for (int64_t a = A->nstart[i]; a < A->nstart[i + 1]; a++)
-            if (A->nvol[a] == A->slot_vol[s]) { A->need_arc[i] = a; break; }
-        if (A->need_arc[i] < 0) return -2;  /* cannot happen: candidate arcs are only added */
+        p = q;
     }
     return 0;
 }
@@ -1123,6 +1149,19 @@ static int64_t price_full(Auction *A, const Graph *g, uint8_t *mark, KItem **kh,
     return take_marked(mark, out, found, out);
 }
 
+typedef struct {
+    const Auction *A;
+    int64_t eps;
+    uint8_t *viol;
+} RecheckJob;
+
+static void recheck_needs(void *ctx, int64_t i0, int64_t i1, int t) {
+    RecheckJob *R = ctx;
+    (void)t;
+    for (int64_t i = i0; i < i1; i++)
+        R->viol[i] = R->A->np.len[i] > 0 && profit(R->A, i) < best_value(R->A, i) - R->eps;
+}
+
 /* First candidates: for every volunteer and priority level its nearest needs
  * (2 x capacity + 6), and for every need its K nearest volunteers. */
 enum { LMUL = 2, LADD = 6 };
@@ -1143,16 +1182,21 @@ static void nearest_rows(void *ctx, int64_t k0, int64_t k1, int t) {
         }
 }
 
-static void first_candidates(Auction *A, const Graph *g, uint8_t *mark, KItem **khs, int32_t **kcnts, int64_t K,
-                             int threads) {
-    int64_t n = g->n, v = g->v;
-    int64_t longest = 0;
-    for (int64_t k = 0; k < v; k++)
-        if (g->start[k + 1] - g->start[k] > longest) longest = g->start[k + 1] - g->start[k];
-    int64_t L_max = 0;
-    for (int64_t k = 0; k < v; k++) if (LMUL * A->effcap[k] + LADD > L_max) L_max = LMUL * A->effcap[k] + LADD;
-    KItem *vh = malloc(((size_t)L_max + 1) * sizeof(KItem));
-    for (int64_t k = 0; k < v; k++) {
+typedef struct {
+    const Auction *A;
+    const Graph *g;
+    uint8_t *mark;
+    int64_t L_max;
+} LevelJob;
+
+static void level_rows(void *ctx, int64_t k0, int64_t k1, int t) {
+    LevelJob *J = ctx;
+    const Auction *A = J->A;
+    const Graph *g = J->g;
+    uint8_t *mark = J->mark;
+    (void)t;
+    KItem *vh = malloc(((size_t)J->L_max + 1) * sizeof(KItem));
+    for (int64_t k = k0; k < k1; k++) {
         int64_t L = LMUL * A->effcap[k] + LADD;
         int64_t a = g->start[k], end = g->start[k + 1];
         if (A->effcap[k] == 0) continue;
@@ -1161,16 +1205,25 @@ static void first_candidates(Auction *A, const Graph *g, uint8_t *mark, KItem **
             if (A->rows_sorted) while (b < end && A->B[g->col[b]] == A->B[g->col[a]]) b++;
             else b = end;
             if (b - a <= L || !vh) {
-                for (int64_t t = a; t < b; t++) mark[t] = 1;
+                for (int64_t u = a; u < b; u++) mark[u] = 1;
             } else {
                 int32_t cnt = 0;
-                for (int64_t t = a; t < b; t++) kheap_offer(vh, &cnt, L, g->cost[t], t);
-                for (int32_t t = 0; t < cnt; t++) mark[vh[t].arc] = 1;
+                for (int64_t u = a; u < b; u++) kheap_offer(vh, &cnt, L, g->cost[u], u);
+                for (int32_t u = 0; u < cnt; u++) mark[vh[u].arc] = 1;
             }
             a = b;
         }
     }
     free(vh);
+}
+
+static void first_candidates(Auction *A, const Graph *g, uint8_t *mark, KItem **khs, int32_t **kcnts, int64_t K,
+                             int threads) {
+    int64_t n = g->n, v = g->v;
+    int64_t L_max = 0;
+    for (int64_t k = 0; k < v; k++) if (LMUL * A->effcap[k] + LADD > L_max) L_max = LMUL * A->effcap[k] + LADD;
+    LevelJob LJ = {A, g, mark, L_max};
+    parallel_rows(g->start, v, threads, level_rows, &LJ);
     NearJob J;
     memset(&J, 0, sizeof J);
     J.g = g;
@@ -1208,8 +1261,6 @@ static PyObject *py_auction(PyObject *self, PyObject *args) {
     }
     Auction A;
     memset(&A, 0, sizeof A);
-    Graph sub;
-    memset(&sub, 0, sizeof sub);
     int64_t n = g->n, v = g->v;
     A.n = n; A.v = v; A.B = bb.buf.buf; A.F = n + 1;
     const int64_t *capacity = bc.buf.buf;
@@ -1222,14 +1273,13 @@ static PyObject *py_auction(PyObject *self, PyObject *args) {
     int threads = thread_count(g->arcs);
     double gap_units = 0.0;
     int failed = 0;
-    double t_bid = 0, t_price = 0, t_build = 0;
+    double t_bid = 0, t_price = 0, t_build = 0, t_sort = 0, t_first = 0, t_cert = 0;
     const int64_t budget = 200000000 + 2000 * (int64_t)n;  /* guards against a runaway price war */
     A.budget = budget;
     /* tuned on the benchmark instances (bench/match_bench.py) */
     const int64_t K_FIRST = 8, PER_NEED = 8, SLACK_MUL = theta, LOOP_MUL = theta, MAX_LOOPS = 1;
-    int64_t *sub_full = NULL, *new_arcs = NULL;
-    Spare spare;
-    memset(&spare, 0, sizeof spare);
+    int64_t *new_arcs = NULL;
+    uint8_t *viol = NULL;
 
     int64_t bmax = 0;
     for (int64_t i = 0; i < n; i++) if (A.B[i] > bmax) bmax = A.B[i];
@@ -1239,14 +1289,13 @@ static PyObject *py_auction(PyObject *self, PyObject *args) {
     }
     A.effcap = calloc((size_t)v + 1, sizeof(int64_t));
     A.sbase = calloc((size_t)v + 1, sizeof(int64_t));
-    A.nstart = calloc((size_t)n + 2, sizeof(int64_t));
+    int pools = pool_init(&A.np, n, 0) | pool_init(&A.vp, v, 1);
     A.need_slot = malloc(((size_t)n + 1) * sizeof(int32_t));
     A.need_arc = malloc(((size_t)n + 1) * sizeof(int64_t));
     A.pi = calloc((size_t)n + 1, sizeof(int64_t));
     A.minp = calloc((size_t)v + 1, sizeof(int64_t));
     A.queue = malloc(((size_t)n + 1) * sizeof(int32_t));
     A.queued = calloc((size_t)n + 1, 1);
-    sub.start = calloc((size_t)v + 1, sizeof(int64_t));
     chosen = malloc(((size_t)n + 1) * sizeof(int64_t));
     cert_v = malloc(((size_t)n + 1) * sizeof(int64_t));
     cert_q = malloc(((size_t)v + 1) * sizeof(int64_t));
@@ -1257,9 +1306,9 @@ static PyObject *py_auction(PyObject *self, PyObject *args) {
         if (!kh[t] || !kcnt[t]) threads = t > 0 ? t : 1;
     }
     new_arcs = malloc(((size_t)n * (size_t)PER_NEED + 1) * sizeof(int64_t));
-    spare.fill = malloc(((size_t)n + 1) * sizeof(int64_t));
-    if (!cert_v || !cert_q || !A.effcap || !A.sbase || !A.nstart || !A.need_slot || !A.need_arc || !A.pi || !A.minp ||
-        !A.queue || !A.queued || !chosen || !sub.start || !mark || !kh[0] || !kcnt[0] || !new_arcs || !spare.fill) { PyErr_NoMemory(); goto out; }
+    viol = calloc((size_t)n + 1, 1);
+    if (pools || !cert_v || !cert_q || !A.effcap || !A.sbase || !A.need_slot || !A.need_arc || !A.pi || !A.minp ||
+        !A.queue || !A.queued || !chosen || !mark || !kh[0] || !kcnt[0] || !new_arcs || !viol) { PyErr_NoMemory(); goto out; }
     for (int64_t k = 0; k < v; k++) {
         int64_t deg = g->start[k + 1] - g->start[k];
         int64_t c = capacity[k] < deg ? capacity[k] : deg;
@@ -1275,7 +1324,9 @@ static PyObject *py_auction(PyObject *self, PyObject *args) {
     if (!A.price || !A.heap || !A.slot_need || !A.slot_vol || !stack) { PyErr_NoMemory(); goto out; }
 
     Py_BEGIN_ALLOW_THREADS
+    double ts = now_s();
     A.rows_sorted = sort_rows(g, A.B);
+    t_sort = now_s() - ts;
     for (int64_t k = 0; k < v; k++)
         for (int64_t t = 0; t < A.effcap[k]; t++) {
             int64_t s = A.sbase[k] + t;
@@ -1285,7 +1336,9 @@ static PyObject *py_auction(PyObject *self, PyObject *args) {
         }
     for (int64_t i = 0; i < n; i++) { A.need_slot[i] = -1; A.need_arc[i] = -1; }
 
+    ts = now_s();
     first_candidates(&A, g, mark, kh, kcnt, K_FIRST, threads);
+    t_first = now_s() - ts;
     {
         int64_t m = 0;
         for (int64_t a = 0; a < g->arcs; a++) m += mark[a] == 1;
@@ -1294,7 +1347,7 @@ static PyObject *py_auction(PyObject *self, PyObject *args) {
         else {
             m = 0;
             for (int64_t a = 0; a < g->arcs; a++) if (mark[a] == 1) { mark[a] = 2; first[m++] = a; }
-            if (build_candidates(&A, g, &sub, &sub_full, first, m, &spare) < 0) failed = 1;
+            if (add_candidates(&A, g, first, m) < 0) failed = 1;
             free(first);
         }
     }
@@ -1305,19 +1358,22 @@ static PyObject *py_auction(PyObject *self, PyObject *args) {
     int loops = 0;
     for (int fresh = 1; !failed; fresh = 0) {
         phases++;
+        double t0 = now_s();
+        if (!fresh) {  /* which needs violate eps-complementary slackness (read-only, in parallel) */
+            RecheckJob R = {&A, eps, viol};
+            parallel_rows(NULL, n, threads, recheck_needs, &R);
+        }
         for (int64_t i = 0; i < n; i++) {
-            if (A.nstart[i + 1] == A.nstart[i]) continue;
+            if (A.np.len[i] == 0) continue;
             if (fresh) { enqueue(&A, i); continue; }
-            if (profit(&A, i) < best_value(&A, i) - eps) {
+            if (viol[i]) {
                 int64_t s = A.need_slot[i];
                 if (s >= 0) { A.slot_need[s] = -1; A.need_slot[i] = -1; A.pi[i] = 0; }
                 enqueue(&A, i);
             }
         }
-        int64_t b0 = A.bids, r0 = A.rbids;
-        double t0 = now_s();
         run_forward(&A, eps);
-        run_reverse(&A, &sub, eps, stack);  /* every phase ends with free slots at price 0 */
+        run_reverse(&A, eps, stack);  /* every phase ends with free slots at price 0 */
         if (A.bids + A.rbids > budget) { error = "no convergence within the bid budget"; break; }
         double t1 = now_s();
         t_bid += t1 - t0;
@@ -1331,7 +1387,7 @@ static PyObject *py_auction(PyObject *self, PyObject *args) {
             added_total += added;
             rounds++;
             double t2 = now_s();
-            if (build_candidates(&A, g, &sub, &sub_full, new_arcs, added, &spare) < 0) failed = 1;
+            if (add_candidates(&A, g, new_arcs, added) < 0) failed = 1;
             t_build += now_s() - t2;
             /* same eps again (the needs that gain re-bid) until what is left is
              * small enough for the next phase */
@@ -1344,6 +1400,7 @@ static PyObject *py_auction(PyObject *self, PyObject *args) {
     }
     if (!error && A.qlen) error = "a need was left without a bid";
 
+    ts = now_s();
     /* ---- certificate on the FULL graph: duality gap below one cost unit ---- */
     if (!error && !failed) {
         __int128 primal = 0, dual = 0;
@@ -1356,7 +1413,7 @@ static PyObject *py_auction(PyObject *self, PyObject *args) {
             chosen[i] = -1;
             int64_t s = A.need_slot[i];
             if (s >= 0) {
-                if (A.slot_need[s] != i || A.nvol[A.need_arc[i]] != A.slot_vol[s]) error = "inconsistent assignment";
+                if (A.slot_need[s] != i || A.np.col[A.need_arc[i]] != A.slot_vol[s]) error = "inconsistent assignment";
                 chosen[i] = A.slot_vol[s];
                 primal += worth(&A, i, A.need_arc[i]);
             }
@@ -1383,6 +1440,7 @@ static PyObject *py_auction(PyObject *self, PyObject *args) {
         gap_units = (double)gap / (double)A.F;
         if (!error && (gap < 0 || gap >= A.F)) error = "duality gap is not below one cost unit";
     }
+    t_cert = now_s() - ts;
     Py_END_ALLOW_THREADS
 
     if (failed) { PyErr_NoMemory(); goto out; }
@@ -1392,20 +1450,20 @@ static PyObject *py_auction(PyObject *self, PyObject *args) {
     }
     {
         PyObject *stats = Py_BuildValue(
-            "{s:L,s:L,s:L,s:L,s:L,s:L,s:L,s:d,s:d,s:d,s:d}", "bids", (long long)A.bids, "reverse_bids",
+            "{s:L,s:L,s:L,s:L,s:L,s:L,s:L,s:d,s:d,s:d,s:d,s:d,s:d,s:d}", "bids", (long long)A.bids, "reverse_bids",
             (long long)A.rbids, "phases", (long long)phases, "pricing_rounds", (long long)rounds, "candidate_arcs",
-            (long long)sub.arcs, "arcs_added", (long long)added_total, "arcs", (long long)g->arcs, "gap_units",
-            gap_units, "bidding_s", t_bid, "pricing_s", t_price, "rebuilding_s", t_build);
+            (long long)A.vp.arcs, "arcs_added", (long long)added_total, "arcs", (long long)g->arcs, "gap_units",
+            gap_units, "bidding_s", t_bid, "pricing_s", t_price, "candidates_s", t_build, "sorting_s", t_sort,
+            "first_candidates_s", t_first, "certificate_s", t_cert);
         if (!stats) goto out;
         result = Py_BuildValue("(y#N)", (const char *)chosen, (Py_ssize_t)(n * 8), stats);
     }
 out:
-    free(A.effcap); free(A.sbase); free(A.nstart); free(A.nvol); free(A.ncost); free(A.need_slot);
+    free(A.effcap); free(A.sbase); pool_free(&A.np); pool_free(&A.vp); free(A.need_slot);
     free(A.need_arc); free(A.pi); free(A.minp); free(A.queue); free(A.queued); free(A.price); free(A.heap);
     free(A.slot_need); free(A.slot_vol); free(stack); free(chosen); free(cert_v); free(cert_q);
     free(mark);
-    for (int t = 0; t < MAX_THREADS; t++) { free(kh[t]); free(kcnt[t]); } free(sub.start); free(sub.col); free(sub.cost); free(sub_full); free(new_arcs);
-    free(spare.col); free(spare.cost); free(spare.full); free(spare.fill);
+    for (int t = 0; t < MAX_THREADS; t++) { free(kh[t]); free(kcnt[t]); } free(new_arcs); free(viol);
     release(&bb); release(&bc);
     return result;
 }
