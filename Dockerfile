@@ -2,11 +2,18 @@ FROM python:3.11-slim-bookworm
 RUN apt-get update && apt-get install -y --no-install-recommends libsqlite3-mod-spatialite \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY setup.py pyproject.toml README.md ./
 COPY resilience resilience
 COPY workers workers
 COPY migrations migrations
 COPY config config
-RUN pip install --no-cache-dir .
+# The matching engine's solver is a C extension (resilience/matching/_native.c): the compiler
+# is installed for this step only. The check runs outside /app so that it imports the
+# installed package, not the source tree.
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
+    && pip install --no-cache-dir . \
+    && apt-get purge -y --auto-remove gcc libc6-dev \
+    && rm -rf /var/lib/apt/lists/* \
+    && cd / && python -c "from resilience.matching.engine import native_available; assert native_available()"
 USER nobody
 EXPOSE 8000

@@ -8,9 +8,10 @@ neighbourhood clusters strung along a few rivers, volunteers partly living in
 those neighbourhoods and partly coming from a town centre. Categories, required
 skills, priorities and capacities follow the product's vocabulary.
 
-    .venv/bin/python bench/match_bench.py                 # 10k and 100k, all strategies
+    .venv/bin/python bench/match_bench.py                 # 10k and 100k: engine default, greedy, reference
     .venv/bin/python bench/match_bench.py --sizes 10k     # just the Rakumpit-size run
     .venv/bin/python bench/match_bench.py --no-reference  # skip the full-graph check
+    .venv/bin/python bench/match_bench.py --strategies auto full sparse   # also the OR-Tools paths
 
 Every measurement runs in a fresh subprocess, so "peak MB" is that process's
 peak resident set (instance generation and Python included).
@@ -186,7 +187,8 @@ def child(size: str, what: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", nargs="+", default=["10k", "100k"], choices=sorted(SIZES))
-    parser.add_argument("--strategies", nargs="+", default=["auto", "full", "sparse"])
+    parser.add_argument("--strategies", nargs="+", default=["auto"],
+                        help="engine strategies: auto (= native when built), native, native-ssp, full, sparse")
     parser.add_argument("--no-reference", action="store_true", help="skip the independent full-graph solve")
     parser.add_argument("--child", nargs=2, metavar=("SIZE", "WHAT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -196,7 +198,8 @@ def main() -> None:
 
     import os
     import platform
-    print(f"# {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"# {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"load average {os.getloadavg()[0]:.2f} (other processes share the CPU when above 0)")
     for size in args.sizes:
         n, v, clusters, w, h, max_m = SIZES[size]
         print(f"\n## {size}: {n} needs x {v} volunteers, {clusters} clusters over {w // 1000} x {h // 1000} km, "

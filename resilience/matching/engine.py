@@ -26,6 +26,8 @@ the service.
 
 ``haversine_m(lat1, lon1, lat2, lon2)`` -- vectorised distance in metres.
 
+``native_available()`` -- whether the compiled solver was built.
+
 ``Result``: ``assignments`` [(need, volunteer, distance_m)] in need order,
 ``unassigned`` [need], ``explanations`` [Explanation] aligned with
 ``assignments`` (distance, skill used, nearest feasible volunteer, reason such
@@ -45,7 +47,38 @@ integer units (mm when int64 allows, else cm, dm, m), volunteer -> sink arcs
 carry the capacity, and every need has a bypass arc to the sink that costs
 ``priority * M`` with ``M = max_distance_units * min(#needs, total capacity) + 1``,
 larger than any total distance, so one unit of priority outweighs any distance.
-The flow is solved by OR-Tools ``SimpleMinCostFlow`` (C++ cost scaling).
+Equivalently: serving need ``i`` by volunteer ``k`` is worth
+``priority * M - distance`` and the engine finds an assignment of the greatest
+total worth.
+
+``strategy="native"`` (the default when the compiled solver is built) is
+``resilience/matching/_native.c``, a small C extension:
+
+1. every feasible pair, found through a hashed 3-D grid of unit vectors
+   (two threads); pairs within a micrometre-scale band of the limit are
+   re-decided with ``haversine_m`` so the limit means the same everywhere;
+2. a forward/reverse auction (Bertsekas) with epsilon scaling, needs bidding
+   for volunteer slots, worths multiplied by ``F = #needs + 1``, on a
+   candidate graph: first each volunteer's nearest needs of every priority and
+   each need's nearest volunteers, then after every phase the arcs of the full
+   graph on which a need would gain more than the phase's slack at the current
+   prices are added (pricing), so the full graph is never bid on;
+3. a certificate checked on every feasible pair before anything is returned:
+   with the slot prices ``p`` (volunteer ``k`` has ``min(capacity, reachable
+   needs)`` slots, ``q[k]`` the cheapest) and need values
+   ``y[i] = max(0, max_k worth[i,k] - q[k])`` over all feasible pairs, the
+   LP dual bound ``sum(p) + sum(y)`` exceeds the assignment's total worth by
+   less than ``F``, i.e. by less than one cost unit; every total is a multiple
+   of ``F``, so the assignment is optimal. A failed certificate (never seen)
+   raises, and ``"auto"`` then solves with OR-Tools instead.
+
+``strategy="native-ssp"`` is a second compiled solver (successive shortest
+augmenting paths with integral duals and an exact complementary-slackness
+check), much slower on contested instances; it is kept as an independent
+cross-check for the tests.
+
+The OR-Tools strategies solve the same min-cost flow with
+``SimpleMinCostFlow`` (C++ cost scaling).
 
 ``strategy="full"`` builds every feasible pair (KD-tree on 3-D unit vectors, one
 tree per required skill, exact haversine filter) and solves once.
@@ -66,22 +99,24 @@ tree per required skill, exact haversine filter) and solves once.
    within ``priority * M - q[k]``, small where volunteers are contested;
 5. violating pairs are added and the graph solved again until none remains.
 
-``"auto"`` (default) uses ``"full"`` up to 30 million feasible pairs (about
-2-3 GB peak) and ``"sparse"`` above. Both return the exact optimum of the full
-problem for distances rounded to the cost unit. On the benchmark instances the
-full graph is the faster of the two, because OR-Tools needs several seconds per
-solve even on sparse graphs of these heavily contested instances and the
-sparse loop needs several rounds (see bench/RESULTS.md).
+``"auto"`` (default) uses ``"native"``; without the compiled solver, or if
+it fails, ``"full"`` up to 30 million feasible pairs (about 2-3 GB peak) and
+``"sparse"`` above. All return the exact optimum of the full problem for
+distances rounded to the cost unit. Timings are in bench/RESULTS.md (100,000
+needs x 10,000 volunteers: OR-Tools on the full graph about 70 s, the native
+auction a few seconds).
 
-Why OR-Tools: the answer must be exact, and a C++ min-cost flow solver with a
-stable Python API (numpy arrays in) is the fastest exact option available as
-a wheel; scipy's LP (HiGHS) and sparse assignment solvers were 10-50x slower on
-these graphs. numpy/scipy (cKDTree) do the geometry.
+Why a compiled solver of our own: OR-Tools' generic cost-scaling solver needs
+2-4 s even on an ideal sparse graph of these heavily contested instances, and
+scipy's LP (HiGHS) and sparse assignment solvers were 10-50x slower still.
+OR-Tools stays as the fallback and as the tests' cross-check. numpy/scipy
+(cKDTree) do the rest of the geometry.
 
 Determinism and ties
 --------------------
 The same input gives the same output: arcs are built in an order that depends
-only on the input and the solver is deterministic.
+only on the input and the solvers are deterministic (the native solver's two
+threads split work whose result does not depend on the split).
 Exact ties are resolved by input order: needs at identical coordinates with the
 same priority and required skill are served earlier-first, and volunteers at
 identical coordinates with the same skills are filled in input order (both
@@ -974,11 +1009,14 @@ def solve(
 ) -> Result:
     """Exact lexicographic optimum (priority served, then total distance).
 
-    ``strategy``: ``"full"`` solves the graph of every feasible pair at once;
-    ``"sparse"`` solves a candidate graph and adds pairs until dual prices
-    prove optimality on the full graph; ``"auto"`` (default) takes ``"full"``
-    up to 30 million feasible pairs and ``"sparse"`` above (bounded memory).
-    Both give the same optimum.
+    ``strategy``: ``"native"`` is the compiled auction with its optimality
+    certificate; ``"native-ssp"`` the compiled shortest-augmenting-path
+    solver; ``"full"`` solves the graph of every feasible pair at once with
+    OR-Tools; ``"sparse"`` solves a candidate graph with OR-Tools and adds
+    pairs until dual prices prove optimality on the full graph; ``"auto"``
+    (default) takes ``"native"``, or without it (or if it fails) ``"full"`` up
+    to 30 million feasible pairs and ``"sparse"`` above. All give the same
+    optimum.
 
     Raises ``ValueError`` on malformed input (lengths, NaN or out-of-range
     coordinates, non-integer or negative capacity, priority below 1, bad
@@ -997,6 +1035,11 @@ def solve(
         chosen, stats = _optimise(inst, strategy)
         chosen = _canonical_ties(inst, chosen)
     return _result(inst, chosen, started, stats, need_labels, volunteer_labels)
+
+
+def native_available() -> bool:
+    """Whether the compiled solver (resilience/matching/_native.c) is built."""
+    return _native is not None
 
 
 def greedy_nearest_first(
