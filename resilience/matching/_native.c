@@ -1277,7 +1277,7 @@ static PyObject *py_auction(PyObject *self, PyObject *args) {
     const int64_t budget = 200000000 + 2000 * (int64_t)n;  /* guards against a runaway price war */
     A.budget = budget;
     /* tuned on the benchmark instances (bench/match_bench.py) */
-    const int64_t K_FIRST = 8, PER_NEED = 8, SLACK_MUL = theta, LOOP_MUL = theta, MAX_LOOPS = 1;
+    const int64_t K_FIRST = 8, PER_NEED = 8, SLACK_MUL = 2, LOOP_MUL = 2 * theta, MAX_LOOPS = 1;
     int64_t *new_arcs = NULL;
     uint8_t *viol = NULL;
 
