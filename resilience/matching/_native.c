@@ -93,7 +93,7 @@ typedef struct {
     int64_t n, v;          /* needs, volunteers */
     int64_t *start;        /* v + 1 row offsets */
     int32_t *col;          /* need index per arc (input order) */
-    int64_t *cost;         /* distance in cost units per arc */
+    int32_t *cost;         /* distance in cost units per arc (below 2^31: see build) */
     int64_t arcs;
 } Graph;
 
@@ -165,17 +165,17 @@ static int64_t cell_key(int64_t x, int64_t y, int64_t z) {
 }
 
 typedef struct {
-    int64_t *start; int32_t *col; int64_t *cost;
+    int64_t *start; int32_t *col; int32_t *cost;
     int64_t len, cap;
 } ArcVec;
 
-static int arcs_push(ArcVec *a, int32_t col, int64_t cost) {
+static int arcs_push(ArcVec *a, int32_t col, int32_t cost) {
     if (a->len == a->cap) {
         int64_t nc = a->cap ? a->cap * 2 : 1 << 16;
         int32_t *c2 = realloc(a->col, (size_t)nc * sizeof(int32_t));
         if (!c2) return -1;
         a->col = c2;
-        int64_t *d2 = realloc(a->cost, (size_t)nc * sizeof(int64_t));
+        int32_t *d2 = realloc(a->cost, (size_t)nc * sizeof(int32_t));
         if (!d2) return -1;
         a->cost = d2;
         a->cap = nc;
@@ -245,7 +245,9 @@ static void build_rows(void *ctx, int64_t k0, int64_t k1, int t) {
                         J->border[t][2 * J->n_border[t] + 1] = i;
                         J->n_border[t]++;
                     }
-                    if (arcs_push(arcs, i, llrint(dist * J->unit)) < 0) { J->failed[t] = 1; return; }
+                    double units = rint(dist * J->unit);
+                    if (units > (double)INT32_MAX) { J->failed[t] = 2; return; }
+                    if (arcs_push(arcs, i, (int32_t)units) < 0) { J->failed[t] = 1; return; }
                 }
             }
         }
@@ -339,7 +341,7 @@ static PyObject *py_build(PyObject *self, PyObject *args) {
     J.tol_hi = max_m + tol_m;
     J.start = g->start;
     parallel_rows(NULL, v, threads, build_rows, &J);
-    for (int t = 0; t < threads; t++) failed |= J.failed[t];
+    for (int t = 0; t < threads; t++) if (J.failed[t] > failed) failed = J.failed[t];
     if (!failed) {
         /* rows [0, mid) were built by thread 1 (or 0 alone), rows [mid, v) by thread 0 */
         int64_t mid = threads > 1 ? v / 2 : 0;
@@ -347,15 +349,15 @@ static PyObject *py_build(PyObject *self, PyObject *args) {
         ArcVec *second = &J.arcs[0];
         int64_t total = threads > 1 ? first->len + second->len : first->len;
         g->col = malloc(((size_t)total + 1) * sizeof(int32_t));
-        g->cost = malloc(((size_t)total + 1) * sizeof(int64_t));
+        g->cost = malloc(((size_t)total + 1) * sizeof(int32_t));
         border = malloc(((size_t)(J.n_border[0] + J.n_border[1]) * 2 + 1) * sizeof(int64_t));
         if (!g->col || !g->cost || !border) failed = 1;
         else {
             memcpy(g->col, first->col, (size_t)first->len * sizeof(int32_t));
-            memcpy(g->cost, first->cost, (size_t)first->len * sizeof(int64_t));
+            memcpy(g->cost, first->cost, (size_t)first->len * sizeof(int32_t));
             if (threads > 1) {
                 memcpy(g->col + first->len, second->col, (size_t)second->len * sizeof(int32_t));
-                memcpy(g->cost + first->len, second->cost, (size_t)second->len * sizeof(int64_t));
+                memcpy(g->cost + first->len, second->cost, (size_t)second->len * sizeof(int32_t));
                 for (int64_t k = mid; k < v; k++) g->start[k] += first->len;
             }
             g->start[v] = total;
@@ -368,6 +370,10 @@ static PyObject *py_build(PyObject *self, PyObject *args) {
     }
     Py_END_ALLOW_THREADS
 
+    if (failed == 2) {
+        PyErr_SetString(PyExc_OverflowError, "native matching: distances in cost units exceed 2^31");
+        goto done;
+    }
     if (failed) { PyErr_NoMemory(); goto done; }
     PyObject *cap = PyCapsule_New(g, GRAPH_CAPSULE, capsule_free);
     if (!cap) goto done;
@@ -487,7 +493,8 @@ static PyObject *py_solve(PyObject *self, PyObject *args) {
     }
     const int64_t *B = bb.buf.buf, *capacity = bc.buf.buf;
     int64_t n = g->n, v = g->v;
-    const int64_t *start = g->start, *cost = g->cost;
+    const int64_t *start = g->start;
+    const int32_t *cost = g->cost;
     const int32_t *col = g->col;
 
     /* slots: volunteer k has min(capacity, degree) of them, numbered round-robin */
@@ -792,7 +799,7 @@ static int sort_rows(Graph *g, const int64_t *B) {
     for (int64_t k = 0; k < g->v; k++)
         if (g->start[k + 1] - g->start[k] > longest) longest = g->start[k + 1] - g->start[k];
     int32_t *tc = malloc(((size_t)longest + 1) * sizeof(int32_t));
-    int64_t *td = malloc(((size_t)longest + 1) * sizeof(int64_t));
+    int32_t *td = malloc(((size_t)longest + 1) * sizeof(int32_t));
     if (!rank || !tc || !td) { free(rank); free(tc); free(td); return 0; }
     for (int64_t i = 0; i < g->n; i++) {
         int lo = 0, hi = n_levels - 1;
@@ -811,7 +818,7 @@ static int sort_rows(Graph *g, const int64_t *B) {
             count[r]++;
         }
         memcpy(g->col + a0, tc, (size_t)len * sizeof(int32_t));
-        memcpy(g->cost + a0, td, (size_t)len * sizeof(int64_t));
+        memcpy(g->cost + a0, td, (size_t)len * sizeof(int32_t));
     }
     free(rank); free(tc); free(td);
     return 1;
@@ -1105,7 +1112,7 @@ static void price_rows(void *ctx, int64_t k0, int64_t k1, int t) {
             /* rows are sorted by bypass, descending, and profits are >= -eps */
             if (A->rows_sorted && top <= floor_) break;
             if (J->mark[a]) continue;
-            int64_t gain = top - g->cost[a] * F - pi[i];
+            int64_t gain = top - (int64_t)g->cost[a] * F - pi[i];
             if (gain > J->slack) {
                 kheap_offer(kh + i * per, kcnt + i, per, -gain, a);
                 if (gain > worst) worst = gain;
