@@ -430,7 +430,7 @@ def test_without_the_compiled_solver(monkeypatch):
 @native
 def test_native_hands_over_when_distances_do_not_fit_its_32_bit_costs(caplog):
     # a 3,000 km limit is 3e9 mm, beyond the native solver's 32-bit costs: OR-Tools solves it
-    inst = random_instance(13, 30, 8, spread=10.0, max_m=3_000_000.0)
+    inst = random_instance(13, 30, 8, spread=25.0, max_m=3_000_000.0)
     with pytest.raises(OverflowError):
         run(inst, strategy="native")
     with caplog.at_level("WARNING", logger="resilience.matching.engine"):
