@@ -130,6 +130,17 @@ def start_fake(nodelay: bool = True):
     return fake
 
 
+def realtime_priority() -> str:
+    """--fake-rt: put this process (the fake Twilio's threads, the samplers) on SCHED_RR, so the
+    receiving end stamps arrivals when they arrive even when the machine is overloaded, instead
+    of handling a backlog in a burst after being descheduled. Linux, root or CAP_SYS_NICE."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_RR, os.sched_param(1))
+        return "bench process (the fake's threads) on SCHED_RR priority 1"
+    except (AttributeError, PermissionError, OSError) as exc:
+        return f"could not set SCHED_RR ({exc}); normal priority"
+
+
 # ------------------------------------------------------------------------------------------
 # /proc accounting (no psutil in the venv)
 # ------------------------------------------------------------------------------------------
@@ -471,6 +482,49 @@ class ActivitySampler(threading.Thread):
         self.join(5)
 
 
+class GcWatch:
+    """Python's cyclic GC in this process during a run. This process hosts the fake Twilio, and
+    a full collection over the run's records (tens of thousands of objects) stops every thread
+    for ~0.2 s: the fake then stamps the requests that queued meanwhile all at once, which looks
+    like a burst at the receiver. So the collector is off while the clock runs (``--keep-gc``
+    leaves it on and lists its pauses)."""
+
+    def __init__(self, enabled: bool):
+        import gc
+
+        self.gc = gc
+        self.enabled = enabled
+        self.pauses: list[tuple[float, int, float]] = []
+        self._start = 0.0
+        if enabled:
+            gc.callbacks.append(self._callback)
+        else:
+            gc.collect()
+            gc.freeze()
+            gc.disable()
+
+    def _callback(self, phase, info):
+        if phase == "start":
+            self._start = time.time()
+        elif time.time() - self._start > 0.02:
+            self.pauses.append((self._start, info["generation"], time.time() - self._start))
+
+    def stop(self) -> None:
+        if self.enabled:
+            self.gc.callbacks.remove(self._callback)
+        else:
+            self.gc.enable()
+            self.gc.unfreeze()
+
+    def report(self, t0: float) -> str:
+        if not self.enabled:
+            return "cyclic GC of this process (the fake) off during the run"
+        if not self.pauses:
+            return "GC pauses over 20 ms in this process (the fake): none"
+        return "GC pauses over 20 ms in this process (the fake): " + ", ".join(
+            f"at {start - t0:.1f} s gen {gen} {1000 * took:.0f} ms" for start, gen, took in self.pauses)
+
+
 # ------------------------------------------------------------------------------------------
 # py-spy
 # ------------------------------------------------------------------------------------------
@@ -744,6 +798,7 @@ class Bench:
         self_cpu0 = time.process_time()
         result.load_before = loadavg()
         activity.start()
+        gc_watch = GcWatch(enabled=args.keep_gc)
 
         spy_proc = None
         spy_out = self.tmp / "pyspy.txt"
@@ -792,6 +847,7 @@ class Bench:
                 last_print = now
             time.sleep(0.05)
         t_end = time.time()
+        gc_watch.stop()
         result.total_s = t_end - t0
 
         # CPU accounting, before anything stops
@@ -891,13 +947,14 @@ class Bench:
             result.seconds_over = sum(1 for v in buckets.values() if v > rate)
         # any 1-second window, not only calendar seconds (two pointers over the arrivals)
         weighted = sorted((c.created_time, sms_segments(c.body or "")[1]) for c in creates if c.created_time)
-        sliding, lo, acc = 0, 0, 0
+        sliding, lo, acc, worst_window = 0, 0, 0, (0, 0)
         for hi, (t_hi, w) in enumerate(weighted):
             acc += w
             while weighted[lo][0] <= t_hi - 1.0:
                 acc -= weighted[lo][1]
                 lo += 1
-            sliding = max(sliding, acc)
+            if acc > sliding:
+                sliding, worst_window = acc, (lo, hi)
         result.max_sliding = sliding
 
         # ---------------------------------------------------------------- report this run
@@ -921,6 +978,16 @@ class Bench:
                   f"average {result.avg_segments_per_s:.1f} segments/s "
                   f"({len(creates) / ((times[-1] - times[0]) or 1):.1f} msgs/s) over {len(secs)} seconds")
             print(f"  max in any sliding 1-second window: {result.max_sliding} segments")
+            print(f"  {gc_watch.report(t0)}")
+            if result.max_sliding > rate - 5:
+                lo, hi = worst_window
+                gaps = [1000 * (weighted[i][0] - weighted[i - 1][0]) for i in range(max(1, lo), hi + 1)]
+                from resilience.sms.ratelimit import seconds_per_segment
+
+                expected = 1000 * 2 * seconds_per_segment(rate)
+                print(f"  that window: {hi - lo + 1} arrivals from {weighted[lo][0] - times[0]:.3f} s; gaps between "
+                      f"arrivals (ms, a 2-segment slot is {expected:.0f} ms): "
+                      + " ".join(f"{g:.0f}" for g in gaps))
             first, rest = task_durations(self.tmp, layout.workers)
             if first and rest:
                 rest.sort()
@@ -1248,6 +1315,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fake-nagle", action="store_true",
                         help="turn Nagle's algorithm back on at the fake (as it was before commit 26da23c: its "
                              "two writes per answer meet the client's delayed ACK, ~40 ms per request)")
+    parser.add_argument("--keep-gc", action="store_true",
+                        help="leave Python's cyclic GC on in this process (the fake) during runs and list "
+                             "its pauses (by default it is off while the clock runs: see GcWatch)")
+    parser.add_argument("--fake-rt", action="store_true",
+                        help="run this process (the fake Twilio) on SCHED_RR, so a busy machine does not "
+                             "make the receiver stamp a backlog of arrivals at once (rate-limit proofs)")
     parser.add_argument("--batch", type=int, default=0,
                         help="ids per send task (default: the product's SEND_BATCH)")
     args = parser.parse_args(argv)
@@ -1262,6 +1335,8 @@ def main(argv: list[str] | None = None) -> int:
             audit_ceiling(db, args.audit_ceiling, args.clients)
             return 0
 
+        if args.fake_rt:
+            print(realtime_priority(), flush=True)
         layouts = ([Layout.parse(x) for x in args.layouts.split(",")] if args.layouts
                    else [Layout(args.workers, args.concurrency, args.pool)])
         bench = Bench(args)
