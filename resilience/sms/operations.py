@@ -41,7 +41,7 @@ from resilience.core.celery import TASK_SOFT_TIME_LIMIT, run_task
 from resilience.core.db import after_commit, utcnow
 from resilience.sms.gateways import SendError
 from resilience.sms.models import FINAL_STATUSES, STATUS_RANK, SmsMessage
-from resilience.sms.text import segments, to_gsm7
+from resilience.sms.text import MAX_SEGMENTS, segments, to_gsm7
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,7 @@ MAX_ATTEMPTS = 8
 STUCK_AFTER = timedelta(seconds=120)   # > a batch's time budget + the gateway's timeout, with margin
 DUE_GRACE = timedelta(seconds=30)      # a queued message this old was not picked up: resend
 SEND_BATCH = 50                        # messages per send task: one claim and one record each
+CLAIM_AT_LEAST = 5                     # rows claimed at a time under a real rate limit
 SEND_TASK = "resilience.sms.send"
 _MESSAGES = SmsMessage.__table__
 _SENDS_AFTER_COMMIT = "resilience.sms.sends_after_commit"
@@ -230,22 +231,29 @@ def release(session: Session, message_ids: list[int], token: str, why: str, dela
     return released
 
 
+def claim_size(limiter, batch: int) -> int:
+    """How many rows to claim at a time: what the global limit lets through in about 0.25 s
+    (at least CLAIM_AT_LEAST). Unlimited, that is the whole batch; under a real limit the rest
+    waits ``queued``, not claimed, and is not handed back if the task runs out of time."""
+    return max(1, min(batch, max(CLAIM_AT_LEAST, int(0.25 / (MAX_SEGMENTS * limiter.interval)))))
+
+
 def send_batch(session: Session, message_ids: Iterable[int],
                on_terminal: Callable[[Session, SmsMessage], None] | None = None) -> dict[int, str]:
     """Claim, send and record a batch of messages. Returns what happened to each claimed id
-    (for logs and tests); ids that were not claimed (sent already, claimed elsewhere, not due)
-    are left out."""
+    (for logs and tests); ids that were not claimed (sent already, claimed elsewhere, not due,
+    or left for another task when this one ran out of time) are left out."""
     set_actor("system:sms")
     ids = sorted(set(int(i) for i in message_ids))
     if not ids:
         return {}
     svc = service()
     token = uuid.uuid4().hex
-    claimed = _claim(session, ids, token)
     outcome: dict[int, str] = {}
     sent: dict[int, str] = {}
     failures: list[tuple[int, SendError]] = []
     budget_end = time.monotonic() + time_budget()
+    step = claim_size(svc.limiter, len(ids))
 
     def record_sent() -> None:
         _record_sent(session, token, sent)
@@ -253,36 +261,53 @@ def send_batch(session: Session, message_ids: Iterable[int],
         sent.clear()
 
     stop = None  # (why, delay) once the rest of the batch goes back to the queue
+    rest: list[int] = []  # claimed, not sent: handed back
+    unclaimed: list[int] = []  # never claimed: enqueued again as they are
     opted_out: dict[str, SendError] = {}  # phones the provider refused with 21610 in this batch
-    for index, message in enumerate(claimed):
-        if message.phone in opted_out:  # the provider would refuse it again: do not ask
-            failures.append((message.id, opted_out[message.phone]))
-            continue
-        remaining = budget_end - time.monotonic()
-        if remaining <= 0:
-            stop = ("time budget of the send task used up", None)
-        elif not svc.limiter.acquire(message.segments, timeout=min(30.0, remaining), on_wait=record_sent):
-            stop = ("rate limit wait too long", timedelta(seconds=1))
-        if stop is not None:
-            rest = [m.id for m in claimed[index:]]
+    started, done = time.monotonic(), 0
+    for first in range(0, len(ids), step):
+        now = time.monotonic()
+        pace = (now - started) / done if done else 0.0  # seconds per message so far
+        if now + pace * step >= budget_end:  # this claim would not be sent in time: leave it queued
+            stop, unclaimed = ("time budget of the send task used up", None), ids[first:]
             break
-        try:
-            sent[message.id] = svc.gateway.send(message.id, message.phone, message.body,
-                                                status_callback_url(message.id))
-        except SendError as error:
-            failures.append((message.id, error))
-            if error.opted_out:
-                opted_out[message.phone] = error
-            if error.retry or error.ambiguous:  # the provider is in trouble: stop hammering it
-                stop = (f"{error} (sent later)", backoff(1))
-                rest = [m.id for m in claimed[index + 1:]]
+        claimed = _claim(session, ids[first:first + step], token)
+        for index, message in enumerate(claimed):
+            done += 1
+            if message.phone in opted_out:  # the provider would refuse it again: do not ask
+                failures.append((message.id, opted_out[message.phone]))
+                continue
+            remaining = budget_end - time.monotonic()
+            if remaining <= 0:
+                stop = ("time budget of the send task used up", None)
+            elif not svc.limiter.acquire(message.segments, timeout=min(30.0, remaining), on_wait=record_sent):
+                stop = ("rate limit wait too long", timedelta(seconds=1))
+            if stop is not None:
+                rest = [m.id for m in claimed[index:]]
                 break
+            try:
+                sent[message.id] = svc.gateway.send(message.id, message.phone, message.body,
+                                                    status_callback_url(message.id))
+            except SendError as error:
+                failures.append((message.id, error))
+                if error.opted_out:
+                    opted_out[message.phone] = error
+                if error.retry or error.ambiguous:  # the provider is in trouble: stop hammering it
+                    stop = (f"{error} (sent later)", backoff(1))
+                    rest = [m.id for m in claimed[index + 1:]]
+                    break
+        if stop is not None:
+            unclaimed = ids[first + step:]
+            break
     record_sent()
     for message_id, error in failures:
         outcome[message_id] = _failed_attempt(session, message_id, token, error, on_terminal)
-    if stop is not None and rest:
+    if rest:
         for message_id in release(session, rest, token, *stop):
             outcome[message_id] = "requeued"
+    if unclaimed and not current_app.config["SETTINGS"].embedded:
+        delay = stop[1]
+        enqueue_sends(unclaimed, countdown=delay.total_seconds() if delay else None)
     _refresh_loaded(session, list(outcome))
     return outcome
 

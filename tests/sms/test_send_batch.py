@@ -4,6 +4,7 @@ hands its unsent rows back without counting an attempt. The real twilio SDK agai
 Twilio, tasks in-process, both databases."""
 
 from datetime import timedelta
+from types import SimpleNamespace
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -122,12 +123,32 @@ def test_an_opted_out_recipient_is_not_asked_again_in_the_batch(twilio_app, fake
 
 
 def test_a_batch_out_of_time_hands_back_what_it_has_not_sent(twilio_app, fake, volunteers, monkeypatch):
-    monkeypatch.setattr(operations, "time_budget", lambda: 0.0)
     ids = _queued(volunteers, 3)
-    assert operations.send_batch(db.session, ids) == {i: "requeued" for i in ids}
+    budget = iter([5.0])  # the first claim is in time; the budget is gone after one send
+    monkeypatch.setattr(operations, "time_budget", lambda: next(budget))
+    monkeypatch.setattr(operations, "claim_size", lambda limiter, batch: 2)
+    real_send = twilio_app.extensions["sms"].gateway.send
+
+    def slow_send(*args):
+        sid = real_send(*args)
+        monkeypatch.setattr(operations, "time", SimpleNamespace(monotonic=lambda: float("inf")))  # out of time
+        return sid
+
+    monkeypatch.setattr(twilio_app.extensions["sms"].gateway, "send", slow_send)
+    outcome = operations.send_batch(db.session, ids)
+    monkeypatch.undo()
+    # the first was sent; the second was claimed with it and goes back; the third never claimed
+    assert outcome == {ids[0]: "sent", ids[1]: "requeued"}
     rows = _rows(ids)
-    assert all(r.status == "queued" and r.attempts == 0 and r.attempt_token is None for r in rows)
-    assert fake.create_attempts == []
+    assert [(r.status, r.attempts, r.attempt_token) for r in rows[1:]] == [("queued", 0, None)] * 2
+    assert list(_creates_per_message(fake)) == [ids[0]]
+
+
+def test_under_a_rate_limit_rows_are_claimed_a_few_at_a_time(twilio_app):
+    limiter = twilio_app.extensions["sms"].limiter
+    assert operations.claim_size(limiter, 50) == operations.CLAIM_AT_LEAST  # SMS_MAX_PER_SECOND=10
+    limiter.interval = 1e-5  # "off": 100,000 segments/s
+    assert operations.claim_size(limiter, 50) == 50
 
 
 def test_a_rate_limit_wait_too_long_hands_the_rest_back(twilio_app, fake, volunteers, monkeypatch):
