@@ -11,64 +11,25 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import MUNGKU_BARU, RAKUMPIT_BOX
+from tests.web.browser_server import ARGS, CHROMIUM, serve
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing (apt-get install chromium)")
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _cli(env, *args) -> str:
-    exe = Path(sys.executable).with_name("resilience")
-    out = subprocess.run([str(exe), *args], env=env, capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-    return out.stdout
 
 
 @pytest.fixture
 def server(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
-    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'people.db'}", RESILIENCE_INSTANCE_PATH=str(tmp_path),
-               SECRET_KEY="browser-test-secret-0123456789", RESILIENCE_ENV="test", SMS_BACKEND="outbox")
-    _cli(env, "init-db")
-    _cli(env, "users", "create", "koordinator@posko.test", "--role", "coordinator", "--password", "a-long-password")
-    token = _cli(env, "tokens", "create", "koordinator@posko.test").strip().splitlines()[-1]
-    port = _free_port()
-    exe = Path(sys.executable).with_name("resilience")
-    proc = subprocess.Popen([str(exe), "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("resilience serve did not start")
-        yield base, token
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    with serve(tmp_path) as running:
+        yield running
 
 
 def _api(base, token, method, path, body=None):

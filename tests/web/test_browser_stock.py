@@ -9,50 +9,24 @@ else the test's tmp directory."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import MUNGKU_BARU, RAKUMPIT_BOX
-from tests.web.test_browser import ARGS, CHROMIUM, _api, _cli, _free_port
+from tests.web.browser_server import ARGS, CHROMIUM, PASSWORD, serve
+from tests.web.test_browser import _api
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing (apt-get install chromium)")
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-
-PASSWORD = "a-long-password"
 
 
 @pytest.fixture
 def server(tmp_path):
     """``resilience serve`` on a fresh SQLite file with a coordinator (and a token) and an official."""
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
-    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'browser.db'}", RESILIENCE_INSTANCE_PATH=str(tmp_path),
-               SECRET_KEY="browser-test-secret-0123456789", RESILIENCE_ENV="test", SMS_BACKEND="outbox")
-    _cli(env, "init-db")
-    _cli(env, "users", "create", "koordinator@posko.test", "--role", "coordinator", "--password", PASSWORD)
-    _cli(env, "users", "create", "pejabat@bpbd.test", "--role", "official", "--password", PASSWORD)
-    token = _cli(env, "tokens", "create", "koordinator@posko.test").strip().splitlines()[-1]
-    port = _free_port()
-    proc = subprocess.Popen([str(Path(sys.executable).with_name("resilience")), "serve", "--host", "127.0.0.1",
-                             "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("resilience serve did not start")
-        yield base, token
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    users = (("koordinator@posko.test", "coordinator"), ("pejabat@bpbd.test", "official"))
+    with serve(tmp_path, users) as running:
+        yield running
 
 
 def _login(page, base, email):

@@ -1,0 +1,62 @@
+"""What the Chromium tests share: the browser's path and flags, and ``resilience serve`` on a
+free port against a fresh SQLite file with the users a test asks for."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+PASSWORD = "a-long-password"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def cli(env, *args) -> str:
+    exe = Path(sys.executable).with_name("resilience")
+    out = subprocess.run([str(exe), *args], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+@contextlib.contextmanager
+def serve(tmp_path, users=(("koordinator@posko.test", "coordinator"),)):
+    """Yield (base URL, API token of the first user) of a running ``resilience serve``."""
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'browser.db'}", RESILIENCE_INSTANCE_PATH=str(tmp_path),
+               SECRET_KEY="browser-test-secret-0123456789", RESILIENCE_ENV="test", SMS_BACKEND="outbox")
+    cli(env, "init-db")
+    for email, role in users:
+        cli(env, "users", "create", email, "--role", role, "--password", PASSWORD)
+    token = cli(env, "tokens", "create", users[0][0]).strip().splitlines()[-1]
+    port = free_port()
+    proc = subprocess.Popen([str(Path(sys.executable).with_name("resilience")), "serve", "--host", "127.0.0.1",
+                             "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("resilience serve did not start")
+        yield base, token
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
