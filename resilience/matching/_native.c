@@ -772,17 +772,62 @@ typedef struct {
     int64_t qhead, qlen;
     int64_t bids, rbids, budget;
     int rows_sorted;
+    int64_t lomask;          /* cost & lomask: the bottom of the arc's distance bucket (sort_rows) */
 } Auction;
+
+static inline int64_t worth_bound(const Auction *A, int64_t i, int64_t cost) {
+    return (A->B[i] - (cost & A->lomask)) * A->F;
+}
 
 static int cmp_desc(const void *x, const void *y) {
     int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
     return a > b ? -1 : (a < b);
 }
 
-/* Stable counting sort of every volunteer row by bypass, descending, when the
- * bypass takes few distinct values (one per priority). Returns 1 if sorted. */
-static int sort_rows(Graph *g, const int64_t *B) {
-    enum { MAX_LEVELS = 64 };
+/* Every volunteer row is put in order of worth, descending, up to a bucket of
+ * distance: by bypass, descending (one level per priority), then by distance
+ * bucket, ascending (buckets of 2^shift cost units, at most NBUCKETS per
+ * level), stably, so the order depends only on the input. Then
+ *     worth_bound(i, cost) = (B[i] - (cost & ~(2^shift - 1))) * F
+ * is at least the arc's worth and never increases along a row (levels are
+ * further apart than the longest arc), so a scan that needs only arcs above a
+ * threshold stops at the first entry whose bound is below it. Returns 1 if
+ * sorted (0 when the bypass takes too many distinct values). */
+enum { MAX_LEVELS = 64, NBUCKETS = 64 };
+typedef struct {
+    Graph *g;
+    const uint8_t *rank;
+    int64_t n_keys, longest, shift;
+    int failed;
+} SortJob;
+
+static void sort_rows_part(void *ctx, int64_t k0, int64_t k1, int t) {
+    SortJob *J = ctx;
+    Graph *g = J->g;
+    (void)t;
+    int64_t *count = malloc(((size_t)J->n_keys + 1) * sizeof(int64_t));
+    int32_t *tc = malloc(((size_t)J->longest + 1) * sizeof(int32_t));
+    int32_t *td = malloc(((size_t)J->longest + 1) * sizeof(int32_t));
+    if (!count || !tc || !td) { J->failed = 1; free(count); free(tc); free(td); return; }
+    for (int64_t k = k0; k < k1; k++) {
+        int64_t a0 = g->start[k], len = g->start[k + 1] - a0;
+        memset(count, 0, ((size_t)J->n_keys + 1) * sizeof(int64_t));
+        for (int64_t u = 0; u < len; u++)
+            count[J->rank[g->col[a0 + u]] * NBUCKETS + (g->cost[a0 + u] >> J->shift) + 1]++;
+        for (int64_t u = 0; u < J->n_keys; u++) count[u + 1] += count[u];
+        for (int64_t u = 0; u < len; u++) {
+            int64_t key = J->rank[g->col[a0 + u]] * NBUCKETS + (g->cost[a0 + u] >> J->shift);
+            tc[count[key]] = g->col[a0 + u];
+            td[count[key]] = g->cost[a0 + u];
+            count[key]++;
+        }
+        memcpy(g->col + a0, tc, (size_t)len * sizeof(int32_t));
+        memcpy(g->cost + a0, td, (size_t)len * sizeof(int32_t));
+    }
+    free(count); free(tc); free(td);
+}
+
+static int sort_rows(Graph *g, const int64_t *B, int64_t *lomask, int threads) {
     int64_t levels[MAX_LEVELS];
     int n_levels = 0;
     for (int64_t i = 0; i < g->n; i++) {
@@ -794,33 +839,26 @@ static int sort_rows(Graph *g, const int64_t *B) {
         }
     }
     qsort(levels, (size_t)n_levels, sizeof(int64_t), cmp_desc);
-    uint8_t *rank = malloc((size_t)g->n + 1);
-    int64_t longest = 0;
+    int64_t dmax = 0, longest = 0;
+    for (int64_t a = 0; a < g->arcs; a++) if (g->cost[a] > dmax) dmax = g->cost[a];
     for (int64_t k = 0; k < g->v; k++)
         if (g->start[k + 1] - g->start[k] > longest) longest = g->start[k + 1] - g->start[k];
-    int32_t *tc = malloc(((size_t)longest + 1) * sizeof(int32_t));
-    int32_t *td = malloc(((size_t)longest + 1) * sizeof(int32_t));
-    if (!rank || !tc || !td) { free(rank); free(tc); free(td); return 0; }
+    int64_t shift = 0;
+    while ((dmax >> shift) >= NBUCKETS) shift++;
+    /* levels must be further apart than any arc for the bound to fall along a row */
+    for (int t = 0; t + 1 < n_levels; t++) if (levels[t] - levels[t + 1] <= dmax) return 0;
+    uint8_t *rank = malloc((size_t)g->n + 1);
+    if (!rank) return 0;
     for (int64_t i = 0; i < g->n; i++) {
         int lo = 0, hi = n_levels - 1;
         while (lo < hi) { int m = (lo + hi) / 2; if (levels[m] > B[i]) lo = m + 1; else hi = m; }
         rank[i] = (uint8_t)lo;
     }
-    for (int64_t k = 0; k < g->v; k++) {
-        int64_t a0 = g->start[k], len = g->start[k + 1] - a0;
-        int64_t count[MAX_LEVELS + 1] = {0};
-        for (int64_t t = 0; t < len; t++) count[rank[g->col[a0 + t]] + 1]++;
-        for (int t = 0; t < n_levels; t++) count[t + 1] += count[t];
-        for (int64_t t = 0; t < len; t++) {
-            int r = rank[g->col[a0 + t]];
-            tc[count[r]] = g->col[a0 + t];
-            td[count[r]] = g->cost[a0 + t];
-            count[r]++;
-        }
-        memcpy(g->col + a0, tc, (size_t)len * sizeof(int32_t));
-        memcpy(g->cost + a0, td, (size_t)len * sizeof(int32_t));
-    }
-    free(rank); free(tc); free(td);
+    SortJob J = {g, rank, (int64_t)n_levels * NBUCKETS, longest, shift, 0};
+    parallel_rows(g->start, g->v, threads, sort_rows_part, &J);
+    free(rank);
+    if (J.failed) return -1;
+    *lomask = ~((INT64_C(1) << shift) - 1);
     return 1;
 }
 
@@ -941,9 +979,9 @@ static void run_reverse(Auction *A, int64_t eps, int32_t *stack) {
         int64_t b1 = INT64_MIN, b2 = INT64_MIN, i1 = -1;
         for (int64_t a = vp->start[k]; a < vp->start[k] + vp->len[k]; a++) {
             int64_t i = vp->col[a];
-            /* rows are sorted by bypass, descending (sort_rows), and a need's
-             * profit is at least -eps, so no later need can beat b2 */
-            if (A->rows_sorted && A->B[i] * A->F + eps <= b2) break;
+            /* rows are in order of worth (sort_rows) and a need's profit is at
+             * least -eps, so no later need can beat b2 */
+            if (A->rows_sorted && worth_bound(A, i, vp->cost[a]) + eps <= b2) break;
             int64_t beta = (A->B[i] - vp->cost[a]) * A->F - profit(A, i);
             if (beta > b1) { b2 = b1; b1 = beta; i1 = i; }
             else if (beta > b2) b2 = beta;
@@ -1107,13 +1145,11 @@ static void price_rows(void *ctx, int64_t k0, int64_t k1, int t) {
         if (A->effcap[k] == 0) continue;
         int64_t q = J->qmin[k];
         for (int64_t a = g->start[k]; a < g->start[k + 1]; a++) {
-            int64_t i = g->col[a];
-            int64_t top = B[i] * F - q;
-            /* rows are sorted by bypass, descending, and profits are >= -eps */
-            if (A->rows_sorted && top <= floor_) break;
-            if (J->mark[a]) continue;
-            int64_t gain = top - (int64_t)g->cost[a] * F - pi[i];
-            if (gain > J->slack) {
+            int64_t i = g->col[a], c = g->cost[a];
+            /* rows are in order of worth (sort_rows) and profits are >= -eps */
+            if (A->rows_sorted && worth_bound(A, i, c) - q <= floor_) break;
+            int64_t gain = (B[i] - c) * F - q - pi[i];
+            if (gain > J->slack && !J->mark[a]) {
                 kheap_offer(kh + i * per, kcnt + i, per, -gain, a);
                 if (gain > worst) worst = gain;
             }
@@ -1176,16 +1212,25 @@ typedef struct {
     const Graph *g;
     KItem *kh[MAX_THREADS];
     int32_t *kcnt[MAX_THREADS];
+    int32_t *below[MAX_THREADS];
     int64_t K;
 } NearJob;
 
 static void nearest_rows(void *ctx, int64_t k0, int64_t k1, int t) {
     NearJob *J = ctx;
     const Graph *g = J->g;
+    /* below[i]: what an arc must cost less than to enter need i's heap (the
+     * heap's largest key once it is full; arcs come in ascending index, so an
+     * equal cost never enters); a small array, so most arcs are turned away
+     * without touching the heaps */
+    int32_t *below = J->below[t];
     for (int64_t k = k0; k < k1; k++)
         for (int64_t a = g->start[k]; a < g->start[k + 1]; a++) {
             int64_t i = g->col[a];
-            kheap_offer(J->kh[t] + i * J->K, J->kcnt[t] + i, J->K, g->cost[a], a);
+            if (g->cost[a] >= below[i]) continue;
+            KItem *h = J->kh[t] + i * J->K;
+            kheap_offer(h, J->kcnt[t] + i, J->K, g->cost[a], a);
+            if (J->kcnt[t][i] == J->K) below[i] = (int32_t)h[0].key;
         }
 }
 
@@ -1224,8 +1269,8 @@ static void level_rows(void *ctx, int64_t k0, int64_t k1, int t) {
     free(vh);
 }
 
-static void first_candidates(Auction *A, const Graph *g, uint8_t *mark, KItem **khs, int32_t **kcnts, int64_t K,
-                             int threads) {
+static int first_candidates(Auction *A, const Graph *g, uint8_t *mark, KItem **khs, int32_t **kcnts, int64_t K,
+                            int threads) {
     int64_t n = g->n, v = g->v;
     int64_t L_max = 0;
     for (int64_t k = 0; k < v; k++) if (LMUL * A->effcap[k] + LADD > L_max) L_max = LMUL * A->effcap[k] + LADD;
@@ -1239,8 +1284,12 @@ static void first_candidates(Auction *A, const Graph *g, uint8_t *mark, KItem **
         J.kh[t] = khs[t];
         J.kcnt[t] = kcnts[t];
         memset(kcnts[t], 0, (size_t)n * sizeof(int32_t));
+        J.below[t] = malloc(((size_t)n + 1) * sizeof(int32_t));
+        if (!J.below[t]) { for (int u = 0; u < t; u++) free(J.below[u]); return -1; }
+        for (int64_t i = 0; i < n; i++) J.below[t][i] = INT32_MAX;
     }
     parallel_rows(g->start, v, threads, nearest_rows, &J);
+    for (int t = 0; t < threads; t++) free(J.below[t]);
     KItem *kh = khs[0];
     int32_t *kcnt = kcnts[0];
     for (int t = 1; t < threads; t++)
@@ -1249,6 +1298,7 @@ static void first_candidates(Auction *A, const Graph *g, uint8_t *mark, KItem **
                 kheap_offer(kh + i * K, kcnt + i, K, khs[t][i * K + u].key, khs[t][i * K + u].arc);
     for (int64_t i = 0; i < n; i++)
         for (int32_t t = 0; t < kcnt[i]; t++) mark[kh[i * K + t].arc] = 1;
+    return 0;
 }
 
 /* auction(graph, bypass int64[n], capacity int64[v], theta)
@@ -1332,7 +1382,8 @@ static PyObject *py_auction(PyObject *self, PyObject *args) {
 
     Py_BEGIN_ALLOW_THREADS
     double ts = now_s();
-    A.rows_sorted = sort_rows(g, A.B);
+    A.rows_sorted = sort_rows(g, A.B, &A.lomask, threads);
+    if (A.rows_sorted < 0) { A.rows_sorted = 0; failed = 1; }
     t_sort = now_s() - ts;
     for (int64_t k = 0; k < v; k++)
         for (int64_t t = 0; t < A.effcap[k]; t++) {
@@ -1344,7 +1395,7 @@ static PyObject *py_auction(PyObject *self, PyObject *args) {
     for (int64_t i = 0; i < n; i++) { A.need_slot[i] = -1; A.need_arc[i] = -1; }
 
     ts = now_s();
-    first_candidates(&A, g, mark, kh, kcnt, K_FIRST, threads);
+    if (first_candidates(&A, g, mark, kh, kcnt, K_FIRST, threads) < 0) failed = 1;
     t_first = now_s() - ts;
     {
         int64_t m = 0;
@@ -1380,7 +1431,7 @@ static PyObject *py_auction(PyObject *self, PyObject *args) {
             }
         }
         run_forward(&A, eps);
-        run_reverse(&A, eps, stack);  /* every phase ends with free slots at price 0 */
+        run_reverse(&A, eps, stack);  /* every phase ends with free slots at price 0 */  /* every phase ends with free slots at price 0 */
         if (A.bids + A.rbids > budget) { error = "no convergence within the bid budget"; break; }
         double t1 = now_s();
         t_bid += t1 - t0;
@@ -1438,6 +1489,8 @@ static PyObject *py_auction(PyObject *self, PyObject *args) {
             if (A.effcap[k] == 0) continue;
             for (int64_t a = g->start[k]; a < g->start[k + 1]; a++) {
                 int64_t i = g->col[a];
+                /* rows are in order of worth: what follows is worth at most 0 */
+                if (A.rows_sorted && worth_bound(&A, i, g->cost[a]) - mp[k] <= 0) break;
                 int64_t val = (A.B[i] - g->cost[a]) * A.F - mp[k];
                 if (val > V[i]) V[i] = val;
             }
