@@ -384,14 +384,15 @@ def _pick_costs(inst: _Instance) -> _Costs:
     raise ValueError("problem too large for exact integer costs (int64 overflow)")
 
 
-def _nearest_candidates(inst: _Instance, trees: dict, k: int):
-    """K nearest feasible volunteers per need. Returns arcs and the K-th distance."""
+def _nearest_candidates(inst: _Instance, trees: dict, k: int, only: np.ndarray | None = None):
+    """K nearest feasible volunteers per need (or per need in ``only``, a
+    boolean mask). Returns arcs and the K-th distance."""
     n = inst.n_needs
     kth = np.full(n, np.inf)
     ai, ak = [], []
     radius = float(_chord(inst.max_m))
     for g in range(len(inst.groups)):
-        needs = np.flatnonzero(inst.need_group == g)
+        needs = np.flatnonzero(inst.need_group == g if only is None else (inst.need_group == g) & only)
         if len(needs) == 0 or g not in trees:
             continue
         tree, vols = trees[g]
@@ -903,71 +904,96 @@ def _km(metres: float) -> str:
 
 
 def _explain(inst, chosen, dist, need_labels, volunteer_labels) -> list[Explanation]:
-    served_needs = np.flatnonzero(chosen >= 0)
-    if len(served_needs) == 0:
+    """One explanation per served need, in need order.
+
+    The nearest feasible volunteer of every served need comes from a KD-tree
+    query; whether that volunteer went to a higher-priority need, to other
+    needs, or to nobody is decided for all needs at once from per-volunteer
+    summaries, so the per-need work is only the wording.
+    """
+    served = np.flatnonzero(chosen >= 0)
+    if len(served) == 0:
         return []
+    is_served = chosen >= 0
 
-    def need_name(i):
-        return str(need_labels[i]) if need_labels is not None else f"need {i}"
-
-    def vol_name(k):
-        return str(volunteer_labels[k]) if volunteer_labels is not None else f"volunteer {k}"
-
-    # nearest feasible volunteer of each served need
-    trees = _volunteer_trees(inst)
-    nearest = np.full(inst.n_needs, -1, np.int64)
-    near_d = np.full(inst.n_needs, np.inf)
-    ci, ck, _ = _nearest_candidates(inst, trees, 4)
+    # nearest feasible volunteer of each served need (the chosen one if none is found)
+    near_k = chosen.copy()
+    near_d = dist.copy()
+    ci, ck, _ = _nearest_candidates(inst, _volunteer_trees(inst), 4, only=is_served)
     ci, ck, d = _feasible_pairs(inst, ci, ck)
     order = np.lexsort((ck, d, ci))
     ci, ck, d = ci[order], ck[order], d[order]
     first = np.ones(len(ci), bool)
     first[1:] = ci[1:] != ci[:-1]
-    nearest[ci[first]] = ck[first]
+    near_k[ci[first]] = ck[first]
     near_d[ci[first]] = d[first]
-    by_vol: dict[int, list[int]] = {}
-    for i in served_needs.tolist():
-        by_vol.setdefault(int(chosen[i]), []).append(i)
+
+    # per volunteer: its needs in input order, and its most important one
+    # (highest priority, then earliest)
+    by_vol = served[np.argsort(chosen[served], kind="stable")]
+    vol_sorted = chosen[by_vol]
+    start = np.searchsorted(vol_sorted, np.arange(inst.n_vols + 1))
+    count = start[1:] - start[:-1]
+    top = served[np.lexsort((served, -inst.prio[served], chosen[served]))]
+    run = np.ones(len(top), bool)
+    run[1:] = chosen[top][1:] != chosen[top][:-1]
+    best = np.full(inst.n_vols, -1, np.int64)
+    best[chosen[top[run]]] = top[run]
+
+    k = chosen[served]
+    k0 = near_k[served]
+    d0 = near_d[served]
+    nearest = (k0 == k) | (d0 >= dist[served])
+    higher_j = best[k0]
+    higher = ~nearest & (count[k0] > 0) & (inst.prio[np.maximum(higher_j, 0)] > inst.prio[served])
+    elsewhere = ~nearest & ~higher & (count[k0] > 0)
+    code_of = np.where(nearest, 0, np.where(higher, 1, np.where(elsewhere, 2, 3)))
 
     limit = _km(inst.max_m)
+    max_m = float(inst.max_m)
+    skills = [s if s is None or isinstance(s, (str, int)) else str(s) for s in inst.groups]
+    with_skill = ["" if s is None else f" with skill {s}" for s in inst.groups]
+    vol_list, start_list, prio_list = by_vol.tolist(), start.tolist(), inst.prio.tolist()
+    group_list = inst.need_group.tolist()
+    dist_list, d0_list = dist[served].tolist(), d0.tolist()
+
+    def need_name(j):
+        return str(need_labels[j]) if need_labels is not None else f"need {j}"
+
+    def vol_name(v):
+        return str(volunteer_labels[v]) if volunteer_labels is not None else f"volunteer {v}"
+
     out = []
-    for i in served_needs.tolist():
-        k = int(chosen[i])
-        skill = inst.groups[inst.need_group[i]]
-        with_skill = f" with skill {skill}" if skill is not None else ""
-        k0 = int(nearest[i]) if nearest[i] >= 0 else k
-        d0 = float(near_d[i]) if nearest[i] >= 0 else float(dist[i])
-        params: dict[str, Any] = {
-            "skill": skill if skill is None or isinstance(skill, (str, int)) else str(skill),
-            "distance_m": round(float(dist[i]), 1),
-            "max_distance_m": float(inst.max_m),
-        }
-        if k0 == k or d0 >= dist[i]:
-            code = "nearest"
-            reason = f"nearest volunteer{with_skill} within {limit} ({_km(dist[i])})"
+    for i, ki, k0i, d0i, di, code, hj in zip(
+        served.tolist(), k.tolist(), k0.tolist(), d0_list, dist_list, code_of.tolist(), higher_j.tolist()
+    ):
+        g = group_list[i]
+        skill = inst.groups[g]
+        params: dict[str, Any] = {"skill": skills[g], "distance_m": round(di, 1), "max_distance_m": max_m}
+        if code == 0:
+            out.append(Explanation(
+                i, ki, di, skill, k0i, d0i,
+                f"nearest volunteer{with_skill[g]} within {limit} ({_km(di)})", "nearest", params,
+            ))
+            continue
+        params["nearer_volunteer"] = k0i
+        params["nearer_distance_m"] = round(d0i, 1)
+        nearer = f"nearer volunteer {vol_name(k0i)} ({_km(d0i)})"
+        if code == 1:
+            params["higher_need"] = hj
+            params["higher_priority"] = prio_list[hj]
+            code_name = "nearer_needed_for_higher_priority"
+            reason = f"{nearer} was needed for a higher-priority need ({need_name(hj)}, priority {prio_list[hj]})"
+        elif code == 2:
+            others = vol_list[start_list[k0i]:min(start_list[k0i] + 3, start_list[k0i + 1])]
+            params["other_needs"] = others
+            code_name = "nearer_assigned_elsewhere"
+            reason = (f"{nearer} was assigned to {', '.join(need_name(j) for j in others)}, "
+                      "which keeps the total distance lowest")
         else:
-            params.update(nearer_volunteer=k0, nearer_distance_m=round(d0, 1))
-            others = [j for j in by_vol.get(k0, []) if j != i]
-            higher = [j for j in others if inst.prio[j] > inst.prio[i]]
-            if higher:
-                j = max(higher, key=lambda x: (inst.prio[x], -x))
-                code = "nearer_needed_for_higher_priority"
-                params.update(higher_need=int(j), higher_priority=int(inst.prio[j]))
-                reason = (
-                    f"nearer volunteer {vol_name(k0)} ({_km(d0)}) was needed for a "
-                    f"higher-priority need ({need_name(j)}, priority {int(inst.prio[j])})"
-                )
-            elif others:
-                code = "nearer_assigned_elsewhere"
-                params.update(other_needs=[int(j) for j in others[:3]])
-                reason = (
-                    f"nearer volunteer {vol_name(k0)} ({_km(d0)}) was assigned to "
-                    f"{', '.join(need_name(j) for j in others[:3])}, which keeps the total distance lowest"
-                )
-            else:
-                code = "nearer_unavailable"
-                reason = f"nearer volunteer {vol_name(k0)} ({_km(d0)}) was not available"
-        out.append(Explanation(i, k, float(dist[i]), skill, k0, d0, reason, code, params))
+            code_name = "nearer_unavailable"
+            reason = f"{nearer} was not available"
+        out.append(Explanation(i, ki, di, skill, k0i, d0i, reason, code_name, params))
     return out
 
 
@@ -978,8 +1004,8 @@ def _result(inst, chosen, started, stats, need_labels, volunteer_labels) -> Resu
         dist[served] = inst.distances(served, chosen[served])
     explanations = _explain(inst, chosen, dist, need_labels, volunteer_labels)
     return Result(
-        assignments=[(int(i), int(chosen[i]), float(dist[i])) for i in served],
-        unassigned=[int(i) for i in np.flatnonzero(chosen < 0)],
+        assignments=list(zip(served.tolist(), chosen[served].tolist(), dist[served].tolist())),
+        unassigned=np.flatnonzero(chosen < 0).tolist(),
         explanations=explanations,
         priority_served=int(inst.prio[served].sum()),
         total_distance_m=float(dist[served].sum()),
