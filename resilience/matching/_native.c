@@ -159,6 +159,9 @@ static int cell_cmp(const void *x, const void *y) {
 
 #define CELL_BITS 21
 #define CELL_MAX ((1LL << CELL_BITS) - 1)
+#ifndef CELL_SPLIT
+#define CELL_SPLIT 2
+#endif
 
 static int64_t cell_key(int64_t x, int64_t y, int64_t z) {
     return (x << (2 * CELL_BITS)) | (y << CELL_BITS) | z;
@@ -195,6 +198,7 @@ typedef struct {
     const uint8_t *has, *active;
     int64_t n, v;
     double lo[3], h, reach_c2, tol_lo, tol_hi, unit;
+    int64_t span;           /* cells of edge h on each side that the reach can touch */
     /* outputs per thread */
     ArcVec arcs[MAX_THREADS];
     int64_t *border[MAX_THREADS], n_border[MAX_THREADS], border_cap[MAX_THREADS];
@@ -210,20 +214,33 @@ static void build_rows(void *ctx, int64_t k0, int64_t k1, int t) {
         J->start[k] = arcs->len;
         if (!J->active[k] || n == 0) continue;
         const double *p = J->vx + 3 * k;
+        const double e = J->h, r2 = J->reach_c2, m = 1e-12;
         int64_t c[3];
-        for (int d = 0; d < 3; d++) c[d] = (int64_t)floor((p[d] - J->lo[d]) / J->h);
-        for (int64_t dx = -1; dx <= 1; dx++) {
+        for (int d = 0; d < 3; d++) c[d] = (int64_t)floor((p[d] - J->lo[d]) / e);
+        /* cells are a fraction of the reach: visit the columns (x, y) whose box
+         * comes within reach, and in each only the z cells that can */
+        for (int64_t dx = -J->span; dx <= J->span; dx++) {
             int64_t x = c[0] + dx;
             if (x < 0 || x > CELL_MAX) continue;
-            for (int64_t dy = -1; dy <= 1; dy++) {
+            double x0 = J->lo[0] + (double)x * e - m, x1 = x0 + e + 2 * m;
+            double gx = p[0] < x0 ? x0 - p[0] : (p[0] > x1 ? p[0] - x1 : 0.0);
+            if (gx * gx > r2) continue;
+            for (int64_t dy = -J->span; dy <= J->span; dy++) {
                 int64_t y = c[1] + dy;
                 if (y < 0 || y > CELL_MAX) continue;
-                int64_t z0 = c[2] - 1 < 0 ? 0 : c[2] - 1, z1 = c[2] + 1 > CELL_MAX ? CELL_MAX : c[2] + 1;
+                double y0 = J->lo[1] + (double)y * e - m, y1 = y0 + e + 2 * m;
+                double gy = p[1] < y0 ? y0 - p[1] : (p[1] > y1 ? p[1] - y1 : 0.0);
+                double gxy = gx * gx + gy * gy;
+                if (gxy > r2) continue;
+                double rz = sqrt(r2 - gxy) + m;
+                int64_t z0 = (int64_t)floor((p[2] - rz - J->lo[2]) / e), z1 = (int64_t)floor((p[2] + rz - J->lo[2]) / e);
+                if (z0 < 0) z0 = 0;
+                if (z1 > CELL_MAX) z1 = CELL_MAX;
                 if (z0 > z1) continue;
                 /* cells (x, y, z0..z1) are contiguous in key order */
                 int64_t klo = cell_key(x, y, z0), khi = cell_key(x, y, z1);
                 int64_t a = 0, b = n;
-                while (a < b) { int64_t m = (a + b) / 2; if (J->cells[m].key < klo) a = m + 1; else b = m; }
+                while (a < b) { int64_t mid = (a + b) / 2; if (J->cells[mid].key < klo) a = mid + 1; else b = mid; }
                 for (int64_t j = a; j < n && J->cells[j].key <= khi; j++) {
                     if (!J->has[(int64_t)J->sgroup[j] * v + k]) continue;
                     const double *q = J->sx + 3 * j;
@@ -317,10 +334,13 @@ static PyObject *py_build(PyObject *self, PyObject *args) {
             if (x > hi[d]) hi[d] = x;
         }
     J.reach_c2 = h * h;
+    double reach_c = h;
+    h = reach_c / CELL_SPLIT;  /* cells smaller than the reach: fewer needs examined in vain */
     for (int d = 0; d < 3; d++) {  /* enough cells per axis to stay within CELL_BITS */
         double need_h = (hi[d] - lo[d]) / (double)(CELL_MAX - 2);
         if (need_h > h) h = need_h;
     }
+    J.span = (int64_t)ceil(reach_c / h);
     for (int64_t i = 0; i < n; i++) {
         int64_t c[3];
         for (int d = 0; d < 3; d++) c[d] = (int64_t)floor((nx[3 * i + d] - lo[d]) / h);
@@ -348,13 +368,14 @@ static PyObject *py_build(PyObject *self, PyObject *args) {
         ArcVec *first = threads > 1 ? &J.arcs[1] : &J.arcs[0];
         ArcVec *second = &J.arcs[0];
         int64_t total = threads > 1 ? first->len + second->len : first->len;
-        g->col = malloc(((size_t)total + 1) * sizeof(int32_t));
-        g->cost = malloc(((size_t)total + 1) * sizeof(int32_t));
+        /* the first part's arrays grow in place (large blocks are remapped, not copied) */
+        g->col = realloc(first->col, ((size_t)total + 1) * sizeof(int32_t));
+        if (g->col) first->col = NULL;
+        g->cost = realloc(first->cost, ((size_t)total + 1) * sizeof(int32_t));
+        if (g->cost) first->cost = NULL;
         border = malloc(((size_t)(J.n_border[0] + J.n_border[1]) * 2 + 1) * sizeof(int64_t));
         if (!g->col || !g->cost || !border) failed = 1;
         else {
-            memcpy(g->col, first->col, (size_t)first->len * sizeof(int32_t));
-            memcpy(g->cost, first->cost, (size_t)first->len * sizeof(int32_t));
             if (threads > 1) {
                 memcpy(g->col + first->len, second->col, (size_t)second->len * sizeof(int32_t));
                 memcpy(g->cost + first->len, second->cost, (size_t)second->len * sizeof(int32_t));
