@@ -56,9 +56,15 @@ static void *row_job(void *p) {
 
 enum { MAX_THREADS = 2 };
 
+/* what set_threads() chose: at most this many threads, and a second one only
+ * for at least this much work (arcs or pairs) */
+static int thread_limit = MAX_THREADS;
+static int64_t thread_min_work = 2000000;
+
 static int thread_count(int64_t work) {
     long c = sysconf(_SC_NPROCESSORS_ONLN);
-    return (c >= 2 && work >= 2000000) ? 2 : 1;
+    if (c > thread_limit) c = thread_limit;
+    return (c >= 2 && work >= thread_min_work) ? 2 : 1;
 }
 
 /* runs fn over [0, v) in `threads` chunks of about equal arc counts; if a
@@ -1549,7 +1555,20 @@ out:
     return result;
 }
 
+/* set_threads(limit, min_work) -> (old limit, old min_work): for the tests,
+ * which check that one and two threads give the same answer */
+static PyObject *py_set_threads(PyObject *self, PyObject *args) {
+    int limit;
+    long long min_work;
+    if (!PyArg_ParseTuple(args, "iL", &limit, &min_work)) return NULL;
+    PyObject *old = Py_BuildValue("(iL)", thread_limit, (long long)thread_min_work);
+    thread_limit = limit < 1 ? 1 : (limit > MAX_THREADS ? MAX_THREADS : limit);
+    thread_min_work = min_work < 0 ? 0 : min_work;
+    return old;
+}
+
 static PyMethodDef methods[] = {
+    {"set_threads", py_set_threads, METH_VARARGS, "Limit the solver's threads (for tests)."},
     {"build", py_build, METH_VARARGS, "Build the graph of feasible pairs (CSR per volunteer)."},
     {"remove", py_remove, METH_VARARGS, "Remove (volunteer, need) pairs from the graph."},
     {"solve", py_solve, METH_VARARGS, "Exact assignment (shortest augmenting paths), certificate checked."},

@@ -343,16 +343,14 @@ def test_native_agrees_with_both_other_exact_solvers(seed):
         assert result.total_distance_m == pytest.approx(ortools.total_distance_m, abs=0.001 * (1 + ortools.served))
 
 
-@native
-def test_native_medium_instance_matches_ortools_full_graph():
-    """3,000 needs x 600 volunteers, clustered and contested (4x more needs than
-    capacity), against OR-Tools on every feasible pair."""
+def medium_instance() -> dict:
+    """3,000 needs x 600 volunteers, clustered and contested (4x more needs than capacity)."""
     rng = np.random.default_rng(2024)
     n, v = 3000, 600
     centres = rng.random((30, 2)) * 0.12
     home = rng.integers(0, 30, n)
     vhome = rng.integers(0, 30, v)
-    inst = dict(
+    return dict(
         nlat=list(LAT0 + centres[home, 0] + rng.normal(0, 0.004, n)),
         nlon=list(LON0 + centres[home, 1] + rng.normal(0, 0.004, n)),
         vlat=list(LAT0 + centres[vhome, 0] + rng.normal(0, 0.01, v)),
@@ -364,6 +362,13 @@ def test_native_medium_instance_matches_ortools_full_graph():
         max_m=3000.0,
         forbidden=[(int(rng.integers(n)), int(rng.integers(v))) for _ in range(50)],
     )
+
+
+@native
+def test_native_medium_instance_matches_ortools_full_graph():
+    """The medium instance against OR-Tools on every feasible pair."""
+    inst = medium_instance()
+    n = len(inst["nlat"])
     result = run(inst, strategy="native")
     reference = run(inst, strategy="full")
     check_feasible(inst, result)
@@ -371,6 +376,25 @@ def test_native_medium_instance_matches_ortools_full_graph():
     assert result.priority_served == reference.priority_served
     assert result.total_distance_m == pytest.approx(reference.total_distance_m, abs=0.001 * reference.served)
     assert result.stats["pricing_rounds"] >= 1  # the candidate graph had to grow
+
+
+@native
+def test_native_gives_the_same_answer_on_one_thread_and_on_two():
+    """The graph build, the first candidates, the recheck and the pricing passes
+    split their work between two threads; nothing they return may depend on
+    the split. Every count the solver reports must match, not just the optimum."""
+    inst = medium_instance()
+    old = engine._native.set_threads(1, 0)
+    try:
+        one = run(inst, strategy="native")
+        engine._native.set_threads(2, 0)  # two threads however small the work
+        two = run(inst, strategy="native")
+    finally:
+        engine._native.set_threads(*old)
+    assert one.assignments == two.assignments
+    same = ("bids", "reverse_bids", "phases", "pricing_rounds", "candidate_arcs", "arcs_added", "arcs", "gap_units")
+    assert {k: one.stats[k] for k in same} == {k: two.stats[k] for k in same}
+    assert one.stats["pricing_rounds"] >= 1
 
 
 @native
