@@ -992,8 +992,42 @@ static int64_t heap_pos(const Auction *A, int64_t k, int32_t s) {
     return -1;
 }
 
+/* restores the heap after the price of the slot at pos changed either way */
+static void slot_fix(Auction *A, int64_t k, int64_t pos) {
+    int32_t s = A->heap[A->sbase[k] + pos];
+    slot_sift_up(A, k, pos);
+    if (A->heap[A->sbase[k] + pos] == s) slot_sift_down(A, k, pos);
+}
+
+/* the need on slot s (free until now) of volunteer k takes need i at price np */
+static void reverse_take(Auction *A, int64_t k, int32_t s, int64_t i, int64_t np, int32_t *stack, int64_t *top) {
+    A->price[s] = np;
+    slot_fix(A, k, heap_pos(A, k, s));
+    A->minp[k] = A->price[A->heap[A->sbase[k]]];
+    int32_t old = A->need_slot[i];
+    if (old >= 0) {
+        A->slot_need[old] = -1;
+        if (A->price[old] > 0) stack[(*top)++] = old;
+    }
+    A->slot_need[s] = (int32_t)i;
+    A->need_slot[i] = s;
+    for (int64_t a = A->np.start[i]; a < A->np.start[i] + A->np.len[i]; a++)
+        if (A->np.col[a] == k) { A->need_arc[i] = a; break; }
+    A->pi[i] = worth(A, i, A->need_arc[i]) - np;
+}
+
 /* Reverse bids (Bertsekas' asymmetric assignment, lambda = 0): every slot left
- * free at a positive price lowers it or takes the need it is worth most to. */
+ * free at a positive price lowers it or takes the need it is worth most to.
+ *
+ * A volunteer's slots are interchangeable, so when the need a free slot is
+ * worth most to already holds another slot of the same volunteer, the plain
+ * step moves it over and frees that slot, which then bids in turn: a run of
+ * steps that only lowers the volunteer's own prices. Those steps change no
+ * other need's profit, so the volunteer's row is scanned once for the two
+ * best other needs (its own needs are left out by lending them an unreachable
+ * profit meanwhile) and the run is played out on its few slots, the moved
+ * need staying on its slot (the same state up to naming the slots). */
+enum { SHORT_RUN_SLOTS = 16 };
 static void run_reverse(Auction *A, int64_t eps, int32_t *stack) {
     const Pool *vp = &A->vp;
     int64_t top = 0;
@@ -1003,6 +1037,14 @@ static void run_reverse(Auction *A, int64_t eps, int32_t *stack) {
         int32_t s = stack[--top];
         if (A->slot_need[s] >= 0 || A->price[s] <= 0) continue;
         int64_t k = A->slot_vol[s];
+        int64_t m = A->effcap[k], base = A->sbase[k];
+        int own_out = m <= SHORT_RUN_SLOTS;
+        int64_t saved[SHORT_RUN_SLOTS];
+        if (own_out)
+            for (int64_t t = 0; t < m; t++) {
+                int32_t i = A->slot_need[base + t];
+                if (i >= 0) { saved[t] = A->pi[i]; A->pi[i] = INT64_MAX / 2; }
+            }
         int64_t b1 = INT64_MIN, b2 = INT64_MIN, i1 = -1;
         for (int64_t a = vp->start[k]; a < vp->start[k] + vp->len[k]; a++) {
             int64_t i = vp->col[a];
@@ -1013,29 +1055,62 @@ static void run_reverse(Auction *A, int64_t eps, int32_t *stack) {
             if (beta > b1) { b2 = b1; b1 = beta; i1 = i; }
             else if (beta > b2) b2 = beta;
         }
+        if (own_out) {
+            for (int64_t t = 0; t < m; t++) {
+                int32_t i = A->slot_need[base + t];
+                if (i >= 0) A->pi[i] = saved[t];
+            }
+            /* worths are below INT64_MAX / 4 (checked on entry), so every other
+             * need's beta is above -INT64_MAX / 4 and an own need's below */
+            if (b1 <= -(INT64_MAX / 4)) b1 = b2 = INT64_MIN, i1 = -1;
+            if (b2 <= -(INT64_MAX / 4)) b2 = INT64_MIN;
+            /* play out the run: the volunteer's own needs bid their slot prices */
+            for (;;) {
+                A->rbids++;
+                int64_t p1 = INT64_MIN, p2 = INT64_MIN, t1 = -1;
+                for (int64_t t = 0; t < m; t++) {
+                    if (A->slot_need[base + t] < 0) continue;
+                    int64_t p = A->price[base + t];
+                    if (p > p1) { p2 = p1; p1 = p; t1 = t; }
+                    else if (p > p2) p2 = p;
+                }
+                int64_t best = p1 > b1 ? p1 : b1;
+                if (best == INT64_MIN || best - eps <= 0) {  /* nobody: the slot goes down to 0 */
+                    A->price[s] = 0;
+                    slot_sift_up(A, k, heap_pos(A, k, s));
+                    A->minp[k] = A->price[A->heap[A->sbase[k]]];
+                    break;
+                }
+                if (i1 >= 0 && b1 >= p1) {  /* another need takes the free slot */
+                    int64_t second = b2 > p1 ? b2 : p1;
+                    int64_t np = second == INT64_MIN ? 0 : second - eps;
+                    reverse_take(A, k, s, i1, np < 0 ? 0 : np, stack, &top);
+                    break;
+                }
+                /* an own need moves over at the second price and its slot is freed */
+                int64_t second = p2 > b1 ? p2 : b1;
+                int64_t np = second == INT64_MIN ? 0 : second - eps;
+                if (np < 0) np = 0;
+                int32_t held = (int32_t)(base + t1), u = A->slot_need[held];
+                A->price[held] = np;
+                A->price[s] = p1;  /* the free slot takes the freed slot's price */
+                slot_fix(A, k, heap_pos(A, k, held));
+                slot_fix(A, k, heap_pos(A, k, s));
+                A->minp[k] = A->price[A->heap[A->sbase[k]]];
+                A->pi[u] = worth(A, u, A->need_arc[u]) - np;
+                if (A->bids + A->rbids > A->budget) break;
+            }
+            continue;
+        }
         A->rbids++;
-        int64_t pos = heap_pos(A, k, s);
         if (i1 < 0 || b1 - eps <= 0) {
             A->price[s] = 0;
-            slot_sift_up(A, k, pos);
+            slot_sift_up(A, k, heap_pos(A, k, s));
             A->minp[k] = A->price[A->heap[A->sbase[k]]];
             continue;
         }
         int64_t np = b2 == INT64_MIN ? 0 : b2 - eps;
-        if (np < 0) np = 0;
-        A->price[s] = np;
-        slot_sift_up(A, k, pos);
-        A->minp[k] = A->price[A->heap[A->sbase[k]]];
-        int32_t old = A->need_slot[i1];
-        if (old >= 0) {
-            A->slot_need[old] = -1;
-            if (A->price[old] > 0) stack[top++] = old;
-        }
-        A->slot_need[s] = (int32_t)i1;
-        A->need_slot[i1] = s;
-        for (int64_t a = A->np.start[i1]; a < A->np.start[i1] + A->np.len[i1]; a++)
-            if (A->np.col[a] == k) { A->need_arc[i1] = a; break; }
-        A->pi[i1] = worth(A, i1, A->need_arc[i1]) - np;
+        reverse_take(A, k, s, i1, np < 0 ? 0 : np, stack, &top);
     }
 }
 
