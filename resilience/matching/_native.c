@@ -798,6 +798,9 @@ typedef struct {
     uint8_t *queued;
     int64_t qhead, qlen;
     int64_t bids, rbids, budget;
+    int64_t *bv;             /* unserved needs: at least their best value (see recheck_needs) */
+    uint8_t *dirty;          /* needs whose bv may be stale: a price of theirs fell or arcs were added */
+    uint8_t *vdirty;         /* volunteers whose slot prices fell since the last recheck */
     int rows_sorted;
     int64_t lomask;          /* cost & lomask: the bottom of the arc's distance bucket (sort_rows) */
 } Auction;
@@ -952,7 +955,11 @@ static void forward_bid(Auction *A, int64_t i, int64_t eps) {
         else if (val > w2) w2 = val;
     }
     A->bids++;
-    if (a1 < 0) { A->need_slot[i] = -1; A->pi[i] = 0; return; }  /* not served: nothing is worth its price */
+    if (a1 < 0) {  /* not served: nothing is worth its price */
+        A->need_slot[i] = -1; A->pi[i] = 0;
+        A->bv[i] = 0; A->dirty[i] = 0;
+        return;
+    }
     int64_t k = A->np.col[a1];
     int32_t *h = A->heap + A->sbase[k];
     int64_t len = A->effcap[k];
@@ -1037,6 +1044,7 @@ static void run_reverse(Auction *A, int64_t eps, int32_t *stack) {
         int32_t s = stack[--top];
         if (A->slot_need[s] >= 0 || A->price[s] <= 0) continue;
         int64_t k = A->slot_vol[s];
+        A->vdirty[k] = 1;  /* its prices are about to fall */
         int64_t m = A->effcap[k], base = A->sbase[k];
         int own_out = m <= SHORT_RUN_SLOTS;
         int64_t saved[SHORT_RUN_SLOTS];
@@ -1196,6 +1204,7 @@ static int add_candidates(Auction *A, const Graph *g, const int64_t *arcs, int64
             int64_t old = pool_reserve(np, i, 1);
             if (old < 0) return -1;
             if (A->need_arc[i] >= 0) A->need_arc[i] += np->start[i] - old;
+            A->dirty[i] = 1;
             np->col[np->start[i] + np->len[i]] = (int32_t)k;
             np->cost[np->start[i] + np->len[i]] = g->cost[a];
             np->len[i]++;
@@ -1300,11 +1309,22 @@ typedef struct {
     uint8_t *viol;
 } RecheckJob;
 
+/* A need violates eps-complementary slackness when its profit is below its
+ * best value less eps. An unserved need's best value only falls while no
+ * price of its volunteers falls (bids raise prices; only reverse bids lower
+ * them) and no arc is added, so it is recomputed only when one did (dirty) or
+ * when its last known value exceeds eps; most unserved needs are skipped. */
 static void recheck_needs(void *ctx, int64_t i0, int64_t i1, int t) {
     RecheckJob *R = ctx;
+    Auction *A = (Auction *)R->A;
     (void)t;
-    for (int64_t i = i0; i < i1; i++)
-        R->viol[i] = R->A->np.len[i] > 0 && profit(R->A, i) < best_value(R->A, i) - R->eps;
+    for (int64_t i = i0; i < i1; i++) {
+        if (A->np.len[i] == 0) { R->viol[i] = 0; continue; }
+        if (A->need_slot[i] < 0 && !A->dirty[i] && A->bv[i] <= R->eps) { R->viol[i] = 0; continue; }
+        int64_t best = best_value(A, i);
+        if (A->need_slot[i] < 0) { A->bv[i] = best; A->dirty[i] = 0; }
+        R->viol[i] = profit(A, i) < best - R->eps;
+    }
 }
 
 /* First candidates: for every volunteer and priority level its nearest needs
@@ -1455,6 +1475,9 @@ static PyObject *py_auction(PyObject *self, PyObject *args) {
     A.minp = calloc((size_t)v + 1, sizeof(int64_t));
     A.queue = malloc(((size_t)n + 1) * sizeof(int32_t));
     A.queued = calloc((size_t)n + 1, 1);
+    A.bv = malloc(((size_t)n + 1) * sizeof(int64_t));
+    A.dirty = malloc((size_t)n + 1);
+    A.vdirty = calloc((size_t)v + 1, 1);
     chosen = malloc(((size_t)n + 1) * sizeof(int64_t));
     cert_v = malloc(((size_t)n + 1) * sizeof(int64_t));
     cert_q = malloc(((size_t)v + 1) * sizeof(int64_t));
@@ -1467,7 +1490,7 @@ static PyObject *py_auction(PyObject *self, PyObject *args) {
     new_arcs = malloc(((size_t)n * (size_t)PER_NEED + 1) * sizeof(int64_t));
     viol = calloc((size_t)n + 1, 1);
     if (pools || !cert_v || !cert_q || !A.effcap || !A.sbase || !A.need_slot || !A.need_arc || !A.pi || !A.minp ||
-        !A.queue || !A.queued || !chosen || !mark || !kh[0] || !kcnt[0] || !new_arcs || !viol) { PyErr_NoMemory(); goto out; }
+        !A.queue || !A.queued || !A.bv || !A.dirty || !A.vdirty || !chosen || !mark || !kh[0] || !kcnt[0] || !new_arcs || !viol) { PyErr_NoMemory(); goto out; }
     for (int64_t k = 0; k < v; k++) {
         int64_t deg = g->start[k + 1] - g->start[k];
         int64_t c = capacity[k] < deg ? capacity[k] : deg;
@@ -1494,7 +1517,7 @@ static PyObject *py_auction(PyObject *self, PyObject *args) {
             A.slot_need[s] = -1;
             A.slot_vol[s] = (int32_t)k;
         }
-    for (int64_t i = 0; i < n; i++) { A.need_slot[i] = -1; A.need_arc[i] = -1; }
+    for (int64_t i = 0; i < n; i++) { A.need_slot[i] = -1; A.need_arc[i] = -1; A.bv[i] = INT64_MAX; A.dirty[i] = 1; }
 
     ts = now_s();
     if (first_candidates(&A, g, mark, kh, kcnt, K_FIRST, threads) < 0) failed = 1;
@@ -1520,6 +1543,18 @@ static PyObject *py_auction(PyObject *self, PyObject *args) {
         phases++;
         double t0 = now_s();
         if (!fresh) {  /* which needs violate eps-complementary slackness (read-only, in parallel) */
+            for (int64_t k = 0; k < v; k++) {  /* the needs of volunteers whose prices fell */
+                if (!A.vdirty[k]) continue;
+                A.vdirty[k] = 0;
+                /* only those worth more than the new price: for the rest the
+                 * volunteer adds nothing above 0 to their best value (rows are
+                 * in order of worth) */
+                for (int64_t a = A.vp.start[k]; a < A.vp.start[k] + A.vp.len[k]; a++) {
+                    int64_t i = A.vp.col[a];
+                    if (A.rows_sorted && worth_bound(&A, i, A.vp.cost[a]) <= A.minp[k]) break;
+                    A.dirty[i] = 1;
+                }
+            }
             RecheckJob R = {&A, eps, viol};
             parallel_rows(NULL, n, threads, recheck_needs, &R);
         }
@@ -1622,7 +1657,7 @@ static PyObject *py_auction(PyObject *self, PyObject *args) {
     }
 out:
     free(A.effcap); free(A.sbase); pool_free(&A.np); pool_free(&A.vp); free(A.need_slot);
-    free(A.need_arc); free(A.pi); free(A.minp); free(A.queue); free(A.queued); free(A.price); free(A.heap);
+    free(A.need_arc); free(A.pi); free(A.minp); free(A.queue); free(A.queued); free(A.bv); free(A.dirty); free(A.vdirty); free(A.price); free(A.heap);
     free(A.slot_need); free(A.slot_vol); free(stack); free(chosen); free(cert_v); free(cert_q);
     free(mark);
     for (int t = 0; t < MAX_THREADS; t++) { free(kh[t]); free(kcnt[t]); } free(new_arcs); free(viol);
