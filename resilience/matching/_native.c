@@ -785,7 +785,7 @@ typedef struct {
     const int64_t *B;        /* bypass per need (unscaled) */
     int64_t *effcap, *sbase; /* slots of volunteer k: sbase[k] .. sbase[k] + effcap[k] */
     Pool np;                 /* candidate arcs by need: volunteer and cost */
-    Pool vp;                 /* candidate arcs by volunteer (ordered like the full graph): need and cost */
+    Pool vp;                 /* candidate arcs by volunteer (ordered like the full graph): need and worth */
     int64_t *price;          /* per slot (scaled) */
     int32_t *heap;           /* per volunteer: min-heap of its slots by price */
     int32_t *slot_need;      /* need on the slot, or -1 */
@@ -803,6 +803,7 @@ typedef struct {
     uint8_t *vdirty;         /* volunteers whose slot prices fell since the last recheck */
     int rows_sorted;
     int64_t lomask;          /* cost & lomask: the bottom of the arc's distance bucket (sort_rows) */
+    int64_t slop;            /* (~lomask) * F: a worth plus slop bounds the worths after it in its row */
 } Auction;
 
 static inline int64_t worth_bound(const Auction *A, int64_t i, int64_t cost) {
@@ -1058,8 +1059,8 @@ static void run_reverse(Auction *A, int64_t eps, int32_t *stack) {
             int64_t i = vp->col[a];
             /* rows are in order of worth (sort_rows) and a need's profit is at
              * least -eps, so no later need can beat b2 */
-            if (A->rows_sorted && worth_bound(A, i, vp->cost[a]) + eps <= b2) break;
-            int64_t beta = (A->B[i] - vp->cost[a]) * A->F - profit(A, i);
+            if (A->rows_sorted && vp->cost[a] + A->slop + eps <= b2) break;
+            int64_t beta = vp->cost[a] - profit(A, i);
             if (beta > b1) { b2 = b1; b1 = beta; i1 = i; }
             else if (beta > b2) b2 = beta;
         }
@@ -1191,7 +1192,7 @@ static int add_candidates(Auction *A, const Graph *g, const int64_t *arcs, int64
             } else {
                 int64_t a = arcs[i_new];
                 vp->col[base + w] = g->col[a];
-                vp->cost[base + w] = g->cost[a];
+                vp->cost[base + w] = (A->B[g->col[a]] - g->cost[a]) * A->F;  /* the arc's worth */
                 vp->full[base + w] = a;
                 i_new--;
             }
@@ -1509,6 +1510,7 @@ static PyObject *py_auction(PyObject *self, PyObject *args) {
     double ts = now_s();
     A.rows_sorted = sort_rows(g, A.B, &A.lomask, threads);
     if (A.rows_sorted < 0) { A.rows_sorted = 0; failed = 1; }
+    A.slop = (~A.lomask) * A.F;
     t_sort = now_s() - ts;
     for (int64_t k = 0; k < v; k++)
         for (int64_t t = 0; t < A.effcap[k]; t++) {
@@ -1551,7 +1553,7 @@ static PyObject *py_auction(PyObject *self, PyObject *args) {
                  * in order of worth) */
                 for (int64_t a = A.vp.start[k]; a < A.vp.start[k] + A.vp.len[k]; a++) {
                     int64_t i = A.vp.col[a];
-                    if (A.rows_sorted && worth_bound(&A, i, A.vp.cost[a]) <= A.minp[k]) break;
+                    if (A.rows_sorted && A.vp.cost[a] + A.slop <= A.minp[k]) break;
                     A.dirty[i] = 1;
                 }
             }
