@@ -723,6 +723,8 @@ out0:
  * assignment is optimal because every feasible total is a multiple of F.
  * The gap is computed from scratch over every arc before returning. */
 
+enum { MAX_LEVELS = 64, NBUCKETS = 64 };  /* see sort_rows */
+
 /* Rows that grow in place: each row owns [start, start + cap) of the arrays;
  * a row that outgrows its room moves to the end (offsets stay valid). */
 typedef struct {
@@ -804,6 +806,8 @@ typedef struct {
     int rows_sorted;
     int64_t lomask;          /* cost & lomask: the bottom of the arc's distance bucket (sort_rows) */
     int64_t slop;            /* (~lomask) * F: a worth plus slop bounds the worths after it in its row */
+    int64_t *lvl;            /* full-graph row k, level l starts at lvl[k * (n_levels + 1) + l] (sorted rows) */
+    int64_t levels[MAX_LEVELS], n_levels;  /* the bypass of each level, descending */
 } Auction;
 
 static inline int64_t worth_bound(const Auction *A, int64_t i, int64_t cost) {
@@ -824,11 +828,11 @@ static int cmp_desc(const void *x, const void *y) {
  * further apart than the longest arc), so a scan that needs only arcs above a
  * threshold stops at the first entry whose bound is below it. Returns 1 if
  * sorted (0 when the bypass takes too many distinct values). */
-enum { MAX_LEVELS = 64, NBUCKETS = 64 };
 typedef struct {
     Graph *g;
     const uint8_t *rank;
-    int64_t n_keys, longest, shift;
+    int64_t n_keys, longest, shift, n_levels;
+    int64_t *lvl;  /* per row, n_levels + 1 offsets: where each priority level starts */
     int failed;
 } SortJob;
 
@@ -846,6 +850,7 @@ static void sort_rows_part(void *ctx, int64_t k0, int64_t k1, int t) {
         for (int64_t u = 0; u < len; u++)
             count[J->rank[g->col[a0 + u]] * NBUCKETS + (g->cost[a0 + u] >> J->shift) + 1]++;
         for (int64_t u = 0; u < J->n_keys; u++) count[u + 1] += count[u];
+        for (int64_t l = 0; l <= J->n_levels; l++) J->lvl[k * (J->n_levels + 1) + l] = a0 + count[l * NBUCKETS];
         for (int64_t u = 0; u < len; u++) {
             int64_t key = J->rank[g->col[a0 + u]] * NBUCKETS + (g->cost[a0 + u] >> J->shift);
             tc[count[key]] = g->col[a0 + u];
@@ -858,7 +863,8 @@ static void sort_rows_part(void *ctx, int64_t k0, int64_t k1, int t) {
     free(count); free(tc); free(td);
 }
 
-static int sort_rows(Graph *g, const int64_t *B, int64_t *lomask, int threads) {
+static int sort_rows(Graph *g, const int64_t *B, int64_t *lomask, int threads, int64_t **lvl_out,
+                     int64_t *levels_out, int64_t *n_levels_out) {
     int64_t levels[MAX_LEVELS];
     int n_levels = 0;
     for (int64_t i = 0; i < g->n; i++) {
@@ -885,10 +891,15 @@ static int sort_rows(Graph *g, const int64_t *B, int64_t *lomask, int threads) {
         while (lo < hi) { int m = (lo + hi) / 2; if (levels[m] > B[i]) lo = m + 1; else hi = m; }
         rank[i] = (uint8_t)lo;
     }
-    SortJob J = {g, rank, (int64_t)n_levels * NBUCKETS, longest, shift, 0};
+    int64_t *lvl = malloc(((size_t)g->v * (size_t)(n_levels + 1) + 1) * sizeof(int64_t));
+    if (!lvl) { free(rank); return -1; }
+    SortJob J = {g, rank, (int64_t)n_levels * NBUCKETS, longest, shift, n_levels, lvl, 0};
     parallel_rows(g->start, g->v, threads, sort_rows_part, &J);
     free(rank);
-    if (J.failed) return -1;
+    if (J.failed) { free(lvl); return -1; }
+    *lvl_out = lvl;
+    for (int t = 0; t < n_levels; t++) levels_out[t] = levels[t];
+    *n_levels_out = n_levels;
     *lomask = ~((INT64_C(1) << shift) - 1);
     return 1;
 }
@@ -1252,20 +1263,42 @@ static void price_rows(void *ctx, int64_t k0, int64_t k1, int t) {
     const int64_t *pi = A->pi, *B = A->B, F = A->F;
     KItem *kh = J->kh[t];
     int32_t *kcnt = J->kcnt[t];
-    int64_t worst = 0, per = J->per_need, floor_ = J->slack - J->eps;
+    int64_t worst = 0, per = J->per_need, floor_ = J->slack - J->eps, slack = J->slack;
+    const uint8_t *mark = J->mark;
     for (int64_t k = k0; k < k1; k++) {
         if (A->effcap[k] == 0) continue;
         int64_t q = J->qmin[k];
-        for (int64_t a = g->start[k]; a < g->start[k + 1]; a++) {
-            int64_t i = g->col[a], c = g->cost[a];
-            /* rows are in order of worth (sort_rows) and profits are >= -eps */
-            if (A->rows_sorted && worth_bound(A, i, c) - q <= floor_) break;
-            int64_t gain = (B[i] - c) * F - q - pi[i];
-            if (gain > J->slack && !J->mark[a]) {
-                kheap_offer(kh + i * per, kcnt + i, per, -gain, a);
-                if (gain > worst) worst = gain;
+        if (A->rows_sorted) {
+            /* rows are in order of worth (sort_rows), one priority level after
+             * another, and profits are >= -eps: stop at the first arc whose
+             * bound is at most the floor */
+            const int64_t *ls = A->lvl + k * (A->n_levels + 1);
+            for (int64_t l = 0; l < A->n_levels; l++) {
+                int64_t top = A->levels[l] * F - q;  /* a level's worth bound, before distance */
+                if (top <= floor_) goto next_row;
+                int64_t a = ls[l], end = ls[l + 1];
+                for (; a < end; a++) {
+                    int64_t c = g->cost[a];
+                    if (top - (c & A->lomask) * F <= floor_) goto next_row;
+                    int64_t gain = top - c * F - pi[g->col[a]];
+                    if (gain > slack && !mark[a]) {
+                        int64_t i = g->col[a];
+                        kheap_offer(kh + i * per, kcnt + i, per, -gain, a);
+                        if (gain > worst) worst = gain;
+                    }
+                }
+            }
+        } else {
+            for (int64_t a = g->start[k]; a < g->start[k + 1]; a++) {
+                int64_t i = g->col[a], c = g->cost[a];
+                int64_t gain = (B[i] - c) * F - q - pi[i];
+                if (gain > slack && !mark[a]) {
+                    kheap_offer(kh + i * per, kcnt + i, per, -gain, a);
+                    if (gain > worst) worst = gain;
+                }
             }
         }
+    next_row:;
     }
     J->worst[t] = worst;
 }
@@ -1508,7 +1541,7 @@ static PyObject *py_auction(PyObject *self, PyObject *args) {
 
     Py_BEGIN_ALLOW_THREADS
     double ts = now_s();
-    A.rows_sorted = sort_rows(g, A.B, &A.lomask, threads);
+    A.rows_sorted = sort_rows(g, A.B, &A.lomask, threads, &A.lvl, A.levels, &A.n_levels);
     if (A.rows_sorted < 0) { A.rows_sorted = 0; failed = 1; }
     A.slop = (~A.lomask) * A.F;
     t_sort = now_s() - ts;
@@ -1659,7 +1692,7 @@ static PyObject *py_auction(PyObject *self, PyObject *args) {
     }
 out:
     free(A.effcap); free(A.sbase); pool_free(&A.np); pool_free(&A.vp); free(A.need_slot);
-    free(A.need_arc); free(A.pi); free(A.minp); free(A.queue); free(A.queued); free(A.bv); free(A.dirty); free(A.vdirty); free(A.price); free(A.heap);
+    free(A.need_arc); free(A.pi); free(A.minp); free(A.queue); free(A.queued); free(A.lvl); free(A.bv); free(A.dirty); free(A.vdirty); free(A.price); free(A.heap);
     free(A.slot_need); free(A.slot_vol); free(stack); free(chosen); free(cert_v); free(cert_q);
     free(mark);
     for (int t = 0; t < MAX_THREADS; t++) { free(kh[t]); free(kcnt[t]); } free(new_arcs); free(viol);
