@@ -786,7 +786,7 @@ typedef struct {
     int64_t n, v, slots, F;
     const int64_t *B;        /* bypass per need (unscaled) */
     int64_t *effcap, *sbase; /* slots of volunteer k: sbase[k] .. sbase[k] + effcap[k] */
-    Pool np;                 /* candidate arcs by need: volunteer and cost */
+    Pool np;                 /* candidate arcs by need: volunteer and worth */
     Pool vp;                 /* candidate arcs by volunteer (ordered like the full graph): need and worth */
     int64_t *price;          /* per slot (scaled) */
     int32_t *heap;           /* per volunteer: min-heap of its slots by price */
@@ -944,7 +944,8 @@ static void enqueue(Auction *A, int64_t i) {
 }
 
 static inline int64_t worth(const Auction *A, int64_t i, int64_t arc) {
-    return (A->B[i] - A->np.cost[arc]) * A->F;
+    (void)i;
+    return A->np.cost[arc];  /* need rows keep each arc's worth */
 }
 
 static inline int64_t profit(const Auction *A, int64_t i) { return A->pi[i]; }
@@ -1218,7 +1219,7 @@ static int add_candidates(Auction *A, const Graph *g, const int64_t *arcs, int64
             if (A->need_arc[i] >= 0) A->need_arc[i] += np->start[i] - old;
             A->dirty[i] = 1;
             np->col[np->start[i] + np->len[i]] = (int32_t)k;
-            np->cost[np->start[i] + np->len[i]] = g->cost[a];
+            np->cost[np->start[i] + np->len[i]] = (A->B[i] - g->cost[a]) * A->F;
             np->len[i]++;
             np->arcs++;
         }
