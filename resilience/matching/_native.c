@@ -1417,7 +1417,13 @@ static void level_rows(void *ctx, int64_t k0, int64_t k1, int t) {
                 for (int64_t u = a; u < b; u++) mark[u] = 1;
             } else {
                 int32_t cnt = 0;
-                for (int64_t u = a; u < b; u++) kheap_offer(vh, &cnt, L, g->cost[u], u);
+                for (int64_t u = a; u < b; u++) {
+                    /* sorted rows ascend by distance bucket within a level: once
+                     * the heap is full and a bucket starts at or above its
+                     * largest key, nothing later in the level can enter */
+                    if (A->rows_sorted && cnt == L && (g->cost[u] & A->lomask) >= vh[0].key) break;
+                    kheap_offer(vh, &cnt, L, g->cost[u], u);
+                }
                 for (int32_t u = 0; u < cnt; u++) mark[vh[u].arc] = 1;
             }
             a = b;
