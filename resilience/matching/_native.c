@@ -23,6 +23,12 @@
  *             q[k] = 0 unless k uses all its (effective) capacity.
  *           These are the LP complementary-slackness conditions, so passing
  *           the check proves the assignment optimal whatever the search did.
+ * auction(): forward/reverse auction with epsilon scaling on a candidate graph
+ *           grown by pricing passes over every arc, then a duality-gap
+ *           certificate over every arc (see the section "auction" below).
+ *           The volunteer rows are first put in order of worth (sort_rows),
+ *           which lets every scan of a row stop early.
+ * set_threads(): limits the threads (the tests compare one and two).
  *
  * Everything is integer arithmetic (int64) once the costs are rounded.
  * No numpy C API: arrays come in through the buffer protocol and results go
