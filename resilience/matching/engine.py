@@ -62,7 +62,10 @@ total worth.
    candidate graph: first each volunteer's nearest needs of every priority and
    each need's nearest volunteers, then after every phase the arcs of the full
    graph on which a need would gain more than the phase's slack at the current
-   prices are added (pricing), so the full graph is never bid on;
+   prices are added (pricing), so the full graph is never bid on; every
+   volunteer row is kept in order of worth (priority level, then distance
+   bucket), so pricing passes, reverse bids and the certificate stop at the
+   first arc of a row that cannot matter;
 3. a certificate checked on every feasible pair before anything is returned:
    with the slot prices ``p`` (volunteer ``k`` has ``min(capacity, reachable
    needs)`` slots, ``q[k]`` the cheapest) and need values
@@ -104,7 +107,7 @@ it fails, ``"full"`` up to 30 million feasible pairs (about 2-3 GB peak) and
 ``"sparse"`` above. All return the exact optimum of the full problem for
 distances rounded to the cost unit. Timings are in bench/RESULTS.md (100,000
 needs x 10,000 volunteers: OR-Tools on the full graph about 70 s, the native
-auction a few seconds).
+auction about 3.3 s in all).
 
 Why a compiled solver of our own: OR-Tools' generic cost-scaling solver needs
 2-4 s even on an ideal sparse graph of these heavily contested instances, and
