@@ -53,7 +53,9 @@ class Household(db.Model):
     admin_area: Mapped[AdminArea | None] = relationship()
 
     __audit__ = True
-    __audit_redact__ = ("kk_number", "nik", "nik_digest", "phone")
+    # Officials read the audit log: identity numbers, phones and who in the family is
+    # vulnerable stay out of it (the entry still says which of them changed).
+    __audit_redact__ = ("kk_number", "nik", "nik_digest", "phone", *VULNERABILITY_FIELDS)
 
     @property
     def vulnerable_count(self) -> int:

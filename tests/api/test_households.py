@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from resilience.extensions import db
-from resilience.households.models import Household
+from resilience.households.models import VULNERABILITY_FIELDS, Household
 
 NIK = "6271054507800001"
 KK = "6271050101090003"
@@ -405,6 +405,8 @@ def test_create_is_audited_without_personal_data(coordinator, official):
     assert entry["payload"]["kk_number"] == "<redacted>"
     assert entry["payload"]["phone"] == "<redacted>"
     assert entry["payload"]["head_name"] == "Siti Aminah"
+    for field in VULNERABILITY_FIELDS:  # who in the family is vulnerable is personal data too
+        assert entry["payload"].get(field, "<redacted>") == "<redacted>", field
     raw = str(log)
     for secret in (NIK, KK, "81234567890"):
         assert secret not in raw

@@ -8,6 +8,8 @@ import re
 
 import pytest
 
+from resilience.households.models import VULNERABILITY_FIELDS
+
 
 BUKIT_SUA = {"lat": -1.6863, "lon": 113.6481}  # 62.71.05.1007, inside the event's box
 PETUK_BUKIT = {"lat": -1.8522, "lon": 113.6799}  # 62.71.05.1001, outside the box
@@ -149,6 +151,9 @@ def test_edit_is_stored_as_a_patch_and_audited(web_coordinator, registry, seed):
     assert change["payload"]["members"] == [5, 6] and change["payload"]["landmark"] == ["dekat masjid", "sebelah sekolah"]
     assert change["payload"]["phone"] != [siti["phone"], "+6281345678901"]  # redacted, never the numbers
     assert "nik" not in change["payload"] and "address" not in change["payload"]  # unchanged fields stay out
+    # the vulnerable members changed: the entry says which counts changed, never the counts
+    changed = [f for f in VULNERABILITY_FIELDS if f in change["payload"]]
+    assert changed and all(change["payload"][f] == "<redacted>" for f in changed)
     page = web_coordinator.get(f"/households/{siti['id']}").get_data(as_text=True)
     assert "Perubahan data Siti Aminah disimpan" in page and "Bukit Sua" in page
 
