@@ -1,8 +1,8 @@
 """Marshmallow fields shared by the domains: points, areas, phones, identity numbers, times.
 
-Personal data (NIK, KK number, phones) is masked at serialisation unless the current request's
-role may see it (:func:`show_personal_data`); the default is masked, so a forgotten check
-hides data rather than leaking it.
+Personal data (NIK, KK number, phones, who in a household is vulnerable) is masked at
+serialisation unless the current request's role may see it (:func:`show_personal_data`); the
+default is masked, so a forgotten check hides data rather than leaking it.
 """
 
 from __future__ import annotations
@@ -136,6 +136,14 @@ class PhoneField(ma.fields.String):
         if value is None:
             return None
         return value if personal_data_visible() else mask_phone(value)
+
+
+class VulnerableCount(ma.fields.Integer):
+    """How many members of a household are elderly, disabled, …: ``null`` for roles without
+    access to personal data (officials see these only as totals in the report)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(value, attr, obj, **kwargs) if personal_data_visible() else None
 
 
 class _IdentityNumber(ma.fields.String):

@@ -1,6 +1,8 @@
 import marshmallow as ma
 
-from resilience.core.schemas import AreaRefSchema, KkField, NikField, PhoneField, PointField, Text, UTCDateTime
+from resilience.core.schemas import (
+    AreaRefSchema, KkField, NikField, PhoneField, PointField, Text, UTCDateTime, VulnerableCount,
+)
 
 _count = dict(validate=ma.validate.Range(min=0, max=100))
 
@@ -52,11 +54,11 @@ class HouseholdSchema(ma.Schema):
     location = PointField()
     admin_area = ma.fields.Nested(AreaRefSchema, allow_none=True)
     members = ma.fields.Integer()
-    elderly = ma.fields.Integer()
-    children_under5 = ma.fields.Integer()
-    pregnant_or_lactating = ma.fields.Integer()
-    disabled = ma.fields.Integer()
-    chronically_ill = ma.fields.Integer()
+    elderly = VulnerableCount()
+    children_under5 = VulnerableCount()
+    pregnant_or_lactating = VulnerableCount()
+    disabled = VulnerableCount()
+    chronically_ill = VulnerableCount()
     created_at = UTCDateTime()
     updated_at = UTCDateTime()
 

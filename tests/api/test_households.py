@@ -110,6 +110,8 @@ def test_official_sees_identity_masked(seed, official):
             body["phone"] != PHONE_E164 and "*" in body["phone"] and "34567" not in body["phone"]
         ), body["phone"]
         assert body["head_name"] == "Siti Aminah"
+        # who in the family is vulnerable is personal data too: the report has the totals
+        assert all(body[field] is None for field in VULNERABILITY_FIELDS), body
 
 
 def test_coordinator_and_admin_see_identity_in_full(seed, coordinator, admin):
@@ -117,6 +119,7 @@ def test_coordinator_and_admin_see_identity_in_full(seed, coordinator, admin):
     for client in (coordinator, admin):
         body = client.get(f"/api/v1/households/{household['id']}").get_json()
         assert body["nik"] == NIK and body["kk_number"] == KK and body["phone"] == PHONE_E164
+        assert all(isinstance(body[field], int) for field in VULNERABILITY_FIELDS), body
         listed = client.get("/api/v1/households").get_json()["items"][0]
         assert listed["nik"] == NIK and listed["phone"] == PHONE_E164
 
