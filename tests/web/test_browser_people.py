@@ -96,7 +96,9 @@ def test_household_and_roster_pages_in_chromium(server, tmp_path):
         page.click("#pick-map", position={"x": 100, "y": 100})
         assert page.input_value("#f-lat") != old_lat
         page.fill("#f-lat", "-1.6863")
-        page.fill("#f-lon", "113.6481")
+        page.fill("#f-lon", "113,6481")  # a decimal comma, as many Indonesian keyboards type it
+        page.dispatch_event("#f-lon", "change")
+        assert page.get_attribute("#pick-map", "data-point") == "-1.6863,113.6481"
         page.fill("#f-phone", "0812")  # too short: the form says so and keeps the typed values
         page.click("#household-form > button[type=submit]")
         page.wait_for_selector("#form-errors")

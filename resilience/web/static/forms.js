@@ -34,11 +34,25 @@
   if (pick && window.L) {
     var lat = document.getElementById("f-lat"), lon = document.getElementById("f-lon");
     var pmap = L.map(pick).setView([-1.63, 113.69], 12), marker = null;
-    var place = function (ll) { if (marker) marker.setLatLng(ll); else marker = L.marker(ll).addTo(pmap); };
+    var place = function (ll) {
+      if (marker) marker.setLatLng(ll); else marker = L.marker(ll).addTo(pmap);
+      var p = marker.getLatLng();
+      pick.dataset.point = p.lat + "," + p.lng;  // where the marker stands, as the form would send it
+    };
+    // what the server accepts: a decimal point or comma, nothing else around the number
+    var number = function (text, limit) {
+      var t = text.trim().replace(",", ".");
+      if (!/^[-+]?\d+(\.\d+)?$/.test(t)) return NaN;
+      var x = Number(t);
+      return Math.abs(x) <= limit ? x : NaN;
+    };
     pmap.on("click", function (e) {
       lat.value = e.latlng.lat.toFixed(6); lon.value = e.latlng.lng.toFixed(6); place(e.latlng);
     });
-    var typed = function () { var a = parseFloat(lat.value), b = parseFloat(lon.value); if (!isNaN(a) && !isNaN(b)) place([a, b]); };
+    var typed = function () {
+      var a = number(lat.value, 90), b = number(lon.value, 180);
+      if (!isNaN(a) && !isNaN(b)) place([a, b]);
+    };
     lat.addEventListener("change", typed); lon.addEventListener("change", typed); typed();
     if (marker) pmap.setView(marker.getLatLng(), 14);  // an edit form: start at the stored point
   }
