@@ -37,6 +37,7 @@ from resilience.households.models import Household
 from resilience.needs.models import CATEGORIES, Need
 from resilience.stock.distributions import needs_estimate
 from resilience.stock.models import Item, StockMovement
+from resilience.stock.profiles import current_profiles
 from resilience.stock.units import number
 from resilience.volunteers.models import Volunteer
 
@@ -289,9 +290,7 @@ def estimate(session: Session, event: FloodEvent, days: int = 7, profile: str | 
     """The minimum-needs estimate of the event (``GET /events/{id}/needs-estimate``), with the
     profiles the stock API reads (the operator's copy in the instance folder, else the shipped
     ones). Needs an application context."""
-    from resilience.stock.api import _profiles  # one place decides which profiles file counts
-
-    return needs_estimate(session, event, _profiles(), days, profile)
+    return needs_estimate(session, event, current_profiles(), days, profile)
 
 
 def minimum_needs_summary(estimate: dict[str, Any]) -> dict[str, Any]:

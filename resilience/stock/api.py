@@ -1,14 +1,10 @@
-from pathlib import Path
-
-from flask import current_app
 from flask_smorest import Blueprint
 
 from resilience.core.api import PageArgs, list_schema, paginate
-from resilience.core.errors import DomainError
 from resilience.events.operations import get_event
 from resilience.extensions import db
 from resilience.stock import distributions, operations
-from resilience.stock.profiles import DATA_FILE, ProfileError, load_profiles
+from resilience.stock.profiles import current_profiles
 from resilience.stock.schemas import (
     BalanceSchema,
     DepotCreateSchema,
@@ -30,12 +26,6 @@ from resilience.stock.schemas import (
 )
 
 blp = Blueprint("stock", __name__, url_prefix="", description="Aid stock: depots, items, the ledger, distributions")
-
-
-class ProfilesUnusable(DomainError):
-    status = 500
-    code = "minimum-needs-profiles"
-    title = "The minimum-needs profiles cannot be read"
 
 
 # --- depots --------------------------------------------------------------------------------
@@ -156,13 +146,4 @@ def households_without_aid(page, event_id, category=None):
          "`days`, against the stock of the depots serving the event: needed, available, shortfall.")
 def needs_estimate(event_id, days, profile=None):
     event = get_event(db.session, event_id)
-    return distributions.needs_estimate(db.session, event, _profiles(), days, profile)
-
-
-def _profiles():
-    """The operator's copy in the instance folder, else the profiles shipped with the package."""
-    override = Path(current_app.instance_path) / DATA_FILE
-    try:
-        return load_profiles(override if override.is_file() else None)
-    except (ProfileError, OSError) as exc:
-        raise ProfilesUnusable(str(exc)) from exc
+    return distributions.needs_estimate(db.session, event, current_profiles(), days, profile)

@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
+from resilience.core.errors import DomainError
 from resilience.stock.units import MILLI, UNITS, number
 
 PERIOD_DAYS = {"day": 1, "week": 7, "once": None}
@@ -164,6 +165,25 @@ def load_profiles(path: str | Path | None = None) -> tuple[Profile, ...]:
         return parse_profiles(data)
     except ProfileError as exc:
         raise ProfileError(f"{where}: {exc}") from exc
+
+
+class ProfilesUnusable(DomainError):
+    status = 500
+    code = "minimum-needs-profiles"
+    title = "The minimum-needs profiles cannot be read"
+
+
+def current_profiles() -> tuple[Profile, ...]:
+    """The profiles the running application uses: the operator's copy in the instance folder,
+    else the ones shipped with the package (the stock API and the official report both read
+    them here). Needs an application context."""
+    from flask import current_app
+
+    override = Path(current_app.instance_path) / DATA_FILE
+    try:
+        return load_profiles(override if override.is_file() else None)
+    except (ProfileError, OSError) as exc:
+        raise ProfilesUnusable(str(exc)) from exc
 
 
 def estimate(profile: Profile, *, people: int, pregnant_or_lactating: int, days: int,
