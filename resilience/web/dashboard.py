@@ -314,8 +314,11 @@ def counters(event: FloodEvent) -> dict:
         .group_by(Need.priority)).all())
     tasks = dict(db.session.execute(
         select(Task.status, func.count()).where(Task.event_id == event.id).group_by(Task.status)).all())
+    # "served" as the official report defines it: every need that is not cancelled is done
+    still_live = select(Need.household_id).where(Need.event_id == event.id, Need.status.in_(LIVE_NEED_STATUSES))
     served = db.session.scalar(
-        select(func.count(func.distinct(Need.household_id))).where(Need.event_id == event.id, Need.status == "done"))
+        select(func.count(func.distinct(Need.household_id))).where(
+            Need.event_id == event.id, Need.status == "done", Need.household_id.not_in(still_live)))
     from resilience.reports.operations import MINIMUM_NEEDS_DAYS, estimate, shortfall_lines
 
     try:

@@ -78,6 +78,29 @@ def test_dashboard_json_shapes(web_coordinator, seed):
     assert counters["households_served"] == 0
 
 
+def test_households_served_counts_like_the_official_report(web_coordinator, seed):
+    """A household is served when every need that is not cancelled is done: one done need
+    beside an open one is not enough, on the dashboard as in the report."""
+    event = seed.event()
+    siti = seed.household()
+    food = seed.need(event["id"], siti["id"], "food")
+    water = seed.need(event["id"], siti["id"], "water")
+    other = seed.household(nik="6271051203850002", kk_number="6271050101090004", phone="0812-1111-2222")
+    clothing = seed.need(event["id"], other["id"], "clothing")
+
+    def served():
+        counters = web_coordinator.get(f"/events/{event['id']}/counters.json").get_json()
+        report = seed.client.get(f"/api/v1/events/{event['id']}/report").get_json()
+        assert counters["households_served"] == report["totals"]["households"]["served"]
+        return counters["households_served"]
+
+    for need, status in ((food, "done"), (clothing, "done")):
+        assert seed.client.patch(f"/api/v1/needs/{need['id']}", json={"status": status}).status_code == 200
+    assert served() == 1  # the second household; Siti still waits for water
+    assert seed.client.patch(f"/api/v1/needs/{water['id']}", json={"status": "cancelled"}).status_code == 200
+    assert served() == 2
+
+
 def test_official_sees_no_personal_data(web_official, seed):
     event = seed.event()
     household = seed.household()
