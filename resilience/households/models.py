@@ -32,10 +32,12 @@ class Household(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     head_name: Mapped[str] = mapped_column(String(200))
-    # Sensitive identifiers are encrypted at rest; nik_digest finds duplicates without decrypting.
+    # Sensitive identifiers are encrypted at rest; the digests find duplicates and searches without
+    # decrypting.
     kk_number: Mapped[str | None] = mapped_column(EncryptedString)
     nik: Mapped[str | None] = mapped_column(EncryptedString)
     nik_digest: Mapped[str | None] = mapped_column(String(64), index=True)
+    kk_digest: Mapped[str | None] = mapped_column(String(64), index=True)  # search by KK number
     phone: Mapped[str | None] = mapped_column(EncryptedString)
     address: Mapped[str] = mapped_column(String(500), default="")
     landmark: Mapped[str] = mapped_column(String(300), default="")
@@ -55,7 +57,7 @@ class Household(db.Model):
     __audit__ = True
     # Officials read the audit log: identity numbers, phones and who in the family is
     # vulnerable stay out of it (the entry still says which of them changed).
-    __audit_redact__ = ("kk_number", "nik", "nik_digest", "phone", *VULNERABILITY_FIELDS)
+    __audit_redact__ = ("kk_number", "kk_digest", "nik", "nik_digest", "phone", *VULNERABILITY_FIELDS)
 
     @property
     def vulnerable_count(self) -> int:

@@ -49,6 +49,10 @@ def _check_nik_unique(session: Session, household: Household) -> None:
         raise Conflict(f"a household with this NIK is already registered (id {other})", existing_id=other)
 
 
+def _set_kk_digest(household: Household) -> None:
+    household.kk_digest = None if household.kk_number is None else crypto.digest(household.kk_number)
+
+
 def create_household(session: Session, data: dict[str, Any]) -> Household:
     household = Household(**{k: v for k, v in data.items() if k in FIELDS})
     household.head_name = household.head_name.strip()
@@ -59,6 +63,7 @@ def create_household(session: Session, data: dict[str, Any]) -> Household:
     household.landmark = household.landmark or ""
     _check_counts(household)
     _check_nik_unique(session, household)
+    _set_kk_digest(household)
     household.admin_area = area_for_point(session, household.location)
     session.add(household)
     session.flush()
@@ -74,6 +79,8 @@ def update_household(session: Session, household: Household, data: dict[str, Any
     _check_counts(household)
     if "nik" in data:
         _check_nik_unique(session, household)
+    if "kk_number" in data:
+        _set_kk_digest(household)
     if "location" in data:
         household.admin_area = area_for_point(session, household.location)
     session.flush()

@@ -171,14 +171,11 @@ def _need_conditions(f: dict, event: FloodEvent | None) -> list:
 
 
 def _identity_matches(digits: str) -> list[int]:
-    """Households whose NIK (by its keyed digest) or KK number is exactly ``digits``.
-
-    KK numbers are encrypted without a digest, so they are compared after decrypting; this
-    only happens for a 16-digit search by a role that may see them."""
-    ids = set(db.session.scalars(select(Household.id).where(Household.nik_digest == crypto.digest(digits))))
-    rows = db.session.execute(select(Household.id, Household.kk_number).where(Household.kk_number.is_not(None)))
-    ids.update(hid for hid, kk in rows if kk == digits)
-    return sorted(ids)
+    """Households whose NIK or KK number is exactly ``digits``, found by their keyed digests
+    (nothing is decrypted); only for a 16-digit search by a role that may see them."""
+    key = crypto.digest(digits)
+    return sorted(db.session.scalars(
+        select(Household.id).where(or_(Household.nik_digest == key, Household.kk_digest == key))))
 
 
 def _search(query, q: str):

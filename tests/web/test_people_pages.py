@@ -57,7 +57,7 @@ def registry(seed):
             "bambang": bambang, **needs}
 
 
-def test_list_filters_search_and_sort(web_coordinator, registry):
+def test_list_filters_search_and_sort(web_coordinator, registry, seed):
     r = registry
     flood = r["flood"]["id"]
 
@@ -89,6 +89,11 @@ def test_list_filters_search_and_sort(web_coordinator, registry):
     assert names(f"?q={NIK}") == ["Siti Aminah"]
     assert names("?q=6271-0501-0109-0003") == ["Siti Aminah"]  # the KK, typed with dashes
     assert names("?q=6271054507800002") == []
+    # a changed KK number is found by its new digest, the old one no longer
+    new_kk = "6271050101090009"
+    patched = seed.client.patch(f"/api/v1/households/{r['siti']['id']}", json={"kk_number": new_kk})
+    assert patched.status_code == 200, patched.get_json()
+    assert names(f"?q={new_kk}") == ["Siti Aminah"] and names(f"?q={KK}") == []
 
     page = web_coordinator.get("/households?category=food").get_data(as_text=True)
     assert "makanan · P4 · terbuka" in page and "evakuasi" not in page.split('<table id="households">')[1]
