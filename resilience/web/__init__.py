@@ -42,3 +42,4 @@ from resilience.web import households as _households  # noqa: E402,F401
 from resilience.web import roster as _roster  # noqa: E402,F401
 from resilience.web import stock as _stock  # noqa: E402,F401
 from resilience.web import report as _report  # noqa: E402,F401
+from resilience.web import assets as _assets  # noqa: E402,F401
