@@ -7,6 +7,7 @@ from resilience.volunteers import operations
 from resilience.volunteers.models import VolunteerGroup
 from resilience.volunteers.schemas import (
     GroupCreateSchema,
+    GroupPatchSchema,
     GroupSchema,
     VolunteerCreateSchema,
     VolunteerPatchSchema,
@@ -31,6 +32,22 @@ def create_group(data):
 @blp.response(200, list_schema(GroupSchema, "GroupList"))
 def list_groups(page):
     return paginate(db.session, select(VolunteerGroup).order_by(VolunteerGroup.name), page)
+
+
+@blp.get("/groups/<int:group_id>")
+@blp.response(200, GroupSchema)
+def get_group(group_id):
+    return operations.get_group(db.session, group_id)
+
+
+@blp.patch("/groups/<int:group_id>")
+@blp.arguments(GroupPatchSchema)
+@blp.response(200, GroupSchema)
+def patch_group(data, group_id):
+    group = operations.get_group(db.session, group_id)
+    operations.update_group(db.session, group, data)
+    db.session.commit()
+    return group
 
 
 @blp.post("/volunteers")

@@ -30,6 +30,32 @@ def create_group(session: Session, data: dict[str, Any]) -> VolunteerGroup:
     return group
 
 
+def get_group(session: Session, group_id: int) -> VolunteerGroup:
+    group = session.get(VolunteerGroup, group_id)
+    if group is None:
+        raise NotFound(f"no volunteer group with id {group_id}")
+    return group
+
+
+def update_group(session: Session, group: VolunteerGroup, data: dict[str, Any]) -> VolunteerGroup:
+    """Changes the given fields; a new name must not be another group's (case-insensitive)."""
+    if "name" in data:
+        name = data["name"].strip()
+        other = session.scalar(select(VolunteerGroup.id).where(
+            func.lower(VolunteerGroup.name) == name.lower(), VolunteerGroup.id != group.id))
+        if other is not None:
+            raise Conflict(f"a volunteer group named {name!r} already exists")
+        group.name = name
+    if "kind" in data:
+        group.kind = data["kind"]
+    if "leader" in data:
+        group.leader = (data["leader"] or "").strip()
+    if "base_location" in data:
+        group.base_location = data["base_location"]
+    session.flush()
+    return group
+
+
 def get_volunteer(session: Session, volunteer_id: int) -> Volunteer:
     volunteer = session.get(Volunteer, volunteer_id)
     if volunteer is None:

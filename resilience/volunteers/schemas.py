@@ -11,6 +11,11 @@ class GroupCreateSchema(ma.Schema):
     base_location = PointField(allow_none=True)
 
 
+class GroupPatchSchema(GroupCreateSchema):
+    name = Text(max_length=200, blank=False)
+    kind = ma.fields.String(validate=ma.validate.OneOf(GROUP_KINDS))
+
+
 class GroupSchema(ma.Schema):
     id = ma.fields.Integer()
     name = ma.fields.String()

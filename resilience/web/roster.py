@@ -20,7 +20,9 @@ from resilience.sms.models import SmsMessage
 from resilience.sms.schemas import SimulateSchema
 from resilience.volunteers import operations as volunteer_ops
 from resilience.volunteers.models import AVAILABILITY, GROUP_KINDS, SKILLS, Volunteer, VolunteerGroup
-from resilience.volunteers.schemas import GroupCreateSchema, VolunteerCreateSchema, VolunteerPatchSchema
+from resilience.volunteers.schemas import (
+    GroupCreateSchema, GroupPatchSchema, VolunteerCreateSchema, VolunteerPatchSchema,
+)
 from resilience.web import bp, nav_item
 from resilience.web.forms import FormErrors, load
 from resilience.web.i18n import extend, translate
@@ -56,6 +58,8 @@ extend({
         "grp_groups": "Kelompok relawan",
         "grp_new": "Tambah kelompok",
         "grp_created": "Kelompok {name} ditambahkan.",
+        "grp_edit": "Ubah kelompok",
+        "grp_saved": "Perubahan kelompok {name} disimpan.",
         "grp_kind": "Jenis kelompok",
         "grp_leader": "Ketua",
         "grp_base": "Lokasi posko/basis",
@@ -91,6 +95,8 @@ extend({
         "grp_groups": "Volunteer groups",
         "grp_new": "Add a group",
         "grp_created": "Group {name} added.",
+        "grp_edit": "Edit group",
+        "grp_saved": "Changes to group {name} saved.",
         "grp_kind": "Kind",
         "grp_leader": "Leader",
         "grp_base": "Base location",
@@ -276,29 +282,74 @@ def groups():
     return _group_page({"kind": "community"}, [])
 
 
+def _group_input(form) -> tuple[dict, list[dict]]:
+    errors: list[dict] = []
+    data: dict = {"name": (form.get("name") or "").strip(), "kind": form.get("kind") or "",
+                  "leader": (form.get("leader") or "").strip()}
+    data["base_location"] = point_input(form, errors, "base_location", required=False)
+    return data, errors
+
+
+def _load_group(schema, data: dict, errors: list[dict]) -> dict:
+    try:
+        loaded = load(schema, data)
+    except FormErrors as exc:
+        raise FormErrors(errors + exc.errors) from exc
+    if errors:
+        raise FormErrors(errors)
+    return loaded
+
+
 @bp.post("/groups")
 @write_required
 def group_new():
-    errors: list[dict] = []
-    data: dict = {"name": (request.form.get("name") or "").strip(), "kind": request.form.get("kind") or "",
-                  "leader": (request.form.get("leader") or "").strip()}
-    base = point_input(request.form, errors, "base_location", required=False)
-    if base is not None:
-        data["base_location"] = base
+    data, errors = _group_input(request.form)
+    if data["base_location"] is None:
+        del data["base_location"]
     try:
-        try:
-            loaded = load(GroupCreateSchema(), data)
-        except FormErrors as exc:
-            raise FormErrors(errors + exc.errors) from exc
-        if errors:
-            raise FormErrors(errors)
-        group = volunteer_ops.create_group(db.session, loaded)
+        group = volunteer_ops.create_group(db.session, _load_group(GroupCreateSchema(), data, errors))
     except (FormErrors, DomainError) as exc:
         db.session.rollback()
         errors, status = failure(exc)
         return _group_page(request.form, errors, status)
     db.session.commit()
     flash(translate("grp_created", name=group.name), "info")
+    return redirect(url_for("web.groups"))
+
+
+def _group_values(group: VolunteerGroup) -> dict:
+    point = point_dict(group.base_location) or {}
+    return {"name": group.name, "kind": group.kind, "leader": group.leader or "",
+            "lat": str(point.get("lat", "")), "lon": str(point.get("lon", ""))}
+
+
+@bp.route("/groups/<int:group_id>/edit", methods=["GET", "POST"])
+@write_required
+def group_edit(group_id: int):
+    group = volunteer_ops.get_group(db.session, group_id)
+    if request.method == "GET":
+        return render_template("group_form.html", group=group, form=_group_values(group), errors=[],
+                               kinds=GROUP_KINDS)
+    data, errors = _group_input(request.form)
+    try:
+        loaded = _load_group(GroupPatchSchema(), data, errors)
+        changed = {}
+        for key, value in loaded.items():
+            current = getattr(group, key)
+            if key == "base_location":
+                if point_dict(value) != point_dict(current):
+                    changed[key] = value
+            elif value != (current or ""):
+                changed[key] = value
+        if changed:
+            volunteer_ops.update_group(db.session, group, changed)
+    except (FormErrors, DomainError) as exc:
+        db.session.rollback()
+        errors, status = failure(exc)
+        return render_template("group_form.html", group=volunteer_ops.get_group(db.session, group_id),
+                               form=request.form, errors=errors, kinds=GROUP_KINDS), status
+    db.session.commit()
+    flash(translate("grp_saved", name=group.name) if changed else translate("vol_unchanged"), "info")
     return redirect(url_for("web.groups"))
 
 

@@ -89,6 +89,34 @@ def test_duplicate_group_name_is_409(seed, coordinator, name):
     assert _count(VolunteerGroup) == 1
 
 
+def test_patch_group_changes_only_what_is_sent_and_is_audited(seed, coordinator, official):
+    group = seed.group(leader="Pak Rahmat", base_location={"lat": -1.635, "lon": 113.686})
+    other = seed.group(name="PKK Tangkiling", kind="women")
+    url = f"/api/v1/groups/{group['id']}"
+    response = coordinator.patch(url, json={"leader": "Bu Sari", "base_location": None})
+    assert response.status_code == 200, response.get_json()
+    changed = response.get_json()
+    assert changed["leader"] == "Bu Sari" and changed["base_location"] is None
+    assert (changed["name"], changed["kind"]) == (group["name"], group["kind"])
+    assert coordinator.get(url).get_json() == changed
+    # another group's name (any case) is a conflict, an unknown kind or a blank name a 422: nothing changes
+    for body, status, field in (({"name": " pkk tangkiling "}, 409, None), ({"kind": "pkk"}, 422, "kind"),
+                                ({"name": "  "}, 422, "name")):
+        response = coordinator.patch(url, json=body)
+        assert response.status_code == status, response.get_json()
+        assert response.mimetype == "application/problem+json"
+        if field:
+            assert field in _fields(response)
+    assert coordinator.get(url).get_json() == changed
+    assert coordinator.patch(url, json={"name": "Karang Taruna Bukit Sua"}).get_json()["name"] == "Karang Taruna Bukit Sua"
+    assert coordinator.get(f"/api/v1/groups/{other['id']}").get_json()["name"] == "PKK Tangkiling"
+    assert coordinator.patch("/api/v1/groups/9999", json={"leader": "X"}).status_code == 404
+    assert official.patch(url, json={"leader": "X"}).status_code == 403
+    actions = [e["action"] for e in coordinator.get(
+        f"/api/v1/audit?entity_type=volunteer_group&entity_id={group['id']}").get_json()["items"]]
+    assert actions.count("volunteer_group.updated") == 2, actions
+
+
 # --- volunteers: create -----------------------------------------------------------------------
 def test_create_volunteer_from_spec_example(seed, coordinator):
     group = seed.group()

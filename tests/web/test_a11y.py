@@ -216,3 +216,14 @@ def test_dashboard_area_form_is_labelled_for_coordinators_and_absent_for_officia
     html = web_official.get(f"/events/{event['id']}").get_data(as_text=True)
     check_page(html)
     assert 'id="area-edit"' not in html and "draw.js" not in html
+
+
+def test_group_pages_structure_in_both_languages(web_coordinator, seed):
+    group = seed.group()
+    for lang in ("id", "en"):
+        web_coordinator.get(f"/lang/{lang}?next=/groups")
+        for path in ("/groups", f"/groups/{group['id']}/edit"):
+            response = web_coordinator.get(path)
+            assert response.status_code == 200, path
+            page = check_page(response.get_data(as_text=True), lang=lang)
+            assert {"f-name", "f-kind", "f-leader", "f-lat", "f-lon"} <= set(page.label_for), path

@@ -166,6 +166,40 @@ def test_groups_page(web_coordinator, roster, seed):
     assert len(seed.client.get("/api/v1/groups").get_json()["items"]) == 3
 
 
+def test_group_edit_page(web_coordinator, roster, seed):
+    groups = {g["name"]: g for g in seed.client.get("/api/v1/groups").get_json()["items"]}
+    group = groups["Karang Taruna Mungku Baru"]
+    listing = web_coordinator.get("/groups").get_data(as_text=True)
+    assert f'href="/groups/{group["id"]}/edit"' in listing
+    page = web_coordinator.get(f"/groups/{group['id']}/edit").get_data(as_text=True)
+    assert 'value="Karang Taruna Mungku Baru"' in page and 'id="pick-map"' in page
+
+    form = {"name": "Karang Taruna Mungku Baru", "kind": "youth", "leader": "Bu Sari", "lat": "-1.64", "lon": "113,69"}
+    assert web_coordinator.post(f"/groups/{group['id']}/edit", form).status_code == 302
+    stored = seed.client.get(f"/api/v1/groups/{group['id']}").get_json()
+    assert stored["leader"] == "Bu Sari" and stored["base_location"] == {"lat": -1.64, "lon": 113.69}
+    assert "Perubahan kelompok Karang Taruna Mungku Baru disimpan" in web_coordinator.get("/groups").get_data(as_text=True)
+
+    # another group's name, half a point: the form says so, keeps what was typed, stores nothing
+    for bad, status, text in (({"name": "pkk bukit sua"}, 409, "Sudah ada kelompok bernama"),
+                              ({"lat": "-1.7", "lon": ""}, 422, "Isi lintang dan bujur")):
+        response = web_coordinator.post(f"/groups/{group['id']}/edit", {**form, "leader": "Pak Budi", **bad})
+        body = response.get_data(as_text=True)
+        assert response.status_code == status and text in body and 'value="Pak Budi"' in body, bad
+    assert seed.client.get(f"/api/v1/groups/{group['id']}").get_json() == stored
+
+    # clearing the base point is a change too; posting it again changes nothing
+    cleared = {**form, "lat": "", "lon": ""}
+    assert web_coordinator.post(f"/groups/{group['id']}/edit", cleared).status_code == 302
+    assert seed.client.get(f"/api/v1/groups/{group['id']}").get_json()["base_location"] is None
+    audit = f"/api/v1/audit?entity_type=volunteer_group&entity_id={group['id']}"
+    before = seed.client.get(audit).get_json()["total"]
+    web_coordinator.post(f"/groups/{group['id']}/edit", cleared)
+    assert seed.client.get(audit).get_json()["total"] == before
+    assert "Tidak ada yang berubah" in web_coordinator.get("/groups").get_data(as_text=True)
+    assert web_coordinator.get("/groups/9999/edit").status_code == 404
+
+
 def test_roster_posts_need_csrf(web_coordinator, roster, seed):
     joko = roster["joko"]
     count = len(_volunteers(seed))
@@ -175,12 +209,17 @@ def test_roster_posts_need_csrf(web_coordinator, roster, seed):
                                                     "capacity": "1", "lat": "-1.6", "lon": "113.6"},
                                 csrf=False).status_code == 400
     assert web_coordinator.post("/groups", {"name": "Y", "kind": "ngo"}, csrf=False).status_code == 400
+    group = seed.client.get("/api/v1/groups").get_json()["items"][0]
+    assert web_coordinator.post(f"/groups/{group['id']}/edit", {"name": "Y", "kind": "ngo"},
+                                csrf=False).status_code == 400
     assert seed.client.get(f"/api/v1/volunteers/{joko['id']}").get_json()["availability"] == "off"
     assert len(_volunteers(seed)) == count and len(seed.client.get("/api/v1/groups").get_json()["items"]) == 2
 
 
 def test_officials_have_no_roster(web_official, roster, seed):
-    for path in ("/volunteers", "/volunteers/new", f"/volunteers/{roster['andi']['id']}/edit", "/groups"):
+    group = seed.client.get("/api/v1/groups").get_json()["items"][0]
+    for path in ("/volunteers", "/volunteers/new", f"/volunteers/{roster['andi']['id']}/edit", "/groups",
+                 f"/groups/{group['id']}/edit"):
         response = web_official.get(path)
         assert response.status_code == 403, path
         assert roster["andi"]["phone"] not in response.get_data(as_text=True)
@@ -188,6 +227,8 @@ def test_officials_have_no_roster(web_official, roster, seed):
     assert web_official.post(f"/volunteers/{roster['joko']['id']}/availability",
                              {"availability": "available"}).status_code == 403
     assert web_official.post("/groups", {"name": "Z", "kind": "ngo"}).status_code == 403
+    assert web_official.post(f"/groups/{group['id']}/edit", {"name": "Z", "kind": "ngo"}).status_code == 403
+    assert seed.client.get(f"/api/v1/groups/{group['id']}").get_json()["name"] == group["name"]
     assert seed.client.get(f"/api/v1/volunteers/{roster['joko']['id']}").get_json()["availability"] == "off"
 
 
