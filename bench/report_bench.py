@@ -14,35 +14,17 @@ audit chain, which grows with the log (its size is printed).
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _web_timing import postgis_database, timed_get  # noqa: E402
 
 PASSWORD = "a-long-password"
-
-
-def _postgis_database():
-    import psycopg
-
-    admin = os.environ.get("TEST_POSTGRES_ADMIN_URL") or "postgresql://postgres:postgres@127.0.0.1:5432/postgres"
-    name = f"resilience_bench_report_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    base = admin.rsplit("/", 1)[0]
-    with psycopg.connect(f"{base}/{name}", autocommit=True) as conn:
-        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
-
-    def drop():
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-    return f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://"), drop
 
 
 def _login(app, email):
@@ -96,17 +78,8 @@ def run(app, runs: int, label: str) -> None:
     ]
     print(f"{'url':36} {'median ms':>10} {'p90 ms':>8} {'KiB':>6}")
     for name, client, path, headers in urls:
-        times = []
-        for i in range(runs + 1):
-            t0 = time.perf_counter()
-            response = client.get(path, headers=headers)
-            elapsed = (time.perf_counter() - t0) * 1000
-            assert response.status_code == 200, (path, response.status_code)
-            if i:
-                times.append(elapsed)
-        times.sort()
-        p90 = times[min(len(times) - 1, int(len(times) * 0.9))]
-        print(f"{name:36} {statistics.median(times):10.1f} {p90:8.1f} {len(response.data) / 1024:6.0f}")
+        median, p90, response = timed_get(client, path, runs, headers)
+        print(f"{name:36} {median:10.1f} {p90:8.1f} {len(response.data) / 1024:6.0f}")
 
 
 def main() -> None:
@@ -122,7 +95,7 @@ def main() -> None:
         drop = None
         url = f"sqlite:///{tmp}/bench.db"
         if args.postgis:
-            url, drop = _postgis_database()
+            url, drop = postgis_database("report")
         try:
             settings = Settings.from_env({"DATABASE_URL": url, "SECRET_KEY": "bench-secret-0123456789abcdef",
                                           "RESILIENCE_ENV": "development", "RESILIENCE_INSTANCE_PATH": tmp,

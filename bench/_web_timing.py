@@ -1,0 +1,44 @@
+"""Shared by the web page benchmarks (people_pages_bench.py, report_bench.py): a throw-away
+PostGIS database, and timed GETs through a Flask test client."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+import uuid
+
+
+def postgis_database(prefix: str):
+    """A new database with PostGIS (TEST_POSTGRES_ADMIN_URL, else postgres on 127.0.0.1):
+    its SQLAlchemy URL and a function that drops it."""
+    import psycopg
+
+    admin = os.environ.get("TEST_POSTGRES_ADMIN_URL") or "postgresql://postgres:postgres@127.0.0.1:5432/postgres"
+    name = f"resilience_bench_{prefix}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = admin.rsplit("/", 1)[0]
+    with psycopg.connect(f"{base}/{name}", autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+
+    def drop():
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return f"{base}/{name}".replace("postgresql://", "postgresql+psycopg://"), drop
+
+
+def timed_get(client, path: str, runs: int, headers=None):
+    """GETs ``path`` runs + 1 times (the first warms caches and is not counted); every answer
+    must be 200. Returns (median ms, p90 ms, the last response)."""
+    times = []
+    for i in range(runs + 1):
+        t0 = time.perf_counter()
+        response = client.get(path, headers=headers)
+        elapsed = (time.perf_counter() - t0) * 1000
+        assert response.status_code == 200, (path, response.status_code)
+        if i:
+            times.append(elapsed)
+    times.sort()
+    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.9))], response
