@@ -254,13 +254,22 @@ def audit():
 
 
 @audit.command("verify")
+@click.option("--anchor", "anchors", multiple=True, metavar="SEQ:HASH",
+              help="an entry that must still have this hash, e.g. the audit head a report printed")
 @with_appcontext
-def audit_verify():
+def audit_verify(anchors):
     """Check the audit hash chain; exit 1 when it is broken."""
-    from resilience.audit.chain import verify
+    from resilience.audit.chain import parse_anchor, verify
     from resilience.extensions import db
 
-    result = verify(db.session)
+    wanted = {}
+    for text in anchors:
+        try:
+            seq, digest = parse_anchor(text)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--anchor") from None
+        wanted[seq] = digest
+    result = verify(db.session, wanted)
     click.echo(json.dumps(result.as_dict()))
     if not result.ok:
         sys.exit(1)

@@ -2,7 +2,8 @@ import marshmallow as ma
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from resilience.audit.chain import verify
+from resilience.audit.chain import parse_anchor, verify
+from resilience.core.errors import ValidationFailed
 from resilience.audit.models import AuditEntry
 from resilience.core.api import PageArgs, list_schema, paginate
 from resilience.core.schemas import UTCDateTime
@@ -53,7 +54,21 @@ def list_audit(page, entity_type=None, entity_id=None, action=None, after_seq=No
     return paginate(db.session, query, page)
 
 
+class VerifyQuery(ma.Schema):
+    anchor = ma.fields.List(ma.fields.String(), metadata={
+        "description": "SEQ:HASH, repeatable: the entry SEQ must still have this hash (e.g. the "
+                       "audit head printed in an official report)"})
+
+
 @blp.get("/verify")
+@blp.arguments(VerifyQuery, location="query", as_kwargs=True)
 @blp.response(200, VerifySchema)
-def verify_chain():
-    return verify(db.session).as_dict()
+def verify_chain(anchor=()):
+    anchors = {}
+    for text in anchor:
+        try:
+            seq, digest = parse_anchor(text)
+        except ValueError as exc:
+            raise ValidationFailed.field("anchor", str(exc)) from None
+        anchors[seq] = digest
+    return verify(db.session, anchors).as_dict()

@@ -242,8 +242,26 @@ def _stream(session: Session, batch: int = 2000) -> Iterator[AuditEntry]:
         session.expunge_all()
 
 
-def verify(session: Session) -> Verification:
-    """Recompute the chain; report the first entry that was altered, removed or inserted."""
+def parse_anchor(text: str) -> tuple[int, str]:
+    """``SEQ:HASH`` (as a report prints them: the head's sequence number and hash) as a pair;
+    ValueError naming what is wrong otherwise."""
+    seq, sep, digest = text.strip().partition(":")
+    if not sep or not seq.isdigit() or int(seq) < 1:
+        raise ValueError(f"{text!r}: expected SEQ:HASH, e.g. 1520:3f9a… (a sequence number from 1)")
+    digest = digest.strip().lower()
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise ValueError(f"{text!r}: the hash must be 64 hexadecimal digits (SHA-256)")
+    return int(seq), digest
+
+
+def verify(session: Session, anchors: dict[int, str] | None = None) -> Verification:
+    """Recompute the chain; report the first entry that was altered, removed or inserted.
+
+    ``anchors`` maps sequence numbers to the hashes they had when someone wrote them down
+    outside the database (a report's audit head, say). The chain alone cannot show a tail
+    rewritten consistently by someone who can write to the database; an anchor can: its entry
+    must still exist with that hash, else that entry is the first bad one."""
+    anchors = dict(anchors or {})
     expected_seq, prev, count = 1, GENESIS_HASH, 0
     for entry in _stream(session):
         body = entry_body(
@@ -259,6 +277,8 @@ def verify(session: Session) -> Verification:
             return Verification(False, count, expected_seq)
         if entry.prev_hash != prev or entry.hash != entry_hash(prev, body):
             return Verification(False, count, entry.seq)
+        if entry.seq in anchors and anchors.pop(entry.seq) != entry.hash:
+            return Verification(False, count, entry.seq)
         prev = entry.hash
         expected_seq += 1
         count += 1
@@ -269,4 +289,6 @@ def verify(session: Session) -> Verification:
         if head_seq != count:
             return Verification(False, count, min(head_seq, count) + 1)
         return Verification(False, count, max(head_seq, 1))
+    if anchors:  # anchored entries the log no longer holds
+        return Verification(False, count, min(anchors))
     return Verification(True, count)

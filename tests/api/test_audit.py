@@ -4,10 +4,12 @@ import subprocess
 import sys
 import threading
 
+import pytest
+
 from sqlalchemy import func, select, text
 
 from resilience.audit.chain import verify
-from resilience.audit.models import AuditEntry
+from resilience.audit.models import GENESIS_HASH as GENESIS, AuditEntry
 from resilience.extensions import db
 
 
@@ -116,6 +118,56 @@ def test_recomputed_hash_still_breaks_the_next_link(seed):
     _tamper("UPDATE audit_entries SET actor = 'forger', hash = :h WHERE seq = :s", h=forged, s=first.seq)
     result = verify(db.session)
     assert not result.ok and result.first_bad_seq == second.seq
+
+
+def _rewrite_consistently(from_seq: int, actor: str) -> None:
+    """What someone with write access to the database can do: change an entry and recompute
+    every later hash and the head, so that the chain verifies on its own."""
+    from resilience.audit.chain import entry_body, entry_hash
+
+    entries = _entries()
+    prev = next((e.hash for e in entries if e.seq == from_seq - 1), GENESIS)
+    rewritten = []
+    for e in entries:
+        if e.seq < from_seq:
+            continue
+        who = actor if e.seq == from_seq else e.actor
+        digest = entry_hash(prev, entry_body(e.seq, e.created_at, who, e.action, e.entity_type, e.entity_id,
+                                             e.payload))
+        rewritten.append((e.seq, who, prev, digest))
+        prev = digest
+    db.session.rollback()
+    with db.engine.begin() as conn:
+        for seq, who, before, digest in rewritten:
+            conn.execute(text("UPDATE audit_entries SET actor = :a, prev_hash = :p, hash = :h WHERE seq = :s"),
+                         {"a": who, "p": before, "h": digest, "s": seq})
+        conn.execute(text("UPDATE audit_head SET hash = :h WHERE id = 1"), {"h": prev})
+
+
+def test_an_anchor_catches_a_tail_rewritten_consistently(anonymous, official, seed):
+    event = seed.event()
+    seed.household(nik=None)
+    report = official.get(f"/api/v1/events/{event['id']}/report").get_json()
+    anchor = f"{report['audit']['head_seq']}:{report['audit']['head_hash']}"
+    assert anonymous.get(f"/api/v1/audit/verify?anchor={anchor}").get_json()["ok"] is True
+    seed.household(nik=None, head_name="Yohanes Dehen")  # the log goes on after the report
+    assert anonymous.get(f"/api/v1/audit/verify?anchor={anchor}").get_json()["ok"] is True
+
+    _rewrite_consistently(2, "forger")
+    assert anonymous.get("/api/v1/audit/verify").get_json()["ok"] is True  # the chain alone is fooled
+    result = anonymous.get(f"/api/v1/audit/verify?anchor={anchor}").get_json()
+    assert result["ok"] is False and result["first_bad_seq"] == report["audit"]["head_seq"]
+
+    # an anchor beyond the end of the log: its entry was removed
+    beyond = f"{len(_entries()) + 5}:{'0' * 64}"
+    assert anonymous.get(f"/api/v1/audit/verify?anchor={beyond}").get_json()["ok"] is False
+
+
+@pytest.mark.parametrize("anchor", ["12", "0:" + "a" * 64, "x:" + "a" * 64, "3:abc", "3:" + "g" * 64])
+def test_a_malformed_anchor_is_422(anonymous, anchor):
+    response = anonymous.get(f"/api/v1/audit/verify?anchor={anchor}")
+    assert response.status_code == 422 and response.mimetype == "application/problem+json"
+    assert any(e["field"] == "anchor" for e in response.get_json()["errors"])
 
 
 def test_concurrent_writers_keep_one_chain(app, seed):

@@ -2,6 +2,7 @@
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 
@@ -64,6 +65,17 @@ def test_areas_are_seeded_and_importable(run, tmp_path):
     assert "3 areas imported" in result.stdout  # kota, kecamatan and the desa
     verify = run("audit", "verify")
     assert verify.returncode == 0 and json.loads(verify.stdout)["ok"] is True
+
+    # anchors: an entry that must still have the hash written down elsewhere
+    with sqlite3.connect(tmp_path / "cli.db") as conn:
+        seq, digest = conn.execute("SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
+    assert seq >= 1
+    good = run("audit", "verify", "--anchor", f"{seq}:{digest}")
+    assert good.returncode == 0 and json.loads(good.stdout)["ok"] is True
+    wrong = run("audit", "verify", "--anchor", f"{seq}:{'0' * 64}")
+    assert wrong.returncode == 1 and json.loads(wrong.stdout) == {"ok": False, "first_bad_seq": seq, "entries": seq - 1}
+    malformed = run("audit", "verify", "--anchor", "12")
+    assert malformed.returncode == 2 and "--anchor" in malformed.stderr and "SEQ:HASH" in malformed.stderr
 
 
 def test_demo_refuses_real_sms(run, tmp_path):
