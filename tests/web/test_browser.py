@@ -172,6 +172,10 @@ def test_coordinator_flow_in_chromium(server, tmp_path):
             if name == "match":
                 mobile.wait_for_selector("#match-map path.leaflet-interactive")
             assert mobile.evaluate(SIDEWAYS) == [], f"{path} scrolls sideways at 390 px"
+            if name == "match":  # not even inside its own box: each task is a card
+                wrap = mobile.evaluate("(() => { const w = document.querySelector('#proposal').parentElement;"
+                                       " return [w.scrollWidth, w.clientWidth]; })()")
+                assert wrap[0] <= wrap[1], f"the proposal table is {wrap[0]} px wide in a {wrap[1]} px box"
             mobile.screenshot(path=str(shots / f"phone_{name}.png"), full_page=name != "dashboard")
         phone.close()
 
