@@ -3,8 +3,10 @@ PostGIS database, and timed GETs through a Flask test client."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
+import tempfile
 import time
 import uuid
 
@@ -42,3 +44,36 @@ def timed_get(client, path: str, runs: int, headers=None):
             times.append(elapsed)
     times.sort()
     return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.9))], response
+
+
+def bench_main(doc: str, prefix: str, run) -> None:
+    """The command line both page benchmarks share: ``--runs N`` and ``--postgis``; builds the
+    app on a throw-away SQLite file or PostGIS database and calls ``run(app, runs, label)``
+    inside its context."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--postgis", action="store_true", help="PostgreSQL + PostGIS instead of SQLite")
+    args = parser.parse_args()
+
+    from resilience.app import create_app
+    from resilience.core.settings import Settings
+
+    with tempfile.TemporaryDirectory(prefix=f"resilience-{prefix}-") as tmp:
+        drop = None
+        url = f"sqlite:///{tmp}/bench.db"
+        if args.postgis:
+            url, drop = postgis_database(prefix)
+        try:
+            settings = Settings.from_env({"DATABASE_URL": url, "SECRET_KEY": "bench-secret-0123456789abcdef",
+                                          "RESILIENCE_ENV": "development", "RESILIENCE_INSTANCE_PATH": tmp,
+                                          "SMS_BACKEND": "outbox"})
+            app = create_app(settings)
+            with app.app_context():
+                run(app, args.runs, "postgis" if args.postgis else "sqlite")
+        finally:
+            if drop is not None:
+                from resilience.extensions import db
+
+                with app.app_context():
+                    db.engine.dispose()
+                drop()

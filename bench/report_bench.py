@@ -13,16 +13,14 @@ audit chain, which grows with the log (its size is printed).
 
 from __future__ import annotations
 
-import argparse
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _web_timing import postgis_database, timed_get  # noqa: E402
+from _web_timing import bench_main, timed_get  # noqa: E402
 
 PASSWORD = "a-long-password"
 
@@ -83,33 +81,7 @@ def run(app, runs: int, label: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--postgis", action="store_true", help="PostgreSQL + PostGIS instead of SQLite")
-    args = parser.parse_args()
-
-    from resilience.app import create_app
-    from resilience.core.settings import Settings
-
-    with tempfile.TemporaryDirectory(prefix="resilience-report-") as tmp:
-        drop = None
-        url = f"sqlite:///{tmp}/bench.db"
-        if args.postgis:
-            url, drop = postgis_database("report")
-        try:
-            settings = Settings.from_env({"DATABASE_URL": url, "SECRET_KEY": "bench-secret-0123456789abcdef",
-                                          "RESILIENCE_ENV": "development", "RESILIENCE_INSTANCE_PATH": tmp,
-                                          "SMS_BACKEND": "outbox"})
-            app = create_app(settings)
-            with app.app_context():
-                run(app, args.runs, "postgis" if args.postgis else "sqlite")
-        finally:
-            if drop is not None:
-                from resilience.extensions import db
-
-                with app.app_context():
-                    db.engine.dispose()
-                drop()
+    bench_main(__doc__, "report", run)
 
 
 if __name__ == "__main__":
