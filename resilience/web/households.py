@@ -39,7 +39,7 @@ from resilience.needs.schemas import NeedCreateSchema, NeedPatchSchema
 from resilience.web import bp, nav_item
 from resilience.web.forms import FormErrors, load
 from resilience.web.i18n import extend, translate
-from resilience.web.people import PER_PAGE, Page, failure, integer_input, page_number, point_input
+from resilience.web.people import PER_PAGE, Page, changed_fields, failure, integer_input, page_number, point_input
 from resilience.web.session import write_required
 
 TEXT_FIELDS = ("head_name", "phone", "nik", "kk_number", "address", "landmark")
@@ -312,15 +312,7 @@ def _household_patch(form, household: Household) -> dict:
         loaded = {}
     if errors:
         raise FormErrors(errors)
-    changed = {}
-    for key, value in loaded.items():
-        current = getattr(household, key)
-        if key == "location":
-            if point_dict(value) != point_dict(current):
-                changed[key] = value
-        elif value != current:
-            changed[key] = value
-    return changed
+    return changed_fields(household, loaded, points=("location",))
 
 
 @bp.route("/households/<int:household_id>/edit", methods=["GET", "POST"])

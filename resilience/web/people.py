@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from flask import request, url_for
 
 from resilience.core.errors import DomainError
+from resilience.core.schemas import point_dict
 from resilience.web.forms import FormErrors
 from resilience.web.i18n import current_language, extend, translate
 
@@ -250,6 +251,24 @@ def point_input(form, errors: list[dict], field: str, required: bool) -> dict | 
     if lat is None or lon is None:
         return None
     return {"lat": lat, "lon": lon}
+
+
+def changed_fields(obj, loaded: dict, points: tuple[str, ...] = (), unordered: tuple[str, ...] = ()) -> dict:
+    """The loaded form values that differ from what ``obj`` holds, for an edit that sends only
+    what changed: ``points`` compare as lat/lon, ``unordered`` lists as sorted, and a blank
+    text field equals a missing value."""
+    changed = {}
+    for key, value in loaded.items():
+        current = getattr(obj, key)
+        if key in points:
+            same = point_dict(value) == point_dict(current)
+        elif key in unordered:
+            same = sorted(value or []) == sorted(current or [])
+        else:
+            same = value == current or (value == "" and current is None)
+        if not same:
+            changed[key] = value
+    return changed
 
 
 def integer_input(form, name: str, errors: list[dict], blank=None):

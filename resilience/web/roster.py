@@ -26,7 +26,7 @@ from resilience.volunteers.schemas import (
 from resilience.web import bp, nav_item
 from resilience.web.forms import FormErrors, load
 from resilience.web.i18n import extend, translate
-from resilience.web.people import Page, failure, integer_input, page_number, point_input
+from resilience.web.people import Page, changed_fields, failure, integer_input, page_number, point_input
 from resilience.web.session import write_required
 
 ROSTER_PER_PAGE = 100
@@ -246,17 +246,7 @@ def volunteer_edit(volunteer_id: int):
             raise FormErrors(errors + exc.errors) from exc
         if errors:
             raise FormErrors(errors)
-        changed = {}
-        for key, value in loaded.items():
-            current = getattr(volunteer, key)
-            if key == "location":
-                if point_dict(value) != point_dict(current):
-                    changed[key] = value
-            elif key == "skills":
-                if sorted(value) != sorted(current or []):
-                    changed[key] = value
-            elif value != current:
-                changed[key] = value
+        changed = changed_fields(volunteer, loaded, points=("location",), unordered=("skills",))
         if changed:
             volunteer_ops.update_volunteer(db.session, volunteer, changed)
     except (FormErrors, DomainError) as exc:
@@ -333,14 +323,7 @@ def group_edit(group_id: int):
     data, errors = _group_input(request.form)
     try:
         loaded = _load_group(GroupPatchSchema(), data, errors)
-        changed = {}
-        for key, value in loaded.items():
-            current = getattr(group, key)
-            if key == "base_location":
-                if point_dict(value) != point_dict(current):
-                    changed[key] = value
-            elif value != (current or ""):
-                changed[key] = value
+        changed = changed_fields(group, loaded, points=("base_location",))
         if changed:
             volunteer_ops.update_group(db.session, group, changed)
     except (FormErrors, DomainError) as exc:
