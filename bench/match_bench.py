@@ -165,7 +165,9 @@ def measure(size: str, what: str) -> dict:
     if what == "reference":
         out = reference_full_graph(inst)
     elif what == "greedy":
-        r = engine.greedy_nearest_first(*_args(inst))
+        from tests.matching.greedy import greedy_nearest_first  # the baseline lives with its test
+
+        r = greedy_nearest_first(*_args(inst))
         out = dict(served=r.served, priority_served=r.priority_served, total_distance_m=r.total_distance_m)
     else:
         r = engine.solve(*_args(inst), strategy=what)
