@@ -59,7 +59,8 @@ class Result:
     def served(self) -> int:
         return len(self.assignments)
 
-# --------------------------------------------------------------------------- results
+
+# --------------------------------------------------------------------------- reasons
 
 
 def km(metres: float) -> str:

@@ -144,7 +144,13 @@ def prepare(
         unit_vectors(nlat, nlon), unit_vectors(vlat, vlon),
     )
 
+
+# --------------------------------------------------------------------------- candidate pairs
+
+
 def volunteer_trees(inst: Instance) -> dict:
+    """Per skill group: a KD-tree of the unit vectors of the volunteers who have the skill and
+    some capacity, and their indices."""
     trees = {}
     for g in range(len(inst.groups)):
         vols = np.flatnonzero(inst.vol_has[g] & (inst.cap > 0))
