@@ -16,6 +16,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from resilience.core.errors import DomainError
 from resilience.core.settings import SettingsError
+from resilience.vocabulary import ROLES
 
 
 def _create_app():
@@ -115,7 +116,7 @@ def users():
 
 @users.command("create")
 @click.argument("email")
-@click.option("--role", required=True, type=click.Choice(["admin", "coordinator", "official"]))
+@click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--password", default=None, help="omit to generate one (printed once)")
 @with_appcontext
 def users_create(email: str, role: str, password: str | None):

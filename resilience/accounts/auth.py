@@ -16,8 +16,8 @@ from resilience.audit.chain import set_actor
 from resilience.core.errors import Forbidden, Unauthorized
 from resilience.core.schemas import show_personal_data
 from resilience.extensions import db
+from resilience.vocabulary import WRITE_ROLES
 
-WRITE_ROLES = ("admin", "coordinator")
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
 

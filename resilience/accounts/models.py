@@ -9,8 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from resilience.core.db import UTCDateTime, utcnow
 from resilience.extensions import db
-
-ROLES = ("admin", "coordinator", "official")
+from resilience.vocabulary import ROLES  # noqa: F401  (re-exported)
 
 
 class User(db.Model):

@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from resilience.accounts.models import ROLES, ApiToken, User
+from resilience.accounts.models import ApiToken, User
 from resilience.audit.chain import record
 from resilience.core.errors import Conflict, NotFound, ValidationFailed
+from resilience.vocabulary import ROLES
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TOKEN_PREFIX = "rsl_"

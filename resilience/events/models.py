@@ -12,8 +12,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from resilience.areas.models import AdminArea
 from resilience.core.db import UTCDateTime, utcnow
 from resilience.extensions import db
+from resilience.vocabulary import EVENT_STATUSES  # noqa: F401  (re-exported)
 
-EVENT_STATUSES = ("active", "closed")
 EVENT_TRANSITIONS = {"active": ["closed"], "closed": ["active"]}
 
 event_admin_areas = Table(

@@ -1,7 +1,7 @@
 import marshmallow as ma
 
 from resilience.core.schemas import AreaField, AreaRefSchema, Text, UTCDateTime
-from resilience.events.models import EVENT_STATUSES
+from resilience.vocabulary import EVENT_STATUSES
 
 
 class EventCreateSchema(ma.Schema):

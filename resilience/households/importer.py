@@ -19,9 +19,9 @@ from resilience.core.errors import ValidationFailed
 from resilience.events.models import FloodEvent
 from resilience.households.operations import create_household
 from resilience.households.schemas import HouseholdCreateSchema
-from resilience.needs.models import CATEGORIES
 from resilience.needs.operations import create_need
 from resilience.areas.models import AdminArea
+from resilience.vocabulary import NEED_CATEGORIES as CATEGORIES
 from sqlalchemy import select
 
 COLUMNS = (

@@ -13,14 +13,7 @@ from resilience.areas.models import AdminArea
 from resilience.core.crypto import EncryptedString
 from resilience.core.db import UTCDateTime, utcnow
 from resilience.extensions import db
-
-VULNERABILITY_FIELDS = (
-    "elderly",
-    "children_under5",
-    "pregnant_or_lactating",
-    "disabled",
-    "chronically_ill",
-)
+from resilience.vocabulary import VULNERABILITY_FIELDS  # noqa: F401  (re-exported)
 
 
 class Household(db.Model):

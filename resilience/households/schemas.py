@@ -3,6 +3,7 @@ import marshmallow as ma
 from resilience.core.schemas import (
     AreaRefSchema, KkField, NikField, PhoneField, PointField, Text, UTCDateTime, VulnerableCount,
 )
+from resilience.vocabulary import VULNERABILITY_FIELDS
 
 _count = dict(validate=ma.validate.Range(min=0, max=100))
 
@@ -28,7 +29,7 @@ class HouseholdCreateSchema(ma.Schema):
         members = data.get("members", 1)
         errors = {
             name: [f"{data[name]} is more than the {members} members"]
-            for name in ("elderly", "children_under5", "pregnant_or_lactating", "disabled", "chronically_ill")
+            for name in VULNERABILITY_FIELDS
             if data.get(name, 0) > members
         }
         if errors:

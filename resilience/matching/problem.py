@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from resilience.matching import engine
+from resilience.vocabulary import NEED_CATEGORIES, SKILLS
 
 TOP_LEVEL_REQUIRED = ("max_distance_m", "households", "volunteers")
 TOP_LEVEL_OPTIONAL = ("forbidden",)
@@ -42,10 +43,6 @@ HOUSEHOLD_REQUIRED = ("id", "lat", "lon", "priority")
 HOUSEHOLD_OPTIONAL = ("need", "requires")
 VOLUNTEER_REQUIRED = ("id", "lat", "lon", "capacity")
 VOLUNTEER_OPTIONAL = ("skills",)
-NEED_CATEGORIES = (
-    "evacuation", "medical", "psychosocial", "food", "water", "clothing", "logistics",
-)
-SKILLS = ("boat", "first_aid", "counseling", "logistics", "driving", "cooking")
 
 
 class ProblemError(ValueError):

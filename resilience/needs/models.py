@@ -11,19 +11,14 @@ from resilience.core.db import UTCDateTime, utcnow
 from resilience.events.models import FloodEvent
 from resilience.extensions import db
 from resilience.households.models import Household
+from resilience.vocabulary import (  # noqa: F401  (re-exported for the domain)
+    LIVE_NEED_STATUSES,
+    MANUAL_NEED_STATUSES,
+    NEED_CATEGORIES as CATEGORIES,
+    NEED_STATUSES,
+    REQUIRED_SKILL,
+)
 
-CATEGORIES = ("evacuation", "medical", "psychosocial", "food", "water", "clothing", "logistics")
-REQUIRED_SKILL = {
-    "evacuation": "boat",
-    "medical": "first_aid",
-    "psychosocial": "counseling",
-    "logistics": "logistics",
-    "food": None,
-    "water": None,
-    "clothing": None,
-}
-NEED_STATUSES = ("open", "assigned", "in_progress", "done", "cancelled")
-LIVE_NEED_STATUSES = ("open", "assigned", "in_progress")
 # Every transition the system knows; a coordinator may make the MANUAL ones with PATCH,
 # the others follow from tasks (matching and SMS).
 NEED_TRANSITIONS = {
@@ -33,7 +28,6 @@ NEED_TRANSITIONS = {
     "done": ["open"],
     "cancelled": ["open"],
 }
-MANUAL_NEED_STATUSES = ("open", "done", "cancelled")
 
 
 class Need(db.Model):

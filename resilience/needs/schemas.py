@@ -1,7 +1,7 @@
 import marshmallow as ma
 
 from resilience.core.schemas import UTCDateTime
-from resilience.needs.models import CATEGORIES, NEED_STATUSES
+from resilience.vocabulary import NEED_CATEGORIES as CATEGORIES, NEED_STATUSES
 
 
 class NeedCreateSchema(ma.Schema):

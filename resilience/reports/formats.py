@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 
 from resilience.areas.models import AdminArea
 from resilience.core.geo import area_to_geojson
-from resilience.needs.models import CATEGORIES
 from resilience.reports.operations import PRIORITIES
+from resilience.vocabulary import NEED_CATEGORIES as CATEGORIES
 
 CSV_TABLES = ("kelurahan", "waiting", "aid")
 COORDINATE_DECIMALS = 5  # ~1 m: enough for a kelurahan boundary, a third of the size

@@ -34,12 +34,13 @@ from resilience.core.db import utcnow
 from resilience.dispatch.models import Task
 from resilience.events.models import FloodEvent, event_admin_areas
 from resilience.households.models import Household
-from resilience.needs.models import CATEGORIES, Need
+from resilience.needs.models import Need
 from resilience.stock.distributions import needs_estimate
 from resilience.stock.models import Item, StockMovement
 from resilience.stock.profiles import current_profiles
 from resilience.stock.units import number
 from resilience.volunteers.models import Volunteer
+from resilience.vocabulary import NEED_CATEGORIES as CATEGORIES
 
 FORMATS = ("json", "csv", "geojson")
 MINIMUM_NEEDS_DAYS = 7

@@ -1,5 +1,6 @@
-"""Distributions (aid handed to households), double-aid warnings, households that received
-nothing, and the minimum-needs estimate of an event against the stock serving it.
+"""Which depots serve an event, distributions (aid handed to households), double-aid warnings,
+households that received nothing, and the minimum-needs estimate of an event against the stock
+serving it.
 
 A distribution is an ``issue`` movement with a household and its flood event. The household
 must be *in the event*: it has a need in the event or lives inside the event's affected area
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from resilience.core.errors import ValidationFailed
@@ -22,7 +23,6 @@ from resilience.events.models import FloodEvent
 from resilience.households.models import Household
 from resilience.needs.models import LIVE_NEED_STATUSES, Need
 from resilience.stock.models import Depot, Item, StockBalance, StockMovement
-from resilience.stock.operations import serving
 from resilience.stock.profiles import Profile, estimate
 from resilience.stock.units import number
 
@@ -31,6 +31,18 @@ DOUBLE_AID_WINDOW_HOURS = 72
 ISSUABLE_TASK_STATUSES = ("accepted", "done")
 PEOPLE_RULE = ("people are the members of the households with an open, assigned or in-progress "
                "need in the event; each household counted once")
+
+
+def serving(event: FloodEvent):
+    """SQL condition: the depot serves the event (inside its affected area or in one of its
+    affected kelurahan)."""
+    conditions = []
+    if event.affected_area is not None:
+        conditions.append(func.ST_Within(Depot.location, event.affected_area))
+    area_ids = [area.id for area in event.admin_areas]
+    if area_ids:
+        conditions.append(Depot.admin_area_id.in_(area_ids))
+    return or_(*conditions) if conditions else false()
 
 
 @dataclass

@@ -19,11 +19,9 @@ from resilience.areas.models import AdminArea
 from resilience.core.db import UTCDateTime, utcnow
 from resilience.extensions import db
 from resilience.households.models import Household
-from resilience.stock.units import MILLI, UNITS  # noqa: F401  (re-exported for the domain)
+from resilience.stock.units import MILLI  # noqa: F401  (re-exported for the domain)
+from resilience.vocabulary import DEPOT_KINDS, ITEM_CATEGORIES, MOVEMENT_KINDS, UNITS  # noqa: F401  (re-exported)
 
-DEPOT_KINDS = ("posko", "gudang")
-ITEM_CATEGORIES = ("food", "water", "clothing", "shelter", "hygiene", "medical", "other")
-MOVEMENT_KINDS = ("receipt", "issue", "transfer_out", "transfer_in", "adjustment")
 _SIGN_SQL = (
     "(kind IN ('receipt', 'transfer_in') AND quantity_milli > 0) OR "
     "(kind IN ('issue', 'transfer_out') AND quantity_milli < 0) OR "

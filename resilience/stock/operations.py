@@ -23,7 +23,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import distinct, false, func, or_, select, update
+from sqlalchemy import distinct, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -35,6 +35,7 @@ from resilience.core.db import like_pattern, utcnow
 from resilience.core.errors import Conflict, NotFound, ValidationFailed
 from resilience.core.invalid import InvalidValue
 from resilience.events.models import FloodEvent
+from resilience.stock.distributions import double_aid_warnings, resolve_recipient, serving
 from resilience.stock.models import Depot, Item, StockBalance, StockMovement
 from resilience.stock.units import number, to_milli
 
@@ -69,18 +70,6 @@ def create_depot(session: Session, data: dict[str, Any]) -> Depot:
     session.add(depot)
     session.flush()
     return depot
-
-
-def serving(event: FloodEvent):
-    """SQL condition: the depot serves the event (inside its affected area or in one of its
-    affected kelurahan)."""
-    conditions = []
-    if event.affected_area is not None:
-        conditions.append(func.ST_Within(Depot.location, event.affected_area))
-    area_ids = [area.id for area in event.admin_areas]
-    if area_ids:
-        conditions.append(Depot.admin_area_id.in_(area_ids))
-    return or_(*conditions) if conditions else false()
 
 
 def depot_query(session: Session, kind: str | None = None, area: str | None = None,
@@ -236,8 +225,6 @@ def _apply(session: Session, depot: Depot, item: Item, current: int, change: int
 
 def record_movement(session: Session, data: dict[str, Any]) -> Recorded:
     """Record a receipt, issue, transfer (two movements) or adjustment; see the module doc."""
-    from resilience.stock.distributions import double_aid_warnings, resolve_recipient
-
     _check_fields(data)
     kind = data["kind"]
     depot = _depot_field(session, data["depot_id"], "depot_id")

@@ -2,8 +2,8 @@ import marshmallow as ma
 
 from resilience.core.invalid import InvalidValue
 from resilience.core.schemas import AreaRefSchema, PointField, Text, UTCDateTime
-from resilience.stock.models import DEPOT_KINDS, ITEM_CATEGORIES, MOVEMENT_KINDS, UNITS
 from resilience.stock.units import number, parse_decimal
+from resilience.vocabulary import DEPOT_KINDS, ITEM_CATEGORIES, MOVEMENT_KINDS, UNITS
 
 REQUEST_KINDS = ("receipt", "issue", "transfer", "adjustment")
 _NUMBER = {"type": "number"}

@@ -9,8 +9,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from resilience.core.invalid import InvalidValue
+from resilience.vocabulary import UNITS  # unit -> decimals a quantity may have
 
-UNITS = {"kg": 3, "l": 3, "pcs": 0, "paket": 0}  # unit -> decimals a quantity may have
 MILLI = 1000
 MAX_QUANTITY = Decimal(1_000_000_000)  # per movement, in units
 

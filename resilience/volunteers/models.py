@@ -11,10 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from resilience.core.db import UTCDateTime, utcnow
 from resilience.extensions import db
-
-GROUP_KINDS = ("youth", "women", "community", "ngo", "government")
-SKILLS = ("boat", "first_aid", "counseling", "logistics", "driving", "cooking")
-AVAILABILITY = ("available", "busy", "off")
+from resilience.vocabulary import AVAILABILITY, GROUP_KINDS, SKILLS  # noqa: F401  (re-exported)
 
 
 class VolunteerGroup(db.Model):

@@ -1,7 +1,7 @@
 import marshmallow as ma
 
 from resilience.core.schemas import PhoneField, PointField, Text, UTCDateTime
-from resilience.volunteers.models import AVAILABILITY, GROUP_KINDS, SKILLS
+from resilience.vocabulary import AVAILABILITY, GROUP_KINDS, SKILLS
 
 
 class GroupCreateSchema(ma.Schema):

@@ -15,8 +15,10 @@ from hypothesis import given, settings, strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix
 
-from resilience.matching import engine
-from resilience.matching.engine import greedy_nearest_first, haversine_m, solve
+from resilience.matching import engine, ortools_solver
+from resilience.matching import native as native_solver
+from resilience.matching.engine import haversine_m, solve
+from tests.matching.greedy import greedy_nearest_first
 
 SKILLS = ["boat", "first_aid", "counseling"]
 LAT0, LON0 = -1.7, 113.7
@@ -142,7 +144,7 @@ def random_instance(seed: int, n: int, v: int, spread: float = 0.15, max_m: floa
 # ---------------------------------------------------------------- properties
 
 
-STRATEGIES = ["full", "sparse"] + (["native", "native-ssp"] if engine._native is not None else [])
+STRATEGIES = ["full", "sparse"] + (["native", "native-ssp"] if engine.native_available() else [])
 
 
 @settings(max_examples=300, deadline=None)
@@ -167,10 +169,10 @@ def test_deterministic(inst):
 def test_certification_rounds_reach_the_optimum(monkeypatch, seed):
     """With a tiny first candidate graph the engine must add arcs until the
     dual prices prove optimality on the full graph."""
-    monkeypatch.setattr(engine, "_K_NEAREST", 1)
-    monkeypatch.setattr(engine, "_ADD_PER_NEED", 1)
-    monkeypatch.setattr(engine, "_ADD_PER_VOLUNTEER", 1)
-    monkeypatch.setattr(engine, "_wanted_by_volunteers", lambda *a: (np.zeros(0, np.int64),) * 2)
+    monkeypatch.setattr(ortools_solver, "_K_NEAREST", 1)
+    monkeypatch.setattr(ortools_solver, "_ADD_PER_NEED", 1)
+    monkeypatch.setattr(ortools_solver, "_ADD_PER_VOLUNTEER", 1)
+    monkeypatch.setattr(ortools_solver, "_wanted_by_volunteers", lambda *a: (np.zeros(0, np.int64),) * 2)
     inst = random_instance(seed, 70, 25)
     result = run(inst, strategy="sparse")
     check_feasible(inst, result)
@@ -307,7 +309,7 @@ def test_greedy_baseline_is_feasible_and_not_better():
 
 # ---------------------------------------------------------------- compiled solver
 
-native = pytest.mark.skipif(engine._native is None, reason="compiled solver not built")
+native = pytest.mark.skipif(not engine.native_available(), reason="compiled solver not built")
 
 
 @native
@@ -384,13 +386,13 @@ def test_native_gives_the_same_answer_on_one_thread_and_on_two():
     split their work between two threads; nothing they return may depend on
     the split. Every count the solver reports must match, not just the optimum."""
     inst = medium_instance()
-    old = engine._native.set_threads(1, 0)
+    old = native_solver._native.set_threads(1, 0)
     try:
         one = run(inst, strategy="native")
-        engine._native.set_threads(2, 0)  # two threads however small the work
+        native_solver._native.set_threads(2, 0)  # two threads however small the work
         two = run(inst, strategy="native")
     finally:
-        engine._native.set_threads(*old)
+        native_solver._native.set_threads(*old)
     assert one.assignments == two.assignments
     same = ("bids", "reverse_bids", "phases", "pricing_rounds", "candidate_arcs", "arcs_added", "arcs", "gap_units")
     assert {k: one.stats[k] for k in same} == {k: two.stats[k] for k in same}
@@ -432,7 +434,7 @@ def test_auto_falls_back_to_ortools_when_the_native_solver_fails(monkeypatch, ca
                 raise ArithmeticError("certificate failed (test)")
             return fail
 
-    monkeypatch.setattr(engine, "_native", Broken())
+    monkeypatch.setattr(native_solver, "_native", Broken())
     with caplog.at_level("WARNING", logger="resilience.matching.engine"):
         result = run(inst)
     assert result.stats["strategy"] in ("full", "sparse")
@@ -443,7 +445,7 @@ def test_auto_falls_back_to_ortools_when_the_native_solver_fails(monkeypatch, ca
 
 def test_without_the_compiled_solver(monkeypatch):
     inst = random_instance(12, 40, 10)
-    monkeypatch.setattr(engine, "_native", None)
+    monkeypatch.setattr(native_solver, "_native", None)
     result = run(inst)
     assert result.stats["strategy"] == "full"
     assert_optimal(inst, result)

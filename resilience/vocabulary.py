@@ -1,0 +1,55 @@
+"""The domain's words, defined once: skills, need categories, roles, statuses and kinds.
+
+These are the fixed values of the product contract (../shared/SPEC.md): the API validates
+against them, the database CHECK constraints hold the same lists, matching pairs a need's
+category with the skill it requires. Everything else imports them from here; the migrations
+keep their own literal copies, because a migration is history.
+
+Pure: no database, no Flask, no imports at all, so the engine, the demo generator and the
+CLI can use it without an application. Wording for people (Bahasa Indonesia, English) is
+not here; these are the stored codes.
+"""
+
+from __future__ import annotations
+
+# --------------------------------------------------------------------------- people
+ROLES = ("admin", "coordinator", "official")
+WRITE_ROLES = ("admin", "coordinator")  # may change data; an official reads
+
+# --------------------------------------------------------------------------- households
+VULNERABILITY_FIELDS = (  # members counted per household, one column each
+    "elderly",
+    "children_under5",
+    "pregnant_or_lactating",
+    "disabled",
+    "chronically_ill",
+)
+
+# --------------------------------------------------------------------------- volunteers
+SKILLS = ("boat", "first_aid", "counseling", "logistics", "driving", "cooking")
+AVAILABILITY = ("available", "busy", "off")
+GROUP_KINDS = ("youth", "women", "community", "ngo", "government")
+
+# --------------------------------------------------------------------------- needs
+NEED_CATEGORIES = ("evacuation", "medical", "psychosocial", "food", "water", "clothing", "logistics")
+REQUIRED_SKILL = {  # category -> the skill a volunteer must have to serve it (None: anyone)
+    "evacuation": "boat",
+    "medical": "first_aid",
+    "psychosocial": "counseling",
+    "logistics": "logistics",
+    "food": None,
+    "water": None,
+    "clothing": None,
+}
+NEED_STATUSES = ("open", "assigned", "in_progress", "done", "cancelled")
+LIVE_NEED_STATUSES = ("open", "assigned", "in_progress")  # still waiting for, or getting, help
+MANUAL_NEED_STATUSES = ("open", "done", "cancelled")  # the ones a coordinator may set by hand
+
+# --------------------------------------------------------------------------- flood events
+EVENT_STATUSES = ("active", "closed")
+
+# --------------------------------------------------------------------------- aid stock
+DEPOT_KINDS = ("posko", "gudang")
+ITEM_CATEGORIES = ("food", "water", "clothing", "shelter", "hygiene", "medical", "other")
+MOVEMENT_KINDS = ("receipt", "issue", "transfer_out", "transfer_in", "adjustment")
+UNITS = {"kg": 3, "l": 3, "pcs": 0, "paket": 0}  # unit -> decimals a quantity may have
