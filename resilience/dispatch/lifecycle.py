@@ -100,6 +100,11 @@ def propose(session: Session, need: Need, volunteer: Volunteer, distance_m: floa
     """A proposed task for an open need (nothing is sent; ``offer`` does that)."""
     if need.status != "open":
         raise InvalidTransition(f"need {need.id}", need.status, "proposed to a volunteer", ["open"])
+    return _new_task(session, need, volunteer, distance_m, explanation, explanation_code, explanation_params)
+
+
+def _new_task(session: Session, need: Need, volunteer: Volunteer, distance_m: float, explanation: str,
+              explanation_code: str | None, explanation_params: dict | None) -> Task:
     task = Task(event_id=need.event_id, need_id=need.id, volunteer_id=volunteer.id, status="proposed",
                 distance_m=round(distance_m, 1), explanation=explanation,
                 explanation_code=explanation_code, explanation_params=explanation_params)
@@ -208,12 +213,11 @@ def reassign(session: Session, task: Task, volunteer: Volunteer, distance_m: flo
     session.flush()  # the old task leaves the live set before the new one enters it
     if held:
         _tell_cancelled(session, task)
-    need = task.need
-    _release(need)  # after that flush: the need's own entry shows only where it ends up
-    replacement = propose(session, need, volunteer, distance_m, explanation, explanation_code,
-                          explanation_params)
-    session.flush()
+    replacement = _new_task(session, task.need, volunteer, distance_m, explanation, explanation_code,
+                            explanation_params)
+    session.flush()  # task.created, as a proposal
     if held:
+        _release(task.need)  # and assigned again by the offer: the need's log shows where it ends up
         offer(session, replacement)
     return replacement
 
