@@ -99,7 +99,7 @@ def propose(session: Session, need: Need, volunteer: Volunteer, distance_m: floa
             explanation_code: str | None, explanation_params: dict | None) -> Task:
     """A proposed task for an open need (nothing is sent; ``offer`` does that)."""
     if need.status != "open":
-        raise InvalidTransition(f"need {need.id}", need.status, "proposed to a volunteer", ["open"])
+        raise InvalidTransition(f"need {need.id}", need.status, "proposed", NEED_TRANSITIONS[need.status])
     return _new_task(session, need, volunteer, distance_m, explanation, explanation_code, explanation_params)
 
 
@@ -116,7 +116,7 @@ def _new_task(session: Session, need: Need, volunteer: Volunteer, distance_m: fl
 def drop_proposed(session: Session, task: Task) -> None:
     """A proposal replaced by a newer one disappears (it was never shown to the volunteer)."""
     if task.status != "proposed":
-        raise InvalidTransition(f"task {task.code}", task.status, "dropped", [])
+        raise InvalidTransition(f"task {task.code}", task.status, "dropped", TASK_TRANSITIONS[task.status])
     session.delete(task)
 
 
@@ -205,7 +205,7 @@ def reassign(session: Session, task: Task, volunteer: Volunteer, distance_m: flo
     """A live task's need goes to ``volunteer``: the old task is cancelled (its volunteer told)
     and the new one takes its place — proposed if the old one was, offered otherwise."""
     if task.status not in LIVE_TASK_STATUSES:
-        raise InvalidTransition(f"task {task.code}", task.status, "reassigned", list(LIVE_TASK_STATUSES))
+        raise InvalidTransition(f"task {task.code}", task.status, "reassigned", TASK_TRANSITIONS[task.status])
     held = task.status in HOLDING
     _check_task(task, "cancelled")
     task.status = "cancelled"
