@@ -231,7 +231,8 @@ def manual_need_statuses(need: Need) -> list[str]:
 def set_need_status(session: Session, need: Need, wanted: str) -> None:
     """A coordinator sets a need ``open``, ``done`` or ``cancelled``; its live tasks follow:
     on ``done`` an accepted task is done, and otherwise every live task is cancelled (its
-    volunteer told if it had the offer), so no task goes on for a need that moved without it."""
+    volunteer told if it had the offer), so no task goes on for a need that moved without it.
+    The caller flushes (a need without live tasks is not flushed here)."""
     if wanted == need.status:
         return
     allowed = manual_need_statuses(need)
@@ -247,6 +248,7 @@ def set_need_status(session: Session, need: Need, wanted: str) -> None:
         task.status = status
         setattr(task, f"{status}_at", utcnow())
     need.status = wanted
-    session.flush()
+    if ends:  # without tasks the caller's flush writes the need (one entry with its other edits)
+        session.flush()
     for task in told:
         _tell_cancelled(session, task)
