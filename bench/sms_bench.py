@@ -7,14 +7,14 @@ What one run does, end to end on this machine:
 * a fresh PostGIS database (``resilience_bench_<pid>``) built by ``resilience init-db``, a
   ``redis-server`` of its own on a free port, and the fake Twilio
   (``tests/fakes/twilio_server.py``) inside this process, spoken to by the real twilio SDK;
-* ``--messages`` queued offer SMS written the way ``send_offer`` writes them (an active flood
+* ``--messages`` queued offer SMS written the way ``lifecycle.offer`` writes them (an active flood
   event, households, assigned needs, volunteers, offered tasks, one ``SmsMessage`` per task:
-  outbound, kind ``offer``, the body built by ``text.offer``, GSM-7, its segment count), inserted
+  outbound, kind ``offer``, the body built by ``dispatch.messages.offer``, GSM-7, its segment count), inserted
   in bulk with COPY (setup rows get no audit entries: the chain starts at genesis for the run);
 * ``--workers`` × ``celery -A workers worker -P <pool> --concurrency <c>`` with the product's
   settings (SMS_BACKEND=twilio at the fake, SMS_MAX_PER_SECOND=``--rate``);
 * every id enqueued through the app's own Celery app the way the after-commit hook does it
-  (``operations.enqueue_sends``: ``SEND_BATCH`` ids per ``resilience.sms.send`` task; ``--batch``
+  (``outbox.enqueue_sends``: ``SEND_BATCH`` ids per ``resilience.sms.send`` task; ``--batch``
   changes it); the clock runs from the first enqueue until the database shows every row
   ``sent``; then the fake's records are checked: every message created exactly once (none
   missing, no duplicate, provider sid = the fake's sid), no failed or retried create, and the
@@ -350,7 +350,8 @@ def reset_tables(db: Database) -> None:
 
 def make_data(db: Database, n: int, seed: int = 0) -> list[int]:
     """Write n offered tasks with their queued offer SMS; returns the SMS ids."""
-    from resilience.sms import text
+    from resilience.dispatch import messages
+    from resilience.sms import gsm7
 
     rng = random.Random(seed)
     now = datetime.now(timezone.utc)
@@ -410,13 +411,13 @@ def make_data(db: Database, n: int, seed: int = 0) -> list[int]:
                 "attempts, task_id, volunteer_id, created_at, updated_at) FROM STDIN") as copy:
             for i in range(n):
                 area_name, members, vuln, landmark = households[i]
-                body = text.offer(
+                body = messages.offer(
                     code=f"T{task_ids[i]}", need_category=cats[i], people=members,
                     vulnerable=dict(zip(("elderly", "children_under5", "pregnant_or_lactating", "disabled",
                                          "chronically_ill"), vuln)),
                     landmark=landmark, kelurahan=area_name, distance_m=distances[i], timeout_minutes=30)
-                body = text.to_gsm7(body)  # as operations.queue does
-                encoding, count = text.segments(body)
+                body = gsm7.to_gsm7(body)  # as outbox.queue does
+                encoding, count = gsm7.segments(body)
                 copy.write_row(("outbound", assign[i][1], body, "offer", encoding, count, "queued", "", 0,
                                 task_ids[i], assign[i][0], now, now))
         conn.commit()
@@ -598,18 +599,18 @@ def classify_stack(frames: list[tuple[str, str, int]], audit_spans: dict[str, ra
         return "rate limiter (Redis Lua)"
     if has("_checkout", "pool/base.py") is not None or has("_do_ping_w_event", "") is not None:
         return "pool checkout + pre-ping (SELECT 1)"
-    if has("_claim", "sms/operations.py") is not None:
+    if has("_claim", "sms/sender.py") is not None:
         return "claim (UPDATE ... RETURNING, COMMIT)"
-    if has("_record_sent", "sms/operations.py") is not None:
+    if has("_record_sent", "sms/sender.py") is not None:
         return "record (SELECT ... FOR UPDATE, UPDATE, COMMIT)"
-    if has("_locked", "sms/operations.py") is not None:
+    if has("lock", "core/db.py") is not None:
         return "SELECT sms_messages ... FOR UPDATE (failure paths)"
     if has("commit", "orm/session.py") is not None:
         if has("_do_commit", "engine/default.py") is not None or has("do_commit", "engine/default.py") is not None:
             return "COMMIT round trip (WAL flush)"
         return "session.commit: flush / ORM (not the audit append)"
-    if has("send_batch", "sms/operations.py") is not None:
-        return "other work inside operations.send_batch"
+    if has("send_batch", "sms/sender.py") is not None:
+        return "other work inside sender.send_batch"
     if has("send_sms", "sms/tasks.py") is not None:
         return "task wrapper (session.remove, imports)"
     if has("__call__", "core/celery.py") is not None:
@@ -818,13 +819,13 @@ class Bench:
                 CLEANUP.push("stop py-spy", lambda: spy_proc.poll() is None and spy_proc.terminate())
                 time.sleep(0.5)  # py-spy attaches
 
-        from resilience.sms import operations
+        from resilience.sms import outbox
 
         if args.batch:
-            operations.SEND_BATCH = args.batch
+            outbox.SEND_BATCH = args.batch
         t0 = time.time()
         with self.app.app_context():
-            operations.enqueue_sends(ids)  # as the after-commit hook does: SEND_BATCH ids per task
+            outbox.enqueue_sends(ids)  # as the after-commit hook does: SEND_BATCH ids per task
         t_enq = time.time()
         result.enqueue_s = t_enq - t0
         print(f"enqueued {n} in {result.enqueue_s:.2f} s ({n / result.enqueue_s:.0f}/s)", flush=True)
@@ -1020,9 +1021,9 @@ class Bench:
 # the task body alone, in this process: what one send costs without Celery
 # ------------------------------------------------------------------------------------------
 PROFILE_GROUPS = [  # (label, pstats key: (file suffix, function name)) — cumulative times
-    ("Celery-free task body: operations.send_batch", ("resilience/sms/operations.py", "send_batch")),
-    ("  claim: UPDATE ... RETURNING + audit + COMMIT", ("resilience/sms/operations.py", "_claim")),
-    ("  record: SELECT FOR UPDATE, UPDATE, audit, COMMIT", ("resilience/sms/operations.py", "_record_sent")),
+    ("Celery-free task body: sender.send_batch", ("resilience/sms/sender.py", "send_batch")),
+    ("  claim: UPDATE ... RETURNING + audit + COMMIT", ("resilience/sms/sender.py", "_claim")),
+    ("  record: SELECT FOR UPDATE, UPDATE, audit, COMMIT", ("resilience/sms/sender.py", "_record_sent")),
     ("    audit chain _append (head lock, entries, head)", ("resilience/audit/chain.py", "_append")),
     ("  COMMIT (psycopg Connection.commit)", ("psycopg/connection.py", "commit")),
     ("  rate limiter acquire (Redis EVALSHA)", ("resilience/sms/ratelimit.py", "acquire")),
@@ -1044,9 +1045,8 @@ def in_process(bench: "Bench", n: int, args) -> None:
 
     from sqlalchemy import event
 
-    from resilience.dispatch.offers import on_send_failed
     from resilience.extensions import db
-    from resilience.sms import operations
+    from resilience.sms import outbox, sender
 
     app = bench.app
     reset_tables(bench.db)
@@ -1061,12 +1061,12 @@ def in_process(bench: "Bench", n: int, args) -> None:
         engine = db.engine
     event.listen(engine, "before_cursor_execute", count)
 
-    size = args.batch or operations.SEND_BATCH
+    size = args.batch or outbox.SEND_BATCH
 
     def body(chunk):
         with app.app_context():
             try:
-                outcome = operations.send_batch(db.session, chunk, on_terminal=on_send_failed)
+                outcome = sender.send_batch(db.session, chunk)  # a terminal failure fires dispatch's hook
                 assert outcome == {mid: "sent" for mid in chunk}, outcome
             finally:
                 db.session.remove()
@@ -1087,7 +1087,7 @@ def in_process(bench: "Bench", n: int, args) -> None:
               f"per send (this thread; {len(batch)} sends) -> one process at most {len(batch) / wall:.0f}/s")
         return per_stmt
 
-    print(f"task body in-process (operations.send_batch of {size} + session.remove, no Celery), "
+    print(f"task body in-process (sender.send_batch of {size} + session.remove, no Celery), "
           f"sequential, load before {loadavg()}:")
     spy_proc, spy_out = None, bench.tmp / "inprocess-pyspy.txt"
     if args.py_spy and py_spy_binary():
@@ -1104,7 +1104,7 @@ def in_process(bench: "Bench", n: int, args) -> None:
         if spy_out.exists():
             only = bench.tmp / "inprocess-pyspy-send.txt"
             only.write_text("\n".join(line for line in spy_out.read_text().splitlines()
-                                      if "sms/operations.py" in line))
+                                      if "sms/sender.py" in line))
             print(f"  py-spy ({args.py_spy_mode}) of the sends above, this thread only:")
             print(summarize_pyspy(only), end="")
     root = logging.getLogger()
@@ -1124,9 +1124,9 @@ def in_process(bench: "Bench", n: int, args) -> None:
     run(ids[50 + 2 * n:50 + 3 * n])
     profiler.disable()
     stats = pstats.Stats(profiler)
-    total = sum(v[3] for k, v in stats.stats.items() if k[2] == "send_batch" and k[0].endswith("resilience/sms/operations.py"))
+    total = sum(v[3] for k, v in stats.stats.items() if k[2] == "send_batch" and k[0].endswith("resilience/sms/sender.py"))
     print(f"  cProfile of {n} more sends (cumulative CPU time of this thread, profiler overhead included; "
-          f"share of operations.send_batch):")
+          f"share of sender.send_batch):")
     for label, (suffix, func) in PROFILE_GROUPS:
         cum = sum(v[3] for k, v in stats.stats.items() if k[0].endswith(suffix) and k[2] == func)
         calls = sum(v[1] for k, v in stats.stats.items() if k[0].endswith(suffix) and k[2] == func)

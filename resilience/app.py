@@ -17,6 +17,9 @@ from resilience.core.schemas import register_fields, show_personal_data
 from resilience.core.settings import Settings
 from resilience.core.api import ProblemApi
 from resilience.core.celery import init_celery
+from resilience.dispatch import tasks as dispatch_tasks
+from resilience.dispatch.hooks import init_dispatch
+from resilience.sms import tasks as sms_tasks
 from resilience.sms.service import init_sms
 from resilience.extensions import db, migrate
 
@@ -24,6 +27,8 @@ API_PREFIX = "/api/v1/"
 MAX_BODY = 1024 * 1024
 MAX_UPLOAD = 20 * 1024 * 1024
 UPLOAD_PATHS = ("/api/v1/households/import",)
+# Each domain's Celery tasks (and the beat entries each one declares in BEAT_SCHEDULE).
+TASK_MODULES = (sms_tasks, dispatch_tasks)
 # Anyone may check the response log's integrity (it reveals only counts and a sequence number).
 PUBLIC_PATHS = ("/api/v1/audit/verify",)
 
@@ -72,8 +77,9 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         for engine in db.engines.values():
             install_engine_events(engine)
     migrate.init_app(app, db, directory=migrations_dir(), render_as_batch=True)
-    init_celery(app)
+    init_celery(app, TASK_MODULES)
     init_sms(app)
+    init_dispatch(app)  # dispatch's SMS hooks: replies and failed offers
     api = ProblemApi(app)
     register_fields(api)
     _register_blueprints(app, api)

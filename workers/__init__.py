@@ -24,7 +24,7 @@ def _warm_up(**_kwargs) -> None:
     from sqlalchemy import text
 
     from resilience.extensions import db
-    import resilience.dispatch.offers  # noqa: F401  (imported by the send task)
+    import resilience.sms.sender  # noqa: F401  (imported by the send task)
 
     with flask_app.app_context():
         db.engine.dispose(close=False)

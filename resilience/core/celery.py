@@ -6,6 +6,9 @@ inside the serving process, so the same task code serves both deployments.
 
 from __future__ import annotations
 
+from types import ModuleType
+from typing import Iterable
+
 from celery import Celery, Task
 from flask import Flask
 
@@ -16,14 +19,17 @@ TASK_TIME_LIMIT = 90
 VISIBILITY_TIMEOUT = 300
 
 
-def _beat_schedule() -> dict:
-    from resilience.sms.tasks import BEAT_SCHEDULE
-
-    return BEAT_SCHEDULE
-
-
-def init_celery(app: Flask) -> Celery:
+def init_celery(app: Flask, task_modules: Iterable[ModuleType] = ()) -> Celery:
+    """The app's Celery app. ``task_modules`` are the domains' ``tasks`` modules (the app
+    factory names them): workers import them, and each one's ``BEAT_SCHEDULE`` joins beat's."""
     settings = app.config["SETTINGS"]
+    task_modules = list(task_modules)
+    schedule: dict = {}
+    for module in task_modules:
+        for entry, spec in getattr(module, "BEAT_SCHEDULE", {}).items():
+            if entry in schedule:
+                raise ValueError(f"two domains schedule the beat entry {entry!r}")
+            schedule[entry] = spec
 
     class AppContextTask(Task):
         def __call__(self, *args, **kwargs):
@@ -54,8 +60,8 @@ def init_celery(app: Flask) -> Celery:
         task_publish_retry=False,
         broker_connection_timeout=3,
         broker_connection_max_retries=1,
-        include=["resilience.sms.tasks"],
-        beat_schedule=_beat_schedule(),
+        include=[module.__name__ for module in task_modules],
+        beat_schedule=schedule,
         timezone="UTC",
         enable_utc=True,
     )

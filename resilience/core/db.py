@@ -165,3 +165,18 @@ def like_pattern(text: str) -> str:
     """A case-insensitive "contains" pattern with LIKE's wildcards taken literally (escape '\\')."""
     escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+# --- row locks ----------------------------------------------------------------------------
+def locked(session: Session, statement):
+    """Run ``statement`` (a ``select`` of ORM rows) as ``SELECT … FOR UPDATE``, refreshing the
+    objects this session already holds (``populate_existing``): the caller sees the rows as they
+    are once it holds their lock, not as it loaded them before. Returns the scalar result."""
+    return session.scalars(statement.with_for_update().execution_options(populate_existing=True))
+
+
+def lock(session: Session, model, row_id: int):
+    """The row ``model`` with id ``row_id``, locked and refreshed (see :func:`locked`); None if gone."""
+    from sqlalchemy import select
+
+    return locked(session, select(model).where(model.id == row_id)).first()

@@ -19,9 +19,8 @@ class EmbeddedScheduler(threading.Thread):
         self.app = app
         self.tick = tick
         self.stopped = threading.Event()
-        from resilience.sms.tasks import BEAT_SCHEDULE
-
-        self.schedule = {entry["task"]: float(entry["schedule"]) for entry in BEAT_SCHEDULE.values()}
+        beat = app.extensions["celery"].conf.beat_schedule  # assembled by the app factory
+        self.schedule = {entry["task"]: float(entry["schedule"]) for entry in beat.values()}
         self.next_run = {name: time.monotonic() + 10 for name in self.schedule}
 
     def run_due(self) -> list[str]:

@@ -1,4 +1,5 @@
-"""Tasks (tugas): one need assigned to one volunteer. Matching proposes them, SMS runs them."""
+"""Tasks (tugas): one need assigned to one volunteer. Matching proposes them, SMS runs them;
+their status changes only in ``dispatch.lifecycle``."""
 
 from __future__ import annotations
 
@@ -16,16 +17,6 @@ TASK_STATUSES = (
     "proposed", "offered", "accepted", "declined", "expired", "done", "cancelled", "failed",
 )
 LIVE_TASK_STATUSES = ("proposed", "offered", "accepted")
-TASK_TRANSITIONS = {
-    "proposed": ["offered", "cancelled"],
-    "offered": ["accepted", "declined", "expired", "cancelled", "failed"],
-    "accepted": ["done", "declined", "cancelled", "failed"],  # TIDAK after YA: the volunteer backs out
-    "declined": [],
-    "expired": [],
-    "done": [],
-    "cancelled": [],
-    "failed": [],
-}
 _LIVE_SQL = "status IN ('proposed', 'offered', 'accepted')"
 
 
@@ -84,14 +75,3 @@ class Task(db.Model):
         if code.startswith("T") and code[1:].isdigit():
             return int(code[1:])
         return None
-
-    def transition(self, status: str) -> None:
-        """Move to ``status`` (allowed by TASK_TRANSITIONS) and stamp its time."""
-        from resilience.core.db import utcnow
-        from resilience.core.errors import InvalidTransition
-
-        allowed = TASK_TRANSITIONS[self.status]
-        if status not in allowed:
-            raise InvalidTransition(f"task {self.code}", self.status, status, allowed)
-        self.status = status
-        setattr(self, f"{status}_at", utcnow())

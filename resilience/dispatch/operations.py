@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from resilience.core.db import locked
 from resilience.core.errors import Conflict, NotFound, ValidationFailed
-from resilience.dispatch.offers import send_offer
 from resilience.core.geo import haversine_m
+from resilience.dispatch import lifecycle
 from resilience.dispatch.models import LIVE_TASK_STATUSES, Task
 from resilience.events.models import FloodEvent
 from resilience.matching.operations import (
@@ -25,8 +26,6 @@ from resilience.matching.operations import (
     lock_event,
 )
 from resilience.needs.models import REQUIRED_SKILL
-from resilience.sms import operations as sms
-from resilience.sms import text
 from resilience.volunteers.models import Volunteer
 
 
@@ -44,10 +43,7 @@ def get_task(session: Session, task_id: int) -> Task:
 
 
 def _lock_volunteers(session: Session, ids: list[int]) -> dict[int, Volunteer]:
-    rows = session.scalars(
-        select(Volunteer).where(Volunteer.id.in_(sorted(set(ids)))).order_by(Volunteer.id).with_for_update()
-        .execution_options(populate_existing=True)
-    ).all()
+    rows = locked(session, select(Volunteer).where(Volunteer.id.in_(sorted(set(ids)))).order_by(Volunteer.id)).all()
     return {v.id: v for v in rows}
 
 
@@ -89,38 +85,17 @@ def confirm(session: Session, event: FloodEvent, task_ids: list[int] | None = No
         else:
             reason = _unfit(volunteers[task.volunteer_id], remaining[task.volunteer_id])
         if reason:
-            task.transition("cancelled")
+            lifecycle.cancel(session, task)
             result.skipped.append({"task_id": task.id, "reason": reason})
             continue
-        task.transition("offered")
-        task.need.status = "assigned"
         remaining[task.volunteer_id] -= 1
         result.offered.append(task)
-    session.flush()
-    for task in result.offered:
-        send_offer(session, task)
+    lifecycle.offer(session, *result.offered)
     return result
 
 
-def release_need(task: Task) -> None:
-    """The task ended without doing the need: the need is open again."""
-    if task.need.status in ("assigned", "in_progress"):
-        task.need.status = "open"
-
-
-def _tell_cancelled(session: Session, task: Task, previous_status: str) -> None:
-    if previous_status in ("offered", "accepted"):
-        sms.queue(session, task.volunteer.phone, text.cancelled(task.code), "cancellation", task=task,
-                  volunteer=task.volunteer)
-
-
 def cancel(session: Session, task: Task) -> Task:
-    previous = task.status
-    task.transition("cancelled")
-    if previous in LIVE_TASK_STATUSES:
-        release_need(task)
-    session.flush()
-    _tell_cancelled(session, task, previous)
+    lifecycle.cancel(session, task)
     return task
 
 
@@ -148,25 +123,9 @@ def reassign(session: Session, task: Task, volunteer_id: int) -> Task:
     reason = _unfit(volunteer, volunteer.capacity - held_tasks(session, [volunteer.id]).get(volunteer.id, 0))
     if reason:
         raise Conflict(reason)
-    previous = task.status
-    new_status = "proposed" if previous == "proposed" else "offered"
-    task.transition("cancelled")
-    session.flush()  # the old task leaves the live set before the new one enters it
-    _tell_cancelled(session, task, previous)
     distance = haversine_m(*_lat_lon(need.household.location), *_lat_lon(volunteer.location))
-    replacement = Task(event_id=task.event_id, need_id=need.id, volunteer_id=volunteer.id, status="proposed",
-                       distance_m=round(distance, 1),
-                       explanation=f"reassigned by the coordinator from task {task.code}"
-                       + ("" if distance <= DEFAULT_MAX_DISTANCE_M else f"; {distance / 1000:.1f} km away"),
-                       explanation_code="reassigned",
-                       explanation_params={"from_task": task.code, "distance_m": round(distance, 1)})
-    replacement.need, replacement.volunteer = need, volunteer
-    session.add(replacement)
-    session.flush()
-    if new_status == "offered":
-        replacement.transition("offered")
-        need.status = "assigned"
-        session.flush()
-        send_offer(session, replacement)
-    session.flush()
-    return replacement
+    return lifecycle.reassign(
+        session, task, volunteer, distance,
+        f"reassigned by the coordinator from task {task.code}"
+        + ("" if distance <= DEFAULT_MAX_DISTANCE_M else f"; {distance / 1000:.1f} km away"),
+        "reassigned", {"from_task": task.code, "distance_m": round(distance, 1)})

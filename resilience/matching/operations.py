@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from resilience.core.errors import ValidationFailed
+from resilience.dispatch import lifecycle
 from resilience.dispatch.models import Task
 from resilience.events.models import FloodEvent
 from resilience.needs.models import REQUIRED_SKILL, Need
@@ -163,7 +164,7 @@ def propose(session: Session, event: FloodEvent, max_distance_m: float | None = 
     max_distance_m = _check_distance(max_distance_m)
     lock_event(session, event)
     for task in session.scalars(select(Task).where(Task.event_id == event.id, Task.status == "proposed")):
-        session.delete(task)
+        lifecycle.drop_proposed(session, task)
     session.flush()
     needs = session.scalars(
         select(Need)
@@ -174,12 +175,8 @@ def propose(session: Session, event: FloodEvent, max_distance_m: float | None = 
     pairs, unassigned, summary = solve(session, list(needs), max_distance_m)
     tasks = []
     for need, volunteer, distance, reason in pairs:
-        task = Task(event_id=event.id, need_id=need.id, volunteer_id=volunteer.id, status="proposed",
-                    distance_m=round(distance, 1), explanation=reason.text,
-                    explanation_code=reason.code, explanation_params=reason.params)
-        task.need, task.volunteer = need, volunteer
-        session.add(task)
-        tasks.append(task)
+        tasks.append(lifecycle.propose(session, need, volunteer, distance, reason.text, reason.code,
+                                       reason.params))
     session.flush()
     return Proposal(tasks=tasks, unassigned=unassigned, summary=summary)
 

@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 from resilience.areas.models import AdminArea
 from resilience.areas.operations import area_by_code
 from resilience.core.db import utcnow
-from resilience.core.errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from resilience.core.errors import Conflict, NotFound, ValidationFailed
+from resilience.dispatch import lifecycle
 from resilience.events.models import FloodEvent
 from resilience.households.models import Household
-from resilience.needs.models import LIVE_NEED_STATUSES, MANUAL_NEED_STATUSES, NEED_TRANSITIONS, Need
+from resilience.needs.models import LIVE_NEED_STATUSES, Need
 from resilience.needs.priority import derive_priority
 
 
@@ -63,11 +64,10 @@ def create_need(session: Session, event: FloodEvent, data: dict[str, Any]) -> Ne
     if household is None:
         raise ValidationFailed.field("household_id", f"no household with id {data['household_id']}")
     _check_no_live_duplicate(session, event.id, household.id, data["category"])
-    need = Need(
+    need = lifecycle.new_need(
         event_id=event.id,
         household_id=household.id,
         category=data["category"],
-        status="open",
         derived_priority=derive_priority(data["category"], household.vulnerable_count),
         notes=(data.get("notes") or "").strip(),
         reporter=(data.get("reporter") or "").strip(),
@@ -83,12 +83,10 @@ def create_need(session: Session, event: FloodEvent, data: dict[str, Any]) -> Ne
 def update_need(session: Session, need: Need, data: dict[str, Any]) -> Need:
     if "status" in data and data["status"] != need.status:
         wanted = data["status"]
-        allowed = [s for s in NEED_TRANSITIONS[need.status] if s in MANUAL_NEED_STATUSES]
-        if wanted not in allowed:
-            raise InvalidTransition(f"need {need.id}", need.status, wanted, allowed)
-        if wanted in LIVE_NEED_STATUSES and need.status not in LIVE_NEED_STATUSES:
+        reopening = wanted in LIVE_NEED_STATUSES and need.status not in LIVE_NEED_STATUSES
+        if reopening and wanted in lifecycle.manual_need_statuses(need):
             _check_no_live_duplicate(session, need.event_id, need.household_id, need.category)
-        need.status = wanted
+        lifecycle.set_need_status(session, need, wanted)  # refuses what a coordinator may not do
     if "priority" in data or "priority_reason" in data:
         priority = data.get("priority", need.priority if need.priority_overridden else None)
         _apply_priority(need, priority, data.get("priority_reason", need.priority_reason))

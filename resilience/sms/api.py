@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from resilience.core.api import PageArgs, list_schema, paginate
 from resilience.extensions import db
-from resilience.sms import operations
+from resilience.sms.inbox import simulate_reply
 from resilience.sms.models import SmsMessage
 from resilience.sms.schemas import SimulateResultSchema, SimulateSchema, SmsMessageSchema, SmsQuery
 
@@ -36,4 +36,4 @@ def list_sms(page, volunteer=None, task=None, direction=None, status=None):
 @blp.response(200, SimulateResultSchema)
 def simulate(data):
     """Reply as a volunteer would by SMS (outbox backend only)."""
-    return operations.simulate_reply(db.session, data["from_"], data["body"])
+    return simulate_reply(db.session, data["from_"], data["body"])

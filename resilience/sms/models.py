@@ -1,4 +1,5 @@
-"""SMS messages: the outbox of offers and confirmations, and the inbox of replies."""
+"""SMS messages: the outbox and the inbox. A message may be linked to the task it is about
+(``task_id``, a relationship by name): ``sms/`` stores the link and never looks inside it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from resilience.core.db import UTCDateTime, utcnow
-from resilience.dispatch.models import Task
 from resilience.extensions import db
 from resilience.volunteers.models import Volunteer
 
@@ -51,8 +51,24 @@ class SmsMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    task: Mapped[Task | None] = relationship()
+    task: Mapped["Task | None"] = relationship("Task")  # noqa: F821  (dispatch.models, by name)
     volunteer: Mapped[Volunteer | None] = relationship()
 
     __audit__ = True
     __audit_redact__ = ("phone", "attempt_token")
+
+    def advance(self, status: str, provider_sid: str | None, error_code: int | None) -> bool:
+        """A provider status update; statuses only move forward. True when something changed."""
+        changed = False
+        if provider_sid and self.provider_sid is None:
+            self.provider_sid, changed = provider_sid, True
+        if status in STATUS_RANK and STATUS_RANK[status] > STATUS_RANK.get(self.status, -1) \
+                and self.status not in FINAL_STATUSES:
+            self.status, changed = status, True
+            if status == "delivered":
+                self.delivered_at = utcnow()
+            if status in ("sent", "delivered") and self.sent_at is None:
+                self.sent_at = utcnow()
+            if error_code:
+                self.error_code = error_code
+        return changed

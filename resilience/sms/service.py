@@ -1,12 +1,13 @@
-"""The per-app SMS service: gateway and rate limiter, built once from the settings."""
+"""The per-app SMS service: gateway, rate limiter and hooks, built once from the settings."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from flask import Flask
+from flask import Flask, current_app
 
 from resilience.sms.gateways import OutboxGateway, TwilioGateway, gateway_for
+from resilience.sms.hooks import Hooks
 from resilience.sms.ratelimit import RateLimiter
 
 
@@ -14,6 +15,7 @@ from resilience.sms.ratelimit import RateLimiter
 class SmsService:
     gateway: OutboxGateway | TwilioGateway
     limiter: RateLimiter
+    hooks: Hooks = field(default_factory=Hooks)
 
 
 def init_sms(app: Flask) -> SmsService:
@@ -27,3 +29,8 @@ def init_sms(app: Flask) -> SmsService:
     service = SmsService(gateway=gateway, limiter=RateLimiter(settings.sms_max_per_second, redis_client))
     app.extensions["sms"] = service
     return service
+
+
+def service() -> SmsService:
+    """The current app's SMS service."""
+    return current_app.extensions["sms"]

@@ -1,6 +1,6 @@
 """Twilio webhooks: form-encoded, signed with X-Twilio-Signature (Twilio's own algorithm, from
 its SDK). A bad or missing signature gets 403 and changes nothing. Both answer fast: they store
-what arrived durably and leave the work to a Celery task."""
+what arrived durably and leave the work to a Celery task (``inbox.receive``)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,12 @@ from flask import Blueprint, Response, abort, current_app, request
 from sqlalchemy import select
 
 from resilience.audit.chain import set_actor
-from resilience.core.celery import run_task
-from resilience.core.db import after_commit
+from resilience.core.db import locked
 from resilience.core.identity import normalize_phone
 from resilience.core.invalid import InvalidValue
 from resilience.extensions import db
-from resilience.sms import operations
+from resilience.sms.inbox import receive
 from resilience.sms.models import SmsMessage
-from resilience.volunteers.models import Volunteer
 
 log = logging.getLogger(__name__)
 bp = Blueprint("twilio_webhooks", __name__, url_prefix="/sms/twilio")
@@ -52,19 +50,7 @@ def inbound():
         phone = normalize_phone(request.form.get("From", ""))
     except InvalidValue:
         phone = request.form.get("From", "")[:20]
-    volunteer = db.session.scalar(select(Volunteer).where(Volunteer.phone == phone))
-    message = operations.record_inbound(db.session, phone, request.form.get("Body", ""),
-                                        request.form.get("MessageSid") or None, volunteer)
-    if message is not None:
-        message_id = message.id
-
-        def process():
-            try:
-                run_task("resilience.sms.process_inbound", message_id)
-            except Exception as exc:
-                log.warning("could not enqueue inbound SMS %s (%s)", message_id, type(exc).__name__)
-
-        after_commit(db.session, process)
+    receive(db.session, phone, request.form.get("Body", ""), request.form.get("MessageSid") or None)
     db.session.commit()
     return Response(EMPTY_TWIML, mimetype="text/xml")
 
@@ -76,19 +62,18 @@ def status():
     sid = request.form.get("MessageSid") or request.form.get("SmsSid")
     state = (request.form.get("MessageStatus") or request.form.get("SmsStatus") or "").lower()
     error_code = request.form.get("ErrorCode", type=int)
-    query = select(SmsMessage).with_for_update().execution_options(populate_existing=True)
     own_id = request.args.get("m", type=int)
     if own_id is not None:
-        message = db.session.scalars(query.where(SmsMessage.id == own_id)).first()
+        message = locked(db.session, select(SmsMessage).where(SmsMessage.id == own_id)).first()
     else:
-        message = db.session.scalars(query.where(SmsMessage.provider_sid == sid)).first()
+        message = locked(db.session, select(SmsMessage).where(SmsMessage.provider_sid == sid)).first()
     if message is None or (sid and message.provider_sid not in (None, sid)):
         db.session.rollback()
         return Response("", status=204)
     mapped = {"accepted": "sending", "queued": "sending", "sending": "sending", "sent": "sent",
               "delivered": "delivered", "undelivered": "undelivered", "failed": "failed"}.get(state)
     if mapped:
-        operations.apply_status(db.session, message, mapped, sid, error_code)
+        message.advance(mapped, sid, error_code)
         if error_code == 21610 and message.volunteer is not None:
             message.volunteer.sms_opt_out = True
     db.session.commit()

@@ -15,7 +15,7 @@ from resilience.core.errors import DomainError
 from resilience.core.schemas import point_dict
 from resilience.dispatch.models import Task
 from resilience.extensions import db
-from resilience.sms import operations as sms
+from resilience.sms.inbox import simulate_reply
 from resilience.sms.models import SmsMessage
 from resilience.sms.schemas import SimulateSchema
 from resilience.volunteers import operations as volunteer_ops
@@ -363,6 +363,6 @@ def volunteer_sms_simulate(volunteer_id: int):
     if data is None:
         flash(translate("fix_errors") + " " + translate("reply"), "error")
     else:
-        result = sms.simulate_reply(db.session, data["from_"], data["body"])
+        result = simulate_reply(db.session, data["from_"], data["body"])
         flash(translate("simulated", phone=volunteer.phone, replies=len(result["replies"])), "info")
     return redirect(url_for("web.volunteer_sms", volunteer_id=volunteer.id))

@@ -259,6 +259,29 @@ def test_status_transitions(seed, coordinator):
     assert reopened.status_code == 200 and reopened.get_json()["status"] == "open"
 
 
+def test_a_coordinators_status_change_moves_the_live_task(seed, coordinator):
+    """Closing a need by hand ends its task too: an accepted task is done with it, an offer is
+    cancelled and its volunteer told, so no task goes on for a need that moved without it."""
+    event = seed.event()
+    household = seed.household(nik=None)
+    food = seed.need(event["id"], household["id"], "food")
+    water = seed.need(event["id"], household["id"], "water")
+    volunteer = seed.volunteer(skills=["cooking"], capacity=3)
+    coordinator.post(f"/api/v1/events/{event['id']}/match")
+    offered = coordinator.post(f"/api/v1/events/{event['id']}/dispatch").get_json()["offered"]
+    task = {t["need_id"]: t for t in offered}
+    accepted = coordinator.post("/api/v1/sms/simulate",
+                                json={"from": volunteer["phone"], "body": f"YA {task[water['id']]['code']}"})
+    assert accepted.status_code == 200, accepted.get_json()
+
+    assert coordinator.patch(f"/api/v1/needs/{water['id']}", json={"status": "done"}).status_code == 200
+    assert coordinator.get(f"/api/v1/tasks/{task[water['id']]['id']}").get_json()["status"] == "done"
+    assert coordinator.patch(f"/api/v1/needs/{food['id']}", json={"status": "cancelled"}).status_code == 200
+    assert coordinator.get(f"/api/v1/tasks/{task[food['id']]['id']}").get_json()["status"] == "cancelled"
+    kinds = [m["kind"] for m in coordinator.get(f"/api/v1/sms?task={task[food['id']]['id']}").get_json()["items"]]
+    assert sorted(kinds) == ["cancellation", "offer"]
+
+
 def test_unknown_status_is_422(seed, coordinator):
     event = seed.event()
     household = seed.household()

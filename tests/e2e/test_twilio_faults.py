@@ -29,9 +29,9 @@ NEAR = {"lat": -1.6346, "lon": 113.6858}
 FAST_BACKOFF = '''
 from datetime import timedelta
 
-from resilience.sms import operations
+from resilience.sms import sender
 
-operations.backoff = lambda attempts: timedelta(seconds=0.3)
+sender.backoff = lambda attempts: timedelta(seconds=0.3)
 '''
 
 

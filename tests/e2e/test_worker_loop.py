@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from resilience.core.db import utcnow
 from resilience.extensions import db
-from resilience.sms import operations
+from resilience.sms import sender
 from resilience.sms.models import SmsMessage
 from tests.conftest import Seed
 from tests.fakes.twilio_server import Fault
@@ -87,7 +87,7 @@ def test_worker_killed_mid_send_sends_once(e2e):
     workers.start(concurrency=1)  # Redis redelivers later; the claimed row makes it a no-op
     db.session.execute(update(SmsMessage).values(sending_since=offer.sending_since - timedelta(minutes=5)))
     db.session.commit()
-    assert operations.reconcile(db.session, offer.id) == "adopted"
+    assert sender.reconcile(db.session, offer.id) == "adopted"
     [offer] = _messages(kind="offer")
     assert offer.status == "sent" and offer.provider_sid == fake.creates[0].sid
     time.sleep(1)

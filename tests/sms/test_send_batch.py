@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from resilience.audit.models import AuditEntry
 from resilience.core.db import utcnow
 from resilience.extensions import db
-from resilience.sms import operations
+from resilience.sms import outbox, sender
 from resilience.sms.models import SmsMessage
 from tests.conftest import Seed
 from tests.fakes.twilio_server import Fault
@@ -65,7 +65,7 @@ def test_a_batch_is_claimed_sent_and_recorded_once(twilio_app, fake, volunteers)
     assert {r.provider_sid for r in rows} == {c.sid for c in fake.creates}
     # A redelivered task message finds every row claimed already: nothing is sent again.
     assert send.apply(args=(ids,)).get() == {"not-claimed": 5}
-    assert operations.send(db.session, ids[0]) == "not-queued"
+    assert sender.send(db.session, ids[0]) == "not-queued"
     assert len(fake.create_attempts) == 5
     actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.entity_type == "sms_message")).all()
     assert actions.count("sms_message.sending") == 5 and actions.count("sms_message.sent") == 5
@@ -80,8 +80,8 @@ def test_only_due_queued_rows_are_claimed(twilio_app, fake, volunteers):
     db.session.execute(update(SmsMessage).where(SmsMessage.id == failed).values(status="failed"))
     db.session.commit()
     [due] = _queued(volunteers, 1, next_attempt_at=utcnow() - timedelta(seconds=1))
-    assert operations.send_batch(db.session, [later, failed, due]) == {due: "sent"}
-    assert operations.send(db.session, later) == "not-due"
+    assert sender.send_batch(db.session, [later, failed, due]) == {due: "sent"}
+    assert sender.send(db.session, later) == "not-due"
     assert [r.status for r in _rows([later, failed, due])] == ["queued", "failed", "sent"]
     assert list(_creates_per_message(fake)) == [due]
 
@@ -90,7 +90,7 @@ def test_only_due_queued_rows_are_claimed(twilio_app, fake, volunteers):
 def test_a_retryable_failure_stops_the_batch_and_hands_the_rest_back(twilio_app, fake, volunteers, fault):
     fake.script(fault)
     ids = _queued(volunteers, 4)
-    outcome = operations.send_batch(db.session, ids)
+    outcome = sender.send_batch(db.session, ids)
     assert outcome == {i: "requeued" for i in ids}
     assert len(fake.create_attempts) == 1  # the provider was not asked again in this batch
     rows = _rows(ids)
@@ -98,7 +98,7 @@ def test_a_retryable_failure_stops_the_batch_and_hands_the_rest_back(twilio_app,
     assert [r.attempts for r in rows] == [1, 0, 0, 0]  # only the real attempt counts
     db.session.execute(update(SmsMessage).values(next_attempt_at=None))
     db.session.commit()
-    assert operations.send_batch(db.session, ids) == {i: "sent" for i in ids}
+    assert sender.send_batch(db.session, ids) == {i: "sent" for i in ids}
     assert _creates_per_message(fake) == {i: 1 for i in ids}
     assert [r.attempts for r in _rows(ids)] == [2, 1, 1, 1]
 
@@ -106,7 +106,7 @@ def test_a_retryable_failure_stops_the_batch_and_hands_the_rest_back(twilio_app,
 def test_an_ambiguous_failure_stays_claimed_and_stops_the_batch(twilio_app, fake, volunteers):
     fake.script(Fault.reset())
     ids = _queued(volunteers, 3)
-    assert operations.send_batch(db.session, ids) == {ids[0]: "ambiguous", ids[1]: "requeued", ids[2]: "requeued"}
+    assert sender.send_batch(db.session, ids) == {ids[0]: "ambiguous", ids[1]: "requeued", ids[2]: "requeued"}
     rows = _rows(ids)
     assert [r.status for r in rows] == ["sending", "queued", "queued"]  # the first waits for reconciliation
     assert "reconciling" in rows[0].error_message
@@ -115,7 +115,7 @@ def test_an_ambiguous_failure_stays_claimed_and_stops_the_batch(twilio_app, fake
 def test_an_opted_out_recipient_is_not_asked_again_in_the_batch(twilio_app, fake, volunteers):
     fake.block_recipient(volunteers[0]["phone"], 21610)
     ids = _queued(volunteers, 3, phones=[0, 1, 0])
-    assert operations.send_batch(db.session, ids) == {ids[0]: "failed", ids[1]: "sent", ids[2]: "failed"}
+    assert sender.send_batch(db.session, ids) == {ids[0]: "failed", ids[1]: "sent", ids[2]: "failed"}
     rows = _rows(ids)
     assert [(r.status, r.error_code) for r in rows] == [("failed", 21610), ("sent", None), ("failed", 21610)]
     assert len([a for a in fake.create_attempts if a.to == volunteers[0]["phone"]]) == 1
@@ -125,17 +125,17 @@ def test_an_opted_out_recipient_is_not_asked_again_in_the_batch(twilio_app, fake
 def test_a_batch_out_of_time_hands_back_what_it_has_not_sent(twilio_app, fake, volunteers, monkeypatch):
     ids = _queued(volunteers, 3)
     budget = iter([5.0])  # the first claim is in time; the budget is gone after one send
-    monkeypatch.setattr(operations, "time_budget", lambda: next(budget))
-    monkeypatch.setattr(operations, "claim_size", lambda limiter, batch: 2)
+    monkeypatch.setattr(sender, "time_budget", lambda: next(budget))
+    monkeypatch.setattr(sender, "claim_size", lambda limiter, batch: 2)
     real_send = twilio_app.extensions["sms"].gateway.send
 
     def slow_send(*args):
         sid = real_send(*args)
-        monkeypatch.setattr(operations, "time", SimpleNamespace(monotonic=lambda: float("inf")))  # out of time
+        monkeypatch.setattr(sender, "time", SimpleNamespace(monotonic=lambda: float("inf")))  # out of time
         return sid
 
     monkeypatch.setattr(twilio_app.extensions["sms"].gateway, "send", slow_send)
-    outcome = operations.send_batch(db.session, ids)
+    outcome = sender.send_batch(db.session, ids)
     monkeypatch.undo()
     # the first was sent; the second was claimed with it and goes back; the third never claimed
     assert outcome == {ids[0]: "sent", ids[1]: "requeued"}
@@ -146,9 +146,9 @@ def test_a_batch_out_of_time_hands_back_what_it_has_not_sent(twilio_app, fake, v
 
 def test_under_a_rate_limit_rows_are_claimed_a_few_at_a_time(twilio_app):
     limiter = twilio_app.extensions["sms"].limiter
-    assert operations.claim_size(limiter, 50) == operations.CLAIM_AT_LEAST  # SMS_MAX_PER_SECOND=10
+    assert sender.claim_size(limiter, 50) == sender.CLAIM_AT_LEAST  # SMS_MAX_PER_SECOND=10
     limiter.interval = 1e-5  # "off": 100,000 segments/s
-    assert operations.claim_size(limiter, 50) == 50
+    assert sender.claim_size(limiter, 50) == 50
 
 
 def test_a_rate_limit_wait_too_long_hands_the_rest_back(twilio_app, fake, volunteers, monkeypatch):
@@ -156,7 +156,7 @@ def test_a_rate_limit_wait_too_long_hands_the_rest_back(twilio_app, fake, volunt
     calls = []
     monkeypatch.setattr(limiter, "acquire", lambda segments, timeout, on_wait=None: calls.append(1) or len(calls) == 1)
     ids = _queued(volunteers, 3)
-    assert operations.send_batch(db.session, ids) == {ids[0]: "sent", ids[1]: "requeued", ids[2]: "requeued"}
+    assert sender.send_batch(db.session, ids) == {ids[0]: "sent", ids[1]: "requeued", ids[2]: "requeued"}
     rows = _rows(ids)
     assert rows[1].status == "queued" and rows[1].next_attempt_at > utcnow()
     assert list(_creates_per_message(fake)) == [ids[0]]
@@ -164,24 +164,24 @@ def test_a_rate_limit_wait_too_long_hands_the_rest_back(twilio_app, fake, volunt
 
 def test_messages_queued_together_are_enqueued_in_chunks_after_commit(twilio_app, volunteers, monkeypatch):
     calls = []
-    monkeypatch.setattr(operations, "run_task", lambda name, ids, countdown=None: calls.append((name, ids)))
-    for i in range(operations.SEND_BATCH * 2 + 3):
-        operations.queue(db.session, volunteers[0]["phone"], f"Pesan {i}", "confirmation")
+    monkeypatch.setattr(outbox, "run_task", lambda name, ids, countdown=None: calls.append((name, ids)))
+    for i in range(outbox.SEND_BATCH * 2 + 3):
+        outbox.queue(db.session, volunteers[0]["phone"], f"Pesan {i}", "confirmation")
     assert calls == []  # nothing leaves before the commit
     db.session.commit()
-    assert [len(ids) for _name, ids in calls] == [operations.SEND_BATCH, operations.SEND_BATCH, 3]
+    assert [len(ids) for _name, ids in calls] == [outbox.SEND_BATCH, outbox.SEND_BATCH, 3]
     assert {name for name, _ids in calls} == {"resilience.sms.send"}
     calls.clear()
-    operations.queue(db.session, volunteers[0]["phone"], "Dibatalkan", "confirmation")
+    outbox.queue(db.session, volunteers[0]["phone"], "Dibatalkan", "confirmation")
     db.session.rollback()
-    operations.queue(db.session, volunteers[0]["phone"], "Berikutnya", "confirmation")
+    outbox.queue(db.session, volunteers[0]["phone"], "Berikutnya", "confirmation")
     db.session.commit()
     assert [len(ids) for _name, ids in calls] == [1]  # the rolled-back id was dropped
 
 
 def test_objects_the_session_holds_see_the_outcome(twilio_app, fake, volunteers, monkeypatch):
-    monkeypatch.setattr(operations, "run_task", lambda *a, **kw: None)
-    message = operations.queue(db.session, volunteers[0]["phone"], "Halo", "confirmation")
+    monkeypatch.setattr(outbox, "run_task", lambda *a, **kw: None)
+    message = outbox.queue(db.session, volunteers[0]["phone"], "Halo", "confirmation")
     db.session.commit()
-    assert operations.send_batch(db.session, [message.id]) == {message.id: "sent"}
+    assert sender.send_batch(db.session, [message.id]) == {message.id: "sent"}
     assert message.status == "sent" and message.provider_sid == fake.creates[0].sid

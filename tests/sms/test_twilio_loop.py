@@ -134,7 +134,7 @@ def test_unsubscribed_recipient_is_opted_out(client, fake):
 
 @pytest.mark.parametrize("fault", [Fault.http_500(), Fault.html_502(), Fault.rate_limited(1)])
 def test_retryable_failures_are_retried_and_sent_once(client, fake, fault):
-    from resilience.sms import operations
+    from resilience.sms import sender
 
     fake.script(fault)
     _offer(client)
@@ -142,7 +142,7 @@ def test_retryable_failures_are_retried_and_sent_once(client, fake, fault):
     assert offer.status == "queued" and offer.attempts == 1 and offer.next_attempt_at is not None
     db.session.execute(update(SmsMessage).values(next_attempt_at=None))
     db.session.commit()
-    assert operations.send(db.session, offer.id) == "sent"
+    assert sender.send(db.session, offer.id) == "sent"
     [offer] = _messages(kind="offer")
     assert offer.status == "sent" and offer.attempts == 2
     assert len(fake.creates) == 1
@@ -150,7 +150,7 @@ def test_retryable_failures_are_retried_and_sent_once(client, fake, fault):
 
 @pytest.mark.parametrize("fault", [Fault.timeout(3.0), Fault.created_then_reset()])
 def test_ambiguous_failure_is_reconciled_not_resent(client, fake, fault):
-    from resilience.sms import operations
+    from resilience.sms import sender
 
     fake.script(fault)
     _offer(client)
@@ -158,10 +158,10 @@ def test_ambiguous_failure_is_reconciled_not_resent(client, fake, fault):
     [offer] = _messages(kind="offer")
     assert offer.status == "sending" and offer.provider_sid is None
     # A second delivery of the Celery message finds the row claimed: nothing is sent.
-    assert operations.send(db.session, offer.id) == "not-queued"
+    assert sender.send(db.session, offer.id) == "not-queued"
     db.session.execute(update(SmsMessage).values(sending_since=offer.sending_since - timedelta(minutes=5)))
     db.session.commit()
-    assert operations.reconcile(db.session, offer.id) == "adopted"
+    assert sender.reconcile(db.session, offer.id) == "adopted"
     [offer] = _messages(kind="offer")
     assert offer.status == "sent" and offer.provider_sid == fake.creates[0].sid
     assert len(fake.creates) == 1
@@ -169,7 +169,7 @@ def test_ambiguous_failure_is_reconciled_not_resent(client, fake, fault):
 
 def test_reset_before_creation_is_reconciled_then_sent_once(client, fake):
     """A dropped connection is ambiguous; the provider has nothing, so it is sent again."""
-    from resilience.sms import operations
+    from resilience.sms import sender
 
     fake.script(Fault.reset())
     _offer(client)
@@ -177,22 +177,22 @@ def test_reset_before_creation_is_reconciled_then_sent_once(client, fake):
     assert offer.status == "sending" and fake.creates == []
     db.session.execute(update(SmsMessage).values(sending_since=offer.sending_since - timedelta(minutes=5)))
     db.session.commit()
-    assert operations.reconcile(db.session, offer.id) == "requeued"  # and sent again at once (embedded)
+    assert sender.reconcile(db.session, offer.id) == "requeued"  # and sent again at once (embedded)
     [offer] = _messages(kind="offer")
     assert offer.status == "sent" and offer.attempts == 2
     assert len(fake.creates) == 1 and offer.provider_sid == fake.creates[0].sid
 
 
 def test_repeated_rate_limits_end_failed_after_the_cap(client, fake):
-    from resilience.sms import operations
+    from resilience.sms import sender
 
     fake.set_default(Fault.rate_limited(1))
     _offer(client)
     [offer] = _messages(kind="offer")
-    for _ in range(operations.MAX_ATTEMPTS - 1):
+    for _ in range(sender.MAX_ATTEMPTS - 1):
         db.session.execute(update(SmsMessage).values(next_attempt_at=None))
         db.session.commit()
-        operations.send(db.session, offer.id)
+        sender.send(db.session, offer.id)
     [offer] = _messages(kind="offer")
-    assert offer.status == "failed" and offer.attempts == operations.MAX_ATTEMPTS and offer.error_code == 20429
+    assert offer.status == "failed" and offer.attempts == sender.MAX_ATTEMPTS and offer.error_code == 20429
     assert fake.creates == []

@@ -1,4 +1,4 @@
-"""Tests for resilience.sms.replies: reading YA / TIDAK / SELESAI … replies."""
+"""Tests for resilience.dispatch.replies: reading YA / TIDAK / SELESAI … replies."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from resilience.sms.replies import COMMANDS, KEYWORDS, MAX_CODE_DIGITS, TWILIO_KEYWORDS, Reply, parse
+from resilience.dispatch.replies import COMMANDS, KEYWORDS, MAX_CODE_DIGITS, TWILIO_KEYWORDS, Reply, parse
 
 
 @pytest.mark.parametrize("body, command, code", [

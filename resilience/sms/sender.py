@@ -1,128 +1,62 @@
-"""The SMS outbox and inbox.
+"""The sender, in a worker: claim, send, record, release, reconcile.
 
-Sending, in order:
-1. ``queue`` writes an ``SmsMessage`` (queued) in the caller's transaction and, only once that
-   transaction has committed, hands the ids to Celery in chunks of ``SEND_BATCH`` (a failure to
-   reach the broker is logged and left to the sweep: the request that queued it still succeeds).
-2. ``send_batch`` claims the rows in one statement: ``UPDATE … SET status = 'sending',
+1. ``send_batch`` claims the rows in one statement: ``UPDATE … SET status = 'sending',
    attempt_token = <fresh> WHERE id IN (…) AND status = 'queued' AND due RETURNING …`` and
    commits, so a redelivered or duplicated Celery message finds nothing to do.
-3. For each claimed row it waits for the global rate limit and calls the gateway; it records
+2. For each claimed row it waits for the global rate limit and calls the gateway; it records
    the outcomes (only where its attempt token still holds the row) in one transaction per batch,
    or before a long rate-limit wait, whichever comes first.
-4. Retryable failures go back to ``queued`` with a backoff; terminal ones end ``failed`` with
-   the provider's code; an ambiguous one (the request may have arrived) stays ``sending`` until
-   the sweep reconciles it with the provider or a status callback settles it — never a blind
-   second send. After a retryable or ambiguous failure the provider is in trouble: the batch
-   stops and hands its unsent rows back (``queued``, the attempt not counted).
+3. Retryable failures go back to ``queued`` with a backoff; terminal ones end ``failed`` with
+   the provider's code and fire the ``OUTBOUND_FAILED`` hook (:mod:`resilience.sms.hooks`); an
+   ambiguous one (the request may have arrived) stays ``sending`` until the sweep reconciles it
+   with the provider or a status callback settles it — never a blind second send. After a
+   retryable or ambiguous failure the provider is in trouble: the batch stops and hands its
+   unsent rows back (``queued``, the attempt not counted).
 
 Claim and record are Core statements (a batch is one round trip, not one ORM object per row),
 so they write their audit entries themselves with :func:`record_many`: one head lock per batch.
-The rare paths (failures, reconciliation) use the ORM and its flush hook.
+The rare paths (failures, reconciliation) use the ORM and its flush hook. Queuing a message
+(inside a request) is :mod:`resilience.sms.outbox`.
 """
 
 from __future__ import annotations
 
-import logging
 import random
 import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable, Iterable
+from typing import Iterable
 
 from flask import current_app
-from sqlalchemy import bindparam, event, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from resilience.audit.chain import REDACTED, record_many, set_actor
-from resilience.core.celery import TASK_SOFT_TIME_LIMIT, run_task
-from resilience.core.db import after_commit, utcnow
+from resilience.core.celery import TASK_SOFT_TIME_LIMIT
+from resilience.core.db import lock, utcnow
+from resilience.sms import hooks
 from resilience.sms.gateways import SendError
-from resilience.sms.models import FINAL_STATUSES, STATUS_RANK, SmsMessage
-from resilience.sms.text import MAX_SEGMENTS, segments, to_gsm7
-
-log = logging.getLogger(__name__)
+from resilience.sms.gsm7 import MAX_SEGMENTS
+from resilience.sms.hooks import OUTBOUND_FAILED
+from resilience.sms.models import SmsMessage
+from resilience.sms.outbox import enqueue_sends
+from resilience.sms.service import service
 
 MAX_ATTEMPTS = 8
 STUCK_AFTER = timedelta(seconds=120)   # > a batch's time budget + the gateway's timeout, with margin
 DUE_GRACE = timedelta(seconds=30)      # a queued message this old was not picked up: resend
-SEND_BATCH = 50                        # messages per send task: one claim and one record each
 CLAIM_AT_LEAST = 5                     # rows claimed at a time under a real rate limit
-SEND_TASK = "resilience.sms.send"
 _MESSAGES = SmsMessage.__table__
-_SENDS_AFTER_COMMIT = "resilience.sms.sends_after_commit"
-
-
-def service():
-    return current_app.extensions["sms"]
 
 
 def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(300, 5 * 2 ** max(0, attempts - 1)) * (0.8 + 0.4 * random.random()))
 
 
-def enqueue_sends(message_ids: Iterable[int], countdown: float | None = None) -> None:
-    """Hand ids to the send task, ``SEND_BATCH`` per task message."""
-    ids = list(message_ids)
-    for i in range(0, len(ids), SEND_BATCH):
-        chunk = ids[i:i + SEND_BATCH]
-        try:
-            run_task(SEND_TASK, chunk, countdown=countdown)
-        except Exception as exc:  # broker down: the sweep will find the queued rows
-            log.warning("could not enqueue %d SMS from id %s (%s); the sweep will send them",
-                        len(chunk), chunk[0], type(exc).__name__)
-
-
-def _enqueue(message_id: int, countdown: float | None = None) -> None:
-    enqueue_sends([message_id], countdown)
-
-
-def _send_after_commit(session: Session, message_id: int) -> None:
-    """Collect the ids queued in this transaction; enqueue them in chunks once it commits."""
-    pending = session.info.get(_SENDS_AFTER_COMMIT)
-    if pending is None:
-        pending = session.info[_SENDS_AFTER_COMMIT] = []
-
-        def flush() -> None:
-            ids = session.info.pop(_SENDS_AFTER_COMMIT, None)
-            if ids:
-                enqueue_sends(ids)
-
-        after_commit(session, flush)
-    pending.append(message_id)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _drop_pending_sends(session: Session, previous_transaction) -> None:
-    if previous_transaction.parent is None:
-        session.info.pop(_SENDS_AFTER_COMMIT, None)
-
-
-def queue(session: Session, phone: str, body: str, kind: str, *, task=None, volunteer=None,
-          force: bool = False) -> SmsMessage | None:
-    """Write an outbound message; it is sent after the surrounding transaction commits.
-    Nothing is queued to a volunteer who opted out, unless ``force`` (the opt-out receipt)."""
-    if volunteer is not None and volunteer.sms_opt_out and not force:
-        return None
-    text = to_gsm7(body)
-    encoding, count = segments(text)
-    message = SmsMessage(direction="outbound", phone=phone, body=text, kind=kind, encoding=encoding,
-                         segments=count, status="queued", attempts=0, task=task, volunteer=volunteer)
-    session.add(message)
-    session.flush()
-    _send_after_commit(session, message.id)
-    return message
-
-
 def status_callback_url(message_id: int) -> str | None:
     base = current_app.config["SETTINGS"].public_base_url
     return f"{base}/sms/twilio/status?m={message_id}" if base else None
-
-
-def _locked(session: Session, message_id: int) -> SmsMessage | None:
-    return session.scalars(select(SmsMessage).where(SmsMessage.id == message_id).with_for_update().execution_options(populate_existing=True)).first()
 
 
 # --- sending ------------------------------------------------------------------------------
@@ -238,8 +172,7 @@ def claim_size(limiter, batch: int) -> int:
     return max(1, min(batch, max(CLAIM_AT_LEAST, int(0.25 / (MAX_SEGMENTS * limiter.interval)))))
 
 
-def send_batch(session: Session, message_ids: Iterable[int],
-               on_terminal: Callable[[Session, SmsMessage], None] | None = None) -> dict[int, str]:
+def send_batch(session: Session, message_ids: Iterable[int]) -> dict[int, str]:
     """Claim, send and record a batch of messages. Returns what happened to each claimed id
     (for logs and tests); ids that were not claimed (sent already, claimed elsewhere, not due,
     or left for another task when this one ran out of time) are left out."""
@@ -301,7 +234,7 @@ def send_batch(session: Session, message_ids: Iterable[int],
             break
     record_sent()
     for message_id, error in failures:
-        outcome[message_id] = _failed_attempt(session, message_id, token, error, on_terminal)
+        outcome[message_id] = _failed_attempt(session, message_id, token, error)
     if rest:
         for message_id in release(session, rest, token, *stop):
             outcome[message_id] = "requeued"
@@ -312,9 +245,9 @@ def send_batch(session: Session, message_ids: Iterable[int],
     return outcome
 
 
-def send(session: Session, message_id: int, on_terminal: Callable[[Session, SmsMessage], None] | None = None) -> str:
+def send(session: Session, message_id: int) -> str:
     """Claim, send and record one message. Returns what happened (for logs and tests)."""
-    outcome = send_batch(session, [message_id], on_terminal)
+    outcome = send_batch(session, [message_id])
     if message_id in outcome:
         return outcome[message_id]
     status, due = session.execute(
@@ -336,7 +269,7 @@ def _refresh_loaded(session: Session, message_ids: list[int]) -> None:
 
 
 def _back_to_queue(session: Session, message_id: int, token: str, why: str, delay: timedelta) -> str:
-    message = _locked(session, message_id)
+    message = lock(session, SmsMessage, message_id)
     if message is None or message.attempt_token != token or message.status != "sending":
         session.rollback()
         return "superseded"
@@ -344,18 +277,18 @@ def _back_to_queue(session: Session, message_id: int, token: str, why: str, dela
     message.next_attempt_at = utcnow() + delay
     session.commit()
     if not current_app.config["SETTINGS"].embedded:
-        _enqueue(message_id, countdown=delay.total_seconds())
+        enqueue_sends([message_id], countdown=delay.total_seconds())
     return "requeued"
 
 
-def _failed_attempt(session, message_id, token, error: SendError, on_terminal) -> str:
+def _failed_attempt(session: Session, message_id: int, token: str, error: SendError) -> str:
     if error.ambiguous:
-        message = _locked(session, message_id)
+        message = lock(session, SmsMessage, message_id)
         if message is not None and message.attempt_token == token and message.status == "sending":
             message.error_message = f"{error} — reconciling before any resend"
         session.commit()
         return "ambiguous"
-    message = _locked(session, message_id)
+    message = lock(session, SmsMessage, message_id)
     if message is None or message.attempt_token != token or message.status != "sending":
         session.rollback()
         return "superseded"
@@ -365,45 +298,9 @@ def _failed_attempt(session, message_id, token, error: SendError, on_terminal) -
     message.status, message.error_code, message.error_message = "failed", error.code, str(error)
     if error.opted_out and message.volunteer is not None:
         message.volunteer.sms_opt_out = True
-    if on_terminal is not None:
-        on_terminal(session, message)
+    hooks.fire(OUTBOUND_FAILED, session, message)
     session.commit()
     return "failed"
-
-
-def apply_status(session: Session, message: SmsMessage, status: str, provider_sid: str | None,
-                 error_code: int | None) -> bool:
-    """A provider status update; statuses only move forward. True when something changed."""
-    changed = False
-    if provider_sid and message.provider_sid is None:
-        message.provider_sid, changed = provider_sid, True
-    if status in STATUS_RANK and STATUS_RANK[status] > STATUS_RANK.get(message.status, -1) \
-            and message.status not in FINAL_STATUSES:
-        message.status, changed = status, True
-        if status == "delivered":
-            message.delivered_at = utcnow()
-        if status in ("sent", "delivered") and message.sent_at is None:
-            message.sent_at = utcnow()
-        if error_code:
-            message.error_code = error_code
-    return changed
-
-
-def record_inbound(session: Session, phone: str, body: str, provider_sid: str | None, volunteer) -> SmsMessage | None:
-    """Store an inbound SMS once (deduplicated on the provider's MessageSid)."""
-    if provider_sid and session.scalar(select(SmsMessage.id).where(SmsMessage.provider_sid == provider_sid)):
-        return None
-    text = body or ""
-    encoding, count = segments(text)
-    message = SmsMessage(direction="inbound", phone=phone, body=text[:1600], kind="reply", encoding=encoding,
-                         segments=count, status="received", provider_sid=provider_sid, volunteer=volunteer)
-    session.add(message)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError:  # the same MessageSid stored by a concurrent request
-        return None
-    return message
 
 
 def due_messages(session: Session, now: datetime) -> tuple[list[int], list[int]]:
@@ -426,7 +323,7 @@ def reconcile(session: Session, message_id: int) -> str:
     """A message stuck in ``sending`` (worker killed, ambiguous answer): ask the provider
     whether it has it; adopt it if so, otherwise queue it again."""
     set_actor("system:sms")
-    message = _locked(session, message_id)
+    message = lock(session, SmsMessage, message_id)
     if message is None or message.status != "sending":
         session.rollback()
         return "settled"
@@ -434,7 +331,7 @@ def reconcile(session: Session, message_id: int) -> str:
     if found is not None:
         message.provider_sid = message.provider_sid or found.provider_sid
         message.status, message.sent_at, message.error_message = "sent", utcnow(), ""
-        apply_status(session, message, found.status, None, None)
+        message.advance(found.status, None, None)
         session.commit()
         return "adopted"
     if message.attempts >= MAX_ATTEMPTS:
@@ -444,33 +341,5 @@ def reconcile(session: Session, message_id: int) -> str:
     message.status, message.attempt_token, message.next_attempt_at = "queued", None, None
     message.error_message = "not found at the provider: sending again"
     session.commit()
-    _enqueue(message_id)
+    enqueue_sends([message_id])
     return "requeued"
-
-
-def simulate_reply(session: Session, phone: str, body: str) -> dict:
-    """Reply as a volunteer would by SMS (outbox backend only): store the inbound message,
-    commit, process it as a real inbound SMS would be, and return it with the replies it caused.
-
-    Unlike the other operations this one commits: the reply is processed by the inbound task
-    (eager in embedded mode), which reads the committed message. The API and the web
-    simulator both call it."""
-    from resilience.core.errors import Conflict, ValidationFailed
-    from resilience.volunteers.models import Volunteer
-
-    if current_app.config["SETTINGS"].sms_backend != "outbox":
-        raise Conflict("the simulator works only with SMS_BACKEND=outbox")
-    volunteer = session.scalar(select(Volunteer).where(Volunteer.phone == phone))
-    if volunteer is None:
-        raise ValidationFailed.field("from", "no volunteer has this phone number")
-    inbound = record_inbound(session, volunteer.phone, body, None, volunteer)
-    last_id = session.scalar(select(SmsMessage.id).order_by(SmsMessage.id.desc()).limit(1))
-    session.commit()
-    inbound_id = inbound.id
-    run_task("resilience.sms.process_inbound", inbound_id)
-    session.rollback()
-    replies = session.scalars(
-        select(SmsMessage).where(SmsMessage.id > last_id, SmsMessage.direction == "outbound",
-                                 SmsMessage.phone == volunteer.phone).order_by(SmsMessage.id)
-    ).all()
-    return {"inbound": session.get(SmsMessage, inbound_id), "replies": replies}
