@@ -8,6 +8,7 @@ after-commit hooks, constraints and concurrent connections behave as they do the
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from pathlib import Path
@@ -19,10 +20,16 @@ from sqlalchemy import text
 from resilience.app import create_app
 from resilience.audit.models import GENESIS_HASH
 from resilience.core.settings import Settings
+from tests.netguard import GUARD
 
-def _admin_url() -> str:
+GUARD.install()
+
+
+@functools.cache
+def admin_url() -> str:
     """TEST_POSTGRES_ADMIN_URL, else postgres on 127.0.0.1 with trust, else with the password
-    .ci/setup gives it where trust is not configured."""
+    .ci/setup gives it where trust is not configured. Asked only by the fixtures that need
+    PostgreSQL: the pure tests (geo, GSM-7, engine, replies) run without it."""
     if os.environ.get("TEST_POSTGRES_ADMIN_URL"):
         return os.environ["TEST_POSTGRES_ADMIN_URL"]
     for url in ("postgresql://postgres@127.0.0.1:5432/postgres",
@@ -35,23 +42,52 @@ def _admin_url() -> str:
     raise RuntimeError("PostgreSQL is not reachable on 127.0.0.1:5432 (run: bash .ci/setup --services)")
 
 
-ADMIN_URL = _admin_url()
 KEEP_TABLES = {"admin_areas", "spatial_ref_sys", "alembic_version"}
 SECRET = "test-secret-key-0123456789abcdef"
 
 
 def _create_pg_database() -> tuple[str, str]:
     name = f"resilience_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+    admin = admin_url()
+    with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    with psycopg.connect(ADMIN_URL.rsplit("/", 1)[0] + "/" + name, autocommit=True) as conn:
+    with psycopg.connect(admin.rsplit("/", 1)[0] + "/" + name, autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
-    return name, ADMIN_URL.replace("postgresql://", "postgresql+psycopg://").rsplit("/", 1)[0] + "/" + name
+    return name, admin.replace("postgresql://", "postgresql+psycopg://").rsplit("/", 1)[0] + "/" + name
 
 
 def _drop_pg_database(name: str) -> None:
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+    with psycopg.connect(admin_url(), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# --- every test: no real network (no real SMS); the slow ones marked by where they live --------
+@pytest.fixture(autouse=True)
+def no_real_network():
+    """Fails the test that tried to reach a host other than loopback, even if the code under
+    test caught the error (see tests/netguard.py)."""
+    GUARD.take()
+    yield GUARD
+    blocked = GUARD.take()
+    if blocked:
+        pytest.fail(f"the test tried to reach the real network (blocked): {blocked}", pytrace=False)
+
+
+# Real processes, browsers or many concurrent connections: minutes together. The fast path
+# is ``pytest -m "not slow"``. Paths are relative to tests/; a test id prefix marks one test.
+SLOW = (
+    "e2e/",
+    "web/test_browser",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    root = Path(__file__).parent
+    for item in items:
+        relative = Path(item.path).relative_to(root).as_posix()
+        test_id = relative + "::" + item.name
+        if any(relative.startswith(p) or test_id.startswith(p) for p in SLOW):
+            item.add_marker(pytest.mark.slow)
 
 
 def make_settings(database_url: str, instance: Path, **overrides) -> Settings:
