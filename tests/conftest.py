@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 import json
 import os
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -108,7 +110,9 @@ def cheap_password_hashes():
 SLOW = (
     "e2e/",
     "web/test_browser",
-    "cli/",
+    "accounts/test_accounts_cli.py",
+    "areas/test_areas_cli.py",
+    "households/test_import_cli.py",
     "demo/test_load.py",
     "stock/test_stock_concurrency.py",
     "stock/test_stock.py::test_demo_loads_its_stock_through_the_ledger",
@@ -125,6 +129,24 @@ def pytest_collection_modifyitems(config, items):
         test_id = relative + "::" + item.name
         if any(test_id.startswith(p) if "::" in p else relative.startswith(p) for p in SLOW):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture
+def console(tmp_path):
+    """The console script on a fresh SQLite database in tmp_path: ``console("users", "create", ...)``
+    returns the finished process (a subprocess, as an operator runs it)."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "RESILIENCE_INSTANCE_PATH": str(tmp_path / "instance"),
+    }
+
+    def _run(*args, stdin=None):
+        return subprocess.run([sys.executable, "-m", "resilience.cli", *args], env=env, cwd=tmp_path,
+                              capture_output=True, text=True, input=stdin, timeout=120)
+
+    assert _run("init-db").returncode == 0
+    return _run
 
 
 def make_settings(database_url: str, instance: Path, **overrides) -> Settings:
