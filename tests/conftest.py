@@ -1,9 +1,13 @@
 """Test fixtures: a real SpatiaLite file and a real PostGIS database, both built by the
-migrations; tests that take ``app`` (or ``client``) run once on each.
+migrations; tests that take ``app`` (or ``client``) run once on each. PostgreSQL is reached
+only when a test needs it: the pure tests run without it.
 
-Isolation: after each test every table except the reference areas is emptied (TRUNCATE on
-PostgreSQL, DELETE on SQLite). The code under test commits for real, as in production, so
-after-commit hooks, constraints and concurrent connections behave as they do there.
+Isolation: after each test every table except the reference areas is emptied and ids restart.
+The code under test commits for real, as in production, so after-commit hooks, constraints
+and concurrent connections behave as they do there.
+
+Also here: the network guard every test runs under (no real SMS), the ``slow`` marker set by
+path, API clients per role, and ``seed`` (tests/factories.py with the API's answers).
 """
 
 from __future__ import annotations
@@ -83,8 +87,6 @@ def cheap_password_hashes():
     """Staff passwords hashed with one round of PBKDF2 instead of scrypt (76 CPU-ms a user, the
     largest cost of the fast tests). check_password_hash reads the method from the stored hash,
     so logging in works the same; the console-script tests (subprocesses) keep scrypt."""
-    import sys
-
     import werkzeug.security
 
     real = werkzeug.security.generate_password_hash

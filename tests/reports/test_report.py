@@ -16,7 +16,6 @@ from sqlalchemy import select
 
 from resilience.dispatch.models import Task
 from resilience.extensions import db
-from resilience.needs.models import Need
 from tests import factories
 from tests.conftest import MUNGKU_BARU
 
