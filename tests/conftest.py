@@ -1,14 +1,22 @@
 """Test fixtures: a real SpatiaLite file and a real PostGIS database, both built by the
-migrations; tests that take ``app`` (or ``client``) run once on each.
+migrations; tests that take ``app`` (or ``client``) run once on each. PostgreSQL is reached
+only when a test needs it: the pure tests run without it.
 
-Isolation: after each test every table except the reference areas is emptied (TRUNCATE on
-PostgreSQL, DELETE on SQLite). The code under test commits for real, as in production, so
-after-commit hooks, constraints and concurrent connections behave as they do there.
+Isolation: after each test every table except the reference areas is emptied and ids restart.
+The code under test commits for real, as in production, so after-commit hooks, constraints
+and concurrent connections behave as they do there.
+
+Also here: the network guard every test runs under (no real SMS), the ``slow`` marker set by
+path, API clients per role, and ``seed`` (tests/factories.py with the API's answers).
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import os
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 
@@ -19,10 +27,18 @@ from sqlalchemy import text
 from resilience.app import create_app
 from resilience.audit.models import GENESIS_HASH
 from resilience.core.settings import Settings
+from tests import factories
+from tests.factories import MUNGKU_BARU, RAKUMPIT_BOX  # noqa: F401  (imported from here by tests)
+from tests.netguard import GUARD
 
-def _admin_url() -> str:
+GUARD.install()
+
+
+@functools.cache
+def admin_url() -> str:
     """TEST_POSTGRES_ADMIN_URL, else postgres on 127.0.0.1 with trust, else with the password
-    .ci/setup gives it where trust is not configured."""
+    .ci/setup gives it where trust is not configured. Asked only by the fixtures that need
+    PostgreSQL: the pure tests (geo, GSM-7, engine, replies) run without it."""
     if os.environ.get("TEST_POSTGRES_ADMIN_URL"):
         return os.environ["TEST_POSTGRES_ADMIN_URL"]
     for url in ("postgresql://postgres@127.0.0.1:5432/postgres",
@@ -35,23 +51,104 @@ def _admin_url() -> str:
     raise RuntimeError("PostgreSQL is not reachable on 127.0.0.1:5432 (run: bash .ci/setup --services)")
 
 
-ADMIN_URL = _admin_url()
 KEEP_TABLES = {"admin_areas", "spatial_ref_sys", "alembic_version"}
 SECRET = "test-secret-key-0123456789abcdef"
 
 
 def _create_pg_database() -> tuple[str, str]:
     name = f"resilience_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+    admin = admin_url()
+    with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    with psycopg.connect(ADMIN_URL.rsplit("/", 1)[0] + "/" + name, autocommit=True) as conn:
+    with psycopg.connect(admin.rsplit("/", 1)[0] + "/" + name, autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
-    return name, ADMIN_URL.replace("postgresql://", "postgresql+psycopg://").rsplit("/", 1)[0] + "/" + name
+    return name, admin.replace("postgresql://", "postgresql+psycopg://").rsplit("/", 1)[0] + "/" + name
 
 
 def _drop_pg_database(name: str) -> None:
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+    with psycopg.connect(admin_url(), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# --- every test: no real network (no real SMS); the slow ones marked by where they live --------
+@pytest.fixture(autouse=True)
+def no_real_network():
+    """Fails the test that tried to reach a host other than loopback, even if the code under
+    test caught the error (see tests/netguard.py)."""
+    GUARD.take()
+    yield GUARD
+    blocked = GUARD.take()
+    if blocked:
+        pytest.fail(f"the test tried to reach the real network (blocked): {blocked}", pytrace=False)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes():
+    """Staff passwords hashed with one round of PBKDF2 instead of scrypt (76 CPU-ms a user, the
+    largest cost of the fast tests). check_password_hash reads the method from the stored hash,
+    so logging in works the same; the console-script tests (subprocesses) keep scrypt."""
+    import werkzeug.security
+
+    real = werkzeug.security.generate_password_hash
+
+    def cheap(password, method="pbkdf2:sha256:1", salt_length=16):
+        return real(password, method, salt_length)
+
+    # Modules imported from here on take the cheap one; those already imported are patched.
+    patched = [werkzeug.security] + [
+        m for m in list(sys.modules.values())
+        if getattr(m, "__name__", "").startswith("resilience") and getattr(m, "generate_password_hash", None) is real]
+    for module in patched:
+        module.generate_password_hash = cheap
+    yield
+    for module in patched:
+        module.generate_password_hash = real
+
+
+# Real processes (workers, Chromium, the console script), the demo's data set, heavy
+# concurrency: each several seconds (measured with --durations). The fast path is
+# ``pytest -m "not slow"``. Paths are relative to tests/; "file::test_name" marks one test
+# (all its parameters).
+SLOW = (
+    "e2e/",
+    "web/test_browser",
+    "accounts/test_accounts_cli.py",
+    "areas/test_areas_cli.py",
+    "households/test_import_cli.py",
+    "demo/test_load.py",
+    "stock/test_stock_concurrency.py",
+    "stock/test_stock.py::test_demo_loads_its_stock_through_the_ledger",
+    "audit/test_audit.py::test_cli_audit_verify_exit_codes",
+    "reports/test_report_cli.py::test_console_script_exit_codes",
+    "sms/test_ratelimit.py::test_arrivals_stay_within_the_limit_despite_jitter",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    root = Path(__file__).parent
+    for item in items:
+        relative = Path(item.path).relative_to(root).as_posix()
+        test_id = relative + "::" + item.name
+        if any(test_id.startswith(p) if "::" in p else relative.startswith(p) for p in SLOW):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture
+def console(tmp_path):
+    """The console script on a fresh SQLite database in tmp_path: ``console("users", "create", ...)``
+    returns the finished process (a subprocess, as an operator runs it)."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "RESILIENCE_INSTANCE_PATH": str(tmp_path / "instance"),
+    }
+
+    def _run(*args, stdin=None):
+        return subprocess.run([sys.executable, "-m", "resilience.cli", *args], env=env, cwd=tmp_path,
+                              capture_output=True, text=True, input=stdin, timeout=120)
+
+    assert _run("init-db").returncode == 0
+    return _run
 
 
 def make_settings(database_url: str, instance: Path, **overrides) -> Settings:
@@ -93,7 +190,20 @@ def postgis_app(tmp_path_factory):
     _drop_pg_database(name)
 
 
+def _owned_sequences(conn, tables: list[str]) -> list[str]:
+    return list(conn.execute(text(
+        "SELECT DISTINCT s.relname FROM pg_class s JOIN pg_depend d ON d.objid = s.oid "
+        "JOIN pg_class t ON d.refobjid = t.oid WHERE s.relkind = 'S' AND t.relname = ANY(:tables) "
+        "ORDER BY s.relname"), {"tables": tables}).scalars())
+
+
+_SEQUENCES: dict[str, list[str]] = {}
+
+
 def _reset(app) -> None:
+    """Empty every table but the reference areas; ids start at 1 again. DELETE rather than
+    TRUNCATE on PostgreSQL too: the tables are small, and TRUNCATE of 16 tables costs ~0.25 s a
+    test (new files for each), DELETE ~0.02 s."""
     from resilience.extensions import db
 
     with app.app_context():
@@ -101,11 +211,14 @@ def _reset(app) -> None:
         engine = db.engine
         tables = [t.name for t in db.metadata.sorted_tables if t.name not in KEEP_TABLES]
         with engine.begin() as conn:
+            for table in reversed(tables):
+                conn.execute(text(f'DELETE FROM "{table}"'))
             if engine.dialect.name == "postgresql":
-                conn.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
-            else:
-                for table in reversed(tables):
-                    conn.execute(text(f'DELETE FROM "{table}"'))
+                key = str(engine.url)
+                if key not in _SEQUENCES:
+                    _SEQUENCES[key] = _owned_sequences(conn, tables)
+                for sequence in _SEQUENCES[key]:
+                    conn.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
             conn.execute(
                 text("INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, :h)"), {"h": GENESIS_HASH}
             )
@@ -189,55 +302,69 @@ def anonymous(app):
     return ApiClient(app.test_client(), None)
 
 
-# --- building data through the API ----------------------------------------------------------
-MUNGKU_BARU = {"lat": -1.6346, "lon": 113.6858}  # centroid of kelurahan 62.71.05.1004
-# A box around Mungku Baru and Bukit Sua (Rakumpit), lon/lat order.
-RAKUMPIT_BOX = {
-    "type": "Polygon",
-    "coordinates": [[[113.60, -1.72], [113.74, -1.72], [113.74, -1.58], [113.60, -1.58], [113.60, -1.72]]],
-}
-
-
+# --- building data: tests/factories.py, seen as the API shows it -----------------------------
 class Seed:
+    """The data most tests start from, built in-process by tests/factories.py (the API's schemas
+    and domain operations, no HTTP round trip) and returned as the API would answer the
+    client's user (a coordinator: personal data in full), audited as that user."""
+
     def __init__(self, client: ApiClient):
         self.client = client
         self._phone = 0
+        self._actor = None
 
-    def _ok(self, response, status=201):
-        assert response.status_code == status, response.get_json()
-        return response.get_json()
+    def _as(self) -> str:
+        if self._actor is None:
+            from resilience.accounts.operations import user_for_token
+            from resilience.extensions import db
+
+            user = user_for_token(db.session, self.client.token)
+            self._actor = f"{user.role}:{user.email}"
+            db.session.rollback()
+        return self._actor
+
+    def _shown(self, schema_class, row) -> dict:
+        from flask import current_app
+
+        from resilience.core.schemas import personal_data_visible, show_personal_data
+        from resilience.extensions import db
+
+        previous = personal_data_visible()
+        show_personal_data(True)
+        try:
+            row = db.session.merge(row, load=True)
+            return json.loads(current_app.json.dumps(schema_class().dump(row)))
+        finally:
+            show_personal_data(previous)
+            db.session.rollback()
 
     def event(self, **overrides):
-        body = {"name": "Banjir Rungan", "started_at": "2026-03-10T06:00:00Z", "affected_area": RAKUMPIT_BOX}
-        body.update(overrides)
-        return self._ok(self.client.post("/api/v1/events", json=body))
+        from resilience.events.schemas import EventSchema
+
+        return self._shown(EventSchema, factories.event(actor=self._as(), **overrides))
 
     def household(self, **overrides):
-        body = {
-            "head_name": "Siti Aminah", "phone": "0812-3456-7890", "nik": "6271054507800001",
-            "kk_number": "6271050101090003", "address": "Jl. Mungku Baru RT 02",
-            "landmark": "dekat masjid", "location": MUNGKU_BARU, "members": 5, "elderly": 1,
-            "children_under5": 1, "pregnant_or_lactating": 0, "disabled": 0, "chronically_ill": 0,
-        }
-        body.update(overrides)
-        return self._ok(self.client.post("/api/v1/households", json=body))
+        from resilience.households.schemas import HouseholdSchema
+
+        return self._shown(HouseholdSchema, factories.household(actor=self._as(), **overrides))
 
     def need(self, event_id, household_id, category="food", **overrides):
-        body = {"household_id": household_id, "category": category, **overrides}
-        return self._ok(self.client.post(f"/api/v1/events/{event_id}/needs", json=body))
+        from resilience.needs.schemas import NeedSchema
+
+        return self._shown(NeedSchema, factories.need(event_id, household_id, category, actor=self._as(),
+                                                      **overrides))
 
     def group(self, **overrides):
-        body = {"name": "Karang Taruna Mungku Baru", "kind": "youth",
-                "base_location": {"lat": -1.635, "lon": 113.686}}
-        body.update(overrides)
-        return self._ok(self.client.post("/api/v1/groups", json=body))
+        from resilience.volunteers.schemas import GroupSchema
+
+        return self._shown(GroupSchema, factories.group(actor=self._as(), **overrides))
 
     def volunteer(self, **overrides):
+        from resilience.volunteers.schemas import VolunteerSchema
+
         self._phone += 1
-        body = {"name": "Budi Santoso", "phone": f"+62813456{self._phone:05d}", "skills": ["boat"],
-                "location": {"lat": -1.64, "lon": 113.69}, "availability": "available", "capacity": 2}
-        body.update(overrides)
-        return self._ok(self.client.post("/api/v1/volunteers", json=body))
+        overrides.setdefault("phone", f"+62813456{self._phone:05d}")
+        return self._shown(VolunteerSchema, factories.volunteer(actor=self._as(), **overrides))
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import text
 
 from resilience.extensions import db
-from tests.api.test_report import PERSONAL, build_scenario
+from tests.reports.test_report import PERSONAL, build_scenario
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from resilience.dispatch.models import Task
 from resilience.extensions import db
-from resilience.needs.models import Need
+from tests import factories
 from tests.conftest import MUNGKU_BARU
 
 MUNGKU_2 = {"lat": -1.64, "lon": 113.69}      # Mungku Baru too
@@ -39,7 +39,11 @@ def _ok(response, status=200):
 def build_scenario(coordinator, seed) -> dict:
     """Three kelurahan: Mungku Baru (one household waiting, one served), Bukit Sua (one in
     progress), Tangkiling outside the area (a cancelled need only), Petuk Barunai affected but
-    empty; three tasks (accepted, done, offered); rice handed out; a stock receipt."""
+    empty; three tasks (accepted, done, offered); rice handed out; a stock receipt.
+
+    Rows are created in-process (``seed``, tests/factories.py); what moves them — cancelling a
+    need, matching, dispatch, the volunteers' SMS replies — goes through the API as it would
+    in the field."""
     now = datetime.now(timezone.utc).replace(microsecond=0)
     event = seed.event()
     siti = seed.household(location=MUNGKU_BARU, members=5)
@@ -79,10 +83,9 @@ def build_scenario(coordinator, seed) -> dict:
     reported["food"] = now - timedelta(minutes=45)
     food = seed.need(event["id"], siti["id"], "food", reported_at=_iso(reported["food"]))
 
-    for code, name, unit, category in (("BERAS", "Beras", "kg", "food"), ("SELIMUT", "Selimut", "pcs", "clothing")):
-        _ok(coordinator.post("/api/v1/items", json={"code": code, "name": name, "unit": unit, "category": category}), 201)
-    depot = _ok(coordinator.post("/api/v1/depots", json={"name": "Posko Mungku Baru", "kind": "posko",
-                                                          "location": MUNGKU_BARU}), 201)
+    factories.item("BERAS", "Beras", "kg", "food")
+    factories.item("SELIMUT", "Selimut", "pcs", "clothing")
+    depot = factories.depot(name="Posko Mungku Baru", kind="posko", location=MUNGKU_BARU)
     moves = [
         {"kind": "receipt", "item_code": "BERAS", "quantity": 100, "donor": "Dinas Sosial"},
         {"kind": "receipt", "item_code": "SELIMUT", "quantity": 20, "donor": "PMI"},
@@ -92,7 +95,7 @@ def build_scenario(coordinator, seed) -> dict:
         {"kind": "issue", "item_code": "BERAS", "quantity": 2, "reason": "dapur umum", "event_id": event["id"]},
     ]
     for move in moves:
-        _ok(coordinator.post("/api/v1/stock/movements", json={"depot_id": depot["id"], **move}), 201)
+        factories.movement(depot, **move)
     return {"event": event, "households": {"siti": siti, "yohanes": yohanes, "maria": maria, "far": far},
             "needs": {"evac": evac, "water": water, "medical": medical, "cancelled": cancelled, "food": food},
             "reported": reported, "tasks": tasks, "volunteers": volunteers}

@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 from resilience.cli import cli
-from tests.api.test_report import PERSONAL, build_scenario
+from tests.reports.test_report import PERSONAL, build_scenario
 
 
 def _run(app, *args):

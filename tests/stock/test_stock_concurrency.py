@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from resilience.audit.chain import verify
 from resilience.extensions import db
 from resilience.stock.models import StockBalance, StockMovement
+from tests import factories
 
 MUNGKU_BARU = {"lat": -1.6346, "lon": 113.6858}
 BUKIT_SUA = {"lat": -1.64, "lon": 113.70}
@@ -24,14 +25,14 @@ def _ok(response, status=201):
     return response.get_json()
 
 
-def _setup(client, *stock):
-    _ok(client.post("/api/v1/items", json={"code": "BERAS", "name": "Beras", "unit": "kg", "category": "food"}))
+def _setup(*stock):
+    """Rice, and a posko per quantity holding that much of it (built in-process)."""
+    factories.item("BERAS", "Beras", "kg", "food")
     depots = []
     for (name, location), quantity in zip((("Posko Mungku Baru", MUNGKU_BARU), ("Posko Bukit Sua", BUKIT_SUA)), stock):
-        depot = _ok(client.post("/api/v1/depots", json={"name": name, "kind": "posko", "location": location}))
-        _ok(client.post("/api/v1/stock/movements", json={"kind": "receipt", "depot_id": depot["id"], "item_code": "BERAS",
-                                                         "quantity": quantity, "donor": "BPBD Provinsi Kalimantan Tengah"}))
-        depots.append(depot["id"])
+        depot = factories.depot(name=name, kind="posko", location=location)
+        factories.movement(depot, "receipt", "BERAS", quantity, donor="BPBD Provinsi Kalimantan Tengah")
+        depots.append(depot.id)
     return depots
 
 
@@ -64,7 +65,7 @@ def _ledger_and_balance(depot_id):
 
 
 def test_fifty_issues_against_a_balance_of_ten(app, coordinator):
-    [depot] = _setup(coordinator, 10)
+    [depot] = _setup(10)
     body = {"kind": "issue", "depot_id": depot, "item_code": "BERAS", "quantity": 1, "reason": "dapur umum"}
     results = _run_at_once(app, coordinator.token, [body] * 50)
 
@@ -86,7 +87,7 @@ def test_fifty_issues_against_a_balance_of_ten(app, coordinator):
 
 
 def test_opposite_transfers_never_deadlock_or_lose_a_unit(app, coordinator):
-    a, b = _setup(coordinator, 100, 100)
+    a, b = _setup(100, 100)
     there = {"kind": "transfer", "depot_id": a, "to_depot_id": b, "item_code": "BERAS", "quantity": 3}
     back = {"kind": "transfer", "depot_id": b, "to_depot_id": a, "item_code": "BERAS", "quantity": 2.5}
     results = _run_at_once(app, coordinator.token, [there, back] * 20)
@@ -102,7 +103,7 @@ def test_opposite_transfers_never_deadlock_or_lose_a_unit(app, coordinator):
 def test_tight_opposite_transfers_refuse_cleanly_and_conserve_the_total(app, coordinator):
     """Little stock on each side: some transfers must be refused (409), none may fail another
     way, and whatever the interleaving, the two depots still hold 6 kg together."""
-    a, b = _setup(coordinator, 3, 3)
+    a, b = _setup(3, 3)
     there = {"kind": "transfer", "depot_id": a, "to_depot_id": b, "item_code": "BERAS", "quantity": 2}
     back = {"kind": "transfer", "depot_id": b, "to_depot_id": a, "item_code": "BERAS", "quantity": 2}
     results = _run_at_once(app, coordinator.token, [there, back] * 20)

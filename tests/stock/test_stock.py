@@ -11,6 +11,7 @@ from resilience.audit.chain import verify
 from resilience.audit.models import AuditEntry
 from resilience.extensions import db
 from resilience.stock.models import StockBalance, StockMovement
+from tests import factories
 
 MUNGKU_BARU = {"lat": -1.6346, "lon": 113.6858}  # 62.71.05.1004, inside the seed event's area
 POSKO_B = {"lat": -1.64, "lon": 113.70}  # inside the seed event's area too
@@ -67,18 +68,20 @@ def _fields(response):
 
 
 @pytest.fixture
-def stock(coordinator, seed):
+def stock(seed):
     """An event over Rakumpit, a household with a food need, items, two posko in the event and a
-    city gudang with 500 kg of rice."""
+    city gudang with 500 kg of rice (built in-process: tests/factories.py)."""
     event = seed.event()
     household = seed.household(members=5, pregnant_or_lactating=1)
     seed.need(event["id"], household["id"], "food")
-    _items(coordinator)
-    gudang = _depot(coordinator, "Gudang Dinas Sosial", PAHANDUT, "gudang")
-    posko_a = _depot(coordinator, "Posko Kelurahan Mungku Baru", MUNGKU_BARU)
-    posko_b = _depot(coordinator, "Posko Bukit Sua", POSKO_B)
-    _receive(coordinator, gudang["id"], 500)
-    return {"event": event, "household": household, "gudang": gudang, "a": posko_a, "b": posko_b}
+    for code, name, unit, category in ITEMS:
+        factories.item(code, name, unit, category)
+    gudang = factories.depot(name="Gudang Dinas Sosial", location=PAHANDUT, kind="gudang")
+    posko_a = factories.depot(name="Posko Kelurahan Mungku Baru", location=MUNGKU_BARU)
+    posko_b = factories.depot(name="Posko Bukit Sua", location=POSKO_B)
+    factories.movement(gudang, "receipt", "BERAS", 500, donor="Dinas Sosial Kota Palangka Raya")
+    return {"event": event, "household": household,
+            "gudang": {"id": gudang.id}, "a": {"id": posko_a.id}, "b": {"id": posko_b.id}}
 
 
 # --- the flow the issue asks for -------------------------------------------------------------
