@@ -1,7 +1,8 @@
 """The ``resilience`` console script: a Flask CLI group.
 
-Every command that touches the database commits once at its end; bad input prints one line
-naming the row or field and exits non-zero, with nothing stored.
+Every command that changes the database is one unit of work (``core.transaction``): it commits
+once at its end; bad input prints one line naming the row or field and exits non-zero, with
+nothing stored.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from resilience.core.errors import DomainError
 from resilience.core.settings import SettingsError
+from resilience.core.transaction import unit_of_work
 
 
 def _create_app():
@@ -53,10 +55,10 @@ def upgrade_database() -> None:
 
     upgrade(directory=current_app.extensions["migrate"].directory)
     try:
-        if db.session.scalar(select(func.count()).select_from(AdminArea)) == 0:
-            _set_cli_actor()
-            import_areas(db.session, load_geojson())
-        db.session.commit()
+        with unit_of_work() as session:
+            if session.scalar(select(func.count()).select_from(AdminArea)) == 0:
+                _set_cli_actor()
+                import_areas(session, load_geojson())
     finally:
         # Never keep a transaction open past this point: on SQLite it would hold the
         # write lock for as long as the process lives (serve).
@@ -104,7 +106,8 @@ def demo(seed: int):
         _fail("the demo's phone numbers are invented: load it only with SMS_BACKEND=outbox")
     upgrade_database()
     _set_cli_actor()
-    summary = load_demo(seed=seed)
+    with unit_of_work():
+        summary = load_demo(seed=seed)
     click.echo(summary)
 
 
@@ -121,17 +124,15 @@ def users():
 def users_create(email: str, role: str, password: str | None):
     """Create a staff user."""
     from resilience.accounts.operations import create_user
-    from resilience.extensions import db
 
     if password is None and sys.stdin.isatty():
         password = click.prompt("Password (empty: generate one)", hide_input=True,
                                 confirmation_prompt=True, default="", show_default=False) or None
     _set_cli_actor()
     try:
-        user, generated = create_user(db.session, email, role, password)
-        db.session.commit()
+        with unit_of_work() as session:
+            user, generated = create_user(session, email, role, password)
     except DomainError as exc:
-        db.session.rollback()
         _fail(exc.detail)
     click.echo(f"created {user.role} {user.email} (id {user.id})")
     if generated:
@@ -149,14 +150,12 @@ def tokens():
 def tokens_create(email: str):
     """Create an API token for a user; the token is the last line printed."""
     from resilience.accounts.operations import create_token
-    from resilience.extensions import db
 
     _set_cli_actor()
     try:
-        token = create_token(db.session, email)
-        db.session.commit()
+        with unit_of_work() as session:
+            token = create_token(session, email)
     except DomainError as exc:
-        db.session.rollback()
         _fail(exc.detail)
     click.echo(f"token for {email.strip().lower()} (shown once; store it safely):")
     click.echo(token)
@@ -191,21 +190,19 @@ def import_households_cmd(csv_file: str, event_id: int | None):
     from pathlib import Path
 
     from resilience.events.operations import get_event
-    from resilience.extensions import db
     from resilience.households.importer import decode, import_households
 
     _set_cli_actor()
     try:
-        event = get_event(db.session, event_id) if event_id is not None else None
+        with unit_of_work() as session:
+            event = get_event(session, event_id) if event_id is not None else None
+            report = import_households(session, decode(Path(csv_file).read_bytes()), event)
+            if report.errors:
+                for line in report.lines():
+                    click.echo(f"{csv_file}: {line}", err=True)
+                _fail(f"{len(report.errors)} problem(s); nothing was imported", code=1)  # rolls back
     except DomainError as exc:
         _fail(exc.detail)
-    report = import_households(db.session, decode(Path(csv_file).read_bytes()), event)
-    if report.errors:
-        db.session.rollback()
-        for line in report.lines():
-            click.echo(f"{csv_file}: {line}", err=True)
-        _fail(f"{len(report.errors)} problem(s); nothing was imported", code=1)
-    db.session.commit()
     click.echo(f"{report.created} households and {report.needs_created} needs imported from {report.rows} rows")
 
 
@@ -215,14 +212,12 @@ def import_households_cmd(csv_file: str, event_id: int | None):
 def import_areas_cmd(geojson: str):
     """Import admin areas (kelurahan/desa with Kemendagri codes) from a GeoJSON file."""
     from resilience.areas.operations import import_areas, load_geojson
-    from resilience.extensions import db
 
     _set_cli_actor()
     try:
-        count = import_areas(db.session, load_geojson(geojson))
-        db.session.commit()
+        with unit_of_work() as session:
+            count = import_areas(session, load_geojson(geojson))
     except (DomainError, ValueError, KeyError) as exc:
-        db.session.rollback()
         _fail(f"{geojson}: {getattr(exc, 'detail', exc)}")
     click.echo(f"{count} areas imported")
 

@@ -36,6 +36,7 @@ def _point(location: dict) -> object:
 
 
 def load_demo(seed: int = 2024) -> str:
+    """Adds the demo to the session (flushed, not committed: the caller is the unit of work)."""
     data = generate(seed)
     session = db.session
     if session.scalar(select(FloodEvent.id).where(FloodEvent.name == data["event"]["name"])):
@@ -110,7 +111,6 @@ def load_demo(seed: int = 2024) -> str:
         if session.scalar(select(User.id).where(User.email == email)) is None:
             create_user(session, email, role, None)
         lines.append(f"  {role:<12} {email}  token: {create_token(session, email)}")
-    session.commit()
     seconds = time.monotonic() - started
     return "\n".join(
         [

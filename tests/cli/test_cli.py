@@ -9,12 +9,18 @@ import sys
 import pytest
 
 
+def _pythonpath() -> dict[str, str]:
+    """The code under test, not whatever copy is installed (a git worktree sets PYTHONPATH)."""
+    return {"PYTHONPATH": os.environ["PYTHONPATH"]} if os.environ.get("PYTHONPATH") else {}
+
+
 @pytest.fixture
 def run(tmp_path):
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
         "RESILIENCE_INSTANCE_PATH": str(tmp_path / "instance"),
+        **_pythonpath(),
     }
 
     def _run(*args, stdin=None):
@@ -84,7 +90,7 @@ def test_demo_refuses_real_sms(run, tmp_path):
         env={"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
              "RESILIENCE_INSTANCE_PATH": str(tmp_path / "instance"), "SMS_BACKEND": "twilio",
              "TWILIO_ACCOUNT_SID": "AC" + "0" * 32, "TWILIO_AUTH_TOKEN": "x", "TWILIO_FROM": "+6281100000000",
-             "PUBLIC_BASE_URL": "https://posko.example.org"},
+             "PUBLIC_BASE_URL": "https://posko.example.org", **_pythonpath()},
         capture_output=True, text=True, cwd=tmp_path,
     )
     assert result.returncode == 2 and "SMS_BACKEND=outbox" in result.stderr

@@ -3,6 +3,7 @@
 from sqlalchemy import func, select
 
 from resilience.audit.chain import verify
+from resilience.core.transaction import unit_of_work
 from resilience.demo.generate import generate
 from resilience.demo.load import load_demo
 from resilience.events.models import FloodEvent
@@ -18,7 +19,8 @@ def _count(model):
 
 def test_demo_loads_once_and_matches_the_generator(app):
     data = generate(2024)
-    summary = load_demo(2024)
+    with unit_of_work():
+        summary = load_demo(2024)
     assert "households" in summary and "token: rsl_" in summary
     db.session.rollback()
     assert _count(Household) == len(data["households"])
@@ -30,7 +32,8 @@ def test_demo_loads_once_and_matches_the_generator(app):
     # The server derives each household's kelurahan itself; it agrees with the generator.
     derived = [h.admin_area.code for h in db.session.scalars(select(Household).order_by(Household.id))]
     assert derived == [h["kelurahan_code"] for h in data["households"]]
-    assert load_demo(2024) == "demo already loaded (nothing changed)"
+    with unit_of_work():
+        assert load_demo(2024) == "demo already loaded (nothing changed)"
     db.session.rollback()
     assert _count(Household) == len(data["households"])
     assert verify(db.session).ok
