@@ -26,7 +26,30 @@ def _create_app():
     return create_app()
 
 
-cli = FlaskGroup(create_app=_create_app, help="Resilience: flood-response coordination.")
+def project_version() -> str:
+    """The installed package's version (pyproject.toml), e.g. ``0.1.0``."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("resilience")
+    except PackageNotFoundError:
+        return "unknown (not installed: pip install -e .)"
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"resilience {project_version()}")
+        ctx.exit()
+
+
+cli = FlaskGroup(
+    create_app=_create_app,
+    help="Resilience: flood-response coordination.",
+    # Flask's --version prints Python's, Flask's and Werkzeug's versions, not ours.
+    add_version_option=False,
+    params=[click.Option(["--version"], is_flag=True, expose_value=False, is_eager=True,
+                         callback=_print_version, help="Show the version and exit.")],
+)
 
 
 def _fail(message: str, code: int = 2):
