@@ -7,6 +7,7 @@ nothing stored.
 
 from __future__ import annotations
 
+import copy
 import getpass
 import json
 import sys
@@ -49,7 +50,23 @@ cli = FlaskGroup(
     add_version_option=False,
     params=[click.Option(["--version"], is_flag=True, expose_value=False, is_eager=True,
                          callback=_print_version, help="Show the version and exit.")],
+    # Only the file given with -e/--env-file is read: a .env found by searching up from the
+    # current directory (docker compose's, with production settings) is never picked up.
+    load_dotenv=False,
 )
+
+
+def _env_file_help(param: click.Parameter) -> click.Parameter:
+    """Flask's -e/--env-file, its help saying what it does here (no .env/.flaskenv defaults)."""
+    if param.name != "env_file":
+        return param
+    option = copy.copy(param)  # the original is shared by every FlaskGroup
+    option.help = ("Read settings (KEY=value lines) from this file; variables already set in "
+                   "the environment win. Needs python-dotenv (a dependency).")
+    return option
+
+
+cli.params = [_env_file_help(param) for param in cli.params]
 
 
 def _fail(message: str, code: int = 2):
