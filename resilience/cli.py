@@ -138,17 +138,23 @@ def serve(host: str, port: int):
 @click.option("--seed", default=2024, show_default=True, type=int)
 @with_appcontext
 def demo(seed: int):
-    """Load the Rakumpit demo data (idempotent: skipped when already loaded)."""
-    from resilience.demo.load import load_demo
+    """Load the Rakumpit demo data (once) and print web logins for its coordinator and
+    official (new passwords on every run)."""
+    from resilience.demo.load import demo_logins, load_demo
 
     settings = current_app.config["SETTINGS"]
     if settings.sms_backend != "outbox":
         _fail("the demo's phone numbers are invented: load it only with SMS_BACKEND=outbox")
     upgrade_database()
     _set_cli_actor()
-    with unit_of_work():
+    with unit_of_work() as session:
+        logins = demo_logins(session)  # first: load_demo makes the API tokens for these users
         summary = load_demo(seed=seed)
     click.echo(summary)
+    click.echo("Web logins: run 'resilience serve', open http://127.0.0.1:5000/login "
+               "(new passwords each time 'resilience demo' runs):")
+    for role, email, password in logins:
+        click.echo(f"  {role:<12} {email}  password: {password}")
 
 
 @cli.group("users")

@@ -84,6 +84,40 @@ def test_areas_are_seeded_and_importable(run, tmp_path):
     assert malformed.returncode == 2 and "--anchor" in malformed.stderr and "SEQ:HASH" in malformed.stderr
 
 
+def test_demo_prints_web_logins_that_work_after_every_run(run, tmp_path):
+    from werkzeug.security import check_password_hash
+
+    def logins(stdout: str) -> dict[str, str]:
+        lines = stdout.splitlines()
+        start = next(i for i, line in enumerate(lines) if line.startswith("Web logins:"))
+        assert "http://127.0.0.1:5000/login" in lines[start]
+        found = {}
+        for line in lines[start + 1:start + 3]:
+            role, email, label, password = line.split()
+            assert label == "password:"
+            found[email] = password
+        return found
+
+    def stored_hash(email: str) -> str:
+        with sqlite3.connect(tmp_path / "cli.db") as conn:
+            return conn.execute("SELECT password_hash FROM users WHERE email = ?", (email,)).fetchone()[0]
+
+    first = run("demo")
+    assert first.returncode == 0, first.stderr
+    assert "token: rsl_" in first.stdout
+    first_logins = logins(first.stdout)
+    assert set(first_logins) == {"koordinator@demo.resilience.id", "pejabat@demo.resilience.id"}
+    for email, password in first_logins.items():
+        assert check_password_hash(stored_hash(email), password)
+
+    again = run("demo")  # the demo is not loaded twice, but the logins printed work again
+    assert again.returncode == 0, again.stderr
+    assert "demo already loaded" in again.stdout
+    for email, password in logins(again.stdout).items():
+        assert check_password_hash(stored_hash(email), password)
+        assert not check_password_hash(stored_hash(email), first_logins[email])
+
+
 def test_demo_refuses_real_sms(run, tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "resilience.cli", "demo"],

@@ -37,3 +37,33 @@ def test_demo_loads_once_and_matches_the_generator(app):
     db.session.rollback()
     assert _count(Household) == len(data["households"])
     assert verify(db.session).ok
+
+
+def _web_login(app, email: str, password: str) -> int:
+    """Status of the login form posted as a browser would (with the page's CSRF token)."""
+    import re
+
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token}).status_code
+
+
+def test_demo_logins_open_the_web_pages_and_are_new_on_every_run(app):
+    from resilience.demo.load import demo_logins
+
+    app.extensions["web_login_limiter"].reset()
+    with unit_of_work():
+        first = demo_logins(db.session)
+    assert [(role, email) for role, email, _ in first] == [
+        ("coordinator", "koordinator@demo.resilience.id"), ("official", "pejabat@demo.resilience.id")]
+    for _role, email, password in first:
+        assert len(password) >= 12
+        assert _web_login(app, email, password) == 302
+    with unit_of_work():
+        second = demo_logins(db.session)
+    for (_role, email, old), (_, _, new) in zip(first, second):
+        assert new != old
+        assert _web_login(app, email, new) == 302
+        assert _web_login(app, email, old) == 401
+    app.extensions["web_login_limiter"].reset()
