@@ -27,7 +27,7 @@ from typing import Iterator
 
 from flask import Flask, request
 from flask.typing import ResponseReturnValue
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.orm import Session
 
 from resilience.core.errors import Conflict
@@ -59,11 +59,19 @@ def commit(session: Session) -> None:
             "the change conflicts with data stored in the meantime (a duplicate or a removed "
             "reference); nothing was stored: reload and try again"
         ) from None
+    except BaseException:
+        rollback(session)  # leave the session usable (a command may go on with it)
+        raise
 
 
 def rollback(session: Session) -> None:
     """End the transaction without storing anything; queued after-commit effects are dropped."""
-    session.rollback()
+    try:
+        session.rollback()
+    except InvalidRequestError:
+        # An after-commit callback raised: the data is stored and the transaction stuck in its
+        # "committed" state, where only closing ends it.
+        session.close()
 
 
 @contextmanager
@@ -80,17 +88,25 @@ def unit_of_work(session: Session | None = None) -> Iterator[Session]:
     commit(session)
 
 
+def discard(session: Session) -> None:
+    """Roll back a request's work. What it loaded is detached, not expired, as closing the
+    session at the end of the request always did: an error page, or a test sharing the
+    session, still reads the values it saw without a new query."""
+    session.expunge_all()
+    rollback(session)
+
+
 def end_request(session: Session, method: str, status: int) -> None:
-    """Commit the request's work when it may write and succeeded; otherwise roll it back."""
+    """Commit the request's work when it may write and succeeded; otherwise discard it."""
     if method in READ_ONLY_METHODS:
         if session.new or session.dirty or session.deleted:
             log.warning("a %s request changed data without committing it; the change is discarded",
                         method)
-        rollback(session)
+        discard(session)
     elif status < 400:
         commit(session)
     else:
-        rollback(session)
+        discard(session)
 
 
 class TransactionalFlask(Flask):
@@ -100,7 +116,7 @@ class TransactionalFlask(Flask):
         try:
             response = self.make_response(super().dispatch_request())
         except BaseException:
-            rollback(db.session)
+            discard(db.session)
             raise
         end_request(db.session, request.method, response.status_code)
         return response

@@ -182,3 +182,19 @@ def test_unit_of_work_turns_a_refused_commit_into_a_conflict(app):
         with unit_of_work() as session:
             session.add(User(email="indah@posko.test", role="official", password_hash="x"))
     assert stored("indah@posko.test") == 1
+
+
+def test_a_failing_side_effect_leaves_the_change_stored_and_the_session_usable(app):
+    db.session.rollback()
+
+    def broken():
+        raise RuntimeError("broker exploded")
+
+    with pytest.raises(RuntimeError, match="broker exploded"):
+        with unit_of_work() as session:
+            create_user(session, "joko@posko.test", "official", PASSWORD)
+            after_commit(session, broken)
+    assert stored("joko@posko.test") == 1  # committed before the side effect ran
+    with unit_of_work() as session:  # the same session goes on working
+        create_user(session, "kartika@posko.test", "official", PASSWORD)
+    assert stored("kartika@posko.test") == 1
