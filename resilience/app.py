@@ -15,6 +15,7 @@ from resilience.core.errors import DomainError, render_domain_error
 from resilience.audit.chain import set_actor
 from resilience.core.schemas import register_fields, show_personal_data
 from resilience.core.settings import Settings
+from resilience.core.transaction import READ_ONLY_METHODS, TransactionalFlask
 from resilience.core.api import ProblemApi
 from resilience.core.celery import init_celery
 from resilience.dispatch import tasks as dispatch_tasks
@@ -44,7 +45,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     safe_logging.install()
     crypto.configure(settings.secret_key)
 
-    app = Flask("resilience", instance_path=str(settings.instance_path))
+    app = TransactionalFlask("resilience", instance_path=str(settings.instance_path))
     app.config.update(
         SETTINGS=settings,
         SECRET_KEY=settings.secret_key,
@@ -66,8 +67,10 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
             },
             "security": [{"bearer": []}],
         },
-        JSON_SORT_KEYS=False,
     )
+    # Keys in schema (declaration) order, as the OpenAPI document lists them. JSON_SORT_KEYS is
+    # ignored since Flask 2.3: the JSON provider holds the setting.
+    app.json.sort_keys = False
     app.config.update(config)
     if settings.is_sqlite:
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -117,7 +120,7 @@ def _register_guards(app: Flask) -> None:
     @app.before_request
     def _guard():
         # Threads are reused between requests: start every one from a clean slate.
-        g.read_only_token = set_read_only(request.method in ("GET", "HEAD", "OPTIONS"))
+        g.read_only_token = set_read_only(request.method in READ_ONLY_METHODS)
         set_actor("anonymous")
         show_personal_data(False)
         if not request.path.startswith(API_PREFIX):
@@ -140,7 +143,8 @@ def _register_guards(app: Flask) -> None:
 
     @app.teardown_request
     def _release(_exc):
-        # The request's transaction ends with the request, whoever pushed the app context.
+        # The request's transaction ended in dispatch (core.transaction); the session ends
+        # with the request, whoever pushed the app context.
         db.session.remove()
         token = g.pop("read_only_token", None)
         if token is not None:

@@ -1,11 +1,13 @@
 """The ``resilience`` console script: a Flask CLI group.
 
-Every command that touches the database commits once at its end; bad input prints one line
-naming the row or field and exits non-zero, with nothing stored.
+Every command that changes the database is one unit of work (``core.transaction``): it commits
+once at its end; bad input prints one line naming the row or field and exits non-zero, with
+nothing stored.
 """
 
 from __future__ import annotations
 
+import copy
 import getpass
 import json
 import sys
@@ -16,6 +18,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from resilience.core.errors import DomainError
 from resilience.core.settings import SettingsError
+from resilience.core.transaction import unit_of_work
 from resilience.vocabulary import ROLES
 
 
@@ -25,7 +28,46 @@ def _create_app():
     return create_app()
 
 
-cli = FlaskGroup(create_app=_create_app, help="Resilience: flood-response coordination.")
+def project_version() -> str:
+    """The installed package's version (pyproject.toml), e.g. ``0.1.0``."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("resilience")
+    except PackageNotFoundError:
+        return "unknown (not installed: pip install -e .)"
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"resilience {project_version()}")
+        ctx.exit()
+
+
+cli = FlaskGroup(
+    create_app=_create_app,
+    help="Resilience: flood-response coordination.",
+    # Flask's --version prints Python's, Flask's and Werkzeug's versions, not ours.
+    add_version_option=False,
+    params=[click.Option(["--version"], is_flag=True, expose_value=False, is_eager=True,
+                         callback=_print_version, help="Show the version and exit.")],
+    # Only the file given with -e/--env-file is read: a .env found by searching up from the
+    # current directory (docker compose's, with production settings) is never picked up.
+    load_dotenv=False,
+)
+
+
+def _env_file_help(param: click.Parameter) -> click.Parameter:
+    """Flask's -e/--env-file, its help saying what it does here (no .env/.flaskenv defaults)."""
+    if param.name != "env_file":
+        return param
+    option = copy.copy(param)  # the original is shared by every FlaskGroup
+    option.help = ("Read settings (KEY=value lines) from this file; variables already set in "
+                   "the environment win. Needs python-dotenv (a dependency).")
+    return option
+
+
+cli.params = [_env_file_help(param) for param in cli.params]
 
 
 def _fail(message: str, code: int = 2):
@@ -54,10 +96,10 @@ def upgrade_database() -> None:
 
     upgrade(directory=current_app.extensions["migrate"].directory)
     try:
-        if db.session.scalar(select(func.count()).select_from(AdminArea)) == 0:
-            _set_cli_actor()
-            import_areas(db.session, load_geojson())
-        db.session.commit()
+        with unit_of_work() as session:
+            if session.scalar(select(func.count()).select_from(AdminArea)) == 0:
+                _set_cli_actor()
+                import_areas(session, load_geojson())
     finally:
         # Never keep a transaction open past this point: on SQLite it would hold the
         # write lock for as long as the process lives (serve).
@@ -97,16 +139,23 @@ def serve(host: str, port: int):
 @click.option("--seed", default=2024, show_default=True, type=int)
 @with_appcontext
 def demo(seed: int):
-    """Load the Rakumpit demo data (idempotent: skipped when already loaded)."""
-    from resilience.demo.load import load_demo
+    """Load the Rakumpit demo data (once) and print web logins for its coordinator and
+    official (new passwords on every run)."""
+    from resilience.demo.load import demo_logins, load_demo
 
     settings = current_app.config["SETTINGS"]
     if settings.sms_backend != "outbox":
         _fail("the demo's phone numbers are invented: load it only with SMS_BACKEND=outbox")
     upgrade_database()
     _set_cli_actor()
-    summary = load_demo(seed=seed)
+    with unit_of_work() as session:
+        logins = demo_logins(session)  # first: load_demo makes the API tokens for these users
+        summary = load_demo(seed=seed)
     click.echo(summary)
+    click.echo("Web logins: run 'resilience serve', open http://127.0.0.1:5000/login "
+               "(new passwords each time 'resilience demo' runs):")
+    for role, email, password in logins:
+        click.echo(f"  {role:<12} {email}  password: {password}")
 
 
 @cli.group("users")
@@ -122,17 +171,15 @@ def users():
 def users_create(email: str, role: str, password: str | None):
     """Create a staff user."""
     from resilience.accounts.operations import create_user
-    from resilience.extensions import db
 
     if password is None and sys.stdin.isatty():
         password = click.prompt("Password (empty: generate one)", hide_input=True,
                                 confirmation_prompt=True, default="", show_default=False) or None
     _set_cli_actor()
     try:
-        user, generated = create_user(db.session, email, role, password)
-        db.session.commit()
+        with unit_of_work() as session:
+            user, generated = create_user(session, email, role, password)
     except DomainError as exc:
-        db.session.rollback()
         _fail(exc.detail)
     click.echo(f"created {user.role} {user.email} (id {user.id})")
     if generated:
@@ -150,14 +197,12 @@ def tokens():
 def tokens_create(email: str):
     """Create an API token for a user; the token is the last line printed."""
     from resilience.accounts.operations import create_token
-    from resilience.extensions import db
 
     _set_cli_actor()
     try:
-        token = create_token(db.session, email)
-        db.session.commit()
+        with unit_of_work() as session:
+            token = create_token(session, email)
     except DomainError as exc:
-        db.session.rollback()
         _fail(exc.detail)
     click.echo(f"token for {email.strip().lower()} (shown once; store it safely):")
     click.echo(token)
@@ -192,21 +237,19 @@ def import_households_cmd(csv_file: str, event_id: int | None):
     from pathlib import Path
 
     from resilience.events.operations import get_event
-    from resilience.extensions import db
     from resilience.households.importer import decode, import_households
 
     _set_cli_actor()
     try:
-        event = get_event(db.session, event_id) if event_id is not None else None
+        with unit_of_work() as session:
+            event = get_event(session, event_id) if event_id is not None else None
+            report = import_households(session, decode(Path(csv_file).read_bytes()), event)
+            if report.errors:
+                for line in report.lines():
+                    click.echo(f"{csv_file}: {line}", err=True)
+                _fail(f"{len(report.errors)} problem(s); nothing was imported", code=1)  # rolls back
     except DomainError as exc:
         _fail(exc.detail)
-    report = import_households(db.session, decode(Path(csv_file).read_bytes()), event)
-    if report.errors:
-        db.session.rollback()
-        for line in report.lines():
-            click.echo(f"{csv_file}: {line}", err=True)
-        _fail(f"{len(report.errors)} problem(s); nothing was imported", code=1)
-    db.session.commit()
     click.echo(f"{report.created} households and {report.needs_created} needs imported from {report.rows} rows")
 
 
@@ -216,14 +259,12 @@ def import_households_cmd(csv_file: str, event_id: int | None):
 def import_areas_cmd(geojson: str):
     """Import admin areas (kelurahan/desa with Kemendagri codes) from a GeoJSON file."""
     from resilience.areas.operations import import_areas, load_geojson
-    from resilience.extensions import db
 
     _set_cli_actor()
     try:
-        count = import_areas(db.session, load_geojson(geojson))
-        db.session.commit()
+        with unit_of_work() as session:
+            count = import_areas(session, load_geojson(geojson))
     except (DomainError, ValueError, KeyError) as exc:
-        db.session.rollback()
         _fail(f"{geojson}: {getattr(exc, 'detail', exc)}")
     click.echo(f"{count} areas imported")
 

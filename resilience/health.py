@@ -26,11 +26,9 @@ def readyz():
             text("SELECT spatialite_version()" if settings.is_sqlite else "SELECT postgis_lib_version()")
         ).scalar()
         checks["database"] = f"ok ({'spatialite' if settings.is_sqlite else 'postgis'} {version})"
-        db.session.rollback()
-    except Exception as exc:  # report, never raise: readiness must answer
+    except Exception as exc:  # report, never raise: readiness must answer (the GET rolls back)
         ready = False
         checks["database"] = f"error: {type(exc).__name__}"
-        db.session.rollback()
     if settings.redis_url:
         try:
             import redis

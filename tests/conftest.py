@@ -116,6 +116,8 @@ SLOW = (
     "areas/test_areas_cli.py",
     "households/test_import_cli.py",
     "demo/test_load.py",
+    "demo/test_demo_cli.py",
+    "core/test_cli_options.py",
     "stock/test_stock_concurrency.py",
     "stock/test_stock.py::test_demo_loads_its_stock_through_the_ledger",
     "audit/test_audit.py::test_cli_audit_verify_exit_codes",
@@ -133,6 +135,11 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
 
 
+def pythonpath() -> dict[str, str]:
+    """The code under test, not whatever copy is installed (a git worktree sets PYTHONPATH)."""
+    return {"PYTHONPATH": os.environ["PYTHONPATH"]} if os.environ.get("PYTHONPATH") else {}
+
+
 @pytest.fixture
 def console(tmp_path):
     """The console script on a fresh SQLite database in tmp_path: ``console("users", "create", ...)``
@@ -141,6 +148,7 @@ def console(tmp_path):
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
         "RESILIENCE_INSTANCE_PATH": str(tmp_path / "instance"),
+        **pythonpath(),
     }
 
     def _run(*args, stdin=None):

@@ -44,6 +44,15 @@ def create_user(session: Session, email: str, role: str, password: str | None) -
     return user, generated
 
 
+def reset_password(session: Session, user: User) -> str:
+    """Give ``user`` a new generated password and return it (shown once; only its hash is kept)."""
+    password = secrets.token_urlsafe(12)
+    user.password_hash = generate_password_hash(password)
+    session.flush()
+    record(session, "user.password_reset", "user", user.id, {"email": user.email})
+    return password
+
+
 def check_password(user: User, password: str) -> bool:
     return user.active and check_password_hash(user.password_hash, password)
 

@@ -19,6 +19,7 @@ from numbers import Real
 
 import shapely
 from shapely.geometry import LinearRing, MultiPolygon, Polygon
+from shapely.geometry.polygon import orient
 
 from resilience.core.invalid import InvalidValue
 
@@ -504,7 +505,9 @@ def _overlapping_pair(polygons: list[Polygon]) -> tuple[int, int] | None:
 def area_to_geojson(geom: Polygon | MultiPolygon) -> dict:
     """A (Multi)Polygon as a GeoJSON geometry dict of plain lists.
 
-    One part → ``Polygon``; otherwise ``MultiPolygon``. Coordinates are passed through.
+    One part → ``Polygon``; otherwise ``MultiPolygon``. Rings follow RFC 7946 §3.1.6 whatever
+    order they were stored in (the seeded kelurahan are clockwise): exterior rings
+    counter-clockwise, holes clockwise. Coordinate values are passed through.
     """
     if isinstance(geom, Polygon):
         polygons = [geom]
@@ -519,6 +522,7 @@ def area_to_geojson(geom: Polygon | MultiPolygon) -> dict:
     def polygon(p: Polygon) -> list[list[list[float]]]:
         if p.is_empty:
             return []
+        p = orient(p, sign=1.0)
         return [ring(p.exterior), *(ring(h) for h in p.interiors)]
 
     if len(polygons) == 1:

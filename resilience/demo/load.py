@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 
 from resilience.accounts.models import User
-from resilience.accounts.operations import create_token, create_user
+from resilience.accounts.operations import create_token, create_user, reset_password
 from resilience.core.identity import normalize_phone, validate_kk, validate_nik
 from resilience.core.schemas import point_element
 from resilience.demo.generate import generate, generate_stock
@@ -36,6 +36,7 @@ def _point(location: dict) -> object:
 
 
 def load_demo(seed: int = 2024) -> str:
+    """Adds the demo to the session (flushed, not committed: the caller is the unit of work)."""
     data = generate(seed)
     session = db.session
     if session.scalar(select(FloodEvent.id).where(FloodEvent.name == data["event"]["name"])):
@@ -110,7 +111,6 @@ def load_demo(seed: int = 2024) -> str:
         if session.scalar(select(User.id).where(User.email == email)) is None:
             create_user(session, email, role, None)
         lines.append(f"  {role:<12} {email}  token: {create_token(session, email)}")
-    session.commit()
     seconds = time.monotonic() - started
     return "\n".join(
         [
@@ -121,6 +121,24 @@ def load_demo(seed: int = 2024) -> str:
             *lines,
         ]
     )
+
+
+def demo_logins(session) -> list[tuple[str, str, str]]:
+    """(role, email, password) of the demo's coordinator and official, for the web login page.
+
+    The passwords are generated now. Only their hashes are stored, as for every user: no
+    password sits in the repository, in a file or in the database in plain text. So a later
+    ``resilience demo`` cannot print the old ones; it gives the demo users new passwords and
+    prints those instead, and the printed logins always work."""
+    logins = []
+    for email, role in DEMO_USERS:
+        user = session.scalar(select(User).where(User.email == email))
+        if user is None:
+            _user, password = create_user(session, email, role, None)
+        else:
+            password = reset_password(session, user)
+        logins.append((role, email, password))
+    return logins
 
 
 def _load_stock(session, stock: dict, event, households: dict) -> str:

@@ -15,7 +15,6 @@ blp = Blueprint("events", __name__, url_prefix="/events", description="Flood eve
 @blp.response(201, EventSchema)
 def create_event(data):
     event = operations.create_event(db.session, data)
-    db.session.commit()
     return event
 
 
@@ -42,5 +41,4 @@ def get_event(event_id):
 def patch_event(data, event_id):
     event = operations.get_event(db.session, event_id)
     operations.update_event(db.session, event, data)
-    db.session.commit()
     return event

@@ -24,7 +24,6 @@ blp = Blueprint("households", __name__, url_prefix="/households", description="H
 @blp.response(201, HouseholdSchema)
 def create_household(data):
     household = operations.create_household(db.session, data)
-    db.session.commit()
     return household
 
 
@@ -48,7 +47,6 @@ def get_household(household_id):
 def patch_household(data, household_id):
     household = operations.get_household(db.session, household_id)
     operations.update_household(db.session, household, data)
-    db.session.commit()
     return household
 
 
@@ -85,13 +83,11 @@ def import_households(event=None):
         data = request.get_data()
     flood = get_event(db.session, event) if event is not None else None
     report = import_households_csv(db.session, decode(data), flood)
-    if report.errors:
-        db.session.rollback()
+    if report.errors:  # the 422 rolls back every row already added
         raise ValidationFailed(
             f"{len(report.errors)} problem(s) in the file; nothing was imported. " + "; ".join(report.lines()[:3]),
             errors=report.errors,
             rows=report.rows,
             created=0,
         )
-    db.session.commit()
     return report.as_dict()

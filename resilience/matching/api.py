@@ -21,7 +21,6 @@ def match(data, event_id):
     """Propose tasks for the event's open needs (exact optimum); nothing is sent."""
     event = get_event(db.session, event_id)
     proposal = operations.propose(db.session, event, (data or {}).get("max_distance_m"))
-    db.session.commit()
     return proposal
 
 
@@ -32,5 +31,4 @@ def dispatch_tasks(data, event_id):
     """Confirm proposed tasks (all, or task_ids): they become offers to the volunteers."""
     event = get_event(db.session, event_id)
     result = dispatch.confirm(db.session, event, (data or {}).get("task_ids"))
-    db.session.commit()
     return result

@@ -14,7 +14,6 @@ blp = Blueprint("needs", __name__, url_prefix="", description="Needs of househol
 @blp.response(201, NeedSchema)
 def create_need(data, event_id):
     need = operations.create_need(db.session, get_event(db.session, event_id), data)
-    db.session.commit()
     return need
 
 
@@ -39,5 +38,4 @@ def get_need(need_id):
 def patch_need(data, need_id):
     need = operations.get_need(db.session, need_id)
     operations.update_need(db.session, need, data)
-    db.session.commit()
     return need

@@ -34,7 +34,6 @@ blp = Blueprint("stock", __name__, url_prefix="", description="Aid stock: depots
 @blp.response(201, DepotSchema)
 def create_depot(data):
     depot = operations.create_depot(db.session, data)
-    db.session.commit()
     return depot
 
 
@@ -66,7 +65,6 @@ def depot_stock(page, depot_id):
 @blp.response(201, ItemSchema)
 def create_item(data):
     item = operations.create_item(db.session, data)
-    db.session.commit()
     return item
 
 
@@ -94,7 +92,6 @@ def get_item(item_id):
          "correct with a new movement.")
 def record_movement(data):
     recorded = operations.record_movement(db.session, data)
-    db.session.commit()
     return recorded
 
 

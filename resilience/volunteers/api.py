@@ -23,7 +23,6 @@ blp = Blueprint("volunteers", __name__, url_prefix="", description="Volunteer gr
 @blp.response(201, GroupSchema)
 def create_group(data):
     group = operations.create_group(db.session, data)
-    db.session.commit()
     return group
 
 
@@ -46,7 +45,6 @@ def get_group(group_id):
 def patch_group(data, group_id):
     group = operations.get_group(db.session, group_id)
     operations.update_group(db.session, group, data)
-    db.session.commit()
     return group
 
 
@@ -55,7 +53,6 @@ def patch_group(data, group_id):
 @blp.response(201, VolunteerSchema)
 def create_volunteer(data):
     volunteer = operations.create_volunteer(db.session, data)
-    db.session.commit()
     return volunteer
 
 
@@ -79,5 +76,4 @@ def get_volunteer(volunteer_id):
 def patch_volunteer(data, volunteer_id):
     volunteer = operations.get_volunteer(db.session, volunteer_id)
     operations.update_volunteer(db.session, volunteer, data)
-    db.session.commit()
     return volunteer

@@ -194,9 +194,9 @@ def test_parse_area_polygon_becomes_multipolygon():
 
 
 def test_parse_area_multipolygon_and_holes():
-    geojson = {
+    geojson = {  # RFC 7946 orientation (exterior counter-clockwise, hole clockwise) round-trips
         "type": "MultiPolygon",
-        "coordinates": [[SQUARE, HOLE], [shifted(SQUARE, dlon=0.5)]],
+        "coordinates": [[SQUARE, HOLE[::-1]], [shifted(SQUARE, dlon=0.5)]],
     }
     area = parse_area(geojson)
     assert len(area.geoms) == 2
@@ -238,7 +238,9 @@ def test_parse_area_accepts_every_palangka_raya_kelurahan():
     assert features
     for feature in features:
         area = parse_area(feature)
-        assert area_to_geojson(area) == feature["geometry"]
+        # The file's rings are clockwise (no holes): the output is each ring reversed (RFC 7946).
+        assert area_to_geojson(area) == {
+            "type": "Polygon", "coordinates": [ring[::-1] for ring in feature["geometry"]["coordinates"]]}
 
 
 # --------------------------------------------------------------------------- parse_area: rejected

@@ -500,10 +500,12 @@ def test_demo_stock_is_deterministic_and_never_negative():
 
 def test_demo_loads_its_stock_through_the_ledger(app, coordinator):
     from resilience.demo.generate import generate, generate_stock
+    from resilience.core.transaction import unit_of_work
     from resilience.demo.load import load_demo
 
     stock = generate_stock(generate(2024), 2024)
-    summary = load_demo(2024)
+    with unit_of_work():
+        summary = load_demo(2024)
     assert f"{len(stock['movements'])} stock movements" in summary
     check = _ok(coordinator.get("/api/v1/stock/check"), 200)
     transfers = sum(m["kind"] == "transfer" for m in stock["movements"])
