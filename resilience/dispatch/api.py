@@ -42,5 +42,4 @@ def patch_task(data, task_id):
         task = operations.reassign(db.session, task, data["volunteer_id"])
     else:
         operations.cancel(db.session, task)
-    db.session.commit()
     return task

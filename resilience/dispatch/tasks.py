@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from resilience.core.transaction import unit_of_work
 from resilience.extensions import db
 
 EXPIRE_OFFERS_TASK = "resilience.dispatch.expire_offers"
@@ -18,8 +19,7 @@ def expire_offers() -> int:
     from resilience.dispatch.offers import expire_offers as expire
 
     try:
-        count = expire(db.session)
-        db.session.commit()
-        return count
+        with unit_of_work(db.session):
+            return expire(db.session)
     finally:
         db.session.remove()

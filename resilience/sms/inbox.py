@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from resilience.core.celery import run_task
 from resilience.core.db import after_commit
 from resilience.core.errors import Conflict, ValidationFailed
+from resilience.core.transaction import unit_of_work
 from resilience.extensions import db
 from resilience.sms import hooks
 from resilience.sms.gsm7 import segments
@@ -61,11 +62,10 @@ def receive(session: Session, phone: str, body: str, provider_sid: str | None = 
 
 def process(message_id: int) -> None:
     """The worker's side of ``receive``: act on one stored inbound message and commit."""
-    message = db.session.get(SmsMessage, message_id)
-    if message is None:
-        return
-    hooks.fire(INBOUND_RECEIVED, db.session, message)
-    db.session.commit()
+    with unit_of_work(db.session) as session:
+        message = session.get(SmsMessage, message_id)
+        if message is not None:
+            hooks.fire(INBOUND_RECEIVED, session, message)
 
 
 def simulate_reply(session: Session, phone: str, body: str) -> dict:

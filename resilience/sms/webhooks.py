@@ -51,7 +51,6 @@ def inbound():
     except InvalidValue:
         phone = request.form.get("From", "")[:20]
     receive(db.session, phone, request.form.get("Body", ""), request.form.get("MessageSid") or None)
-    db.session.commit()
     return Response(EMPTY_TWIML, mimetype="text/xml")
 
 
@@ -76,5 +75,4 @@ def status():
         message.advance(mapped, sid, error_code)
         if error_code == 21610 and message.volunteer is not None:
             message.volunteer.sms_opt_out = True
-    db.session.commit()
     return Response("", status=204)
