@@ -161,7 +161,11 @@ def match_confirm(event_id: int):
     db.session.commit()
     flash(gettext("%(offered)s tasks offered by SMS; %(skipped)s skipped.", offered=len(result.offered), skipped=len(result.skipped)), "info")
     for skipped in result.skipped:
-        flash(f"T{skipped['task_id']}: {skipped['reason']}", "warning")
+        # dispatch gives its reasons as English text for now; a page shows them once they carry
+        # message ids (core.errors.Message), never in English
+        reason = skipped["reason"]
+        text = message_text(reason) if isinstance(reason, Message) else gettext("not offered")
+        flash(gettext("T%(task)s: %(reason)s", task=skipped["task_id"], reason=text), "warning")
     return _back(event_id)
 
 

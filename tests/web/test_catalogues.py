@@ -67,11 +67,11 @@ def test_compiled_catalogues_are_current(lang):
 # ------------------------------------------------------------------------ message ids in code
 ERROR_CLASSES = {"DomainError", "ValidationFailed", "Unauthorized", "Forbidden", "NotFound", "Conflict",
                  "InvalidValue", "ValidationError"}
-# Packages another change is restructuring (their wording moves to catalogues in a later step).
-NOT_YET = ("resilience/sms/", "resilience/dispatch/", "resilience/matching/", "resilience/audit/",
-           "resilience/reports/", "resilience/households/importer.py", "resilience/stock/profiles.py",
-           "resilience/core/api.py", "resilience/accounts/auth.py", "resilience/areas/api.py",
-           "resilience/households/api.py")
+# Not checked: sms/ and dispatch/ (being restructured; their wording moves to the catalogues in
+# a later step: a page shows their errors as a general sentence, never in English), and
+# messages only the API or the command line shows (token auth, GeoJSON import, CSV import).
+NOT_YET = ("resilience/sms/", "resilience/dispatch/", "resilience/accounts/auth.py", "resilience/areas/api.py",
+           "resilience/households/api.py", "resilience/households/importer.py")
 
 
 def _bare_english(node: ast.AST) -> bool:
