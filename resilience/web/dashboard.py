@@ -51,7 +51,8 @@ def tiles() -> dict:
 
 
 def draw_messages() -> dict:
-    return {key: label("draw_" + key) for key in DRAW_MESSAGES}
+    # draw.js fills in the number of points itself: it replaces "{n}"
+    return {key: label("draw_" + key, n="{n}") for key in DRAW_MESSAGES}
 
 
 @bp.app_context_processor
