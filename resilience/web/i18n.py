@@ -13,7 +13,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, session
-from flask_babel import Babel, format_datetime, format_decimal, get_timezone, gettext
+from flask_babel import Babel, format_datetime, format_decimal, get_babel, get_timezone, gettext
 
 from resilience.core.errors import Message
 
@@ -103,7 +103,7 @@ def local_time(value, pattern: str = "yyyy-MM-dd HH:mm") -> str:
 
 def local_zone() -> ZoneInfo:
     """The TIMEZONE setting's zone (Asia/Jakarta unless configured)."""
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "Asia/Jakarta")
+    return ZoneInfo(get_babel().default_timezone)
 
 
 def with_zone(text: str) -> str:

@@ -19,6 +19,9 @@ ENGLISH_WORDS = re.compile(
     r"\b(the|The|Not a valid|Missing data|must be|Must be|is not|cannot|already|should|please|Please|"
     r"required|Required|invalid|Invalid|Unknown|unknown|Error|Not found|Forbidden)\b"
 )
+# A decimal point before a unit is English number formatting (Indonesian writes 0,6 km; a point
+# before three digits is Indonesian grouping: 5.428 kg).
+POINT_DECIMALS = re.compile(r"\b\d+\.(?:\d{1,2}|\d{4,}) ?(?:km|kg|m|l)\b")
 TAGS = re.compile(r"<(script|style)\b.*?</\1>|<[^>]+>", re.S)
 ATTRIBUTES = re.compile(r'\s(?:title|aria-label|placeholder|alt|data-none|data-short)="([^"]*)"')
 
@@ -53,7 +56,7 @@ def english_in(page: str, data: tuple[str, ...] = ()) -> list[str]:
     text = visible_text(page)
     for value in data:  # operator-provided text (the minimum-needs profiles' sources) is data
         text = text.replace(value, " ")
-    found = [p for p in PHRASES if p in text]
+    found = [p for p in PHRASES if p in text] + POINT_DECIMALS.findall(text)
     found += [m.group(0) + " …" + text[max(0, m.start() - 40):m.end() + 40].strip() + "…"
               for m in ENGLISH_WORDS.finditer(text)]
     return found
@@ -162,5 +165,6 @@ def test_the_check_finds_english():
     page = "<body><p>Nama</p><p title='x'>Must be greater than or equal to 1.</p></body>"
     assert english_in(page)
     assert english_in("<body><p>Household list</p></body>") == ["Household list"]
+    assert english_in("<body><td>0.6 km</td><td>0,6 km</td></body>") == ["0.6 km"]
     assert english_in('<body><button aria-label="Remove the task">x</button></body>')
     assert english_in("<body><p>Daftar rumah tangga</p><script>var the = 1;</script></body>") == []
