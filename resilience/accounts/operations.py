@@ -28,7 +28,8 @@ def create_user(session: Session, email: str, role: str, password: str | None) -
     if not _EMAIL.match(email):
         raise ValidationFailed.field("email", Message("%(email)r is not an email address", email=email))
     if role not in ROLES:
-        raise ValidationFailed.field("role", Message("must be one of %(value)s; got %(role)r", value=', '.join(ROLES), role=role))
+        raise ValidationFailed.field("role", Message("must be one of %(value)s; got %(role)r",
+                                                     value=', '.join(ROLES), role=role))
     if session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
         raise Conflict(Message("a user with email %(email)s already exists", email=email))
     generated = None

@@ -64,7 +64,8 @@ def import_areas(session: Session, collection: dict[str, Any]) -> int:
         if not code or not name:
             raise ValidationFailed.field(f"features[{index}].properties", Message("code and name are required"))
         if level not in LEVELS:
-            raise ValidationFailed.field(f"features[{index}].properties.level", Message("unknown level %(level)r", level=level))
+            raise ValidationFailed.field(f"features[{index}].properties.level", Message("unknown level %(level)r",
+                                                                                        level=level))
         geom = _multi(shape(feature["geometry"]))
         parent_code = props.get("district_code") or code.rsplit(".", 1)[0]
         centroid = None
@@ -116,5 +117,6 @@ def area_for_point(session: Session, location: WKBElement) -> AdminArea | None:
 def area_by_code(session: Session, code: str, field: str = "area") -> AdminArea:
     area = session.scalar(select(AdminArea).where(AdminArea.code == code))
     if area is None:
-        raise ValidationFailed.field(field, Message("unknown kelurahan/area code %(code)r (format 62.71.05.1004)", code=code))
+        raise ValidationFailed.field(field, Message("unknown kelurahan/area code %(code)r (format 62.71.05.1004)",
+                                                    code=code))
     return area

@@ -104,7 +104,8 @@ def _number(value: object, what: str, path: str | None) -> float:
     """``value`` as a finite float; bools, strings and None are not numbers."""
     if isinstance(value, bool) or not isinstance(value, (Real, Decimal)):
         hint = Message(" (send it without quotes)") if isinstance(value, str) else ""
-        raise InvalidValue(Message("%(what)s must be a number; got %(value)s%(hint)s", what=what, value=_describe(value), hint=hint), path)
+        raise InvalidValue(Message("%(what)s must be a number; got %(value)s%(hint)s",
+                                   what=what, value=_describe(value), hint=hint), path)
     try:
         number = float(value)
     except (OverflowError, ValueError):
@@ -184,13 +185,15 @@ def parse_point(value: object) -> tuple[float, float]:
     """Validate an API point ``{"lat": -1.6346, "lon": 113.6858}``; return ``(lat, lon)``."""
     example = '{"lat": -1.6346, "lon": 113.6858}'
     if not isinstance(value, Mapping):
-        raise InvalidValue(Message("a point must be an object like %(example)s; got %(value)s", example=example, value=_describe(value)))
+        raise InvalidValue(Message("a point must be an object like %(example)s; got %(value)s",
+                                   example=example, value=_describe(value)))
     for key in value:
         if key not in ("lat", "lon"):
             hint = _POINT_KEY_HINTS.get(str(key).lower())
             advice = (Message("use %(hint)r", hint=hint) if hint
                       else Message("a point has only lat and lon, e.g. %(example)s", example=example))
-            raise InvalidValue(Message("unknown key %(value)r in point: %(advice)s", value=str(key), advice=advice), str(key))
+            raise InvalidValue(Message("unknown key %(value)r in point: %(advice)s",
+                                       value=str(key), advice=advice), str(key))
     for key in ("lat", "lon"):
         if key not in value:
             raise InvalidValue(Message("point has no %(key)s: send it like %(example)s", key=key, example=example), key)
@@ -221,7 +224,8 @@ def parse_area(geojson: object) -> MultiPolygon:
     if isinstance(geojson, Mapping) and geojson.get("type") == "Feature":
         if geojson.get("geometry") is None:
             raise InvalidValue(
-                Message("the Feature has no geometry: give it a Polygon or MultiPolygon, e.g. %(example)s", example=_AREA_EXAMPLE),
+                Message("the Feature has no geometry: give it a Polygon or MultiPolygon, e.g. %(example)s",
+                        example=_AREA_EXAMPLE),
                 "geometry",
             )
         geometry = geojson["geometry"]
@@ -230,7 +234,8 @@ def parse_area(geojson: object) -> MultiPolygon:
             "FeatureCollection",
         ):
             raise InvalidValue(
-                Message("a Feature's geometry must be a Polygon or MultiPolygon, not a %(type)s", type=geometry['type']),
+                Message("a Feature's geometry must be a Polygon or MultiPolygon, not a %(type)s",
+                        type=geometry['type']),
                 "geometry.type",
             )
         try:
@@ -243,7 +248,8 @@ def parse_area(geojson: object) -> MultiPolygon:
 def _parse_geometry(geojson: object) -> MultiPolygon:
     if not isinstance(geojson, Mapping):
         raise InvalidValue(
-            Message("an area must be a GeoJSON Polygon or MultiPolygon object like %(example)s; got %(value)s", example=_AREA_EXAMPLE, value=_describe(geojson))
+            Message("an area must be a GeoJSON Polygon or MultiPolygon object like %(example)s; got %(value)s",
+                    example=_AREA_EXAMPLE, value=_describe(geojson))
         )
     if "type" not in geojson:
         raise InvalidValue(Message('the area has no "type": use "Polygon" or "MultiPolygon"'), "type")
@@ -265,7 +271,8 @@ def _parse_geometry(geojson: object) -> MultiPolygon:
         raise InvalidValue(message, "type")
     if geojson.get("coordinates") is None:
         raise InvalidValue(
-            Message("the %(kind)s has no coordinates: e.g. %(example)s", kind=kind, example=_AREA_EXAMPLE), "coordinates"
+            Message("the %(kind)s has no coordinates: e.g. %(example)s",
+                    kind=kind, example=_AREA_EXAMPLE), "coordinates"
         )
     coordinates = geojson["coordinates"]
     if not isinstance(coordinates, _SEQ):
@@ -334,7 +341,8 @@ def _check_depth(kind: str, coordinates: object) -> None:
     if depth != expected:
         shape = "[[[lon, lat], ...]]" if kind == "Polygon" else "[[[[lon, lat], ...]]]"
         raise InvalidValue(
-            Message("%(kind)s coordinates must be nested %(expected)s levels deep, %(shape)s; got %(depth)s", kind=kind, expected=expected, shape=shape, depth=depth),
+            Message("%(kind)s coordinates must be nested %(expected)s levels deep, %(shape)s; got %(depth)s",
+                    kind=kind, expected=expected, shape=shape, depth=depth),
             "coordinates",
         )
 
@@ -349,7 +357,8 @@ def _check_size(kind: str, coordinates: list) -> None:
                     total += len(ring)
     if total > MAX_AREA_POSITIONS:
         raise InvalidValue(
-            Message("the area has %(total)s positions, more than %(max)s: simplify it", total=total, max=MAX_AREA_POSITIONS),
+            Message("the area has %(total)s positions, more than %(max)s: simplify it",
+                    total=total, max=MAX_AREA_POSITIONS),
             "coordinates",
         )
 
@@ -357,7 +366,8 @@ def _check_size(kind: str, coordinates: list) -> None:
 def _build_polygon(index: int, rings: object, path: str) -> Polygon:
     if not isinstance(rings, _SEQ):
         raise InvalidValue(
-            Message("polygon %(index)s must be a list of rings; got %(value)s", index=index, value=_describe(rings)), path
+            Message("polygon %(index)s must be a list of rings; got %(value)s",
+                    index=index, value=_describe(rings)), path
         )
     if not rings:
         raise InvalidValue(
@@ -365,13 +375,15 @@ def _build_polygon(index: int, rings: object, path: str) -> Polygon:
         )
     built: list[list[tuple[float, float]]] = []
     for r, ring in enumerate(rings):
-        built.append(_check_ring(Message("polygon %(index)s, ring %(ring)s", index=index, ring=r), ring, f"{path}[{r}]"))
+        built.append(_check_ring(Message("polygon %(index)s, ring %(ring)s",
+                                         index=index, ring=r), ring, f"{path}[{r}]"))
     return Polygon(built[0], built[1:])
 
 
 def _check_ring(label: str, ring: object, path: str) -> list[tuple[float, float]]:
     if not isinstance(ring, _SEQ):
-        raise InvalidValue(Message("%(label)s must be a list of [lon, lat] positions; got %(value)s", label=label, value=_describe(ring)), path)
+        raise InvalidValue(Message("%(label)s must be a list of [lon, lat] positions; got %(value)s",
+                                   label=label, value=_describe(ring)), path)
     if len(ring) < 4:
         raise InvalidValue(
             Message("%(label)s has 1 position; a ring needs at least 4: three or more corners and the first position "
@@ -387,7 +399,8 @@ def _check_ring(label: str, ring: object, path: str) -> list[tuple[float, float]
         first = f"[{_fmt(points[0][0])}, {_fmt(points[0][1])}]"
         last = f"[{_fmt(points[-1][0])}, {_fmt(points[-1][1])}]"
         raise InvalidValue(
-            Message("%(label)s is not closed: first position %(first)s differs from last %(last)s; repeat the first position at the end", label=label, first=first, last=last),
+            Message("%(label)s is not closed: first position %(first)s differs from last %(last)s; repeat the first position at the end",
+                    label=label, first=first, last=last),
             path,
         )
     return points
@@ -396,11 +409,13 @@ def _check_ring(label: str, ring: object, path: str) -> list[tuple[float, float]
 def _check_position(label: str, pos: object, path: str) -> tuple[float, float]:
     if not isinstance(pos, _SEQ):
         raise InvalidValue(
-            Message("%(label)s must be a [lon, lat] list of numbers; got %(value)s", label=label, value=_describe(pos)), path
+            Message("%(label)s must be a [lon, lat] list of numbers; got %(value)s",
+                    label=label, value=_describe(pos)), path
         )
     if len(pos) not in (2, 3):
         raise InvalidValue(
-            Message("%(label)s must have 2 numbers [lon, lat] (a third, altitude, is allowed); got %(count)s", label=label, count=len(pos)),
+            Message("%(label)s must have 2 numbers [lon, lat] (a third, altitude, is allowed); got %(count)s",
+                    label=label, count=len(pos)),
             path,
         )
     lon = _number(pos[0], Message("%(label)s: lon (the first number)", label=label), path)
@@ -415,9 +430,11 @@ def _check_position(label: str, pos: object, path: str) -> tuple[float, float]:
         message = Message("%(label)s [%(lon)s, %(lat)s] looks like [lat, lon] — are lat and lon swapped? "
                           "GeoJSON positions are [lon, lat], e.g. [%(lat)s, %(lon)s]", label=label, lon=lo, lat=la)
     elif problem == "lat_range":
-        message = Message("%(label)s: lat (the second number) must be between -90 and 90; got %(lat)s", label=label, lat=la)
+        message = Message("%(label)s: lat (the second number) must be between -90 and 90; got %(lat)s",
+                          label=label, lat=la)
     elif problem == "lon_range":
-        message = Message("%(label)s: lon (the first number) must be between -180 and 180; got %(lon)s", label=label, lon=lo)
+        message = Message("%(label)s: lon (the first number) must be between -180 and 180; got %(lon)s",
+                          label=label, lon=lo)
     else:
         message = Message("%(label)s [%(lon)s, %(lat)s] is outside Indonesia (%(bbox)s)", label=label, lon=lo, lat=la,
                           bbox=_BBOX_TEXT)
@@ -453,7 +470,8 @@ def _polygon_problem(index: int, polygon: Polygon) -> Message | None:
             detail = Message("ring %(ring)s crosses itself; redraw it so its edges do not cross", ring=crossing[0])
         else:
             detail = Message("its rings cross each other; a hole must lie inside the outer ring")
-        return Message("polygon %(index)s is self-intersecting%(near)s: %(detail)s", index=index, near=near, detail=detail)
+        return Message("polygon %(index)s is self-intersecting%(near)s: %(detail)s",
+                       index=index, near=near, detail=detail)
     if what == "Ring Self-intersection":
         return Message("polygon %(index)s is self-intersecting%(near)s: a ring touches itself at a "
                        "point; split it into separate polygons", index=index, near=near)
@@ -488,7 +506,8 @@ def _check_polygons(polygons: list[Polygon], paths: list[str], *, multi: bool) -
     which = (Message("polygons %(first)s and %(second)s", first=pair[0], second=pair[1]) if pair
              else Message("polygons of the MultiPolygon"))
     raise InvalidValue(
-        Message("%(which)s overlap or share an edge%(near)s; merge them into one polygon or move them apart", which=which, near=near),
+        Message("%(which)s overlap or share an edge%(near)s; merge them into one polygon or move them apart",
+                which=which, near=near),
         "coordinates",
     )
 
@@ -543,7 +562,8 @@ def _bbox_problem(lon1: float, lat1: float, lon2: float, lat2: float) -> Invalid
     ):
         if not -limit <= value <= limit:
             return InvalidValue(
-                Message("bbox %(name)s must be between -%(limit)s and %(limit)s; got %(value)s (the order is minLon,minLat,maxLon,maxLat, e.g. %(example)s)", name=name, limit=limit, value=_fmt(value), example=_BBOX_EXAMPLE),
+                Message("bbox %(name)s must be between -%(limit)s and %(limit)s; got %(value)s (the order is minLon,minLat,maxLon,maxLat, e.g. %(example)s)",
+                        name=name, limit=limit, value=_fmt(value), example=_BBOX_EXAMPLE),
                 name,
             )
     for low_name, low, high_name, high in (
@@ -552,7 +572,9 @@ def _bbox_problem(lon1: float, lat1: float, lon2: float, lat2: float) -> Invalid
     ):
         if not low < high:
             return InvalidValue(
-                Message("bbox %(low_name)s %(value)s must be less than %(high_name)s %(value2)s (the order is minLon,minLat,maxLon,maxLat, e.g. %(example)s)", low_name=low_name, value=_fmt(low), high_name=high_name, value2=_fmt(high), example=_BBOX_EXAMPLE),
+                Message(
+                    "bbox %(low_name)s %(value)s must be less than %(high_name)s %(value2)s (the order is minLon,minLat,maxLon,maxLat, e.g. %(example)s)",
+                    low_name=low_name, value=_fmt(low), high_name=high_name, value2=_fmt(high), example=_BBOX_EXAMPLE),
                 low_name,
             )
     return None
@@ -568,17 +590,20 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
     parts = text.split(",")
     if len(parts) != 4:
         raise InvalidValue(
-            Message("bbox must be four comma-separated numbers %(usage)s; got %(count)s values", usage=usage, count=len(parts))
+            Message("bbox must be four comma-separated numbers %(usage)s; got %(count)s values",
+                    usage=usage, count=len(parts))
         )
     values: list[float] = []
     for name, part in zip(_BBOX_PARTS, parts):
         part = part.strip()
         if not _DECIMAL.fullmatch(part):
             shown = part if len(part) <= 20 else part[:17] + "..."
-            raise InvalidValue(Message("bbox %(name)s %(shown)r is not a number (%(usage)s)", name=name, shown=shown, usage=usage), name)
+            raise InvalidValue(Message("bbox %(name)s %(shown)r is not a number (%(usage)s)",
+                                       name=name, shown=shown, usage=usage), name)
         value = float(part)
         if not math.isfinite(value):
-            raise InvalidValue(Message("bbox %(name)s %(part)r is too large (%(usage)s)", name=name, part=part, usage=usage), name)
+            raise InvalidValue(Message("bbox %(name)s %(part)r is too large (%(usage)s)",
+                                       name=name, part=part, usage=usage), name)
         values.append(value)
     lon1, lat1, lon2, lat2 = values
     problem = _bbox_problem(lon1, lat1, lon2, lat2)
@@ -587,6 +612,7 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
     if _bbox_problem(lat1, lon1, lat2, lon2) is None:
         fixed = ",".join(_fmt(v) for v in (lat1, lon1, lat2, lon2))
         raise InvalidValue(
-            Message("bbox looks like minLat,minLon,maxLat,maxLon — are lat and lon swapped? The order is minLon,minLat,maxLon,maxLat: use bbox=%(fixed)s", fixed=fixed)
+            Message("bbox looks like minLat,minLon,maxLat,maxLon — are lat and lon swapped? The order is minLon,minLat,maxLon,maxLat: use bbox=%(fixed)s",
+                    fixed=fixed)
         )
     raise problem

@@ -34,7 +34,8 @@ def _check_counts(household: Household) -> None:
     members = household.members or 1
     for name in VULNERABILITY_FIELDS:
         if (getattr(household, name) or 0) > members:
-            raise ValidationFailed.field(name, Message("%(value)s is more than the %(members)s members", value=getattr(household, name), members=members))
+            raise ValidationFailed.field(name, Message("%(value)s is more than the %(members)s members",
+                                                       value=getattr(household, name), members=members))
 
 
 def _check_nik_unique(session: Session, household: Household) -> None:
@@ -46,7 +47,8 @@ def _check_nik_unique(session: Session, household: Household) -> None:
         select(Household.id).where(Household.nik_digest == household.nik_digest, Household.id != household.id)
     )
     if other is not None:
-        raise Conflict(Message("a household with this NIK is already registered (id %(other)s)", other=other), existing_id=other)
+        raise Conflict(Message("a household with this NIK is already registered (id %(other)s)",
+                               other=other), existing_id=other)
 
 
 def _set_kk_digest(household: Household) -> None:

@@ -33,7 +33,8 @@ def _apply_priority(need: Need, priority: int | None, reason: str | None) -> Non
     if not (reason or "").strip():
         raise ValidationFailed.field(
             "priority_reason",
-            Message("a reason is required to set priority %(priority)s instead of the derived %(derived_priority)s", priority=priority, derived_priority=need.derived_priority),
+            Message("a reason is required to set priority %(priority)s instead of the derived %(derived_priority)s",
+                    priority=priority, derived_priority=need.derived_priority),
         )
     need.priority = priority
     need.priority_overridden = True
@@ -62,7 +63,8 @@ def create_need(session: Session, event: FloodEvent, data: dict[str, Any]) -> Ne
         raise Conflict(Message("the event %(name)r is closed; reopen it to record needs", name=event.name))
     household = session.get(Household, data["household_id"])
     if household is None:
-        raise ValidationFailed.field("household_id", Message("no household with id %(household_id)s", household_id=data['household_id']))
+        raise ValidationFailed.field("household_id", Message("no household with id %(household_id)s",
+                                                             household_id=data['household_id']))
     _check_no_live_duplicate(session, event.id, household.id, data["category"])
     need = Need(
         event_id=event.id,

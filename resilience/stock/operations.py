@@ -62,7 +62,8 @@ def create_depot(session: Session, data: dict[str, Any]) -> Depot:
     name = data["name"].strip()
     other = session.scalar(select(Depot.id).where(func.lower(Depot.name) == name.lower()))
     if other is not None:
-        raise Conflict(Message("a depot named %(name)r already exists (id %(other)s)", name=name, other=other), existing_id=other)
+        raise Conflict(Message("a depot named %(name)r already exists (id %(other)s)",
+                               name=name, other=other), existing_id=other)
     depot = Depot(name=name, kind=data["kind"], address=(data.get("address") or "").strip(),
                   location=data["location"])
     depot.admin_area = area_for_point(session, depot.location)
@@ -121,7 +122,8 @@ def create_item(session: Session, data: dict[str, Any]) -> Item:
         )
     other = session.scalar(select(Item.id).where(Item.code == code))
     if other is not None:
-        raise Conflict(Message("an item with code %(code)s already exists (id %(other)s)", code=code, other=other), existing_id=other)
+        raise Conflict(Message("an item with code %(code)s already exists (id %(other)s)",
+                               code=code, other=other), existing_id=other)
     item = Item(code=code, name=data["name"].strip(), unit=data["unit"], category=data["category"])
     session.add(item)
     session.flush()
@@ -156,7 +158,8 @@ def _check_fields(data: dict[str, Any]) -> None:
     errors = []
     for name, kinds in _ONLY_FOR.items():
         if data.get(name) not in (None, "") and kind not in kinds:
-            errors.append({"field": name, "message": Message("not used for kind %(kind)r (only %(kinds)s)", kind=kind, kinds=", ".join(kinds))})
+            errors.append({"field": name, "message": Message("not used for kind %(kind)r (only %(kinds)s)",
+                                                             kind=kind, kinds=", ".join(kinds))})
     quantity: Decimal = data["quantity"]
     if kind == "adjustment" and quantity == 0:
         errors.append({"field": "quantity", "message": Message("an adjustment must not be 0: negative removes, positive adds")})
@@ -188,7 +191,8 @@ def _depot_field(session: Session, depot_id: int, name: str) -> Depot:
 def _item_field(session: Session, code: str) -> Item:
     item = session.scalar(select(Item).where(Item.code == code.strip().upper()))
     if item is None:
-        raise ValidationFailed.field("item_code", Message("no item with code %(code)r (see GET /api/v1/items)", code=code))
+        raise ValidationFailed.field("item_code", Message("no item with code %(code)r (see GET /api/v1/items)",
+                                                          code=code))
     return item
 
 
@@ -245,7 +249,8 @@ def record_movement(session: Session, data: dict[str, Any]) -> Recorded:
     depot = _depot_field(session, data["depot_id"], "depot_id")
     item = _item_field(session, data["item_code"])
     if data.get("unit") and data["unit"] != item.unit:
-        raise ValidationFailed.field("unit", Message("%(code)s is counted in %(unit)s, not %(unit2)s", code=item.code, unit=item.unit, unit2=data['unit']))
+        raise ValidationFailed.field("unit", Message("%(code)s is counted in %(unit)s, not %(unit2)s",
+                                                     code=item.code, unit=item.unit, unit2=data['unit']))
     try:
         milli = to_milli(data["quantity"], item.unit)
     except InvalidValue as exc:

@@ -39,8 +39,10 @@ def to_milli(quantity: Decimal, unit: str) -> int:
     exponent = quantity.normalize().as_tuple().exponent
     if isinstance(exponent, int) and -exponent > decimals:
         if decimals == 0:
-            raise InvalidValue(Message("%(unit)s is counted in whole units; got %(quantity)s", unit=unit, quantity=quantity))
-        raise InvalidValue(Message("%(unit)s allows at most %(decimals)s decimals; got %(quantity)s", unit=unit, decimals=decimals,
+            raise InvalidValue(Message("%(unit)s is counted in whole units; got %(quantity)s",
+                                       unit=unit, quantity=quantity))
+        raise InvalidValue(Message("%(unit)s allows at most %(decimals)s decimals; got %(quantity)s",
+                                   unit=unit, decimals=decimals,
                            quantity=quantity))
     return int(quantity * MILLI)
 

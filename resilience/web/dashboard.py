@@ -9,6 +9,7 @@ import json
 from collections import defaultdict
 
 from flask import current_app, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
 from geoalchemy2.shape import to_shape
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
@@ -27,7 +28,6 @@ from resilience.web.blueprint import bp, nav_item
 from resilience.web.forms import FormErrors, load
 from resilience.web.i18n import Translated, local_zone, terms, with_zone
 from resilience.web.labels import label
-from flask_babel import gettext
 from resilience.web.session import login_required, write_required
 
 # Base-map tiles: app.config (tests, embedding apps) wins over the settings from the environment

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import case, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -39,7 +40,6 @@ from resilience.needs.schemas import NeedCreateSchema, NeedPatchSchema
 from resilience.web.blueprint import bp, nav_item
 from resilience.web.forms import FormErrors, load
 from resilience.web.labels import label
-from flask_babel import gettext, pgettext
 from resilience.web.people import PER_PAGE, Page, changed_fields, failure, integer_input, page_number, point_input
 from resilience.web.session import write_required
 

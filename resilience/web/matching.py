@@ -4,6 +4,7 @@ assignments, confirm."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -20,7 +21,6 @@ from resilience.volunteers.models import Volunteer
 from resilience.web.blueprint import bp
 from resilience.web.i18n import distance, message_text, term
 from resilience.web.labels import label
-from flask_babel import gettext, pgettext
 from resilience.web.session import write_required
 
 

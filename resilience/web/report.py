@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask import Response, abort, render_template, request
+from flask_babel import gettext
 from sqlalchemy import select
 
 from resilience.events.models import FloodEvent
@@ -17,8 +18,6 @@ from resilience.reports.formats import CSV_TABLES
 from resilience.reports.operations import FORMATS, PRIORITIES, build_report
 from resilience.web.blueprint import bp, nav_item
 from resilience.web.i18n import local_time, number
-from resilience.web.labels import label
-from flask_babel import gettext
 from resilience.web.session import login_required
 
 WAITING_SHOWN = 100

@@ -8,6 +8,7 @@ sends BERHENTI/STOP or MULAI, so a coordinator cannot message someone who said s
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -26,7 +27,6 @@ from resilience.volunteers.schemas import (
 from resilience.web.blueprint import bp, nav_item
 from resilience.web.forms import FormErrors, load
 from resilience.web.labels import label
-from flask_babel import gettext, pgettext
 from resilience.web.people import Page, changed_fields, failure, integer_input, page_number, point_input
 from resilience.web.session import write_required
 

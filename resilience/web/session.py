@@ -8,6 +8,7 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext, lazy_gettext, refresh
 from sqlalchemy import func, select
 
 from resilience.accounts.models import User
@@ -20,7 +21,6 @@ from resilience.web.blueprint import NAV, bp
 from resilience.web.forms import FormErrors
 from resilience.web.i18n import LANGUAGES, current_language, distance, local_time, message_text, term, terms, zone_label
 from resilience.web.labels import LABELS, label
-from flask_babel import gettext, lazy_gettext, refresh
 from resilience.web.ratelimit import limiter_key
 
 WRITE_ROLES = ("admin", "coordinator")

@@ -14,6 +14,7 @@ import re
 from decimal import Decimal
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import format_decimal, gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -36,7 +37,6 @@ from resilience.web.blueprint import bp, nav_item
 from resilience.web.forms import FormErrors, load
 from resilience.web.i18n import Translated
 from resilience.web.labels import label
-from flask_babel import format_decimal, gettext
 from resilience.web.session import login_required, write_required
 
 ACTIONS = {"receive": "receipt", "transfer": "transfer", "distribute": "issue", "adjust": "adjustment"}
