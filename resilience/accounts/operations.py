@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from resilience.accounts.models import ApiToken, User
 from resilience.audit.chain import record
-from resilience.core.errors import Conflict, NotFound, ValidationFailed
+from resilience.core.errors import Conflict, Message, NotFound, ValidationFailed
 from resilience.vocabulary import ROLES
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -27,16 +27,17 @@ def create_user(session: Session, email: str, role: str, password: str | None) -
     """Returns the user and the generated password (None when one was given)."""
     email = email.strip().lower()
     if not _EMAIL.match(email):
-        raise ValidationFailed.field("email", f"{email!r} is not an email address")
+        raise ValidationFailed.field("email", Message("%(email)r is not an email address", email=email))
     if role not in ROLES:
-        raise ValidationFailed.field("role", f"must be one of {', '.join(ROLES)}; got {role!r}")
+        raise ValidationFailed.field("role", Message("must be one of %(value)s; got %(role)r",
+                                                     value=', '.join(ROLES), role=role))
     if session.scalar(select(User.id).where(func.lower(User.email) == email)) is not None:
-        raise Conflict(f"a user with email {email} already exists")
+        raise Conflict(Message("a user with email %(email)s already exists", email=email))
     generated = None
     if password is None:
         password = generated = secrets.token_urlsafe(12)
     elif len(password) < 10:
-        raise ValidationFailed.field("password", "must be at least 10 characters long")
+        raise ValidationFailed.field("password", Message("must be at least 10 characters long"))
     user = User(email=email, role=role, password_hash=generate_password_hash(password))
     session.add(user)
     session.flush()
@@ -60,7 +61,7 @@ def check_password(user: User, password: str) -> bool:
 def create_token(session: Session, email: str) -> str:
     user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     if user is None:
-        raise NotFound(f"no user with email {email}")
+        raise NotFound(Message("no user with email %(email)s", email=email))
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(user_id=user.id, digest=token_digest(token), prefix=token[:12])
     session.add(row)

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from resilience.areas.models import LEVELS, VILLAGE_LEVELS, AdminArea
-from resilience.core.errors import ValidationFailed
+from resilience.core.errors import Message, ValidationFailed
 
 PALANGKA_RAYA = "palangka_raya_kelurahan.geojson"
 # Names of the parent levels the kelurahan file refers to by code only.
@@ -53,7 +53,7 @@ def import_areas(session: Session, collection: dict[str, Any]) -> int:
     as its boundary. Returns the number of areas written."""
     features = collection.get("features")
     if collection.get("type") != "FeatureCollection" or not isinstance(features, list):
-        raise ValidationFailed.field("type", "expected a GeoJSON FeatureCollection")
+        raise ValidationFailed.field("type", Message("expected a GeoJSON FeatureCollection"))
     existing = {a.code: a for a in session.scalars(select(AdminArea))}
     children: dict[str, list] = {}
     rows: list[tuple[str, str, str, MultiPolygon, Point | None]] = []
@@ -62,9 +62,10 @@ def import_areas(session: Session, collection: dict[str, Any]) -> int:
         code, name = props.get("code"), props.get("name")
         level = props.get("level") or "kelurahan"
         if not code or not name:
-            raise ValidationFailed.field(f"features[{index}].properties", "code and name are required")
+            raise ValidationFailed.field(f"features[{index}].properties", Message("code and name are required"))
         if level not in LEVELS:
-            raise ValidationFailed.field(f"features[{index}].properties.level", f"unknown level {level!r}")
+            raise ValidationFailed.field(f"features[{index}].properties.level", Message("unknown level %(level)r",
+                                                                                        level=level))
         geom = _multi(shape(feature["geometry"]))
         parent_code = props.get("district_code") or code.rsplit(".", 1)[0]
         centroid = None
@@ -116,5 +117,6 @@ def area_for_point(session: Session, location: WKBElement) -> AdminArea | None:
 def area_by_code(session: Session, code: str, field: str = "area") -> AdminArea:
     area = session.scalar(select(AdminArea).where(AdminArea.code == code))
     if area is None:
-        raise ValidationFailed.field(field, f"unknown kelurahan/area code {code!r} (format 62.71.05.1004)")
+        raise ValidationFailed.field(field, Message("unknown kelurahan/area code %(code)r (format 62.71.05.1004)",
+                                                    code=code))
     return area

@@ -21,7 +21,7 @@ import shapely
 from shapely.geometry import LinearRing, MultiPolygon, Polygon
 from shapely.geometry.polygon import orient
 
-from resilience.core.invalid import InvalidValue
+from resilience.core.invalid import InvalidValue, Message
 
 __all__ = [
     "EARTH_RADIUS_M",
@@ -79,37 +79,40 @@ def _fmt(x: float) -> str:
     return "0" if text in ("", "-0") else text
 
 
-def _describe(value: object) -> str:
+def _describe(value: object) -> Message:
     """What the user sent, in words, for 'got …' clauses."""
     if value is None:
-        return "null"
+        return Message("null")
     if isinstance(value, bool):
-        return f"the boolean {'true' if value else 'false'}"
+        return Message("the boolean true") if value else Message("the boolean false")
     if isinstance(value, str):
         shown = value if len(value) <= 30 else value[:27] + "..."
-        return f"the text {shown!r}"
+        return Message("the text %(text)r", text=shown)
     if isinstance(value, Mapping):
-        return "an object"
+        return Message("an object")
     if isinstance(value, (list, tuple)):
         if not value:
-            return "an empty list"
-        return f"a list of {len(value)} item{'s' if len(value) != 1 else ''}"
+            return Message("an empty list")
+        if len(value) == 1:
+            return Message("a list of 1 item")
+        return Message("a list of %(count)s items", count=len(value))
     if isinstance(value, (Real, Decimal)):
-        return f"the number {value}"
-    return f"a {type(value).__name__}"
+        return Message("the number %(number)s", number=str(value))
+    return Message("a %(type)s", type=type(value).__name__)
 
 
 def _number(value: object, what: str, path: str | None) -> float:
     """``value`` as a finite float; bools, strings and None are not numbers."""
     if isinstance(value, bool) or not isinstance(value, (Real, Decimal)):
-        hint = " (send it without quotes)" if isinstance(value, str) else ""
-        raise InvalidValue(f"{what} must be a number; got {_describe(value)}{hint}", path)
+        hint = Message(" (send it without quotes)") if isinstance(value, str) else ""
+        raise InvalidValue(Message("%(what)s must be a number; got %(value)s%(hint)s",
+                                   what=what, value=_describe(value), hint=hint), path)
     try:
         number = float(value)
     except (OverflowError, ValueError):
         number = math.inf
     if not math.isfinite(number):
-        raise InvalidValue(f"{what} must be a finite number; got {value}", path)
+        raise InvalidValue(Message("%(what)s must be a finite number; got %(value)s", what=what, value=value), path)
     return number
 
 
@@ -153,16 +156,18 @@ def check_point(lat: object, lon: object) -> tuple[float, float]:
         return lat_f, lon_f
     la, lo = _fmt(lat_f), _fmt(lon_f)
     if problem == "swapped":
-        raise InvalidValue(
-            f"lat {lo} / lon {la} expected; got lat {la}, lon {lo} — are lat and lon swapped?"
-        )
+        raise InvalidValue(Message(
+            "lat %(lon)s / lon %(lat)s expected; got lat %(lat)s, lon %(lon)s — are lat and lon swapped?",
+            lat=la, lon=lo,
+        ))
     if problem == "lat_range":
-        raise InvalidValue(f"lat must be between -90 and 90; got {la}", "lat")
+        raise InvalidValue(Message("lat must be between -90 and 90; got %(lat)s", lat=la), "lat")
     if problem == "lon_range":
-        raise InvalidValue(f"lon must be between -180 and 180; got {lo}", "lon")
+        raise InvalidValue(Message("lon must be between -180 and 180; got %(lon)s", lon=lo), "lon")
     path = {"lat_out": "lat", "lon_out": "lon"}.get(problem)
     raise InvalidValue(
-        f"lat {la}, lon {lo} is outside Indonesia ({_BBOX_TEXT}); check the coordinates",
+        Message("lat %(lat)s, lon %(lon)s is outside Indonesia (%(bbox)s); check the coordinates",
+                lat=la, lon=lo, bbox=_BBOX_TEXT),
         path,
     )
 
@@ -181,15 +186,18 @@ def parse_point(value: object) -> tuple[float, float]:
     """Validate an API point ``{"lat": -1.6346, "lon": 113.6858}``; return ``(lat, lon)``."""
     example = '{"lat": -1.6346, "lon": 113.6858}'
     if not isinstance(value, Mapping):
-        raise InvalidValue(f"a point must be an object like {example}; got {_describe(value)}")
+        raise InvalidValue(Message("a point must be an object like %(example)s; got %(value)s",
+                                   example=example, value=_describe(value)))
     for key in value:
         if key not in ("lat", "lon"):
             hint = _POINT_KEY_HINTS.get(str(key).lower())
-            advice = f"use {hint!r}" if hint else f"a point has only lat and lon, e.g. {example}"
-            raise InvalidValue(f"unknown key {str(key)!r} in point: {advice}", str(key))
+            advice = (Message("use %(hint)r", hint=hint) if hint
+                      else Message("a point has only lat and lon, e.g. %(example)s", example=example))
+            raise InvalidValue(Message("unknown key %(value)r in point: %(advice)s",
+                                       value=str(key), advice=advice), str(key))
     for key in ("lat", "lon"):
         if key not in value:
-            raise InvalidValue(f"point has no {key}: send it like {example}", key)
+            raise InvalidValue(Message("point has no %(key)s: send it like %(example)s", key=key, example=example), key)
     return check_point(value["lat"], value["lon"])
 
 
@@ -217,8 +225,8 @@ def parse_area(geojson: object) -> MultiPolygon:
     if isinstance(geojson, Mapping) and geojson.get("type") == "Feature":
         if geojson.get("geometry") is None:
             raise InvalidValue(
-                f"the Feature has no geometry: give it a Polygon or MultiPolygon, e.g. "
-                f"{_AREA_EXAMPLE}",
+                Message("the Feature has no geometry: give it a Polygon or MultiPolygon, e.g. %(example)s",
+                        example=_AREA_EXAMPLE),
                 "geometry",
             )
         geometry = geojson["geometry"]
@@ -227,8 +235,8 @@ def parse_area(geojson: object) -> MultiPolygon:
             "FeatureCollection",
         ):
             raise InvalidValue(
-                f"a Feature's geometry must be a Polygon or MultiPolygon, not a "
-                f"{geometry['type']}",
+                Message("a Feature's geometry must be a Polygon or MultiPolygon, not a %(type)s",
+                        type=geometry['type']),
                 "geometry.type",
             )
         try:
@@ -241,48 +249,49 @@ def parse_area(geojson: object) -> MultiPolygon:
 def _parse_geometry(geojson: object) -> MultiPolygon:
     if not isinstance(geojson, Mapping):
         raise InvalidValue(
-            f"an area must be a GeoJSON Polygon or MultiPolygon object like {_AREA_EXAMPLE}; "
-            f"got {_describe(geojson)}"
+            Message("an area must be a GeoJSON Polygon or MultiPolygon object like %(example)s; got %(value)s",
+                    example=_AREA_EXAMPLE, value=_describe(geojson))
         )
     if "type" not in geojson:
-        raise InvalidValue('the area has no "type": use "Polygon" or "MultiPolygon"', "type")
+        raise InvalidValue(Message('the area has no "type": use "Polygon" or "MultiPolygon"'), "type")
     kind = geojson["type"]
     if kind == "FeatureCollection":
         raise InvalidValue(
-            "a FeatureCollection is not accepted: send one Polygon or MultiPolygon geometry "
-            "(or a single Feature); put several areas into one MultiPolygon",
+            Message("a FeatureCollection is not accepted: send one Polygon or MultiPolygon geometry "
+            "(or a single Feature); put several areas into one MultiPolygon"),
             "type",
         )
     if kind not in ("Polygon", "MultiPolygon"):
         if isinstance(kind, str) and kind.lower() in ("polygon", "multipolygon"):
             proper = "Polygon" if kind.lower() == "polygon" else "MultiPolygon"
-            message = f'type {kind!r} must be spelled exactly "{proper}"'
+            message = Message('type %(kind)r must be spelled exactly "%(proper)s"', kind=kind, proper=proper)
         elif isinstance(kind, str) and (kind in _GEOJSON_TYPES or kind == "Feature"):
-            message = f'an area must be a Polygon or MultiPolygon; got a {kind}'
+            message = Message("an area must be a Polygon or MultiPolygon; got a %(kind)s", kind=kind)
         else:
-            message = f'type must be "Polygon" or "MultiPolygon"; got {_describe(kind)}'
+            message = Message('type must be "Polygon" or "MultiPolygon"; got %(got)s', got=_describe(kind))
         raise InvalidValue(message, "type")
     if geojson.get("coordinates") is None:
         raise InvalidValue(
-            f"the {kind} has no coordinates: e.g. {_AREA_EXAMPLE}", "coordinates"
+            Message("the %(kind)s has no coordinates: e.g. %(example)s",
+                    kind=kind, example=_AREA_EXAMPLE), "coordinates"
         )
     coordinates = geojson["coordinates"]
     if not isinstance(coordinates, _SEQ):
         raise InvalidValue(
-            f"coordinates must be a list; got {_describe(coordinates)}", "coordinates"
+            Message("coordinates must be a list; got %(value)s", value=_describe(coordinates)), "coordinates"
         )
     _check_depth(kind, coordinates)
     if kind == "Polygon":
         if not coordinates:
             raise InvalidValue(
-                "the area is empty: a Polygon needs at least one ring [[lon, lat], ...]",
+                Message("the area is empty: a Polygon needs at least one ring [[lon, lat], ...]"),
                 "coordinates",
             )
         parts = [(coordinates, "coordinates")]
     else:
         if not coordinates:
             raise InvalidValue(
-                "the area is empty: a MultiPolygon needs at least one polygon", "coordinates"
+                Message("the area is empty: a MultiPolygon needs at least one polygon"), "coordinates"
             )
         parts = [(polygon, f"coordinates[{i}]") for i, polygon in enumerate(coordinates)]
     _check_size(kind, coordinates)
@@ -319,22 +328,22 @@ def _check_depth(kind: str, coordinates: object) -> None:
         return  # empty lists or non-numbers: the detailed checks say exactly where
     if kind == "Polygon" and depth == 4:
         raise InvalidValue(
-            'coordinates are nested like a MultiPolygon\'s (4 levels of lists): set type to '
-            '"MultiPolygon", or use [[[lon, lat], ...]] for a Polygon',
+            Message('coordinates are nested like a MultiPolygon\'s (4 levels of lists): set type to '
+            '"MultiPolygon", or use [[[lon, lat], ...]] for a Polygon'),
             "coordinates",
         )
     if kind == "MultiPolygon" and depth == 3:
         raise InvalidValue(
-            'coordinates are nested like a Polygon\'s (3 levels of lists): set type to '
-            '"Polygon", or wrap them in one more list, [[[[lon, lat], ...]]]',
+            Message('coordinates are nested like a Polygon\'s (3 levels of lists): set type to '
+            '"Polygon", or wrap them in one more list, [[[[lon, lat], ...]]]'),
             "coordinates",
         )
     expected = 3 if kind == "Polygon" else 4
     if depth != expected:
         shape = "[[[lon, lat], ...]]" if kind == "Polygon" else "[[[[lon, lat], ...]]]"
         raise InvalidValue(
-            f"{kind} coordinates must be nested {expected} levels deep, {shape}; "
-            f"got {depth}",
+            Message("%(kind)s coordinates must be nested %(expected)s levels deep, %(shape)s; got %(depth)s",
+                    kind=kind, expected=expected, shape=shape, depth=depth),
             "coordinates",
         )
 
@@ -349,7 +358,8 @@ def _check_size(kind: str, coordinates: list) -> None:
                     total += len(ring)
     if total > MAX_AREA_POSITIONS:
         raise InvalidValue(
-            f"the area has {total} positions, more than {MAX_AREA_POSITIONS}: simplify it",
+            Message("the area has %(total)s positions, more than %(max)s: simplify it",
+                    total=total, max=MAX_AREA_POSITIONS),
             "coordinates",
         )
 
@@ -357,36 +367,41 @@ def _check_size(kind: str, coordinates: list) -> None:
 def _build_polygon(index: int, rings: object, path: str) -> Polygon:
     if not isinstance(rings, _SEQ):
         raise InvalidValue(
-            f"polygon {index} must be a list of rings; got {_describe(rings)}", path
+            Message("polygon %(index)s must be a list of rings; got %(value)s",
+                    index=index, value=_describe(rings)), path
         )
     if not rings:
         raise InvalidValue(
-            f"polygon {index} is empty: it needs at least one ring [[lon, lat], ...]", path
+            Message("polygon %(index)s is empty: it needs at least one ring [[lon, lat], ...]", index=index), path
         )
     built: list[list[tuple[float, float]]] = []
     for r, ring in enumerate(rings):
-        built.append(_check_ring(f"polygon {index}, ring {r}", ring, f"{path}[{r}]"))
+        built.append(_check_ring(Message("polygon %(index)s, ring %(ring)s",
+                                         index=index, ring=r), ring, f"{path}[{r}]"))
     return Polygon(built[0], built[1:])
 
 
 def _check_ring(label: str, ring: object, path: str) -> list[tuple[float, float]]:
     if not isinstance(ring, _SEQ):
-        raise InvalidValue(f"{label} must be a list of [lon, lat] positions; got "
-                           f"{_describe(ring)}", path)
+        raise InvalidValue(Message("%(label)s must be a list of [lon, lat] positions; got %(value)s",
+                                   label=label, value=_describe(ring)), path)
     if len(ring) < 4:
         raise InvalidValue(
-            f"{label} has {len(ring)} position{'s' if len(ring) != 1 else ''}; a ring needs "
-            f"at least 4: three or more corners and the first position repeated at the end",
+            Message("%(label)s has 1 position; a ring needs at least 4: three or more corners and the first position "
+                    "repeated at the end", label=label)
+            if len(ring) == 1 else
+            Message("%(label)s has %(count)s positions; a ring needs at least 4: three or more corners and the first "
+                    "position repeated at the end", label=label, count=len(ring)),
             path,
         )
-    points = [_check_position(f"{label}, position {k}", pos, f"{path}[{k}]")
+    points = [_check_position(Message("%(label)s, position %(k)s", label=label, k=k), pos, f"{path}[{k}]")
               for k, pos in enumerate(ring)]
     if points[0] != points[-1]:
         first = f"[{_fmt(points[0][0])}, {_fmt(points[0][1])}]"
         last = f"[{_fmt(points[-1][0])}, {_fmt(points[-1][1])}]"
         raise InvalidValue(
-            f"{label} is not closed: first position {first} differs from last {last}; "
-            f"repeat the first position at the end",
+            Message("%(label)s is not closed: first position %(first)s differs from last %(last)s; repeat the first position at the end",
+                    label=label, first=first, last=last),
             path,
         )
     return points
@@ -395,33 +410,35 @@ def _check_ring(label: str, ring: object, path: str) -> list[tuple[float, float]
 def _check_position(label: str, pos: object, path: str) -> tuple[float, float]:
     if not isinstance(pos, _SEQ):
         raise InvalidValue(
-            f"{label} must be a [lon, lat] list of numbers; got {_describe(pos)}", path
+            Message("%(label)s must be a [lon, lat] list of numbers; got %(value)s",
+                    label=label, value=_describe(pos)), path
         )
     if len(pos) not in (2, 3):
         raise InvalidValue(
-            f"{label} must have 2 numbers [lon, lat] (a third, altitude, is allowed); "
-            f"got {len(pos)}",
+            Message("%(label)s must have 2 numbers [lon, lat] (a third, altitude, is allowed); got %(count)s",
+                    label=label, count=len(pos)),
             path,
         )
-    lon = _number(pos[0], f"{label}: lon (the first number)", path)
-    lat = _number(pos[1], f"{label}: lat (the second number)", path)
+    lon = _number(pos[0], Message("%(label)s: lon (the first number)", label=label), path)
+    lat = _number(pos[1], Message("%(label)s: lat (the second number)", label=label), path)
     if len(pos) == 3:
-        _number(pos[2], f"{label}: altitude (the third number)", path)
+        _number(pos[2], Message("%(label)s: altitude (the third number)", label=label), path)
     problem = _classify(lon, lat)
     if problem is None:
         return (lon, lat)
     lo, la = _fmt(lon), _fmt(lat)
     if problem == "swapped":
-        message = (
-            f"{label} [{lo}, {la}] looks like [lat, lon] — are lat and lon swapped? "
-            f"GeoJSON positions are [lon, lat], e.g. [{la}, {lo}]"
-        )
+        message = Message("%(label)s [%(lon)s, %(lat)s] looks like [lat, lon] — are lat and lon swapped? "
+                          "GeoJSON positions are [lon, lat], e.g. [%(lat)s, %(lon)s]", label=label, lon=lo, lat=la)
     elif problem == "lat_range":
-        message = f"{label}: lat (the second number) must be between -90 and 90; got {la}"
+        message = Message("%(label)s: lat (the second number) must be between -90 and 90; got %(lat)s",
+                          label=label, lat=la)
     elif problem == "lon_range":
-        message = f"{label}: lon (the first number) must be between -180 and 180; got {lo}"
+        message = Message("%(label)s: lon (the first number) must be between -180 and 180; got %(lon)s",
+                          label=label, lon=lo)
     else:
-        message = f"{label} [{lo}, {la}] is outside Indonesia ({_BBOX_TEXT})"
+        message = Message("%(label)s [%(lon)s, %(lat)s] is outside Indonesia (%(bbox)s)", label=label, lon=lo, lat=la,
+                          bbox=_BBOX_TEXT)
     raise InvalidValue(message, path)
 
 
@@ -437,39 +454,41 @@ def _split_reason(reason: str) -> tuple[str, str]:
         x, y = float(match["x"]), float(match["y"])
     except ValueError:
         return match["reason"], ""
-    return match["reason"], f" near lon {_fmt(x)}, lat {_fmt(y)}"
+    return match["reason"], Message(" near lon %(lon)s, lat %(lat)s", lon=_fmt(x), lat=_fmt(y))
 
 
-def _polygon_problem(index: int, polygon: Polygon) -> str | None:
+def _polygon_problem(index: int, polygon: Polygon) -> Message | None:
     reason = shapely.is_valid_reason(polygon)
     if reason is None or reason == "Valid Geometry":
         if polygon.area <= _MIN_POLYGON_AREA_DEG2:
-            return f"polygon {index} has no area: its corners lie on one line"
+            return Message("polygon %(index)s has no area: its corners lie on one line", index=index)
         return None
     what, near = _split_reason(reason)
     rings = [polygon.exterior, *polygon.interiors]
     if what == "Self-intersection":
         crossing = [r for r, ring in enumerate(rings) if not LinearRing(ring).is_simple]
         if crossing:
-            detail = f"ring {crossing[0]} crosses itself; redraw it so its edges do not cross"
+            detail = Message("ring %(ring)s crosses itself; redraw it so its edges do not cross", ring=crossing[0])
         else:
-            detail = "its rings cross each other; a hole must lie inside the outer ring"
-        return f"polygon {index} is self-intersecting{near}: {detail}"
+            detail = Message("its rings cross each other; a hole must lie inside the outer ring")
+        return Message("polygon %(index)s is self-intersecting%(near)s: %(detail)s",
+                       index=index, near=near, detail=detail)
     if what == "Ring Self-intersection":
-        return (f"polygon {index} is self-intersecting{near}: a ring touches itself at a "
-                f"point; split it into separate polygons")
+        return Message("polygon %(index)s is self-intersecting%(near)s: a ring touches itself at a "
+                       "point; split it into separate polygons", index=index, near=near)
     if what == "Hole lies outside shell":
-        return (f"polygon {index} has a hole outside its outer ring{near}; holes (ring 1 "
-                f"and later) must lie inside ring 0")
+        return Message("polygon %(index)s has a hole outside its outer ring%(near)s; holes (ring 1 "
+                       "and later) must lie inside ring 0", index=index, near=near)
     if what in ("Holes are nested", "Nested holes"):
-        return f"polygon {index} has a hole inside another hole{near}; remove one of them"
+        return Message("polygon %(index)s has a hole inside another hole%(near)s; remove one of them", index=index,
+                       near=near)
     if what == "Interior is disconnected":
-        return (f"polygon {index} is cut into pieces by its holes{near}; send the pieces as "
-                f"separate polygons of a MultiPolygon")
+        return Message("polygon %(index)s is cut into pieces by its holes%(near)s; send the pieces as "
+                       "separate polygons of a MultiPolygon", index=index, near=near)
     if what.startswith("Too few points"):
-        return (f"polygon {index} has a ring with fewer than 3 distinct corners{near}; remove "
-                f"repeated positions or add corners")
-    return f"polygon {index} is not a valid polygon{near}: {what}"
+        return Message("polygon %(index)s has a ring with fewer than 3 distinct corners%(near)s; remove "
+                       "repeated positions or add corners", index=index, near=near)
+    return Message("polygon %(index)s is not a valid polygon%(near)s: %(what)s", index=index, near=near, what=what)
 
 
 def _check_polygons(polygons: list[Polygon], paths: list[str], *, multi: bool) -> None:
@@ -485,10 +504,11 @@ def _check_polygons(polygons: list[Polygon], paths: list[str], *, multi: bool) -
         return
     _, near = _split_reason(reason)
     pair = _overlapping_pair(polygons)
-    which = f"polygons {pair[0]} and {pair[1]}" if pair else "polygons of the MultiPolygon"
+    which = (Message("polygons %(first)s and %(second)s", first=pair[0], second=pair[1]) if pair
+             else Message("polygons of the MultiPolygon"))
     raise InvalidValue(
-        f"{which} overlap or share an edge{near}; merge them into one polygon or move them "
-        f"apart",
+        Message("%(which)s overlap or share an edge%(near)s; merge them into one polygon or move them apart",
+                which=which, near=near),
         "coordinates",
     )
 
@@ -546,8 +566,8 @@ def _bbox_problem(lon1: float, lat1: float, lon2: float, lat2: float) -> Invalid
     ):
         if not -limit <= value <= limit:
             return InvalidValue(
-                f"bbox {name} must be between -{limit} and {limit}; got {_fmt(value)} "
-                f"(the order is minLon,minLat,maxLon,maxLat, e.g. {_BBOX_EXAMPLE})",
+                Message("bbox %(name)s must be between -%(limit)s and %(limit)s; got %(value)s (the order is minLon,minLat,maxLon,maxLat, e.g. %(example)s)",
+                        name=name, limit=limit, value=_fmt(value), example=_BBOX_EXAMPLE),
                 name,
             )
     for low_name, low, high_name, high in (
@@ -556,8 +576,9 @@ def _bbox_problem(lon1: float, lat1: float, lon2: float, lat2: float) -> Invalid
     ):
         if not low < high:
             return InvalidValue(
-                f"bbox {low_name} {_fmt(low)} must be less than {high_name} {_fmt(high)} "
-                f"(the order is minLon,minLat,maxLon,maxLat, e.g. {_BBOX_EXAMPLE})",
+                Message(
+                    "bbox %(low_name)s %(value)s must be less than %(high_name)s %(value2)s (the order is minLon,minLat,maxLon,maxLat, e.g. %(example)s)",
+                    low_name=low_name, value=_fmt(low), high_name=high_name, value2=_fmt(high), example=_BBOX_EXAMPLE),
                 low_name,
             )
     return None
@@ -567,23 +588,26 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
     """Parse ``"minLon,minLat,maxLon,maxLat"`` (e.g. ``113.6,-1.8,113.8,-1.6``)."""
     usage = f"minLon,minLat,maxLon,maxLat, e.g. {_BBOX_EXAMPLE}"
     if not isinstance(text, str):
-        raise InvalidValue(f"bbox must be text: four comma-separated numbers {usage}")
+        raise InvalidValue(Message("bbox must be text: four comma-separated numbers %(usage)s", usage=usage))
     if not text.strip():
-        raise InvalidValue(f"bbox is empty: give four comma-separated numbers {usage}")
+        raise InvalidValue(Message("bbox is empty: give four comma-separated numbers %(usage)s", usage=usage))
     parts = text.split(",")
     if len(parts) != 4:
         raise InvalidValue(
-            f"bbox must be four comma-separated numbers {usage}; got {len(parts)} values"
+            Message("bbox must be four comma-separated numbers %(usage)s; got %(count)s values",
+                    usage=usage, count=len(parts))
         )
     values: list[float] = []
     for name, part in zip(_BBOX_PARTS, parts):
         part = part.strip()
         if not _DECIMAL.fullmatch(part):
             shown = part if len(part) <= 20 else part[:17] + "..."
-            raise InvalidValue(f"bbox {name} {shown!r} is not a number ({usage})", name)
+            raise InvalidValue(Message("bbox %(name)s %(shown)r is not a number (%(usage)s)",
+                                       name=name, shown=shown, usage=usage), name)
         value = float(part)
         if not math.isfinite(value):
-            raise InvalidValue(f"bbox {name} {part!r} is too large ({usage})", name)
+            raise InvalidValue(Message("bbox %(name)s %(part)r is too large (%(usage)s)",
+                                       name=name, part=part, usage=usage), name)
         values.append(value)
     lon1, lat1, lon2, lat2 = values
     problem = _bbox_problem(lon1, lat1, lon2, lat2)
@@ -592,7 +616,7 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
     if _bbox_problem(lat1, lon1, lat2, lon2) is None:
         fixed = ",".join(_fmt(v) for v in (lat1, lon1, lat2, lon2))
         raise InvalidValue(
-            f"bbox looks like minLat,minLon,maxLat,maxLon — are lat and lon swapped? The "
-            f"order is minLon,minLat,maxLon,maxLat: use bbox={fixed}"
+            Message("bbox looks like minLat,minLon,maxLat,maxLon — are lat and lon swapped? The order is minLon,minLat,maxLon,maxLat: use bbox=%(fixed)s",
+                    fixed=fixed)
         )
     raise problem

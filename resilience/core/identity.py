@@ -13,7 +13,7 @@ import re
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType, ValidationResult
 
-from resilience.core.invalid import InvalidValue
+from resilience.core.invalid import InvalidValue, Message
 
 __all__ = [
     "PROVINCE_CODES",
@@ -28,8 +28,7 @@ __all__ = [
 
 # --------------------------------------------------------------------------- phones
 
-_PHONE_EXAMPLE = "use e.g. 0812-3456-7890 or +62 812 3456 7890"
-_PHONE_INVALID = f"not a valid Indonesian or international phone number: {_PHONE_EXAMPLE}"
+# Each message ends "use e.g. 0812-3456-7890 or +62 812 3456 7890" (written out, for gettext).
 _PHONE_CHARS = re.compile(r"\+?[0-9\s().\-/]*")
 _MAX_PHONE_DIGITS = 17  # E.164 allows 15; leave room for an international prefix like 00
 _SMS_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
@@ -37,12 +36,12 @@ _SMS_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
 def _describe(value: object) -> str:
     if value is None:
-        return "null"
+        return Message("null")
     if isinstance(value, bool):
-        return "a boolean"
+        return Message("a boolean")
     if isinstance(value, (int, float)):
-        return "a number (send it as text, in quotes)"
-    return f"a {type(value).__name__}"
+        return Message("a number (send it as text, in quotes)")
+    return Message("a %(type)s", type=type(value).__name__)
 
 
 def normalize_phone(text: str, region: str = "ID", *, mobile_only: bool = False) -> str:
@@ -56,21 +55,23 @@ def normalize_phone(text: str, region: str = "ID", *, mobile_only: bool = False)
     if region not in phonenumbers.SUPPORTED_REGIONS:
         raise ValueError(f"unknown phone region {region!r}")
     if not isinstance(text, str):
-        raise InvalidValue(f"phone number must be text; got {_describe(text)}: {_PHONE_EXAMPLE}")
+        raise InvalidValue(Message("phone number must be text; got %(got)s: use e.g. 0812-3456-7890 or "
+                                   "+62 812 3456 7890", got=_describe(text)))
     stripped = text.strip()
     if not stripped:
-        raise InvalidValue(f"phone number is empty: {_PHONE_EXAMPLE}")
+        raise InvalidValue(Message("phone number is empty: use e.g. 0812-3456-7890 or +62 812 3456 7890"))
     if not _PHONE_CHARS.fullmatch(stripped):
-        raise InvalidValue(
-            f"a phone number may contain only digits, spaces, - . ( ) / and a leading +: "
-            f"{_PHONE_EXAMPLE}"
-        )
+        raise InvalidValue(Message(
+            "a phone number may contain only digits, spaces, - . ( ) / and a leading +: "
+            "use e.g. 0812-3456-7890 or +62 812 3456 7890"
+        ))
     international = stripped.startswith("+")
     digits = re.sub(r"\D", "", stripped)
     if len(digits) < 3:
-        raise InvalidValue(f"phone number is too short: {_PHONE_EXAMPLE}")
+        raise InvalidValue(_TOO_SHORT)
     if len(digits) > _MAX_PHONE_DIGITS:
-        raise InvalidValue(f"phone number is too long ({len(digits)} digits): {_PHONE_EXAMPLE}")
+        raise InvalidValue(Message("phone number is too long (%(digits)s digits): use e.g. 0812-3456-7890 or "
+                                   "+62 812 3456 7890", digits=len(digits)))
 
     country_code = str(phonenumbers.country_code_for_region(region))
     candidates: list[str] = []
@@ -93,48 +94,57 @@ def normalize_phone(text: str, region: str = "ID", *, mobile_only: bool = False)
         if number.extension or not phonenumbers.is_valid_number(number):
             continue
         if mobile_only and phonenumbers.number_type(number) not in _SMS_TYPES:
-            raise InvalidValue(
-                f"this number cannot receive SMS (it is not a mobile number): {_PHONE_EXAMPLE}"
-            )
+            raise InvalidValue(Message(
+                "this number cannot receive SMS (it is not a mobile number): use e.g. 0812-3456-7890 or "
+                "+62 812 3456 7890"
+            ))
         return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     raise InvalidValue(_phone_problem("+" + digits if international else digits, region))
 
 
-def _phone_problem(candidate: str, region: str) -> str:
-    """The most specific message for a number that no reading made valid."""
-    too_short = f"phone number is too short: {_PHONE_EXAMPLE}"
-    too_long = f"phone number is too long: {_PHONE_EXAMPLE}"
-    foreign = ""
+_TOO_SHORT = Message("phone number is too short: use e.g. 0812-3456-7890 or +62 812 3456 7890")
+_TOO_LONG = Message("phone number is too long: use e.g. 0812-3456-7890 or +62 812 3456 7890")
+_UNKNOWN_COUNTRY = Message("unknown country code after '+': use e.g. 0812-3456-7890 or +62 812 3456 7890")
+
+
+def _not_a_phone(candidate: str) -> Message:
     if not candidate.startswith(("+", "0")):
-        foreign = "; write a foreign number with + and its country code"
+        return Message("not a valid Indonesian or international phone number: use e.g. 0812-3456-7890 or "
+                       "+62 812 3456 7890; write a foreign number with + and its country code")
+    return Message("not a valid Indonesian or international phone number: use e.g. 0812-3456-7890 or "
+                   "+62 812 3456 7890")
+
+
+def _phone_problem(candidate: str, region: str) -> Message:
+    """The most specific message for a number that no reading made valid."""
     try:
         number = phonenumbers.parse(candidate, region)
     except NumberParseException as exc:
         if exc.error_type == NumberParseException.INVALID_COUNTRY_CODE:
-            return f"unknown country code after '+': {_PHONE_EXAMPLE}"
+            return _UNKNOWN_COUNTRY
         if exc.error_type in (
             NumberParseException.TOO_SHORT_NSN,
             NumberParseException.TOO_SHORT_AFTER_IDD,
         ):
-            return too_short
-        return _PHONE_INVALID + foreign
+            return _TOO_SHORT
+        return _not_a_phone(candidate)
     national = phonenumbers.national_significant_number(number).lstrip("0")
     if number.country_code == 62 and national.startswith("8"):
         # Indonesian mobile numbers: 08 followed by 8 to 11 digits
-        if not 9 <= len(national) <= 12:
-            length = "short" if len(national) < 9 else "long"
-            return (
-                f"phone number is too {length}: Indonesian mobile numbers have 10 to 13 "
-                f"digits, e.g. 0812-3456-7890"
-            )
+        if len(national) < 9:
+            return Message("phone number is too short: Indonesian mobile numbers have 10 to 13 digits, "
+                           "e.g. 0812-3456-7890")
+        if len(national) > 12:
+            return Message("phone number is too long: Indonesian mobile numbers have 10 to 13 digits, "
+                           "e.g. 0812-3456-7890")
     reason = phonenumbers.is_possible_number_with_reason(number)
     if reason == ValidationResult.TOO_SHORT:
-        return too_short
+        return _TOO_SHORT
     if reason == ValidationResult.TOO_LONG:
-        return too_long
+        return _TOO_LONG
     if reason == ValidationResult.INVALID_COUNTRY_CODE:
-        return f"unknown country code after '+': {_PHONE_EXAMPLE}"
-    return _PHONE_INVALID + foreign
+        return _UNKNOWN_COUNTRY
+    return _not_a_phone(candidate)
 
 
 def _keep(length: int, most: int) -> int:
@@ -212,39 +222,45 @@ PROVINCE_CODES = frozenset(
 _DIGITS = frozenset("0123456789")
 
 
-def _sixteen_digits(label: str, text: object) -> str:
+_NIK = Message("NIK")
+_KK = Message("KK number")
+
+
+def _sixteen_digits(label: Message, text: object) -> str:
     if not isinstance(text, str):
-        raise InvalidValue(f"{label} must be text of 16 digits; got {_describe(text)}")
+        raise InvalidValue(Message("%(label)s must be text of 16 digits; got %(got)s", label=label,
+                                   got=_describe(text)))
     value = text.strip()
     if not value:
-        raise InvalidValue(f"{label} is empty: it must be 16 digits")
+        raise InvalidValue(Message("%(label)s is empty: it must be 16 digits", label=label))
     if not set(value) <= _DIGITS:
-        raise InvalidValue(f"{label} must contain digits only (no spaces, dots or letters)")
+        raise InvalidValue(Message("%(label)s must contain digits only (no spaces, dots or letters)", label=label))
     if len(value) != 16:
-        raise InvalidValue(f"{label} must be 16 digits; got {len(value)}")
+        raise InvalidValue(Message("%(label)s must be 16 digits; got %(count)s", label=label, count=len(value)))
     if value[0:2] not in PROVINCE_CODES:
-        raise InvalidValue(
-            f"{label} province code {value[0:2]} (digits 1–2) is not an Indonesian province "
-            f"code; e.g. Kalimantan Tengah is 62"
-        )
+        raise InvalidValue(Message(
+            "%(label)s province code %(code)s (digits 1–2) is not an Indonesian province "
+            "code; e.g. Kalimantan Tengah is 62", label=label, code=value[0:2]
+        ))
     if value[2:4] == "00":
-        raise InvalidValue(f"{label} regency/city code (digits 3–4) must not be 00")
+        raise InvalidValue(Message("%(label)s regency/city code (digits 3–4) must not be 00", label=label))
     if value[4:6] == "00":
-        raise InvalidValue(f"{label} district (kecamatan) code (digits 5–6) must not be 00")
+        raise InvalidValue(Message("%(label)s district (kecamatan) code (digits 5–6) must not be 00", label=label))
     return value
 
 
-def _check_serial(label: str, value: str) -> None:
+def _check_serial(label: Message, value: str) -> None:
     if value[12:16] == "0000":
-        raise InvalidValue(f"{label} serial number (digits 13–16) must not be 0000")
+        raise InvalidValue(Message("%(label)s serial number (digits 13–16) must not be 0000", label=label))
 
 
 def _date_readings(
-    label: str, part: str, day: int, month: int, today: _dt.date, note: str = ""
+    label: Message, part: str, day: int, month: int, today: _dt.date, note: Message | str = ""
 ) -> list[_dt.date]:
     """The dates DD-MM-YY can mean (19YY, 20YY) that exist and are not after ``today``."""
     if not 1 <= month <= 12:
-        raise InvalidValue(f"{label} date part {part}: month {part[2:4]} is not 01–12")
+        raise InvalidValue(Message("%(label)s date part %(part)s: month %(month)s is not 01–12", label=label,
+                                   part=part, month=part[2:4]))
     yy = int(part[4:6])
     existing = []
     for century in (1900, 2000):
@@ -254,33 +270,33 @@ def _date_readings(
             pass
     if not existing:
         if month == 2 and day == 29:
-            reason = f"29-02 is not a real date in 19{part[4:6]} or 20{part[4:6]}"
+            reason = Message("29-02 is not a real date in 19%(yy)s or 20%(yy)s", yy=part[4:6])
         else:
-            reason = f"{day:02d}-{month:02d} is not a real date"
-        raise InvalidValue(f"{label} date part {part}: {reason}{note}")
+            reason = Message("%(date)s is not a real date", date=f"{day:02d}-{month:02d}")
+        raise InvalidValue(Message("%(label)s date part %(part)s: %(reason)s%(note)s", label=label, part=part,
+                                   reason=reason, note=note))
     plausible = [d for d in existing if d <= today]
     if not plausible:
-        raise InvalidValue(
-            f"{label} date part {part}: {existing[-1].isoformat()} is in the future"
-        )
+        raise InvalidValue(Message("%(label)s date part %(part)s: %(date)s is in the future", label=label,
+                                   part=part, date=existing[-1].isoformat()))
     return plausible
 
 
 def _nik_parts(text: object, today: _dt.date | None) -> tuple[str, list[_dt.date], str]:
-    nik = _sixteen_digits("NIK", text)
+    nik = _sixteen_digits(_NIK, text)
     today = today or _dt.date.today()
     part = nik[6:12]
     dd = int(part[0:2])
     if 1 <= dd <= 31:
         day, sex, note = dd, "M", ""
     elif 41 <= dd <= 71:
-        day, sex, note = dd - 40, "F", f" (day {part[0:2]} is {dd - 40:02d} + 40 for a woman)"
+        note = Message(" (day %(day)s is %(real)s + 40 for a woman)", day=part[0:2], real=f"{dd - 40:02d}")
+        day, sex = dd - 40, "F"
     else:
-        raise InvalidValue(
-            f"NIK date part {part}: day {part[0:2]} is neither 01–31 nor 41–71 (women)"
-        )
-    readings = _date_readings("NIK", part, day, int(part[2:4]), today, note)
-    _check_serial("NIK", nik)
+        raise InvalidValue(Message("NIK date part %(part)s: day %(day)s is neither 01–31 nor 41–71 (women)",
+                                   part=part, day=part[0:2]))
+    readings = _date_readings(_NIK, part, day, int(part[2:4]), today, note)
+    _check_serial(_NIK, nik)
     return nik, readings, sex
 
 
@@ -309,12 +325,13 @@ def validate_kk(text: str, today: _dt.date | None = None) -> str:
 
     Same layout as a NIK, but digits 7–12 are the issue date DDMMYY with no +40 rule.
     """
-    kk = _sixteen_digits("KK number", text)
+    kk = _sixteen_digits(_KK, text)
     today = today or _dt.date.today()
     part = kk[6:12]
     day = int(part[0:2])
     if not 1 <= day <= 31:
-        raise InvalidValue(f"KK number date part {part}: day {part[0:2]} is not 01–31")
-    _date_readings("KK number", part, day, int(part[2:4]), today)
-    _check_serial("KK number", kk)
+        raise InvalidValue(Message("KK number date part %(part)s: day %(day)s is not 01–31", part=part,
+                                   day=part[0:2]))
+    _date_readings(_KK, part, day, int(part[2:4]), today)
+    _check_serial(_KK, kk)
     return kk

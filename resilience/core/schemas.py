@@ -24,7 +24,7 @@ from resilience.core.identity import (
     validate_kk,
     validate_nik,
 )
-from resilience.core.invalid import InvalidValue
+from resilience.core.invalid import InvalidValue, Message
 
 _personal: contextvars.ContextVar[bool] = contextvars.ContextVar("personal_data", default=False)
 
@@ -62,7 +62,7 @@ class PointField(ma.fields.Field):
     """``{"lat": -1.6346, "lon": 113.6858}`` ↔ a PostGIS/SpatiaLite POINT (SRID 4326)."""
 
     default_error_messages = {
-        "invalid": 'Must be an object {"lat": …, "lon": …}.',
+        "invalid": Message('Must be an object {"lat": …, "lon": …}.'),
     }
 
     def _serialize(self, value, attr, obj, **kwargs):
@@ -75,9 +75,9 @@ class PointField(ma.fields.Field):
         missing = [k for k in ("lat", "lon") if k not in value]
         problems: dict[str, list[str]] = {}
         for key in unknown:
-            problems[key] = ["Unknown field."]
+            problems[key] = [Message("Unknown field.")]
         for key in missing:
-            problems[key] = ["Missing data for required field."]
+            problems[key] = [Message("Missing data for required field.")]
         if problems:
             raise ma.ValidationError(problems)
         try:
@@ -109,7 +109,7 @@ class Text(ma.fields.String):
     def __init__(self, *, max_length: int, blank: bool = True, **kwargs):
         validators = [ma.validate.Length(max=max_length)]
         if not blank:
-            validators.append(ma.validate.Length(min=1, error="Must not be blank."))
+            validators.append(ma.validate.Length(min=1, error=Message("Must not be blank.")))
         super().__init__(validate=validators, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):

@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ENVIRONMENTS = ("development", "production", "test")
 SMS_BACKENDS = ("outbox", "twilio")
@@ -42,6 +43,7 @@ class Settings:
     sms_http_timeout: float = 15.0
     tile_url: str | None = None  # base-map tiles for the web app's maps; None = no base map
     tile_attribution: str | None = None
+    timezone: str = "Asia/Jakarta"  # IANA name: pages, SMS and reports show local time in it
 
     @property
     def embedded(self) -> bool:
@@ -135,6 +137,7 @@ class Settings:
             )
 
         tile_url, tile_attribution = _tiles(get("RESILIENCE_TILE_URL"), get("RESILIENCE_TILE_ATTRIBUTION"))
+        zone = _timezone(get("TIMEZONE"))
 
         return cls(
             env=mode,
@@ -152,6 +155,7 @@ class Settings:
             sms_http_timeout=http_timeout,
             tile_url=tile_url,
             tile_attribution=tile_attribution,
+            timezone=zone,
         )
 
 
@@ -216,6 +220,21 @@ def _tiles(url: str | None, attribution: str | None) -> tuple[str | None, str | 
     if len(attribution) > 300:
         raise SettingsError("RESILIENCE_TILE_ATTRIBUTION must be at most 300 characters")
     return url, attribution
+
+
+def _timezone(name: str | None) -> str:
+    """TIMEZONE: an IANA zone name such as Asia/Jakarta (WIB), Asia/Makassar (WITA) or
+    Asia/Jayapura (WIT); unset means Asia/Jakarta."""
+    if name is None:
+        return "Asia/Jakarta"
+    try:
+        ZoneInfo(name)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise SettingsError(
+            f"TIMEZONE must be an IANA time zone name such as Asia/Jakarta, Asia/Makassar or Asia/Jayapura; "
+            f"got {name!r}"
+        ) from None
+    return name
 
 
 def _instance_secret(instance_path: Path) -> str:

@@ -31,7 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from resilience.core.db import lock, locked, utcnow
-from resilience.core.errors import InvalidTransition
+from resilience.core.errors import InvalidTransition, Message
 from resilience.dispatch import messages
 from resilience.dispatch.models import LIVE_TASK_STATUSES, Task
 from resilience.households.models import VULNERABILITY_FIELDS
@@ -59,12 +59,12 @@ _NEED_WHEN_TASK = {**HOLDING, "done": "done"}
 def _check_task(task: Task, status: str) -> None:
     allowed = TASK_TRANSITIONS[task.status]
     if status not in allowed:
-        raise InvalidTransition(f"task {task.code}", task.status, status, allowed)
+        raise InvalidTransition(Message("task %(code)s", code=task.code), task.status, status, allowed, "task_status")
 
 
 def _check_need(need: Need, status: str) -> None:
     if status != need.status and status not in NEED_TRANSITIONS[need.status]:
-        raise InvalidTransition(f"need {need.id}", need.status, status, NEED_TRANSITIONS[need.status])
+        raise InvalidTransition(Message("need %(id)s", id=need.id), need.status, status, NEED_TRANSITIONS[need.status], "need_status")
 
 
 def _move(task: Task, status: str) -> None:
@@ -99,7 +99,7 @@ def propose(session: Session, need: Need, volunteer: Volunteer, distance_m: floa
             explanation_code: str | None, explanation_params: dict | None) -> Task:
     """A proposed task for an open need (nothing is sent; ``offer`` does that)."""
     if need.status != "open":
-        raise InvalidTransition(f"need {need.id}", need.status, "proposed", NEED_TRANSITIONS[need.status])
+        raise InvalidTransition(Message("need %(id)s", id=need.id), need.status, "proposed", NEED_TRANSITIONS[need.status], "need_status")
     return _new_task(session, need, volunteer, distance_m, explanation, explanation_code, explanation_params)
 
 
@@ -116,7 +116,7 @@ def _new_task(session: Session, need: Need, volunteer: Volunteer, distance_m: fl
 def drop_proposed(session: Session, task: Task) -> None:
     """A proposal replaced by a newer one disappears (it was never shown to the volunteer)."""
     if task.status != "proposed":
-        raise InvalidTransition(f"task {task.code}", task.status, "dropped", TASK_TRANSITIONS[task.status])
+        raise InvalidTransition(Message("task %(code)s", code=task.code), task.status, "dropped", TASK_TRANSITIONS[task.status], "task_status")
     session.delete(task)
 
 
@@ -205,7 +205,7 @@ def reassign(session: Session, task: Task, volunteer: Volunteer, distance_m: flo
     """A live task's need goes to ``volunteer``: the old task is cancelled (its volunteer told)
     and the new one takes its place — proposed if the old one was, offered otherwise."""
     if task.status not in LIVE_TASK_STATUSES:
-        raise InvalidTransition(f"task {task.code}", task.status, "reassigned", TASK_TRANSITIONS[task.status])
+        raise InvalidTransition(Message("task %(code)s", code=task.code), task.status, "reassigned", TASK_TRANSITIONS[task.status], "task_status")
     held = task.status in HOLDING
     _check_task(task, "cancelled")
     task.status = "cancelled"
@@ -237,7 +237,7 @@ def set_need_status(session: Session, need: Need, wanted: str) -> None:
         return
     allowed = manual_need_statuses(need)
     if wanted not in allowed:
-        raise InvalidTransition(f"need {need.id}", need.status, wanted, allowed)
+        raise InvalidTransition(Message("need %(id)s", id=need.id), need.status, wanted, allowed, "need_status")
     live = locked(session, select(Task).where(Task.need_id == need.id, Task.status.in_(LIVE_TASK_STATUSES))
                   .order_by(Task.id)).all()
     ends = [(task, "done" if wanted == "done" and task.status == "accepted" else "cancelled") for task in live]

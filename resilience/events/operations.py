@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from resilience.areas.models import VILLAGE_LEVELS, AdminArea
 from resilience.core.db import utcnow
-from resilience.core.errors import InvalidTransition, NotFound, ValidationFailed
+from resilience.core.errors import InvalidTransition, Message, NotFound, ValidationFailed
 from resilience.events.models import EVENT_TRANSITIONS, FloodEvent
 
 # A kelurahan counts as affected when at least this share of it lies in the flood area
@@ -20,7 +20,7 @@ MIN_AFFECTED_SHARE = 0.01
 def get_event(session: Session, event_id: int) -> FloodEvent:
     event = session.get(FloodEvent, event_id)
     if event is None:
-        raise NotFound(f"no flood event with id {event_id}")
+        raise NotFound(Message("no flood event with id %(event_id)s", event_id=event_id))
     return event
 
 
@@ -45,7 +45,7 @@ def _derive_admin_areas(session: Session, event: FloodEvent) -> None:
 
 def _check_times(started_at, ended_at) -> None:
     if ended_at is not None and started_at is not None and ended_at < started_at:
-        raise ValidationFailed.field("ended_at", "must not be before started_at")
+        raise ValidationFailed.field("ended_at", Message("must not be before started_at"))
 
 
 def create_event(session: Session, data: dict[str, Any]) -> FloodEvent:
@@ -70,7 +70,7 @@ def update_event(session: Session, event: FloodEvent, data: dict[str, Any]) -> F
     if status is not None and status != event.status:
         allowed = EVENT_TRANSITIONS[event.status]
         if status not in allowed:
-            raise InvalidTransition("the event", event.status, status, allowed)
+            raise InvalidTransition(Message("the event"), event.status, status, allowed, "event_status")
         event.status = status
         if status == "closed" and event.ended_at is None and "ended_at" not in data:
             event.ended_at = utcnow()

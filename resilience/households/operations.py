@@ -13,7 +13,7 @@ from resilience.areas.models import AdminArea
 from resilience.areas.operations import area_by_code, area_for_point
 from resilience.core import crypto
 from resilience.core.db import like_pattern
-from resilience.core.errors import Conflict, NotFound, ValidationFailed
+from resilience.core.errors import Conflict, Message, NotFound, ValidationFailed
 from resilience.core.geo import parse_bbox
 from resilience.core.invalid import InvalidValue
 from resilience.events.models import FloodEvent
@@ -26,7 +26,7 @@ FIELDS = ("head_name", "phone", "nik", "kk_number", "address", "landmark", "loca
 def get_household(session: Session, household_id: int) -> Household:
     household = session.get(Household, household_id)
     if household is None:
-        raise NotFound(f"no household with id {household_id}")
+        raise NotFound(Message("no household with id %(household_id)s", household_id=household_id))
     return household
 
 
@@ -34,7 +34,8 @@ def _check_counts(household: Household) -> None:
     members = household.members or 1
     for name in VULNERABILITY_FIELDS:
         if (getattr(household, name) or 0) > members:
-            raise ValidationFailed.field(name, f"{getattr(household, name)} is more than the {members} members")
+            raise ValidationFailed.field(name, Message("%(value)s is more than the %(members)s members",
+                                                       value=getattr(household, name), members=members))
 
 
 def _check_nik_unique(session: Session, household: Household) -> None:
@@ -46,7 +47,8 @@ def _check_nik_unique(session: Session, household: Household) -> None:
         select(Household.id).where(Household.nik_digest == household.nik_digest, Household.id != household.id)
     )
     if other is not None:
-        raise Conflict(f"a household with this NIK is already registered (id {other})", existing_id=other)
+        raise Conflict(Message("a household with this NIK is already registered (id %(other)s)",
+                               other=other), existing_id=other)
 
 
 def _set_kk_digest(household: Household) -> None:
@@ -95,7 +97,7 @@ def household_query(session: Session, event: int | None = None, area: str | None
     if event is not None:
         flood = session.get(FloodEvent, event)
         if flood is None:
-            raise ValidationFailed.field("event", f"no flood event with id {event}")
+            raise ValidationFailed.field("event", Message("no flood event with id %(event)s", event=event))
         has_need = exists().where(Need.household_id == Household.id, Need.event_id == flood.id)
         condition = has_need
         if flood.affected_area is not None:

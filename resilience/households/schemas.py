@@ -1,5 +1,6 @@
 import marshmallow as ma
 
+from resilience.core.errors import Message
 from resilience.core.schemas import (
     AreaRefSchema, KkField, NikField, PhoneField, PointField, Text, UTCDateTime, VulnerableCount,
 )
@@ -28,7 +29,7 @@ class HouseholdCreateSchema(ma.Schema):
     def _vulnerable_within_members(self, data, **kwargs):
         members = data.get("members", 1)
         errors = {
-            name: [f"{data[name]} is more than the {members} members"]
+            name: [Message("%(count)s is more than the %(members)s members", count=data[name], members=members)]
             for name in VULNERABILITY_FIELDS
             if data.get(name, 0) > members
         }

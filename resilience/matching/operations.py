@@ -16,7 +16,7 @@ from geoalchemy2.shape import to_shape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from resilience.core.errors import ValidationFailed
+from resilience.core.errors import Message, ValidationFailed
 from resilience.dispatch import lifecycle
 from resilience.dispatch.models import Task
 from resilience.events.models import FloodEvent
@@ -155,7 +155,8 @@ def _check_distance(max_distance_m: float | None) -> float:
     if max_distance_m is None:
         return DEFAULT_MAX_DISTANCE_M
     if not (0 < max_distance_m <= MAX_DISTANCE_LIMIT_M):
-        raise ValidationFailed.field("max_distance_m", f"must be between 0 and {MAX_DISTANCE_LIMIT_M:.0f} metres")
+        raise ValidationFailed.field("max_distance_m", Message("must be between 0 and %(max)s metres",
+                                                                max=f"{MAX_DISTANCE_LIMIT_M:.0f}"))
     return float(max_distance_m)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from resilience.areas.models import AdminArea
 from resilience.areas.operations import area_by_code
 from resilience.core.db import utcnow
-from resilience.core.errors import Conflict, NotFound, ValidationFailed
+from resilience.core.errors import Conflict, Message, NotFound, ValidationFailed
 from resilience.dispatch import lifecycle
 from resilience.events.models import FloodEvent
 from resilience.households.models import Household
@@ -21,7 +21,7 @@ from resilience.needs.priority import derive_priority
 def get_need(session: Session, need_id: int) -> Need:
     need = session.get(Need, need_id)
     if need is None:
-        raise NotFound(f"no need with id {need_id}")
+        raise NotFound(Message("no need with id %(need_id)s", need_id=need_id))
     return need
 
 
@@ -34,7 +34,8 @@ def _apply_priority(need: Need, priority: int | None, reason: str | None) -> Non
     if not (reason or "").strip():
         raise ValidationFailed.field(
             "priority_reason",
-            f"a reason is required to set priority {priority} instead of the derived {need.derived_priority}",
+            Message("a reason is required to set priority %(priority)s instead of the derived %(derived_priority)s",
+                    priority=priority, derived_priority=need.derived_priority),
         )
     need.priority = priority
     need.priority_overridden = True
@@ -52,17 +53,19 @@ def _check_no_live_duplicate(session: Session, event_id: int, household_id: int,
     )
     if duplicate is not None:
         raise Conflict(
-            f"household {household_id} already has an open {category} need in this event (id {duplicate})",
+            Message("household %(household_id)s already has an open %(category)s need in this event (id %(duplicate)s)",
+                    household_id=household_id, category=category, duplicate=duplicate, terms={"category": "category"}),
             existing_id=duplicate,
         )
 
 
 def create_need(session: Session, event: FloodEvent, data: dict[str, Any]) -> Need:
     if event.status != "active":
-        raise Conflict(f"the event {event.name!r} is closed; reopen it to record needs")
+        raise Conflict(Message("the event %(name)r is closed; reopen it to record needs", name=event.name))
     household = session.get(Household, data["household_id"])
     if household is None:
-        raise ValidationFailed.field("household_id", f"no household with id {data['household_id']}")
+        raise ValidationFailed.field("household_id", Message("no household with id %(household_id)s",
+                                                             household_id=data['household_id']))
     _check_no_live_duplicate(session, event.id, household.id, data["category"])
     need = lifecycle.new_need(
         event_id=event.id,

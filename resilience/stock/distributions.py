@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from resilience.core.errors import ValidationFailed
+from resilience.core.errors import Message, ValidationFailed
 from resilience.dispatch.models import Task
 from resilience.events.models import FloodEvent
 from resilience.households.models import Household
@@ -65,40 +65,45 @@ def resolve_recipient(session: Session, data: dict[str, Any]) -> Recipient:
     if data.get("event_id") is not None:
         event = session.get(FloodEvent, data["event_id"])
         if event is None:
-            raise ValidationFailed.field("event_id", f"no flood event with id {data['event_id']}")
+            raise ValidationFailed.field("event_id", Message("no flood event with id %(event_id)s",
+                                                             event_id=data['event_id']))
     if data.get("household_id") is not None:
         household = session.get(Household, data["household_id"])
         if household is None:
-            raise ValidationFailed.field("household_id", f"no household with id {data['household_id']}")
+            raise ValidationFailed.field("household_id", Message("no household with id %(household_id)s",
+                                                                 household_id=data['household_id']))
     if data.get("task_id") is not None:
         task = session.get(Task, data["task_id"])
         if task is None:
-            raise ValidationFailed.field("task_id", f"no task with id {data['task_id']}")
+            raise ValidationFailed.field("task_id", Message("no task with id %(task_id)s", task_id=data['task_id']))
         if task.status not in ISSUABLE_TASK_STATUSES:
             raise ValidationFailed.field(
-                "task_id", f"task T{task.id} is {task.status}; aid is handed over on an accepted or done task"
+                "task_id", Message("task T%(id)s is %(status)s; aid is handed over on an accepted or done task",
+                                   id=task.id, status=task.status)
             )
         task_household = session.scalar(select(Need.household_id).where(Need.id == task.need_id))
         if household is None:
             household = session.get(Household, task_household)
         elif household.id != task_household:
             raise ValidationFailed.field(
-                "household_id", f"task T{task.id} is for household {task_household}, not {household.id}"
+                "household_id", Message("task T%(id)s is for household %(task_household)s, not %(id2)s",
+                                        id=task.id, task_household=task_household, id2=household.id)
             )
         if event is None:
             event = session.get(FloodEvent, task.event_id)
         elif event.id != task.event_id:
-            raise ValidationFailed.field("event_id", f"task T{task.id} belongs to event {task.event_id}, not {event.id}")
+            raise ValidationFailed.field("event_id", Message("task T%(id)s belongs to event %(event_id)s, not %(id2)s",
+                                                             id=task.id, event_id=task.event_id, id2=event.id))
     if household is not None:
         if event is None:
             raise ValidationFailed.field(
-                "event_id", "a distribution to a household names its flood event (event_id) or the task (task_id)"
+                "event_id", Message("a distribution to a household names its flood event (event_id) or the task (task_id)")
             )
         if not household_in_event(session, household, event):
             raise ValidationFailed.field(
                 "household_id",
-                f"household {household.id} is not affected by event {event.id}: it has no need in the "
-                "event and lives outside its affected area",
+                Message("household %(id)s is not affected by event %(id2)s: it has no need in the event and lives outside its affected area",
+                        id=household.id, id2=event.id),
             )
     return Recipient(event.id if event else None, household, task.id if task else None)
 
@@ -173,7 +178,8 @@ def needs_estimate(session: Session, event: FloodEvent, profiles: tuple[Profile,
                    profile: str | None = None) -> dict[str, Any]:
     chosen = [p for p in profiles if profile in (None, p.key)]
     if not chosen:
-        raise ValidationFailed.field("profile", f"unknown profile {profile!r}; use one of {', '.join(p.key for p in profiles)}")
+        raise ValidationFailed.field("profile", Message("unknown profile %(profile)r; use one of %(value)s",
+                                                        profile=profile, value=', '.join((p.key for p in profiles))))
     live = select(Need.household_id).where(Need.event_id == event.id, Need.status.in_(LIVE_NEED_STATUSES))
     households, people, pregnant = session.execute(
         select(func.count(Household.id), func.coalesce(func.sum(Household.members), 0),

@@ -32,7 +32,7 @@ from resilience.areas.models import AdminArea
 from resilience.areas.operations import area_by_code, area_for_point
 from resilience.audit.chain import current_actor
 from resilience.core.db import like_pattern, utcnow
-from resilience.core.errors import Conflict, NotFound, ValidationFailed
+from resilience.core.errors import Conflict, Message, NotFound, ValidationFailed
 from resilience.core.invalid import InvalidValue
 from resilience.events.models import FloodEvent
 from resilience.stock.distributions import double_aid_warnings, resolve_recipient, serving
@@ -55,7 +55,7 @@ _ONLY_FOR = {
 def get_depot(session: Session, depot_id: int) -> Depot:
     depot = session.get(Depot, depot_id)
     if depot is None:
-        raise NotFound(f"no depot with id {depot_id}")
+        raise NotFound(Message("no depot with id %(depot_id)s", depot_id=depot_id))
     return depot
 
 
@@ -63,7 +63,8 @@ def create_depot(session: Session, data: dict[str, Any]) -> Depot:
     name = data["name"].strip()
     other = session.scalar(select(Depot.id).where(func.lower(Depot.name) == name.lower()))
     if other is not None:
-        raise Conflict(f"a depot named {name!r} already exists (id {other})", existing_id=other)
+        raise Conflict(Message("a depot named %(name)r already exists (id %(other)s)",
+                               name=name, other=other), existing_id=other)
     depot = Depot(name=name, kind=data["kind"], address=(data.get("address") or "").strip(),
                   location=data["location"])
     depot.admin_area = area_for_point(session, depot.location)
@@ -84,7 +85,7 @@ def depot_query(session: Session, kind: str | None = None, area: str | None = No
     if event is not None:
         flood = session.get(FloodEvent, event)
         if flood is None:
-            raise ValidationFailed.field("event", f"no flood event with id {event}")
+            raise ValidationFailed.field("event", Message("no flood event with id %(event)s", event=event))
         query = query.where(serving(flood))
     return query
 
@@ -98,7 +99,7 @@ def balance_query(depot: Depot):
 def get_item(session: Session, item_id: int) -> Item:
     item = session.get(Item, item_id)
     if item is None:
-        raise NotFound(f"no item with id {item_id}")
+        raise NotFound(Message("no item with id %(item_id)s", item_id=item_id))
     return item
 
 
@@ -106,11 +107,12 @@ def create_item(session: Session, data: dict[str, Any]) -> Item:
     code = data["code"].strip().upper()
     if not re.match(ITEM_CODE_PATTERN, code):
         raise ValidationFailed.field(
-            "code", "use capital letters, digits and _ (starting with a letter, at most 40), e.g. BERAS or AIR_MINUM"
+            "code", Message("use capital letters, digits and _ (starting with a letter, at most 40), e.g. BERAS or AIR_MINUM")
         )
     other = session.scalar(select(Item.id).where(Item.code == code))
     if other is not None:
-        raise Conflict(f"an item with code {code} already exists (id {other})", existing_id=other)
+        raise Conflict(Message("an item with code %(code)s already exists (id %(other)s)",
+                               code=code, other=other), existing_id=other)
     item = Item(code=code, name=data["name"].strip(), unit=data["unit"], category=data["category"])
     session.add(item)
     session.flush()
@@ -145,38 +147,41 @@ def _check_fields(data: dict[str, Any]) -> None:
     errors = []
     for name, kinds in _ONLY_FOR.items():
         if data.get(name) not in (None, "") and kind not in kinds:
-            errors.append({"field": name, "message": f"not used for kind {kind!r} (only {', '.join(kinds)})"})
+            errors.append({"field": name, "message": Message("not used for kind %(kind)r (only %(kinds)s)",
+                                                             kind=kind, kinds=", ".join(kinds))})
     quantity: Decimal = data["quantity"]
     if kind == "adjustment" and quantity == 0:
-        errors.append({"field": "quantity", "message": "an adjustment must not be 0: negative removes, positive adds"})
+        errors.append({"field": "quantity", "message": Message("an adjustment must not be 0: negative removes, positive adds")})
     elif kind != "adjustment" and quantity <= 0:
-        errors.append({"field": "quantity", "message": f"must be more than 0 for kind {kind!r}"})
+        errors.append({"field": "quantity", "message": Message("must be more than 0 for kind %(kind)r", kind=kind)})
     if kind == "receipt" and not (data.get("donor") or "").strip():
-        errors.append({"field": "donor", "message": "say who gave it (a receipt needs a donor)"})
+        errors.append({"field": "donor", "message": Message("say who gave it (a receipt needs a donor)")})
     if kind == "adjustment" and not (data.get("reason") or "").strip():
-        errors.append({"field": "reason", "message": "an adjustment needs a reason, e.g. 'karung sobek'"})
+        errors.append({"field": "reason", "message": Message("an adjustment needs a reason, e.g. 'karung sobek'")})
     if kind == "transfer" and data.get("to_depot_id") is None:
-        errors.append({"field": "to_depot_id", "message": "a transfer needs the receiving depot"})
+        errors.append({"field": "to_depot_id", "message": Message("a transfer needs the receiving depot")})
     if kind == "transfer" and data.get("to_depot_id") is not None and data["to_depot_id"] == data["depot_id"]:
-        errors.append({"field": "to_depot_id", "message": "must differ from depot_id: a transfer moves stock between two depots"})
+        errors.append({"field": "to_depot_id", "message": Message("must differ from depot_id: a transfer moves stock between two depots")})
     if kind == "issue" and data.get("household_id") is None and data.get("task_id") is None \
             and not (data.get("reason") or "").strip():
-        errors.append({"field": "household_id", "message": "say who received it: household_id, task_id, or a reason such as 'dapur umum'"})
+        errors.append({"field": "household_id", "message": Message("say who received it: household_id, task_id, or a reason such as 'dapur umum'")})
     if errors:
-        raise ValidationFailed("; ".join(f"{e['field']}: {e['message']}" for e in errors), errors=errors)
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        raise ValidationFailed(Message("%(problems)s", english=detail, problems=detail), errors=errors)
 
 
 def _depot_field(session: Session, depot_id: int, name: str) -> Depot:
     depot = session.get(Depot, depot_id)
     if depot is None:
-        raise ValidationFailed.field(name, f"no depot with id {depot_id}")
+        raise ValidationFailed.field(name, Message("no depot with id %(depot_id)s", depot_id=depot_id))
     return depot
 
 
 def _item_field(session: Session, code: str) -> Item:
     item = session.scalar(select(Item).where(Item.code == code.strip().upper()))
     if item is None:
-        raise ValidationFailed.field("item_code", f"no item with code {code!r} (see GET /api/v1/items)")
+        raise ValidationFailed.field("item_code", Message("no item with code %(code)r (see GET /api/v1/items)",
+                                                          code=code))
     return item
 
 
@@ -204,7 +209,8 @@ def lock_balances(session: Session, keys: list[tuple[int, int]]) -> dict[tuple[i
 def _apply(session: Session, depot: Depot, item: Item, current: int, change: int, now: datetime) -> dict[str, Any]:
     if current + change < 0:
         have, want = number(current), number(-change)
-        message = f"{depot.name} holds {have} {item.unit} of {item.code}; {want} {item.unit} cannot be taken out"
+        message = Message("%(depot)s holds %(have)s %(unit)s of %(item)s; %(want)s %(unit)s cannot be taken out",
+                          depot=depot.name, have=have, unit=item.unit, item=item.code, want=want)
         raise Conflict(
             message,
             errors=[{"field": "quantity", "message": message}],
@@ -230,7 +236,8 @@ def record_movement(session: Session, data: dict[str, Any]) -> Recorded:
     depot = _depot_field(session, data["depot_id"], "depot_id")
     item = _item_field(session, data["item_code"])
     if data.get("unit") and data["unit"] != item.unit:
-        raise ValidationFailed.field("unit", f"{item.code} is counted in {item.unit}, not {data['unit']}")
+        raise ValidationFailed.field("unit", Message("%(code)s is counted in %(unit)s, not %(unit2)s",
+                                                     code=item.code, unit=item.unit, unit2=data['unit']))
     try:
         milli = to_milli(data["quantity"], item.unit)
     except InvalidValue as exc:
@@ -291,7 +298,7 @@ def movement_query(session: Session, depot: int | None = None, item: str | None 
 def get_movement(session: Session, movement_id: int) -> StockMovement:
     movement = session.get(StockMovement, movement_id)
     if movement is None:
-        raise NotFound(f"no stock movement with id {movement_id}")
+        raise NotFound(Message("no stock movement with id %(movement_id)s", movement_id=movement_id))
     return movement
 
 

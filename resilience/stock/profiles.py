@@ -17,10 +17,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
-from resilience.core.errors import DomainError
+from resilience.core.errors import DomainError, Message
 from resilience.stock.units import MILLI, UNITS, number
 
 PERIOD_DAYS = {"day": 1, "week": 7, "once": None}
+PER_PERIOD = {"day": Message(" per day"), "week": Message(" per week")}  # "once": no period words
 DATA_FILE = "minimum_needs.json"
 
 
@@ -40,14 +41,15 @@ class Line:
     extra_per_pregnant_or_lactating: Fraction
     source: str = ""
 
-    def basis(self) -> str:
+    def basis(self) -> Message:
         """The rule in words: "2.8 kg per person per week (+0.98 kg per pregnant or lactating woman)"."""
-        who = "person" if self.per_people == 1 else f"{self.per_people} people"
-        when = "" if self.period == "once" else f" per {self.period}"
-        text = f"{_plain(self.amount)} {self.unit} per {who}{when}"
+        who = Message("person") if self.per_people == 1 else Message("%(count)s people", count=self.per_people)
+        when = PER_PERIOD.get(self.period, "")
+        text = Message("%(amount)s %(unit)s per %(who)s%(when)s", amount=Decimal(_plain(self.amount)), unit=self.unit,
+                       who=who, when=when)
         if self.extra_per_pregnant_or_lactating:
-            text += (f" (+{_plain(self.extra_per_pregnant_or_lactating)} {self.unit} per pregnant "
-                     f"or lactating woman{when})")
+            text = Message("%(rule)s (+%(extra)s %(unit)s per pregnant or lactating woman%(when)s)", rule=text,
+                           extra=Decimal(_plain(self.extra_per_pregnant_or_lactating)), unit=self.unit, when=when)
         return text
 
     def needed(self, people: int, pregnant_or_lactating: int, days: int) -> tuple[int, int]:

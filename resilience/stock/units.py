@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from resilience.core.invalid import InvalidValue
+from resilience.core.invalid import InvalidValue, Message
 from resilience.vocabulary import UNITS  # unit -> decimals a quantity may have
 
 MILLI = 1000
@@ -18,18 +18,18 @@ MAX_QUANTITY = Decimal(1_000_000_000)  # per movement, in units
 def parse_decimal(value: object) -> Decimal:
     """A JSON number (or a numeric string) → Decimal, exactly as written (0.1 stays 0.1)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
-        raise InvalidValue("must be a number, e.g. 14 or 2.5")
+        raise InvalidValue(Message("must be a number, e.g. 14 or 2.5"))
     text = value.strip() if isinstance(value, str) else repr(value) if isinstance(value, float) else str(value)
     if isinstance(value, str) and "," in text:
-        raise InvalidValue(f"write decimals with a point, not a comma: {text.replace(',', '.')}")
+        raise InvalidValue(Message("write decimals with a point, not a comma: %(fixed)s", fixed=text.replace(",", ".")))
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise InvalidValue(f"must be a number, e.g. 14 or 2.5; got {text[:30]!r}") from None
+        raise InvalidValue(Message("must be a number, e.g. 14 or 2.5; got %(got)r", got=text[:30])) from None
     if not number.is_finite():
-        raise InvalidValue("must be a finite number")
+        raise InvalidValue(Message("must be a finite number"))
     if abs(number) > MAX_QUANTITY:
-        raise InvalidValue(f"must be at most {MAX_QUANTITY:,} in one movement")
+        raise InvalidValue(Message("must be at most %(max)s in one movement", max=f"{MAX_QUANTITY:,}"))
     return number
 
 
@@ -39,8 +39,11 @@ def to_milli(quantity: Decimal, unit: str) -> int:
     exponent = quantity.normalize().as_tuple().exponent
     if isinstance(exponent, int) and -exponent > decimals:
         if decimals == 0:
-            raise InvalidValue(f"{unit} is counted in whole units; got {quantity}")
-        raise InvalidValue(f"{unit} allows at most {decimals} decimals; got {quantity}")
+            raise InvalidValue(Message("%(unit)s is counted in whole units; got %(quantity)s",
+                                       unit=unit, quantity=quantity))
+        raise InvalidValue(Message("%(unit)s allows at most %(decimals)s decimals; got %(quantity)s",
+                                   unit=unit, decimals=decimals,
+                           quantity=quantity))
     return int(quantity * MILLI)
 
 

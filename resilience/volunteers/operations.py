@@ -10,7 +10,7 @@ from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from resilience.core.db import like_pattern
-from resilience.core.errors import Conflict, NotFound, ValidationFailed
+from resilience.core.errors import Conflict, Message, NotFound, ValidationFailed
 from resilience.core.geo import parse_bbox
 from resilience.core.invalid import InvalidValue
 from resilience.volunteers.models import Volunteer, VolunteerGroup
@@ -22,7 +22,7 @@ VOLUNTEER_FIELDS = ("name", "phone", "group_id", "skills", "trainings", "locatio
 def create_group(session: Session, data: dict[str, Any]) -> VolunteerGroup:
     name = data["name"].strip()
     if session.scalar(select(VolunteerGroup.id).where(func.lower(VolunteerGroup.name) == name.lower())):
-        raise Conflict(f"a volunteer group named {name!r} already exists")
+        raise Conflict(Message("a volunteer group named %(name)r already exists", name=name))
     group = VolunteerGroup(name=name, kind=data["kind"], leader=(data.get("leader") or "").strip(),
                            base_location=data.get("base_location"))
     session.add(group)
@@ -33,7 +33,7 @@ def create_group(session: Session, data: dict[str, Any]) -> VolunteerGroup:
 def get_group(session: Session, group_id: int) -> VolunteerGroup:
     group = session.get(VolunteerGroup, group_id)
     if group is None:
-        raise NotFound(f"no volunteer group with id {group_id}")
+        raise NotFound(Message("no volunteer group with id %(group_id)s", group_id=group_id))
     return group
 
 
@@ -44,7 +44,7 @@ def update_group(session: Session, group: VolunteerGroup, data: dict[str, Any]) 
         other = session.scalar(select(VolunteerGroup.id).where(
             func.lower(VolunteerGroup.name) == name.lower(), VolunteerGroup.id != group.id))
         if other is not None:
-            raise Conflict(f"a volunteer group named {name!r} already exists")
+            raise Conflict(Message("a volunteer group named %(name)r already exists", name=name))
         group.name = name
     if "kind" in data:
         group.kind = data["kind"]
@@ -59,19 +59,19 @@ def update_group(session: Session, group: VolunteerGroup, data: dict[str, Any]) 
 def get_volunteer(session: Session, volunteer_id: int) -> Volunteer:
     volunteer = session.get(Volunteer, volunteer_id)
     if volunteer is None:
-        raise NotFound(f"no volunteer with id {volunteer_id}")
+        raise NotFound(Message("no volunteer with id %(volunteer_id)s", volunteer_id=volunteer_id))
     return volunteer
 
 
 def _check_group(session: Session, group_id: int | None) -> None:
     if group_id is not None and session.get(VolunteerGroup, group_id) is None:
-        raise ValidationFailed.field("group_id", f"no volunteer group with id {group_id}")
+        raise ValidationFailed.field("group_id", Message("no volunteer group with id %(group_id)s", group_id=group_id))
 
 
 def _check_phone(session: Session, phone: str, volunteer_id: int | None) -> None:
     other = session.scalar(select(Volunteer.id).where(Volunteer.phone == phone))
     if other is not None and other != volunteer_id:
-        raise Conflict("another volunteer already has this phone number", existing_id=other, field="phone")
+        raise Conflict(Message("another volunteer already has this phone number"), existing_id=other, field="phone")
 
 
 def create_volunteer(session: Session, data: dict[str, Any]) -> Volunteer:

@@ -1,5 +1,6 @@
 import marshmallow as ma
 
+from resilience.core.errors import Message
 from resilience.core.schemas import PhoneField, PointField, Text, UTCDateTime
 from resilience.vocabulary import AVAILABILITY, GROUP_KINDS, SKILLS
 
@@ -27,7 +28,7 @@ class GroupSchema(ma.Schema):
 
 def _unique(values):
     if len(set(values)) != len(values):
-        raise ma.ValidationError("values must not repeat")
+        raise ma.ValidationError(Message("values must not repeat"))
 
 
 class VolunteerCreateSchema(ma.Schema):

@@ -13,7 +13,7 @@ import os
 
 from flask import request
 
-from resilience.web import bp
+from resilience.web.blueprint import bp
 
 YEAR = 365 * 24 * 3600
 _hashes: dict[str, tuple[float, str]] = {}  # path -> (mtime, hash)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import gzip
 import json
 from collections import defaultdict
 
 from flask import current_app, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
 from geoalchemy2.shape import to_shape
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from resilience.areas.models import VILLAGE_LEVELS, AdminArea
-from resilience.core.errors import DomainError
+from resilience.core.errors import DomainError, Message
 from resilience.core.geo import area_to_geojson
 from resilience.dispatch.models import LIVE_TASK_STATUSES, TASK_STATUSES, Task
 from resilience.events import operations as events
@@ -21,12 +24,12 @@ from resilience.events.schemas import EventCreateSchema, EventPatchSchema
 from resilience.extensions import db
 from resilience.needs.models import LIVE_NEED_STATUSES, Need
 from resilience.volunteers.models import Volunteer
-from resilience.web import bp, nav_item
+from resilience.web.blueprint import bp, nav_item
 from resilience.web.forms import FormErrors, load
-from resilience.web.i18n import extend, terms, translate
+from resilience.web.i18n import Translated, local_zone, terms, with_zone
+from resilience.web.labels import label
 from resilience.web.session import login_required, write_required
 
-WIB = "+07:00"  # Palangka Raya; a datetime-local input has no offset
 # Base-map tiles: app.config (tests, embedding apps) wins over the settings from the environment
 # (RESILIENCE_TILE_URL, RESILIENCE_TILE_ATTRIBUTION); unset = no base map, every layer still drawn.
 TILE_URL_CONFIG = "WEB_TILE_URL"  # e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png
@@ -34,72 +37,6 @@ TILE_ATTRIBUTION_CONFIG = "WEB_TILE_ATTRIBUTION"
 
 nav_item("web.events", "events")
 
-extend({
-    "id": {
-        "dash_edit_area": "Ubah wilayah terdampak",
-        "dash_area_help": "Gambar batas banjir di peta, atau tempel/unggah GeoJSON. Wilayah baru menggantikan yang lama; "
-                          "kelurahan terdampak dihitung ulang.",
-        "dash_area_clear": "Hapus wilayah terdampak (kejadian tanpa wilayah)",
-        "dash_area_saved": "Wilayah terdampak \"{name}\" disimpan: {count} kelurahan terdampak.",
-        "dash_area_cleared": "Wilayah terdampak \"{name}\" dihapus.",
-        "dash_area_missing": "Gambar atau tempel wilayahnya, atau centang hapus.",
-        "dash_flood_area": "Wilayah banjir",
-        "dash_live_lines": "Garis: tugas berjalan (relawan → rumah tangga)",
-        "dash_affected": "Kelurahan terdampak",
-        "dash_map_loading": "Memuat peta…",
-        "dash_map_failed": "Peta tidak dapat dimuat. Data tetap tersedia di halaman lain.",
-        "draw_legend": "Wilayah terdampak",
-        "draw_help": "Klik peta untuk menambah titik batas banjir, lalu klik titik pertama atau \"Tutup poligon\". "
-                     "Dengan papan ketik: fokus ke peta, geser dengan tombol panah, lalu \"Tambah titik di tengah peta\". "
-                     "Atau tempel GeoJSON di kotak teks, atau unggah berkas.",
-        "draw_tools": "Alat gambar",
-        "draw_centre": "Tambah titik di tengah peta",
-        "draw_undo": "Batalkan titik terakhir",
-        "draw_close": "Tutup poligon",
-        "draw_clear": "Hapus gambar",
-        "draw_close_here": "Klik untuk menutup poligon",
-        "draw_points_more": "{n} titik. Tambah titik; perlu minimal 3.",
-        "draw_points_close": "{n} titik. Klik titik pertama atau \"Tutup poligon\".",
-        "draw_need_three": "Poligon perlu minimal 3 titik.",
-        "draw_closed": "{n} poligon tergambar dan disalin ke kotak GeoJSON. Klik peta untuk poligon berikutnya.",
-        "draw_cleared": "Gambar dihapus.",
-        "draw_not_json": "Kotak GeoJSON belum berisi JSON yang sah.",
-        "draw_not_polygon": "GeoJSON harus berupa Polygon atau MultiPolygon.",
-        "geojson_text": "GeoJSON (Polygon/MultiPolygon)",
-    },
-    "en": {
-        "dash_edit_area": "Edit the affected area",
-        "dash_area_help": "Draw the flood boundary on the map, or paste/upload GeoJSON. The new area replaces the old one; "
-                          "the affected kelurahan are derived again.",
-        "dash_area_clear": "Remove the affected area (event without an area)",
-        "dash_area_saved": "Affected area of \"{name}\" saved: {count} kelurahan affected.",
-        "dash_area_cleared": "Affected area of \"{name}\" removed.",
-        "dash_area_missing": "Draw or paste the area, or tick remove.",
-        "dash_flood_area": "Flood area",
-        "dash_live_lines": "Lines: live tasks (volunteer → household)",
-        "dash_affected": "Affected kelurahan",
-        "dash_map_loading": "Loading the map…",
-        "dash_map_failed": "The map could not be loaded. The data is still on the other pages.",
-        "draw_legend": "Affected area",
-        "draw_help": "Click the map to add points of the flood boundary, then click the first point or \"Close polygon\". "
-                     "With a keyboard: focus the map, pan with the arrow keys, then \"Add a point at the map centre\". "
-                     "Or paste GeoJSON into the text box, or upload a file.",
-        "draw_tools": "Drawing tools",
-        "draw_centre": "Add a point at the map centre",
-        "draw_undo": "Undo last point",
-        "draw_close": "Close polygon",
-        "draw_clear": "Clear drawing",
-        "draw_close_here": "Click to close the polygon",
-        "draw_points_more": "{n} points. Add points; at least 3 are needed.",
-        "draw_points_close": "{n} points. Click the first point or \"Close polygon\".",
-        "draw_need_three": "A polygon needs at least 3 points.",
-        "draw_closed": "{n} polygon(s) drawn and copied to the GeoJSON box. Click the map for another polygon.",
-        "draw_cleared": "Drawing cleared.",
-        "draw_not_json": "The GeoJSON box does not hold valid JSON yet.",
-        "draw_not_polygon": "The GeoJSON must be a Polygon or MultiPolygon.",
-        "geojson_text": "GeoJSON (Polygon/MultiPolygon)",
-    },
-})
 
 DRAW_MESSAGES = ("close_here", "points_more", "points_close", "need_three", "closed", "cleared", "not_json",
                  "not_polygon")
@@ -114,7 +51,8 @@ def tiles() -> dict:
 
 
 def draw_messages() -> dict:
-    return {key: translate("draw_" + key) for key in DRAW_MESSAGES}
+    # draw.js fills in the number of points itself: it replaces "{n}"
+    return {key: label("draw_" + key, n="{n}") for key in DRAW_MESSAGES}
 
 
 @bp.app_context_processor
@@ -134,26 +72,31 @@ def events_list():
     return render_template("events.html", events=rows)
 
 
+def _not_json(exc: ValueError) -> Message:
+    return Message("not JSON: %(error)s (line %(line)s, column %(column)s)", english=f"not JSON: {exc}",
+                   error=getattr(exc, "msg", str(exc)), line=getattr(exc, "lineno", 1), column=getattr(exc, "colno", 1))
+
+
 def _event_input(form) -> dict:
     data: dict = {"name": form.get("name", "")}
     errors: list[dict] = []
     started = (form.get("started_at") or "").strip()
     if started:
-        data["started_at"] = started if ("+" in started[10:] or started.endswith("Z")) else started + WIB
+        data["started_at"] = started if ("+" in started[10:] or started.endswith("Z")) else with_zone(started)
     else:
-        errors.append({"field": "started_at", "message": "Missing data for required field."})
+        errors.append({"field": "started_at", "message": Message("Missing data for required field.")})
     area = (form.get("affected_area") or "").strip()
     if area:
         try:
             data["affected_area"] = json.loads(area)
         except ValueError as exc:
-            errors.append({"field": "affected_area", "message": f"not JSON: {exc}"})
+            errors.append({"field": "affected_area", "message": _not_json(exc)})
     timeout = (form.get("offer_timeout_minutes") or "").strip()
     if timeout:
         try:
             data["offer_timeout_minutes"] = int(timeout)
         except ValueError:
-            errors.append({"field": "offer_timeout_minutes", "message": "Not a valid integer."})
+            errors.append({"field": "offer_timeout_minutes", "message": Message("Not a valid integer.")})
     if errors:
         raise FormErrors(errors)
     return data
@@ -163,9 +106,7 @@ def _event_input(form) -> dict:
 @write_required
 def event_new():
     if request.method == "GET":
-        from datetime import datetime, timedelta, timezone
-
-        now = datetime.now(timezone(timedelta(hours=7))).strftime("%Y-%m-%dT%H:%M")
+        now = datetime.now(local_zone()).strftime("%Y-%m-%dT%H:%M")
         return render_template("event_new.html", form={"started_at": now}, errors=[])
     try:
         data = load(EventCreateSchema(), _event_input(request.form))
@@ -177,7 +118,7 @@ def event_new():
         db.session.rollback()
         return render_template("event_new.html", form=request.form, errors=FormErrors.from_domain(exc).errors), exc.status
     db.session.commit()
-    flash(translate("event_created", name=event.name), "info")
+    flash(gettext("Event \"%(name)s\" created.", name=event.name), "info")
     return redirect(url_for("web.dashboard", event_id=event.id))
 
 
@@ -205,12 +146,12 @@ def event_area(event_id: int):
         if request.form.get("clear_area"):
             data = {"affected_area": None}
         elif not text:
-            raise FormErrors([{"field": "affected_area", "message": translate("dash_area_missing")}])
+            raise FormErrors([{"field": "affected_area", "message": Translated(gettext("Draw or paste the area, or tick remove."))}])
         else:
             try:
                 raw = json.loads(text)
             except ValueError as exc:
-                raise FormErrors([{"field": "affected_area", "message": f"not JSON: {exc}"}]) from None
+                raise FormErrors([{"field": "affected_area", "message": _not_json(exc)}]) from None
             data = load(EventPatchSchema(), {"affected_area": raw})
         events.update_event(db.session, event, data)
     except FormErrors as exc:
@@ -222,9 +163,9 @@ def event_area(event_id: int):
                                FormErrors.from_domain(exc).errors, exc.status)
     db.session.commit()
     if event.affected_area is None:
-        flash(translate("dash_area_cleared", name=event.name), "info")
+        flash(gettext("Affected area of \"%(name)s\" removed.", name=event.name), "info")
     else:
-        flash(translate("dash_area_saved", name=event.name, count=len(event.admin_areas)), "info")
+        flash(gettext("Affected area of \"%(name)s\" saved: %(count)s kelurahan affected.", name=event.name, count=len(event.admin_areas)), "info")
     return redirect(url_for("web.dashboard", event_id=event.id))
 
 

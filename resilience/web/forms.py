@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from resilience.core.errors import DomainError, flatten_messages
+from resilience.core.errors import DomainError, Message, flatten_messages
 
 
 def load(schema: ma.Schema, data: dict) -> dict:
@@ -44,17 +44,17 @@ def integers(form, names, errors: list[dict]) -> dict:
         try:
             out[name] = int(value)
         except ValueError:
-            errors.append({"field": name, "message": "Not a valid integer."})
+            errors.append({"field": name, "message": Message("Not a valid integer.")})
     return out
 
 
 def number(form, name: str, errors: list[dict]) -> float | None:
     value = (form.get(name) or "").strip().replace(",", ".")
     if not value:
-        errors.append({"field": name, "message": "Missing data for required field."})
+        errors.append({"field": name, "message": Message("Missing data for required field.")})
         return None
     try:
         return float(value)
     except ValueError:
-        errors.append({"field": name, "message": "Not a valid number."})
+        errors.append({"field": name, "message": Message("Not a valid number.")})
         return None

@@ -11,13 +11,14 @@ from __future__ import annotations
 import re
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import case, false, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from resilience.areas.models import AdminArea
 from resilience.core import crypto
 from resilience.core.db import like_pattern
-from resilience.core.errors import DomainError
+from resilience.core.errors import DomainError, Message
 from resilience.core.schemas import point_dict
 from resilience.dispatch.models import Task
 from resilience.events.models import FloodEvent
@@ -36,9 +37,9 @@ from resilience.needs.models import (
     Need,
 )
 from resilience.needs.schemas import NeedCreateSchema, NeedPatchSchema
-from resilience.web import bp, nav_item
+from resilience.web.blueprint import bp, nav_item
 from resilience.web.forms import FormErrors, load
-from resilience.web.i18n import extend, translate
+from resilience.web.labels import label
 from resilience.web.people import PER_PAGE, Page, changed_fields, failure, integer_input, page_number, point_input
 from resilience.web.session import write_required
 
@@ -48,92 +49,6 @@ COUNT_FIELDS = ("members", *VULNERABILITY_FIELDS)
 SORTS = ("priority", "name", "newest")
 _ID_NUMBER = re.compile(r"^[0-9][0-9 .\-]{14,30}$")
 
-extend({
-    "id": {
-        "hh_list": "Rumah tangga dan kebutuhan",
-        "hh_all_events": "Semua kejadian",
-        "hh_all": "Semua",
-        "hh_search": "Cari",
-        "hh_search_help": "Nama kepala keluarga, alamat atau patokan; NIK/KK 16 digit dicari persis.",
-        "hh_live": "Masih berjalan (terbuka, ditugaskan, dikerjakan)",
-        "hh_vulnerable_only": "Hanya yang punya anggota rentan",
-        "hh_sort": "Urutkan",
-        "hh_sort_priority": "Prioritas tertinggi",
-        "hh_sort_name": "Nama",
-        "hh_sort_newest": "Terbaru",
-        "hh_found": "{total} rumah tangga",
-        "hh_none_found": "Tidak ada rumah tangga yang cocok.",
-        "hh_top_priority": "Prioritas",
-        "hh_needs": "Kebutuhan",
-        "hh_detail": "Rumah tangga",
-        "hh_edit": "Ubah data rumah tangga",
-        "hh_edit_link": "Ubah",
-        "hh_saved": "Perubahan data {name} disimpan.",
-        "hh_unchanged": "Tidak ada yang berubah.",
-        "hh_location": "Lokasi",
-        "hh_no_needs": "Belum ada kebutuhan.",
-        "hh_add_need": "Tambah kebutuhan",
-        "hh_need_added": "Kebutuhan {category} dicatat.",
-        "hh_need_edit": "Ubah kebutuhan",
-        "hh_need_saved": "Kebutuhan {category} disimpan.",
-        "hh_priority_auto": "Otomatis ({priority})",
-        "hh_priority_help": "Prioritas otomatis dihitung dari jenis kebutuhan dan anggota rentan. Jika diubah, alasan wajib diisi.",
-        "hh_overridden": "diubah manual",
-        "hh_reported": "Dilaporkan",
-        "hh_reporter": "Pelapor",
-        "hh_no_tasks": "Belum ada tugas.",
-        "hh_no_active_event": "Tidak ada kejadian aktif; kebutuhan hanya bisa dicatat pada kejadian aktif.",
-        "hh_status_help": "Ditugaskan dan dikerjakan diatur oleh pencocokan dan SMS relawan.",
-        "hh_members_short": "{members} orang, {vulnerable} rentan",
-        "hh_view_list": "Daftar rumah tangga",
-        "hh_none_recorded": "tidak dicatat",
-        "hh_status": "Status kebutuhan",
-        "hh_status_open": "terbuka", "hh_status_assigned": "ditugaskan", "hh_status_in_progress": "dikerjakan",
-        "hh_status_done": "selesai", "hh_status_cancelled": "dibatalkan",
-    },
-    "en": {
-        "hh_list": "Households and needs",
-        "hh_all_events": "All events",
-        "hh_all": "All",
-        "hh_search": "Search",
-        "hh_search_help": "Head of household, address or landmark; a 16-digit NIK/KK is matched exactly.",
-        "hh_live": "Live (open, assigned, in progress)",
-        "hh_vulnerable_only": "Only with vulnerable members",
-        "hh_sort": "Sort",
-        "hh_sort_priority": "Highest priority",
-        "hh_sort_name": "Name",
-        "hh_sort_newest": "Newest",
-        "hh_found": "{total} households",
-        "hh_none_found": "No household matches.",
-        "hh_top_priority": "Priority",
-        "hh_needs": "Needs",
-        "hh_detail": "Household",
-        "hh_edit": "Edit household",
-        "hh_edit_link": "Edit",
-        "hh_saved": "Changes to {name} saved.",
-        "hh_unchanged": "Nothing changed.",
-        "hh_location": "Location",
-        "hh_no_needs": "No needs yet.",
-        "hh_add_need": "Add a need",
-        "hh_need_added": "{category} need recorded.",
-        "hh_need_edit": "Edit need",
-        "hh_need_saved": "{category} need saved.",
-        "hh_priority_auto": "Derived ({priority})",
-        "hh_priority_help": "The derived priority follows the category and the vulnerable members. A different one needs a reason.",
-        "hh_overridden": "set by hand",
-        "hh_reported": "Reported",
-        "hh_reporter": "Reporter",
-        "hh_no_tasks": "No tasks yet.",
-        "hh_no_active_event": "No active event; needs can only be recorded in an active event.",
-        "hh_status_help": "Assigned and in progress follow from matching and the volunteers' SMS.",
-        "hh_members_short": "{members} people, {vulnerable} vulnerable",
-        "hh_view_list": "Household list",
-        "hh_none_recorded": "not recorded",
-        "hh_status": "Need status",
-        "hh_status_open": "open", "hh_status_assigned": "assigned", "hh_status_in_progress": "in progress",
-        "hh_status_done": "done", "hh_status_cancelled": "cancelled",
-    },
-})
 
 nav_item("web.households", "households", "write")
 
@@ -246,7 +161,7 @@ def households_list():
     f = _filters()
     event = db.session.get(FloodEvent, f["event"]) if f["event"] else None
     if f["event"] and event is None:
-        abort(404, description=translate("hh_err_no_event"))
+        abort(404, description=gettext("No such event."))
     result = household_page(f, event, page_number(), PER_PAGE)
     events = db.session.scalars(select(FloodEvent).order_by(FloodEvent.started_at.desc(), FloodEvent.id.desc())).all()
     areas = db.session.scalars(select(AdminArea).where(AdminArea.id.in_(
@@ -301,7 +216,7 @@ def _household_patch(form, household: Household) -> dict:
         if value is not None:
             data[name] = value
         elif name == "members" and not (form.get(name) or "").strip():
-            errors.append({"field": name, "message": "Missing data for required field."})
+            errors.append({"field": name, "message": Message("Missing data for required field.")})
     location = point_input(form, errors, "location", required=True)
     if location is not None:
         data["location"] = location
@@ -331,7 +246,7 @@ def household_edit(household_id: int):
         errors, status = failure(exc)
         return render_template("household_edit.html", form=request.form, errors=errors, **context), status
     db.session.commit()
-    flash(translate("hh_saved", name=household.head_name) if changes else translate("hh_unchanged"), "info")
+    flash(gettext("Changes to %(name)s saved.", name=household.head_name) if changes else gettext("Nothing changed."), "info")
     return redirect(url_for("web.household_detail", household_id=household.id))
 
 
@@ -359,7 +274,7 @@ def household_need_new(household_id: int):
     event_raw = request.form.get("event_id") or ""
     event = db.session.get(FloodEvent, int(event_raw)) if event_raw.isdigit() else None
     if event is None:
-        errors.append({"field": "event_id", "message": "Missing data for required field."})
+        errors.append({"field": "event_id", "message": Message("Missing data for required field.")})
     try:
         loaded = load(NeedCreateSchema(), {"household_id": household.id, **data, "reporter": g.web_user.email})
     except FormErrors as exc:
@@ -373,7 +288,7 @@ def household_need_new(household_id: int):
         errors, status = failure(exc)
         return _detail(households.get_household(db.session, household_id), request.form, errors, status)
     db.session.commit()
-    flash(translate("hh_need_added", category=translate("cat_" + need.category)), "info")
+    flash(gettext("%(category)s need recorded.", category=label("cat_" + need.category)), "info")
     return redirect(url_for("web.household_detail", household_id=household.id) + f"#need-{need.id}")
 
 
@@ -406,7 +321,7 @@ def need_edit(need_id: int):
         context.update(need=need, statuses=_status_choices(need))
         return render_template("household_need.html", form=request.form, errors=errors, **context), status
     db.session.commit()
-    flash(translate("hh_need_saved", category=translate("cat_" + need.category)), "info")
+    flash(gettext("%(category)s need saved.", category=label("cat_" + need.category)), "info")
     return redirect(url_for("web.household_detail", household_id=need.household_id) + f"#need-{need.id}")
 
 
@@ -454,5 +369,5 @@ def household_new(event_id: int):
         errors, status = failure(exc)
         return render_template("household_new.html", form=request.form, errors=errors, **context), status
     db.session.commit()
-    flash(translate("household_created", name=household.head_name), "info")
+    flash(gettext("Household %(name)s and its need saved.", name=household.head_name), "info")
     return redirect(url_for("web.dashboard", event_id=event.id))

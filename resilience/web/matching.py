@@ -4,11 +4,12 @@ assignments, confirm."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from geoalchemy2.shape import to_shape
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from resilience.core.errors import DomainError, ValidationFailed
+from resilience.core.errors import DomainError, Message, ValidationFailed
 from resilience.core.geo import haversine_m
 from resilience.dispatch import operations as dispatch
 from resilience.dispatch.models import Task
@@ -17,50 +18,11 @@ from resilience.extensions import db
 from resilience.matching import operations as matching
 from resilience.needs.models import Need
 from resilience.volunteers.models import Volunteer
-from resilience.web import bp
-from resilience.web.i18n import distance, extend, term, translate
+from resilience.web.blueprint import bp
+from resilience.web.i18n import distance, message_text, term
+from resilience.web.labels import label
 from resilience.web.session import write_required
 
-extend({
-    "id": {
-        "match_map": "Peta usulan: garis dari rumah tangga ke relawan yang diusulkan, berwarna menurut prioritas.",
-        "match_map_help": "Arahkan kursor atau fokus ke baris tabel untuk menyorot garisnya di peta; klik garis untuk "
-                          "menemukan barisnya. Semua tindakan ada di tabel.",
-        "match_table": "Usulan penugasan: kebutuhan, relawan, jarak dan alasannya",
-        "match_swap": "Ganti relawan",
-        "match_unserved_marker": "Kebutuhan tidak terpenuhi",
-        "match_reason_nearest": "relawan terdekat{skill} dalam {limit} ({distance})",
-        "match_reason_skill": " dengan keahlian {skill}",
-        "match_reason_nearer_needed_for_higher_priority": (
-            "relawan yang lebih dekat, {volunteer} ({nearer}), dibutuhkan untuk kebutuhan berprioritas lebih tinggi "
-            "(kebutuhan #{need}, prioritas {priority})"),
-        "match_reason_nearer_assigned_elsewhere": (
-            "relawan yang lebih dekat, {volunteer} ({nearer}), ditugaskan ke kebutuhan {needs}; dengan begitu "
-            "total jarak paling kecil"),
-        "match_reason_nearer_unavailable": "relawan yang lebih dekat, {volunteer} ({nearer}), tidak tersedia",
-        "match_reason_reassigned": "dipindahkan koordinator dari tugas {task} ({distance})",
-        "match_reason_reoffered": "ditawarkan ulang",
-    },
-    "en": {
-        "match_map": "Proposal map: lines from each household to its proposed volunteer, coloured by priority.",
-        "match_map_help": "Hover over or focus a table row to highlight its line on the map; click a line to find its "
-                          "row. Every action is in the table.",
-        "match_table": "Proposed assignments: need, volunteer, distance and why",
-        "match_swap": "Swap volunteer",
-        "match_unserved_marker": "Need not served",
-        "match_reason_nearest": "nearest volunteer{skill} within {limit} ({distance})",
-        "match_reason_skill": " with skill {skill}",
-        "match_reason_nearer_needed_for_higher_priority": (
-            "nearer volunteer {volunteer} ({nearer}) was needed for a higher-priority need "
-            "(need #{need}, priority {priority})"),
-        "match_reason_nearer_assigned_elsewhere": (
-            "nearer volunteer {volunteer} ({nearer}) was assigned to need {needs}, which keeps the total "
-            "distance lowest"),
-        "match_reason_nearer_unavailable": "nearer volunteer {volunteer} ({nearer}) was not available",
-        "match_reason_reassigned": "reassigned by the coordinator from task {task} ({distance})",
-        "match_reason_reoffered": "re-offered",
-    },
-})
 
 
 def reason_text(task: Task, names: dict[int, str]) -> str:
@@ -70,22 +32,22 @@ def reason_text(task: Task, names: dict[int, str]) -> str:
     if not code:
         return task.explanation or ""
     if code == "reassigned":
-        return translate("match_reason_reassigned", task=p.get("from_task", "?"), distance=distance(p.get("distance_m")))
+        return gettext("reassigned by the coordinator from task %(task)s (%(distance)s)", task=p.get("from_task", "?"), distance=distance(p.get("distance_m")))
     nearer = {"volunteer": names.get(p.get("nearer_volunteer_id"), f"#{p.get('nearer_volunteer_id')}"),
               "nearer": distance(p.get("nearer_distance_m"))}
     if code == "nearest":
-        skill = translate("match_reason_skill", skill=term(p["skill"], "skill")) if p.get("skill") else ""
-        text = translate("match_reason_nearest", skill=skill, limit=distance(p.get("max_distance_m")),
+        skill = gettext(" with skill %(skill)s", skill=term(p["skill"], "skill")) if p.get("skill") else ""
+        text = gettext("nearest volunteer%(skill)s within %(limit)s (%(distance)s)", skill=skill, limit=distance(p.get("max_distance_m")),
                          distance=distance(p.get("distance_m")))
     elif code == "nearer_needed_for_higher_priority":
-        text = translate("match_reason_" + code, need=p.get("higher_need_id"), priority=p.get("higher_priority"), **nearer)
+        text = label("match_reason_" + code, need=p.get("higher_need_id"), priority=p.get("higher_priority"), **nearer)
     elif code == "nearer_assigned_elsewhere":
-        text = translate("match_reason_" + code, needs=", ".join(f"#{n}" for n in p.get("other_need_ids", [])), **nearer)
+        text = label("match_reason_" + code, needs=", ".join(f"#{n}" for n in p.get("other_need_ids", [])), **nearer)
     elif code == "nearer_unavailable":
-        text = translate("match_reason_" + code, **nearer)
+        text = label("match_reason_" + code, **nearer)
     else:
         return task.explanation or code
-    return f"{translate('match_reason_reoffered')}: {text}" if p.get("reoffered") else text
+    return gettext("re-offered") + ": " + text if p.get("reoffered") else text
 
 
 def reason_texts(tasks: list[Task]) -> dict[int, str]:
@@ -182,10 +144,10 @@ def match_run(event_id: int):
     try:
         max_distance_m = float(raw) * 1000 if raw else None
     except ValueError:
-        raise ValidationFailed.field("max_distance_km", "Not a valid number.") from None
+        raise ValidationFailed.field("max_distance_km", Message("Not a valid number.")) from None
     proposal = matching.propose(db.session, event, max_distance_m)
     db.session.commit()
-    flash(translate("match_done", **{k: proposal.summary[k] for k in ("served", "needs", "volunteers")}), "info")
+    flash(gettext("Proposal: %(served)s of %(needs)s needs, %(volunteers)s volunteers available.", **{k: proposal.summary[k] for k in ("served", "needs", "volunteers")}), "info")
     return _back(event_id)
 
 
@@ -197,16 +159,20 @@ def match_confirm(event_id: int):
     task_ids = [int(t) for t in chosen if t.isdigit()] or None
     result = dispatch.confirm(db.session, event, task_ids)
     db.session.commit()
-    flash(translate("dispatched", offered=len(result.offered), skipped=len(result.skipped)), "info")
+    flash(gettext("%(offered)s tasks offered by SMS; %(skipped)s skipped.", offered=len(result.offered), skipped=len(result.skipped)), "info")
     for skipped in result.skipped:
-        flash(f"T{skipped['task_id']}: {skipped['reason']}", "warning")
+        # dispatch gives its reasons as English text for now; a page shows them once they carry
+        # message ids (core.errors.Message), never in English
+        reason = skipped["reason"]
+        text = message_text(reason) if isinstance(reason, Message) else gettext("not offered")
+        flash(gettext("T%(task)s: %(reason)s", task=skipped["task_id"], reason=text), "warning")
     return _back(event_id)
 
 
 def _event_task(event_id: int, task_id: int) -> Task:
     task = dispatch.get_task(db.session, task_id)
     if task.event_id != event_id:
-        raise ValidationFailed.field("task_id", f"task {task.code} is not in this event")
+        raise ValidationFailed.field("task_id", Message("task %(code)s is not in this event", code=task.code))
     return task
 
 
@@ -216,7 +182,7 @@ def match_remove(event_id: int, task_id: int):
     task = _event_task(event_id, task_id)
     dispatch.cancel(db.session, task)
     db.session.commit()
-    flash(translate("task_removed", code=task.code), "info")
+    flash(gettext("Task %(code)s removed from the proposal.", code=task.code), "info")
     return _back(event_id)
 
 
@@ -226,12 +192,12 @@ def match_swap(event_id: int, task_id: int):
     task = _event_task(event_id, task_id)
     raw = request.form.get("volunteer_id") or ""
     if not raw.isdigit():
-        raise ValidationFailed.field("volunteer_id", "choose a volunteer")
+        raise ValidationFailed.field("volunteer_id", Message("choose a volunteer"))
     try:
         dispatch.reassign(db.session, task, int(raw))
     except DomainError as exc:
         db.session.rollback()
-        flash(exc.detail, "error")
+        flash(message_text(exc.detail), "error")
         return _back(event_id)
     db.session.commit()
     return _back(event_id)

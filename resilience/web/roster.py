@@ -8,10 +8,11 @@ sends BERHENTI/STOP or MULAI, so a coordinator cannot message someone who said s
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from resilience.core.errors import DomainError
+from resilience.core.errors import DomainError, Message
 from resilience.core.schemas import point_dict
 from resilience.dispatch.models import Task
 from resilience.extensions import db
@@ -23,90 +24,14 @@ from resilience.volunteers.models import AVAILABILITY, GROUP_KINDS, SKILLS, Volu
 from resilience.volunteers.schemas import (
     GroupCreateSchema, GroupPatchSchema, VolunteerCreateSchema, VolunteerPatchSchema,
 )
-from resilience.web import bp, nav_item
+from resilience.web.blueprint import bp, nav_item
 from resilience.web.forms import FormErrors, load
-from resilience.web.i18n import extend, translate
+from resilience.web.labels import label
 from resilience.web.people import Page, changed_fields, failure, integer_input, page_number, point_input
 from resilience.web.session import write_required
 
 ROSTER_PER_PAGE = 100
 
-extend({
-    "id": {
-        "vol_new": "Tambah relawan",
-        "vol_edit": "Ubah data relawan",
-        "vol_edit_link": "Ubah",
-        "vol_created": "Relawan {name} ditambahkan.",
-        "vol_saved": "Perubahan data {name} disimpan.",
-        "vol_unchanged": "Tidak ada yang berubah.",
-        "vol_trainings": "Pelatihan (satu per baris)",
-        "vol_no_group": "Tanpa kelompok",
-        "vol_all": "Semua",
-        "vol_search": "Cari nama",
-        "vol_found": "{total} relawan",
-        "vol_none_found": "Tidak ada relawan yang cocok.",
-        "vol_set_availability": "Ubah ketersediaan",
-        "vol_availability_set": "{name} sekarang {availability}.",
-        "vol_pick_on_map": "Klik peta untuk menandai lokasi rumah relawan, atau ketik koordinat.",
-        "vol_phone_help": "Nomor HP yang bisa menerima SMS, misalnya 0812-3456-7890; disimpan sebagai +62…",
-        "vol_capacity_help": "Jumlah tugas paling banyak per putaran pencocokan (0–50).",
-        "vol_opt_out_help": "Hanya relawan sendiri yang mengubahnya lewat SMS: BERHENTI untuk berhenti, MULAI untuk menerima lagi.",
-        "vol_opted_out": "berhenti (SMS BERHENTI)",
-        "vol_receiving": "menerima SMS",
-        "vol_skill_boat": "perahu", "vol_skill_first_aid": "P3K", "vol_skill_counseling": "konseling",
-        "vol_skill_logistics": "logistik", "vol_skill_driving": "mengemudi", "vol_skill_cooking": "memasak",
-        "grp_groups": "Kelompok relawan",
-        "grp_new": "Tambah kelompok",
-        "grp_created": "Kelompok {name} ditambahkan.",
-        "grp_edit": "Ubah kelompok",
-        "grp_saved": "Perubahan kelompok {name} disimpan.",
-        "grp_kind": "Jenis kelompok",
-        "grp_leader": "Ketua",
-        "grp_base": "Lokasi posko/basis",
-        "grp_members": "Anggota",
-        "grp_none": "Belum ada kelompok.",
-        "grp_pick_on_map": "Klik peta untuk menandai lokasi basis kelompok (boleh kosong).",
-        "grp_kind_youth": "pemuda / karang taruna", "grp_kind_women": "perempuan / PKK",
-        "grp_kind_community": "masyarakat", "grp_kind_ngo": "LSM", "grp_kind_government": "pemerintah",
-    },
-    "en": {
-        "vol_new": "Add a volunteer",
-        "vol_edit": "Edit volunteer",
-        "vol_edit_link": "Edit",
-        "vol_created": "Volunteer {name} added.",
-        "vol_saved": "Changes to {name} saved.",
-        "vol_unchanged": "Nothing changed.",
-        "vol_trainings": "Trainings (one per line)",
-        "vol_no_group": "No group",
-        "vol_all": "All",
-        "vol_search": "Search name",
-        "vol_found": "{total} volunteers",
-        "vol_none_found": "No volunteer matches.",
-        "vol_set_availability": "Set availability",
-        "vol_availability_set": "{name} is now {availability}.",
-        "vol_pick_on_map": "Click the map to mark the volunteer's home, or type the coordinates.",
-        "vol_phone_help": "A mobile number that receives SMS, e.g. 0812-3456-7890; stored as +62…",
-        "vol_capacity_help": "At most this many tasks per matching round (0–50).",
-        "vol_opt_out_help": "Only the volunteer changes this, by SMS: BERHENTI to stop, MULAI to receive again.",
-        "vol_opted_out": "stopped (SMS BERHENTI)",
-        "vol_receiving": "receives SMS",
-        "vol_skill_boat": "boat", "vol_skill_first_aid": "first aid", "vol_skill_counseling": "counseling",
-        "vol_skill_logistics": "logistics", "vol_skill_driving": "driving", "vol_skill_cooking": "cooking",
-        "grp_groups": "Volunteer groups",
-        "grp_new": "Add a group",
-        "grp_created": "Group {name} added.",
-        "grp_edit": "Edit group",
-        "grp_saved": "Changes to group {name} saved.",
-        "grp_kind": "Kind",
-        "grp_leader": "Leader",
-        "grp_base": "Base location",
-        "grp_members": "Members",
-        "grp_none": "No groups yet.",
-        "grp_pick_on_map": "Click the map to mark the group's base (optional).",
-        "grp_kind_youth": "youth / karang taruna", "grp_kind_women": "women / PKK",
-        "grp_kind_community": "community", "grp_kind_ngo": "NGO", "grp_kind_government": "government",
-    },
-})
 
 nav_item("web.volunteers", "volunteers", "write")
 nav_item("web.groups", "grp_groups", "write")
@@ -160,11 +85,11 @@ def volunteer_availability(volunteer_id: int):
     except (FormErrors, DomainError) as exc:
         db.session.rollback()
         errors, _status = failure(exc)
-        flash(translate("fix_errors") + " " + "; ".join(e["message"] for e in errors), "error")
+        flash(gettext("Please check these fields:") + " " + "; ".join(e["message"] for e in errors), "error")
         return _back_to_roster()
     db.session.commit()
-    flash(translate("vol_availability_set", name=volunteer.name,
-                    availability=translate("avail_" + volunteer.availability)), "info")
+    flash(gettext("%(name)s is now %(availability)s.", name=volunteer.name,
+                    availability=label("avail_" + volunteer.availability)), "info")
     return _back_to_roster()
 
 
@@ -181,7 +106,7 @@ def _volunteer_input(form) -> tuple[dict, list[dict]]:
     if capacity is not None:
         data["capacity"] = capacity
     elif not (form.get("capacity") or "").strip():
-        errors.append({"field": "capacity", "message": "Missing data for required field."})
+        errors.append({"field": "capacity", "message": Message("Missing data for required field.")})
     location = point_input(form, errors, "location", required=True)
     if location is not None:
         data["location"] = location
@@ -228,7 +153,7 @@ def volunteer_new():
         errors, status = failure(exc)
         return _render_form(None, _posted_values(request.form), errors, status)
     db.session.commit()
-    flash(translate("vol_created", name=volunteer.name), "info")
+    flash(gettext("Volunteer %(name)s added.", name=volunteer.name), "info")
     return redirect(url_for("web.volunteers"))
 
 
@@ -255,7 +180,7 @@ def volunteer_edit(volunteer_id: int):
         return _render_form(volunteer_ops.get_volunteer(db.session, volunteer_id), _posted_values(request.form),
                             errors, status)
     db.session.commit()
-    flash(translate("vol_saved", name=volunteer.name) if changed else translate("vol_unchanged"), "info")
+    flash(gettext("Changes to %(name)s saved.", name=volunteer.name) if changed else gettext("Nothing changed."), "info")
     return redirect(url_for("web.volunteers"))
 
 
@@ -303,7 +228,7 @@ def group_new():
         errors, status = failure(exc)
         return _group_page(request.form, errors, status)
     db.session.commit()
-    flash(translate("grp_created", name=group.name), "info")
+    flash(gettext("Group %(name)s added.", name=group.name), "info")
     return redirect(url_for("web.groups"))
 
 
@@ -332,7 +257,7 @@ def group_edit(group_id: int):
         return render_template("group_form.html", group=volunteer_ops.get_group(db.session, group_id),
                                form=request.form, errors=errors, kinds=GROUP_KINDS), status
     db.session.commit()
-    flash(translate("grp_saved", name=group.name) if changed else translate("vol_unchanged"), "info")
+    flash(gettext("Changes to group %(name)s saved.", name=group.name) if changed else gettext("Nothing changed."), "info")
     return redirect(url_for("web.groups"))
 
 
@@ -361,8 +286,8 @@ def volunteer_sms_simulate(volunteer_id: int):
     data = load(SimulateSchema(), {"from": volunteer.phone, "body": request.form.get("body", "")}) \
         if (request.form.get("body") or "").strip() else None
     if data is None:
-        flash(translate("fix_errors") + " " + translate("reply"), "error")
+        flash(gettext("Please check these fields:") + " " + gettext("Reply"), "error")
     else:
         result = simulate_reply(db.session, data["from_"], data["body"])
-        flash(translate("simulated", phone=volunteer.phone, replies=len(result["replies"])), "info")
+        flash(gettext("SMS from %(phone)s received; %(replies)s replies sent.", phone=volunteer.phone, replies=len(result["replies"])), "info")
     return redirect(url_for("web.volunteer_sms", volunteer_id=volunteer.id))

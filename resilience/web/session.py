@@ -8,6 +8,7 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext, lazy_gettext, refresh
 from sqlalchemy import func, select
 
 from resilience.accounts.models import User
@@ -16,18 +17,15 @@ from resilience.audit.chain import set_actor
 from resilience.core.errors import DomainError
 from resilience.core.schemas import show_personal_data
 from resilience.extensions import db
-from resilience.web import NAV, bp
+from resilience.web.blueprint import NAV, bp
 from resilience.web.forms import FormErrors
-from resilience.web.i18n import LANGUAGES, current_language, distance, term, terms, translate
-from resilience.web.ratelimit import limiter_for, limiter_key
+from resilience.web.i18n import LANGUAGES, current_language, distance, local_time, message_text, term, terms, zone_label
+from resilience.web.labels import LABELS, label
+from resilience.web.ratelimit import limiter_key
 
 WRITE_ROLES = ("admin", "coordinator")
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
-
-
-def init_login_limiter(app) -> None:
-    app.extensions["web_login_limiter"] = limiter_for(app.config["SETTINGS"].redis_url)
 
 
 def login_limiter():
@@ -46,6 +44,7 @@ def _load_user_and_check_csrf():
     lang = request.args.get("lang")
     if lang in LANGUAGES:
         session["lang"] = lang
+    refresh()  # Flask-Babel caches the locale on g, which a test's app context keeps across requests
     g.web_user = None
     user_id = session.get("user_id")
     if user_id is not None:
@@ -60,7 +59,7 @@ def _load_user_and_check_csrf():
         sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
         expected = session.get("_csrf") or ""
         if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
-            abort(400, description=translate("csrf_failed"))
+            abort(400, description=gettext("The form expired or is not valid (CSRF token). Reload the page and try again."))
 
 
 @bp.app_template_global("csrf_token")
@@ -72,7 +71,9 @@ def _csrf_token_global() -> str:
 def _template_context():
     user = g.get("web_user")
     return {
-        "_": translate,
+        "label": label,
+        "zone_label": zone_label,
+        "field_label": field_label,
         "terms": terms,
         "lang": current_language(),
         "languages": LANGUAGES,
@@ -100,7 +101,7 @@ def write_required(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         if g.web_user.role not in WRITE_ROLES:
-            abort(403, description=translate("forbidden_role", role=g.web_user.role))
+            abort(403, description=gettext("This page is not available to the %(role)s role.", role=label("role_" + g.web_user.role)))
         return view(*args, **kwargs)
 
     return wrapper
@@ -123,12 +124,12 @@ def login():
     key = limiter_key(email, request.remote_addr or "")
     limiter = login_limiter()
     if limiter.blocked(key):
-        flash(translate("login_rate_limited"), "error")
+        flash(gettext("Too many failed attempts. Try again in 15 minutes."), "error")
         return render_template("login.html", email=email, next=request.form.get("next", "")), 429
     user = db.session.scalar(select(User).where(func.lower(User.email) == email)) if email else None
     if user is None or not check_password(user, password):
         limiter.fail(key)
-        flash(translate("login_failed"), "error")
+        flash(gettext("Wrong email or password."), "error")
         return render_template("login.html", email=email, next=request.form.get("next", "")), 401
     limiter.reset(key)
     lang = session.get("lang")
@@ -145,7 +146,7 @@ def logout():
     session.clear()
     if lang:
         session["lang"] = lang
-    flash(translate("logged_out"), "info")
+    flash(gettext("You are logged out."), "info")
     return redirect(url_for("web.login"))
 
 
@@ -156,9 +157,22 @@ def set_language(code: str):
     return redirect(_safe_next(request.args.get("next")))
 
 
+# Error pages' titles by HTTP status (the API's English titles stay in the API).
+_TITLES = {
+    400: lazy_gettext("Bad request"), 401: lazy_gettext("Login required"), 403: lazy_gettext("Not allowed"),
+    404: lazy_gettext("Not found"), 409: lazy_gettext("Conflict with the current state"),
+    422: lazy_gettext("Please check these fields:"),
+}
+
+
+def _title(status: int) -> str:
+    return str(_TITLES.get(status) or gettext("Error"))
+
+
 @bp.errorhandler(DomainError)
 def _domain_error(error: DomainError):
-    return render_template("error.html", status=error.status, title=error.title, detail=error.detail,
+    return render_template("error.html", status=error.status, title=_title(error.status),
+                           detail="" if error.errors else message_text(error.detail),
                            errors=error.errors or []), error.status
 
 
@@ -166,26 +180,28 @@ def _domain_error(error: DomainError):
 @bp.errorhandler(403)
 @bp.errorhandler(404)
 def _http_error(error):
-    return render_template("error.html", status=error.code, title=error.name,
-                           detail=error.description, errors=[]), error.code
+    # Werkzeug's own descriptions are English; the pages' abort() calls pass translated text.
+    detail = "" if error.description == type(error).description else error.description
+    return render_template("error.html", status=error.code, title=_title(error.code),
+                           detail=detail, errors=[]), error.code
 
 
 @bp.errorhandler(FormErrors)
 def _form_errors(error: FormErrors):
-    return render_template("error.html", status=422, title=translate("fix_errors"), detail="",
-                           errors=error.errors), 422
+    return render_template("error.html", status=422, title=_title(422), detail="", errors=error.errors), 422
 
 
-@bp.app_template_filter("wib")
-def _wib(value) -> str:
-    """A UTC time as Palangka Raya local time (WIB, UTC+7)."""
-    if value is None:
-        return ""
-    from datetime import timedelta, timezone
-
-    return value.astimezone(timezone(timedelta(hours=7))).strftime("%Y-%m-%d %H:%M WIB")
+# A UTC time in the TIMEZONE setting's zone with its name: {{ task.created_at|local_time }}.
+bp.add_app_template_filter(local_time, "local_time")
 
 
 # Stored codes in the page language: {{ task.status|term("task_status") }}, {{ metres|km }}.
 bp.add_app_template_filter(term, "term")
 bp.add_app_template_filter(distance, "km")
+# A validation or domain message in the page language: {{ e.message|msg }}.
+bp.add_app_template_filter(message_text, "msg")
+
+
+def field_label(name: str) -> str:
+    """A form field's label for an error list (the field's name when it has none)."""
+    return label(name) if name in LABELS else name

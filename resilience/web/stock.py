@@ -14,6 +14,7 @@ import re
 from decimal import Decimal
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import format_decimal, gettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -32,9 +33,10 @@ from resilience.stock.distributions import ISSUABLE_TASK_STATUSES, household_in_
 from resilience.stock.models import DEPOT_KINDS, ITEM_CATEGORIES, UNITS, Depot, Item, StockBalance, StockMovement
 from resilience.stock.schemas import DepotCreateSchema, ItemCreateSchema
 from resilience.stock.units import parse_decimal, to_milli
-from resilience.web import bp, nav_item
+from resilience.web.blueprint import bp, nav_item
 from resilience.web.forms import FormErrors, load
-from resilience.web.i18n import current_language, extend, translate
+from resilience.web.i18n import Translated
+from resilience.web.labels import label
 from resilience.web.session import login_required, write_required
 
 ACTIONS = {"receive": "receipt", "transfer": "transfer", "distribute": "issue", "adjust": "adjustment"}
@@ -47,11 +49,7 @@ nav_item("web.stock_page", "stock_menu")
 # --- reading -------------------------------------------------------------------------------
 def qty(value, unit: str = "") -> str:
     """A quantity as the page language writes it (Indonesian: 2,5 kg; English: 2.5 kg)."""
-    if isinstance(value, int) and not isinstance(value, bool) or float(value).is_integer():
-        text = f"{int(value):,}".replace(",", "." if current_language() == "id" else ",")
-    else:
-        text = format(Decimal(str(value)).normalize(), "f")
-        text = text.replace(".", ",") if current_language() == "id" else text
+    text = format_decimal(Decimal(str(value)), format="#,##0.###")
     return f"{text} {unit}".strip()
 
 
@@ -148,7 +146,7 @@ def stock_event(event_id: int):
 
 # --- forms ---------------------------------------------------------------------------------
 def _error(errors: list[dict], field: str, key: str, **values) -> None:
-    errors.append({"field": field, "message": translate(key, **values)})
+    errors.append({"field": field, "message": Translated(label(key, **values))})
 
 
 def _chosen(model, form, field: str, errors: list[dict], missing_key: str):
@@ -277,9 +275,9 @@ def _domain_errors(exc: DomainError) -> list[dict]:
     balance = exc.extra.get("balance") if isinstance(exc, Conflict) else None
     if balance is not None:
         depot = db.session.get(Depot, exc.extra["depot_id"])
-        return [{"field": "quantity", "message": translate(
+        return [{"field": "quantity", "message": Translated(label(
             "stock_err_insufficient", depot=depot.name if depot else "", item=exc.extra["item_code"],
-            have=qty(balance, exc.extra["unit"]), want=qty(exc.extra["requested"], exc.extra["unit"]))}]
+            have=qty(balance, exc.extra["unit"]), want=qty(exc.extra["requested"], exc.extra["unit"])))}]
     return FormErrors.from_domain(exc).errors
 
 
@@ -317,7 +315,7 @@ def _confirmation(action: str, recorded, other: str) -> str:
         values["other_balance"] = after[recorded.movements[1].depot_id]
     if action == "adjust":
         values["amount"] = ("+" if first.quantity_milli > 0 else "−") + amount
-    return translate(f"stock_done_{action}", **values)
+    return label(f"stock_done_{action}", **values)
 
 
 @bp.route("/stock/<any(receive, transfer, distribute, adjust):action>", methods=["GET", "POST"])
@@ -340,7 +338,7 @@ def stock_form(action: str):
     flash(_confirmation(action, recorded, other), "info")
     for warning in recorded.warnings:
         if warning.get("code") == "double_aid":
-            flash(translate("stock_warn_double_aid", category=translate("stock_cat_" + warning["category"]),
+            flash(gettext("Note: this household already received %(category)s aid in the last %(hours)s hours. The distribution is recorded; check that it was needed.", category=label("stock_cat_" + warning["category"]),
                             hours=warning["window_hours"]), "warning")
     return redirect(url_for("web.stock_page") + f"#depot-{data['depot_id']}")
 
@@ -383,13 +381,14 @@ def stock_depot_new():
         return render_template("stock_new.html", what="depot", form=form, errors=found, kinds=DEPOT_KINDS), \
             getattr(exc, "status", 422)
     db.session.commit()
-    flash(translate("stock_depot_created", name=depot.name), "info")
+    flash(gettext("Posko \"%(name)s\" created.", name=depot.name), "info")
     return redirect(url_for("web.stock_page") + f"#depot-{depot.id}")
 
 
 def _named(exc: DomainError) -> list[dict]:
     if isinstance(exc, Conflict) and exc.extra.get("existing_id"):
-        return [{"field": "name" if "depot" in exc.detail else "code", "message": translate("stock_err_exists")}]
+        field = "name" if exc.message is not None and exc.message.msgid.startswith("a depot named") else "code"
+        return [{"field": field, "message": Translated(gettext("One with this name or code already exists."))}]
     return FormErrors.from_domain(exc).errors
 
 
@@ -421,7 +420,7 @@ def stock_item_new():
         found = exc.errors if isinstance(exc, FormErrors) else _named(exc)
         return render_template("stock_new.html", form=form, errors=found, **context), getattr(exc, "status", 422)
     db.session.commit()
-    flash(translate("stock_item_created", code=item.code, name=item.name), "info")
+    flash(gettext("Item %(code)s (%(name)s) created.", code=item.code, name=item.name), "info")
     return redirect(url_for("web.stock_page"))
 
 
@@ -431,197 +430,22 @@ def stock_reference(movement: StockMovement) -> str:
     kelurahan for officials."""
     parts = []
     if movement.donor:
-        parts.append(translate("stock_ref_donor", donor=movement.donor))
+        parts.append(gettext("from %(donor)s", donor=movement.donor))
     if movement.counterpart_depot is not None:
         key = "stock_ref_to" if movement.kind == "transfer_out" else "stock_ref_from"
-        parts.append(translate(key, depot=movement.counterpart_depot.name))
+        parts.append(label(key, depot=movement.counterpart_depot.name))
     if movement.household is not None:
         household = movement.household
-        area = household.admin_area.name if household.admin_area else translate("none")
+        area = household.admin_area.name if household.admin_area else gettext("—")
         if g.web_user is not None and g.web_user.sees_personal_data:
-            parts.append(translate("stock_ref_household", name=household.head_name, area=area))
+            parts.append(gettext("household %(name)s (%(area)s)", name=household.head_name, area=area))
         else:
-            parts.append(translate("stock_ref_household_area", area=area))
+            parts.append(gettext("a household in %(area)s", area=area))
     if movement.task_id:
         parts.append(f"T{movement.task_id}")
     if movement.reason:
         parts.append(movement.reason)
-    return " · ".join(parts) or translate("none")
+    return " · ".join(parts) or gettext("—")
 
 
 
-extend({
-    "id": {
-        "stock_menu": "Stok bantuan",
-        "stock_readonly": "Hanya-baca: saldo dan mutasi, rumah tangga hanya disebut kelurahannya.",
-        "stock_balances": "Saldo per posko",
-        "stock_no_depots": "Belum ada posko atau gudang.",
-        "stock_empty": "Stok kosong.",
-        "stock_item": "Barang", "stock_code": "Kode", "stock_quantity": "Jumlah", "stock_unit": "Satuan",
-        "stock_action_receive": "Terima bantuan", "stock_action_transfer": "Pindahkan antar posko",
-        "stock_action_distribute": "Salurkan ke rumah tangga", "stock_action_adjust": "Penyesuaian stok",
-        "stock_new_depot": "Posko/gudang baru", "stock_new_item": "Barang baru",
-        "stock_submit_receive": "Catat penerimaan", "stock_submit_transfer": "Catat pemindahan",
-        "stock_submit_distribute": "Catat penyaluran", "stock_submit_adjust": "Catat penyesuaian",
-        "stock_recent": "Mutasi terakhir", "stock_ledger": "Buku mutasi stok", "stock_all_ledger": "Lihat semua mutasi",
-        "stock_no_movements": "Belum ada mutasi.",
-        "stock_kind": "Jenis", "stock_change": "Perubahan", "stock_reference": "Keterangan", "stock_actor": "Petugas",
-        "stock_kind_receipt": "penerimaan", "stock_kind_issue": "penyaluran", "stock_kind_transfer_out": "pindah keluar",
-        "stock_kind_transfer_in": "pindah masuk", "stock_kind_adjustment": "penyesuaian",
-        "stock_filter": "Saring", "stock_all": "semua",
-        "stock_page_of": "Halaman {page} dari {pages} ({total} mutasi)", "stock_prev": "Sebelumnya", "stock_next": "Berikutnya",
-        "stock_shortfall": "Kebutuhan minimum dan kekurangan stok",
-        "stock_event_links": "Kebutuhan minimum per kejadian aktif",
-        "stock_days": "Untuk berapa hari", "stock_show": "Tampilkan",
-        "stock_people": "{people} jiwa di {households} rumah tangga dengan kebutuhan yang belum selesai, untuk {days} hari.",
-        "stock_needed": "Dibutuhkan", "stock_available": "Tersedia", "stock_short": "Kurang", "stock_basis": "Dasar perhitungan",
-        "stock_enough": "cukup", "stock_no_item_line": "tidak ada barang terdata",
-        "stock_depots_serving": "Stok yang dihitung: posko/gudang di wilayah kejadian",
-        "stock_no_serving": "Belum ada posko di wilayah kejadian ini: stok tersedia dihitung 0.",
-        "stock_shortfall_summary": "{n} jenis kebutuhan kurang stok.",
-        "stock_no_shortfall": "Stok cukup untuk semua kebutuhan yang terhitung.",
-        "stock_distributions": "Penyaluran terakhir dalam kejadian ini",
-        "stock_without_aid": "{n} rumah tangga terdampak belum menerima bantuan apa pun.",
-        "stock_f_depot_id": "Posko", "stock_f_to_depot_id": "Posko tujuan", "stock_f_item_code": "Barang",
-        "stock_f_quantity": "Jumlah", "stock_f_donor": "Pemberi (donatur)", "stock_f_reason": "Alasan",
-        "stock_f_reason_issue": "Penerima lain (bila bukan rumah tangga), misalnya dapur umum",
-        "stock_f_notes": "Catatan", "stock_f_event_id": "Kejadian banjir", "stock_f_household_id": "Rumah tangga penerima",
-        "stock_f_task_id": "Tugas (opsional)", "stock_f_direction": "Arah penyesuaian",
-        "stock_f_name": "Nama", "stock_f_kind": "Jenis", "stock_f_address": "Alamat", "stock_f_lat": "Lintang (lat)",
-        "stock_f_lon": "Bujur (lon)", "stock_f_code": "Kode barang", "stock_f_unit": "Satuan", "stock_f_category": "Kategori",
-        "stock_dir_remove": "kurangi (hilang, rusak, kedaluwarsa)", "stock_dir_add": "tambah (ditemukan, koreksi hitung)",
-        "stock_choose": "— pilih —", "stock_no_task": "— tanpa tugas —", "stock_no_household": "— bukan rumah tangga —",
-        "stock_change_event": "Ganti kejadian",
-        "stock_help_quantity": "Dalam satuan barang: kg dan l boleh desimal (misalnya 2,5); pcs dan paket bilangan bulat.",
-        "stock_help_pick": "Klik peta untuk menempatkan posko, atau ketik koordinat.",
-        "stock_depot_posko": "posko", "stock_depot_gudang": "gudang",
-        "stock_cat_food": "makanan", "stock_cat_water": "air", "stock_cat_clothing": "pakaian",
-        "stock_cat_shelter": "hunian", "stock_cat_hygiene": "kebersihan", "stock_cat_medical": "kesehatan",
-        "stock_cat_other": "lainnya",
-        "stock_done_receive": "{amount} {item} diterima dari {other} di {depot}. Saldo sekarang {balance}.",
-        "stock_done_transfer": "{amount} {item} dipindahkan dari {depot} ke {other}. Saldo {depot}: {balance}; "
-                               "{other}: {other_balance}.",
-        "stock_done_distribute": "{amount} {item} disalurkan dari {depot} kepada {other}. Saldo sekarang {balance}.",
-        "stock_done_adjust": "Penyesuaian {amount} {item} di {depot}. Saldo sekarang {balance}.",
-        "stock_warn_double_aid": "Perhatian: rumah tangga ini sudah menerima bantuan {category} dalam {hours} jam "
-                                 "terakhir. Penyaluran tetap dicatat; periksa apakah memang perlu.",
-        "stock_depot_created": "Posko \"{name}\" dibuat.", "stock_item_created": "Barang {code} ({name}) dibuat.",
-        "stock_ref_donor": "dari {donor}", "stock_ref_to": "ke {depot}", "stock_ref_from": "dari {depot}",
-        "stock_ref_household": "RT {name} ({area})", "stock_ref_household_area": "rumah tangga di {area}",
-        "stock_err_not_found": "Tidak ditemukan; pilih dari daftar.",
-        "stock_err_depot_missing": "Pilih posko.", "stock_err_to_depot_missing": "Pilih posko tujuan.",
-        "stock_err_same_depot": "Posko tujuan harus berbeda dari posko asal.",
-        "stock_err_item_missing": "Pilih barang.", "stock_err_quantity_missing": "Isi jumlah.",
-        "stock_err_quantity_separators": "Tulis angka tanpa pemisah ribuan, misalnya 1500 atau 2,5.",
-        "stock_err_quantity_number": "Jumlah harus berupa angka, misalnya 14 atau 2,5.",
-        "stock_err_quantity_positive": "Jumlah harus lebih dari 0.",
-        "stock_err_quantity_whole": "Barang ini dihitung per {unit}: isi bilangan bulat tanpa desimal.",
-        "stock_err_quantity_decimals": "Satuan {unit} paling banyak {decimals} angka desimal.",
-        "stock_err_donor": "Isi siapa yang memberi bantuan ini (donatur).",
-        "stock_err_reason": "Isi alasan penyesuaian, misalnya \"karung sobek\".",
-        "stock_err_direction": "Pilih tambah atau kurangi.",
-        "stock_err_event_missing": "Pilih kejadian banjir.",
-        "stock_err_task": "Tugas {code} bukan tugas yang diterima atau selesai dalam kejadian ini.",
-        "stock_err_task_household": "Tugas {code} untuk rumah tangga lain.",
-        "stock_err_recipient": "Pilih rumah tangga penerima atau tugasnya, atau isi penerima lain (misalnya dapur umum).",
-        "stock_err_not_in_event": "Rumah tangga ini tidak terdampak kejadian yang dipilih (tidak punya kebutuhan "
-                                  "dan tinggal di luar wilayah banjir).",
-        "stock_err_too_long": "Terlalu panjang: paling banyak {max} karakter.",
-        "stock_err_insufficient": "Stok {item} di {depot} hanya {have}; {want} tidak bisa dikeluarkan.",
-        "stock_err_coordinate_missing": "Isi koordinat (atau klik peta).",
-        "stock_err_coordinate_number": "Koordinat harus berupa angka, misalnya -1.6346.",
-        "stock_err_name": "Isi nama.", "stock_err_choose": "Pilih salah satu dari daftar.",
-        "stock_err_code": "Isi kode barang, misalnya BERAS.",
-        "stock_err_code_format": "Kode hanya huruf kapital, angka dan _, diawali huruf (paling banyak 40), "
-                                 "misalnya AIR_MINUM.",
-        "stock_err_exists": "Sudah ada dengan nama atau kode ini.",
-        "stock_counter": "Kekurangan stok (7 hari)", "stock_counter_none": "cukup",
-        "stock_counter_link": "Rincian kebutuhan minimum",
-    },
-    "en": {
-        "stock_menu": "Aid stock",
-        "stock_readonly": "Read-only: balances and movements; households are named by kelurahan only.",
-        "stock_balances": "Balances per posko",
-        "stock_no_depots": "No posko or warehouse yet.",
-        "stock_empty": "No stock.",
-        "stock_item": "Item", "stock_code": "Code", "stock_quantity": "Quantity", "stock_unit": "Unit",
-        "stock_action_receive": "Receive aid", "stock_action_transfer": "Transfer between posko",
-        "stock_action_distribute": "Distribute to a household", "stock_action_adjust": "Stock adjustment",
-        "stock_new_depot": "New posko/warehouse", "stock_new_item": "New item",
-        "stock_submit_receive": "Record the receipt", "stock_submit_transfer": "Record the transfer",
-        "stock_submit_distribute": "Record the distribution", "stock_submit_adjust": "Record the adjustment",
-        "stock_recent": "Recent movements", "stock_ledger": "Stock ledger", "stock_all_ledger": "See every movement",
-        "stock_no_movements": "No movements yet.",
-        "stock_kind": "Kind", "stock_change": "Change", "stock_reference": "Reference", "stock_actor": "Recorded by",
-        "stock_kind_receipt": "receipt", "stock_kind_issue": "distribution", "stock_kind_transfer_out": "transfer out",
-        "stock_kind_transfer_in": "transfer in", "stock_kind_adjustment": "adjustment",
-        "stock_filter": "Filter", "stock_all": "all",
-        "stock_page_of": "Page {page} of {pages} ({total} movements)", "stock_prev": "Previous", "stock_next": "Next",
-        "stock_shortfall": "Minimum needs and stock shortfall",
-        "stock_event_links": "Minimum needs per active event",
-        "stock_days": "For how many days", "stock_show": "Show",
-        "stock_people": "{people} people in {households} households with needs not yet done, for {days} days.",
-        "stock_needed": "Needed", "stock_available": "Available", "stock_short": "Short", "stock_basis": "Basis",
-        "stock_enough": "enough", "stock_no_item_line": "no item recorded",
-        "stock_depots_serving": "Stock counted: the posko/warehouses in the event's area",
-        "stock_no_serving": "No posko in this event's area yet: available stock counts as 0.",
-        "stock_shortfall_summary": "{n} needs are short of stock.",
-        "stock_no_shortfall": "Stock covers every need that is counted.",
-        "stock_distributions": "Recent distributions in this event",
-        "stock_without_aid": "{n} affected households have received no aid at all.",
-        "stock_f_depot_id": "Posko", "stock_f_to_depot_id": "Receiving posko", "stock_f_item_code": "Item",
-        "stock_f_quantity": "Quantity", "stock_f_donor": "Donor", "stock_f_reason": "Reason",
-        "stock_f_reason_issue": "Other recipient (when not a household), e.g. public kitchen",
-        "stock_f_notes": "Notes", "stock_f_event_id": "Flood event", "stock_f_household_id": "Receiving household",
-        "stock_f_task_id": "Task (optional)", "stock_f_direction": "Direction",
-        "stock_f_name": "Name", "stock_f_kind": "Kind", "stock_f_address": "Address", "stock_f_lat": "Latitude",
-        "stock_f_lon": "Longitude", "stock_f_code": "Item code", "stock_f_unit": "Unit", "stock_f_category": "Category",
-        "stock_dir_remove": "remove (lost, damaged, expired)", "stock_dir_add": "add (found, count correction)",
-        "stock_choose": "— choose —", "stock_no_task": "— no task —", "stock_no_household": "— not a household —",
-        "stock_change_event": "Change event",
-        "stock_help_quantity": "In the item's unit: kg and l may have decimals (e.g. 2.5); pcs and paket are whole.",
-        "stock_help_pick": "Click the map to place the posko, or type the coordinates.",
-        "stock_depot_posko": "posko", "stock_depot_gudang": "warehouse",
-        "stock_cat_food": "food", "stock_cat_water": "water", "stock_cat_clothing": "clothing",
-        "stock_cat_shelter": "shelter", "stock_cat_hygiene": "hygiene", "stock_cat_medical": "medical",
-        "stock_cat_other": "other",
-        "stock_done_receive": "{amount} {item} received from {other} at {depot}. Balance now {balance}.",
-        "stock_done_transfer": "{amount} {item} moved from {depot} to {other}. Balance {depot}: {balance}; "
-                               "{other}: {other_balance}.",
-        "stock_done_distribute": "{amount} {item} handed from {depot} to {other}. Balance now {balance}.",
-        "stock_done_adjust": "Adjustment {amount} {item} at {depot}. Balance now {balance}.",
-        "stock_warn_double_aid": "Note: this household already received {category} aid in the last {hours} hours. "
-                                 "The distribution is recorded; check that it was needed.",
-        "stock_depot_created": "Posko \"{name}\" created.", "stock_item_created": "Item {code} ({name}) created.",
-        "stock_ref_donor": "from {donor}", "stock_ref_to": "to {depot}", "stock_ref_from": "from {depot}",
-        "stock_ref_household": "household {name} ({area})", "stock_ref_household_area": "a household in {area}",
-        "stock_err_not_found": "Not found; choose from the list.",
-        "stock_err_depot_missing": "Choose the posko.", "stock_err_to_depot_missing": "Choose the receiving posko.",
-        "stock_err_same_depot": "The receiving posko must differ from the sending one.",
-        "stock_err_item_missing": "Choose the item.", "stock_err_quantity_missing": "Enter the quantity.",
-        "stock_err_quantity_separators": "Write the number without thousands separators, e.g. 1500 or 2.5.",
-        "stock_err_quantity_number": "The quantity must be a number, e.g. 14 or 2.5.",
-        "stock_err_quantity_positive": "The quantity must be more than 0.",
-        "stock_err_quantity_whole": "This item is counted in {unit}: enter a whole number.",
-        "stock_err_quantity_decimals": "{unit} allows at most {decimals} decimals.",
-        "stock_err_donor": "Say who gave this aid (the donor).",
-        "stock_err_reason": "Give the reason for the adjustment, e.g. \"torn sack\".",
-        "stock_err_direction": "Choose add or remove.",
-        "stock_err_event_missing": "Choose the flood event.",
-        "stock_err_task": "Task {code} is not an accepted or done task of this event.",
-        "stock_err_task_household": "Task {code} is for another household.",
-        "stock_err_recipient": "Choose the receiving household or its task, or name another recipient (e.g. public kitchen).",
-        "stock_err_not_in_event": "This household is not affected by the chosen event (no need in it, and it lives "
-                                  "outside the flood area).",
-        "stock_err_too_long": "Too long: at most {max} characters.",
-        "stock_err_insufficient": "{depot} holds only {have} of {item}; {want} cannot be taken out.",
-        "stock_err_coordinate_missing": "Enter the coordinate (or click the map).",
-        "stock_err_coordinate_number": "The coordinate must be a number, e.g. -1.6346.",
-        "stock_err_name": "Enter the name.", "stock_err_choose": "Choose one from the list.",
-        "stock_err_code": "Enter the item code, e.g. BERAS.",
-        "stock_err_code_format": "Capital letters, digits and _ only, starting with a letter (at most 40), e.g. AIR_MINUM.",
-        "stock_err_exists": "One with this name or code already exists.",
-        "stock_counter": "Stock shortfall (7 days)", "stock_counter_none": "enough",
-        "stock_counter_link": "Minimum needs in detail",
-    },
-})

@@ -40,6 +40,9 @@ def test_postgres_url_gets_the_psycopg_driver():
         ({"TWILIO_API_URL": "ftp://x"}, "TWILIO_API_URL"),
         ({"REDIS_URL": "http://localhost"}, "REDIS_URL"),
         ({"SECRET_KEY": "short"}, "SECRET_KEY"),
+        ({"TIMEZONE": "WIB"}, "TIMEZONE"),
+        ({"TIMEZONE": "Asia/Palangkaraya"}, "TIMEZONE"),
+        ({"TIMEZONE": "../etc/passwd"}, "TIMEZONE"),
     ],
 )
 def test_bad_settings_name_the_variable(env, name, tmp_path):
@@ -47,6 +50,12 @@ def test_bad_settings_name_the_variable(env, name, tmp_path):
     with pytest.raises(SettingsError) as info:
         Settings.from_env(env)
     assert name in str(info.value) and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("zone", ["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"])
+def test_timezone_is_an_iana_name_defaulting_to_jakarta(zone, tmp_path):
+    assert Settings.from_env({"RESILIENCE_INSTANCE_PATH": str(tmp_path)}).timezone == "Asia/Jakarta"
+    assert Settings.from_env({"RESILIENCE_INSTANCE_PATH": str(tmp_path), "TIMEZONE": zone}).timezone == zone
 
 
 def test_cli_stops_with_one_line(tmp_path):

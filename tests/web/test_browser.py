@@ -16,6 +16,7 @@ import pytest
 
 from tests.conftest import RAKUMPIT_BOX
 from tests.web.browser_server import ARGS, CHROMIUM, serve
+from tests.web.test_indonesian_pages import english_in
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing (apt-get install chromium)")
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
@@ -147,6 +148,7 @@ def test_coordinator_flow_in_chromium(server, tmp_path):
         page.wait_for_function("document.getElementById('c-served').textContent !== '…'")
         assert "diusulkan" in page.inner_text("#c-tasks")  # task states in Bahasa Indonesia
         page.screenshot(path=str(shots / "dashboard.png"))
+        assert english_in(page.content()) == []  # the map legend and counters drawn by JavaScript
 
         page.click("text=Pencocokan")
         page.click("button:has-text('Jalankan pencocokan')")
@@ -159,6 +161,7 @@ def test_coordinator_flow_in_chromium(server, tmp_path):
         page.wait_for_selector("#match-map path[stroke-width='7']")  # the row's line stands out
         assert "selected" in page.get_attribute("#proposal tbody tr", "class")
         page.screenshot(path=str(shots / "match.png"), full_page=True)
+        assert english_in(page.content()) == []  # the proposal table and map drawn by match.js
 
         # Phone width: the main pages fit without sideways scrolling; screenshots.
         phone = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,

@@ -361,16 +361,22 @@ def test_every_stored_value_has_words_in_both_languages():
     from resilience.needs.models import CATEGORIES, NEED_STATUSES
     from resilience.sms.models import SMS_STATUSES
     from resilience.volunteers.models import AVAILABILITY, GROUP_KINDS, SKILLS
-    from resilience.web.i18n import CATALOGUE, TERMS
+    from resilience.web.i18n import TERMS
+    from resilience.web.labels import LABELS, SOURCE
+    from tests.web.catalogues import catalogue
 
     values = {"task_status": TASK_STATUSES, "need_status": NEED_STATUSES, "category": CATEGORIES, "skill": SKILLS,
               "availability": AVAILABILITY, "event_status": EVENT_STATUSES, "sms_status": SMS_STATUSES,
               "group_kind": GROUP_KINDS}
     assert set(values) == set(TERMS)
+    indonesian = catalogue("id")
     for kind, codes in values.items():
-        for lang in ("id", "en"):
-            missing = [c for c in codes if f"{TERMS[kind]}{c}" not in CATALOGUE[lang]]
-            assert missing == [], (kind, lang, missing)
+        missing = [c for c in codes if f"{TERMS[kind]}{c}" not in LABELS]
+        assert missing == [], (kind, missing)
+        for code in codes:  # worded in Bahasa Indonesia (English is the message id itself)
+            key = f"{TERMS[kind]}{code}"
+            entry = indonesian.get(SOURCE[key], context=key)
+            assert entry is not None and entry.string, (kind, code)
 
 
 def test_swap_offers_the_nearest_suitable_volunteers_first(web_coordinator, seed):
