@@ -1,5 +1,5 @@
-"""``sms/`` knows nothing about tasks, and no import circle runs through sms, dispatch, core or
-matching. Both read the source with ``ast`` (imports anywhere in a file count, including inside
+"""The shape of the package: no import circle anywhere in ``resilience/``, and ``sms/`` knows
+nothing about tasks. Both read the source with ``ast`` (imports anywhere in a file count, including inside
 functions); nothing is imported and no database is needed."""
 
 from __future__ import annotations
@@ -7,9 +7,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 FORBIDDEN_FOR_SMS = ("resilience.dispatch", "resilience.needs", "resilience.matching", "resilience.households")
-GUARDED = ("resilience.sms", "resilience.dispatch", "resilience.core", "resilience.matching")
 
 
 def _modules() -> dict[str, Path]:
@@ -90,9 +89,12 @@ def test_sms_imports_nothing_of_dispatch_needs_matching_or_households():
     assert offending == []
 
 
-def test_no_import_circle_through_sms_dispatch_core_or_matching():
-    circles = [c for c in _cycles(_graph()) if any(m.startswith(GUARDED) for m in c)]
-    assert circles == []
+def test_no_import_circle_anywhere_in_the_package():
+    """A package's ``__init__`` importing its own modules counts too (``resilience.web`` once
+    did, and its pages imported the blueprint back)."""
+    graph = _graph()
+    assert len(graph) > 100  # the whole package was read
+    assert _cycles(graph) == []
 
 
 def test_the_cycle_finder_finds_a_circle():
