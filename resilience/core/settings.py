@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ENVIRONMENTS = ("development", "production", "test")
-SMS_BACKENDS = ("outbox", "twilio")
+SMS_BACKENDS = ("outbox", "twilio", "gammu")
 DEFAULT_DATABASE_URL = "sqlite:///instance/resilience.db"
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _MESSAGING_SERVICE_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
@@ -40,6 +40,8 @@ class Settings:
     public_base_url: str | None = None
     sms_max_per_second: float = 10.0
     sms_http_timeout: float = 15.0
+    gammu_config: str | None = None
+    gammu_max_per_second: float = 1.0
     tile_url: str | None = None  # base-map tiles for the web app's maps; None = no base map
     tile_attribution: str | None = None
 
@@ -82,11 +84,8 @@ class Settings:
         elif len(secret_key) < 16:
             raise SettingsError("SECRET_KEY must be at least 16 characters long")
 
-        sms_backend = get("SMS_BACKEND") or "outbox"
-        if sms_backend not in SMS_BACKENDS:
-            raise SettingsError(
-                f"SMS_BACKEND must be one of {', '.join(SMS_BACKENDS)}; got {sms_backend!r}"
-            )
+        sms_backend = _sms_backend(get("SMS_BACKEND") or "outbox")
+        gammu_config, gammu_rate = _gammu(sms_backend, get("GAMMU_CONFIG"), get("GAMMU_MAX_PER_SECOND"))
         sid, token, sender = (
             get("TWILIO_ACCOUNT_SID"),
             get("TWILIO_AUTH_TOKEN"),
@@ -150,9 +149,56 @@ class Settings:
             public_base_url=public_base_url.rstrip("/") if public_base_url else None,
             sms_max_per_second=rate,
             sms_http_timeout=http_timeout,
+            gammu_config=gammu_config,
+            gammu_max_per_second=gammu_rate,
             tile_url=tile_url,
             tile_attribution=tile_attribution,
         )
+
+
+def _sms_backend(value: str) -> str:
+    """One backend; a comma list (``twilio,gammu``) is checked as an ordered chain and refused
+    while the sender cannot fall back."""
+    chain = [part.strip() for part in value.split(",")]
+    for part in chain:
+        if part not in SMS_BACKENDS:
+            raise SettingsError(f"SMS_BACKEND must be one of {', '.join(SMS_BACKENDS)} or a comma list of them; "
+                                f"got {part!r}")
+    if len(set(chain)) != len(chain):
+        raise SettingsError(f"SMS_BACKEND names a backend twice; got {value!r}")
+    if len(chain) > 1:
+        raise SettingsError(f"SMS_BACKEND={value}: fallback chains are not supported yet; name one backend")
+    return chain[0]
+
+
+def _gammu(backend: str, config: str | None, rate_text: str | None) -> tuple[str | None, float]:
+    """GAMMU_CONFIG (a readable file with a [gammu] section naming the modem's device) is
+    required with SMS_BACKEND=gammu; GAMMU_MAX_PER_SECOND is the modem's own send rate."""
+    if backend == "gammu":
+        if config is None:
+            raise SettingsError("GAMMU_CONFIG is required when SMS_BACKEND=gammu (the path of a Gammu config file)")
+        import configparser
+
+        parser = configparser.RawConfigParser(strict=False)
+        try:
+            with open(config, encoding="utf-8", errors="replace") as handle:
+                parser.read_file(handle)
+        except OSError as exc:
+            raise SettingsError(f"GAMMU_CONFIG {config!r} cannot be read: {exc.strerror}") from exc
+        except configparser.Error as exc:
+            raise SettingsError(f"GAMMU_CONFIG {config!r} is not a Gammu config file ({type(exc).__name__})") from exc
+        if not parser.has_section("gammu"):
+            raise SettingsError(f"GAMMU_CONFIG {config!r} has no [gammu] section")
+        if not (parser.get("gammu", "device", fallback="") or parser.get("gammu", "port", fallback="")).strip():
+            raise SettingsError(f"GAMMU_CONFIG {config!r}: the [gammu] section names no device (device = /dev/ttyUSB0)")
+    text = rate_text or "1"
+    try:
+        rate = float(text)
+    except ValueError:
+        rate = float("nan")
+    if not (0 < rate <= 100):
+        raise SettingsError(f"GAMMU_MAX_PER_SECOND must be a number above 0 and at most 100; got {text!r}")
+    return (config if backend == "gammu" else None), rate
 
 
 def _database_url(url: str) -> str:

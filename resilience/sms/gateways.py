@@ -1,4 +1,5 @@
-"""SMS gateways behind one small interface: the outbox (embedded default) and Twilio.
+"""SMS gateways behind one small interface: the outbox (embedded default), Twilio, and the GSM
+modem through Gammu (:mod:`resilience.sms.modem`).
 
 ``send`` returns the provider's message id or raises :class:`SendError`, which says what the
 caller may do next:
@@ -148,7 +149,12 @@ def _never_connected(exc: Exception) -> bool:
     return any(marker in text for marker in ("NewConnectionError", "Connection refused", "Name or service not known"))
 
 
-def gateway_for(settings, timeout: float = HTTP_TIMEOUT_SECONDS) -> OutboxGateway | TwilioGateway:
+def gateway_for(settings, timeout: float = HTTP_TIMEOUT_SECONDS):
+    """The configured gateway: outbox, Twilio or the GSM modem (:mod:`resilience.sms.modem`)."""
+    if settings.sms_backend == "gammu":
+        from resilience.sms.modem import GammuGateway
+
+        return GammuGateway(settings.gammu_config)
     if settings.sms_backend == "twilio":
         return TwilioGateway(settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_from,
                              settings.twilio_api_url, timeout)

@@ -21,6 +21,7 @@ The rare paths (failures, reconciliation) use the ORM and its flush hook. Queuin
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 import uuid
@@ -42,6 +43,8 @@ from resilience.sms.hooks import OUTBOUND_FAILED
 from resilience.sms.models import SmsMessage
 from resilience.sms.outbox import enqueue_sends
 from resilience.sms.service import service
+
+log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 STUCK_AFTER = timedelta(seconds=120)   # > a batch's time budget + the gateway's timeout, with margin
@@ -181,6 +184,19 @@ def send_batch(session: Session, message_ids: Iterable[int]) -> dict[int, str]:
     if not ids:
         return {}
     svc = service()
+    batch = getattr(svc.gateway, "batch", None)  # a modem is held for the whole batch
+    if batch is None:
+        return _send_batch(session, ids, svc)
+    try:
+        with batch():
+            return _send_batch(session, ids, svc)
+    except SendError as error:  # the modem is not there: nothing was claimed; the sweep resends
+        log.warning("SMS batch of %d not sent: %s", len(ids), error)
+        session.rollback()
+        return {}
+
+
+def _send_batch(session: Session, ids: list[int], svc) -> dict[int, str]:
     token = uuid.uuid4().hex
     outcome: dict[int, str] = {}
     sent: dict[int, str] = {}
@@ -327,7 +343,15 @@ def reconcile(session: Session, message_id: int) -> str:
     if message is None or message.status != "sending":
         session.rollback()
         return "settled"
-    found = service().gateway.lookup(message.phone, message.body, message.sending_since - timedelta(minutes=5))
+    gateway = service().gateway
+    if not getattr(gateway, "can_lookup", True):
+        # A modem keeps no record to ask: the message may have gone out, so it is not resent.
+        message.status = "failed"
+        message.error_message = "the modem's answer was lost: not resent (it may have been sent)"
+        hooks.fire(OUTBOUND_FAILED, session, message)
+        session.commit()
+        return "failed"
+    found = gateway.lookup(message.phone, message.body, message.sending_since - timedelta(minutes=5))
     if found is not None:
         message.provider_sid = message.provider_sid or found.provider_sid
         message.status, message.sent_at, message.error_message = "sent", utcnow(), ""

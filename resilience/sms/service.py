@@ -6,14 +6,14 @@ from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 
-from resilience.sms.gateways import OutboxGateway, TwilioGateway, gateway_for
+from resilience.sms.gateways import OutboxGateway, TwilioGateway, gateway_for  # noqa: F401
 from resilience.sms.hooks import Hooks
 from resilience.sms.ratelimit import RateLimiter
 
 
 @dataclass
 class SmsService:
-    gateway: OutboxGateway | TwilioGateway
+    gateway: "OutboxGateway | TwilioGateway | GammuGateway"  # noqa: F821
     limiter: RateLimiter
     hooks: Hooks = field(default_factory=Hooks)
 
@@ -26,7 +26,9 @@ def init_sms(app: Flask) -> SmsService:
 
         redis_client = redis.Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
     gateway = gateway_for(settings, settings.sms_http_timeout)
-    service = SmsService(gateway=gateway, limiter=RateLimiter(settings.sms_max_per_second, redis_client))
+    # A modem sends far slower than Twilio: its own limit (GAMMU_MAX_PER_SECOND) applies.
+    rate = settings.gammu_max_per_second if settings.sms_backend == "gammu" else settings.sms_max_per_second
+    service = SmsService(gateway=gateway, limiter=RateLimiter(rate, redis_client))
     app.extensions["sms"] = service
     return service
 
