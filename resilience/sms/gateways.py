@@ -149,12 +149,8 @@ def _never_connected(exc: Exception) -> bool:
     return any(marker in text for marker in ("NewConnectionError", "Connection refused", "Name or service not known"))
 
 
-def gateway_for(settings, timeout: float = HTTP_TIMEOUT_SECONDS):
-    """The configured gateway: outbox, Twilio or the GSM modem (:mod:`resilience.sms.modem`)."""
-    if settings.sms_backend == "gammu":
-        from resilience.sms.modem import GammuGateway
-
-        return GammuGateway(settings.gammu_config)
+def gateway_for(settings, timeout: float = HTTP_TIMEOUT_SECONDS) -> OutboxGateway | TwilioGateway:
+    """The outbox or Twilio (the modem's gateway is built by :mod:`resilience.sms.service`)."""
     if settings.sms_backend == "twilio":
         return TwilioGateway(settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_from,
                              settings.twilio_api_url, timeout)

@@ -6,14 +6,15 @@ from dataclasses import dataclass, field
 
 from flask import Flask, current_app
 
-from resilience.sms.gateways import OutboxGateway, TwilioGateway, gateway_for  # noqa: F401
+from resilience.sms.gateways import OutboxGateway, TwilioGateway, gateway_for
+from resilience.sms.modem import GammuGateway
 from resilience.sms.hooks import Hooks
 from resilience.sms.ratelimit import RateLimiter
 
 
 @dataclass
 class SmsService:
-    gateway: "OutboxGateway | TwilioGateway | GammuGateway"  # noqa: F821
+    gateway: OutboxGateway | TwilioGateway | GammuGateway
     limiter: RateLimiter
     hooks: Hooks = field(default_factory=Hooks)
 
@@ -25,7 +26,10 @@ def init_sms(app: Flask) -> SmsService:
         import redis
 
         redis_client = redis.Redis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=5)
-    gateway = gateway_for(settings, settings.sms_http_timeout)
+    if settings.sms_backend == "gammu":
+        gateway = GammuGateway(settings.gammu_config)
+    else:
+        gateway = gateway_for(settings, settings.sms_http_timeout)
     # A modem sends far slower than Twilio: its own limit (GAMMU_MAX_PER_SECOND) applies.
     rate = settings.gammu_max_per_second if settings.sms_backend == "gammu" else settings.sms_max_per_second
     service = SmsService(gateway=gateway, limiter=RateLimiter(rate, redis_client))
