@@ -31,7 +31,7 @@ import os
 import tempfile
 import threading
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Iterator
 
 from resilience.sms.gateways import Found, SendError
@@ -47,6 +47,7 @@ _ABSENT = {"ERR_DEVICENOTEXIST", "ERR_DEVICEOPENERROR", "ERR_DEVICENOPERMISSION"
 _TERMINAL = {"ERR_INVALIDDATA", "ERR_UNKNOWN", "ERR_NOTSUPPORTED", "ERR_MOREMEMORY", "ERR_GETTING_SMSC"}
 _REGISTERED = {"HomeNetwork", "RoamingNetwork"}
 REPORT_WINDOW = timedelta(days=3)  # a status report older than its message by this is ignored
+PARTS_WAIT = timedelta(minutes=10)  # how long the first parts of a long SMS wait for the rest
 
 
 def device_of(config_path: str) -> str | None:
@@ -205,7 +206,7 @@ class GammuGateway:
                 self._close_broken()
                 raise SendError(f"could not read the modem's inbox ({_code(exc)})", retry=True) from exc
             inbox = [entry for entry in raw if entry and entry[0].get("InboxFolder")]
-            return [_describe(linked) for linked in gammu.LinkSMS(inbox)]
+            return [_describe(linked) for linked in gammu.LinkSMS(inbox) if _complete(linked)]
 
     def delete(self, locations: list[tuple[int, int]]) -> None:
         import gammu
@@ -216,6 +217,9 @@ class GammuGateway:
                     machine.DeleteSMS(Folder=folder, Location=location)
                 except gammu.ERR_EMPTY:  # deleted already (a previous poll)
                     pass
+                except gammu.GSMError as exc:  # stored already: the next poll drops it on its id
+                    self._close_broken()
+                    raise SendError(f"could not delete from the modem ({_code(exc)})", retry=True) from exc
 
 
 def poll(session, gateway: GammuGateway) -> dict[str, int]:
@@ -272,6 +276,21 @@ def encode(body: str) -> list[dict]:
     unicode = segments(body)[0] != "GSM-7"
     return gammu.EncodeSMS({"Class": -1, "Unicode": unicode,
                             "Entries": [{"ID": "ConcatenatedTextLong", "Buffer": body}]})
+
+
+def _complete(parts: list[dict]) -> bool:
+    """A concatenated message whose parts have not all arrived waits in the modem (up to
+    ``PARTS_WAIT``; after that what arrived is taken as it is)."""
+    udh = parts[0].get("UDH") or {}
+    expected = udh.get("AllParts") or 0
+    if udh.get("Type", "NoUDH") == "NoUDH" or expected <= len(parts):
+        return True
+    when = parts[0].get("DateTime")
+    if not isinstance(when, datetime):
+        return True
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return datetime.now(timezone.utc) - when > PARTS_WAIT
 
 
 def _describe(parts: list[dict]) -> dict:

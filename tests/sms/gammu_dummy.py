@@ -31,14 +31,19 @@ class Phone:
         machine.Init()
         return machine
 
-    def deliver(self, sender: str, text: str, when: datetime | None = None) -> list[int]:
-        """An SMS from ``sender`` arrives (concatenated parts when it is long)."""
+    @staticmethod
+    def encode(text: str) -> list[dict]:
+        """The parts a phone sends for ``text`` (concatenated when it is long)."""
+        return gammu.EncodeSMS({"Class": -1, "Unicode": False,
+                                "Entries": [{"ID": "ConcatenatedTextLong", "Buffer": text}]})
+
+    def deliver(self, sender: str, text: str | list[dict], when: datetime | None = None) -> list[int]:
+        """An SMS from ``sender`` arrives: a text, or some of the parts ``encode`` made."""
         machine = self._machine()
         try:
-            parts = gammu.EncodeSMS({"Class": -1, "Unicode": False,
-                                     "Entries": [{"ID": "ConcatenatedTextLong", "Buffer": text}]})
             locations = []
-            for part in parts:
+            for part in self.encode(text) if isinstance(text, str) else text:
+                part = dict(part)
                 part.update({"Folder": 1, "State": "UnRead", "Type": "Deliver", "Number": sender,
                              "SMSC": {"Location": 1}, "DateTime": when or datetime.now(timezone.utc)})
                 locations.append(machine.AddSMS(part)[0])

@@ -146,6 +146,19 @@ def test_a_long_reply_arrives_joined(client, modem_app):
     assert inbound.body == text and inbound.segments == 2
 
 
+def test_a_long_reply_waits_in_the_modem_for_its_last_part(client, modem_app):
+    volunteer, _ = _offer(client)
+    text = "Saya sudah sampai di posko tetapi perahunya belum datang, mohon dicek lagi ke koordinator lapangan. " * 2
+    first, second = modem_app.phone.encode(text)
+    modem_app.phone.deliver(volunteer["phone"], [first])
+    assert _poll(modem_app)["received"] == 0  # half a message is not a reply yet
+    assert len(modem_app.phone.inbox_files()) == 1 and _messages(direction="inbound") == []
+    modem_app.phone.deliver(volunteer["phone"], [second])
+    assert _poll(modem_app)["received"] == 1
+    [inbound] = _messages(direction="inbound")
+    assert inbound.body == text and modem_app.phone.inbox_files() == []
+
+
 def test_status_reports_settle_the_message(modem_app):
     [first, second] = _queue(modem_app, ["Tes laporan 1", "Tes laporan 2"], phone="+6281300000009")
     modem_app.phone.report("+6281300000009", 255, status=0)
