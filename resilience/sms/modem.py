@@ -104,7 +104,17 @@ class GammuGateway:
                 if self._depth == 0:
                     self._close()
 
-    batch = connection  # the sender holds the modem for a whole batch
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Keep the modem, once a send opened it, until the sender's batch ends."""
+        with self._lock:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+                if self._depth == 0:
+                    self._close()
 
     def _open(self) -> None:
         import gammu

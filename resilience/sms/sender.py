@@ -25,6 +25,7 @@ import logging
 import random
 import time
 import uuid
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable
@@ -70,6 +71,7 @@ class _Claimed:
     body: str
     segments: int
     attempts: int
+    channel: str | None
 
 
 def time_budget() -> float:
@@ -89,7 +91,7 @@ def _claim(session: Session, message_ids: list[int], token: str) -> list[_Claime
         .values(status="sending", attempt_token=token, attempts=_MESSAGES.c.attempts + 1,
                 sending_since=now, updated_at=now)
         .returning(_MESSAGES.c.id, _MESSAGES.c.phone, _MESSAGES.c.body, _MESSAGES.c.segments,
-                   _MESSAGES.c.attempts)
+                   _MESSAGES.c.attempts, _MESSAGES.c.channel)
     ).all()
     claimed = sorted((_Claimed(*row) for row in rows), key=lambda c: c.id)
     record_many(session, [
@@ -101,24 +103,26 @@ def _claim(session: Session, message_ids: list[int], token: str) -> list[_Claime
     return claimed
 
 
-def _record_sent(session: Session, token: str, sent: dict[int, str]) -> None:
-    """Store the provider ids of a batch's sends in one transaction."""
+def _record_sent(session: Session, token: str, sent: dict[int, tuple[str, str]]) -> None:
+    """Store the provider ids (and channels) of a batch's sends in one transaction."""
     if not sent:
         return
     now = utcnow()
     current = session.execute(
         select(_MESSAGES.c.id, _MESSAGES.c.status, _MESSAGES.c.attempt_token, _MESSAGES.c.provider_sid,
-               _MESSAGES.c.error_message, _MESSAGES.c.sent_at)
+               _MESSAGES.c.error_message, _MESSAGES.c.sent_at, _MESSAGES.c.channel)
         .where(_MESSAGES.c.id.in_(list(sent))).with_for_update()
     ).all()
     params, entries = [], []
     for row in current:
-        sid = sent[row.id]
+        sid, channel = sent[row.id]
         values = {"b_id": row.id, "b_now": now, "b_status": row.status, "b_sid": row.provider_sid or sid,
-                  "b_sent_at": row.sent_at, "b_error": ""}
+                  "b_sent_at": row.sent_at, "b_error": "", "b_channel": row.channel or channel}
         change: dict = {}
         if row.provider_sid is None:
             change["provider_sid"] = [None, sid]
+        if row.channel is None:
+            change["channel"] = [None, channel]
         if row.status == "sending" and row.attempt_token == token:
             values["b_status"], values["b_sent_at"] = "sent", now
             change["status"], change["sent_at"] = ["sending", "sent"], [row.sent_at, now]
@@ -135,6 +139,7 @@ def _record_sent(session: Session, token: str, sent: dict[int, str]) -> None:
                     provider_sid=bindparam("b_sid", type_=_MESSAGES.c.provider_sid.type),
                     sent_at=bindparam("b_sent_at", type_=_MESSAGES.c.sent_at.type),
                     error_message=bindparam("b_error", type_=_MESSAGES.c.error_message.type),
+                    channel=bindparam("b_channel", type_=_MESSAGES.c.channel.type),
                     updated_at=bindparam("b_now", type_=_MESSAGES.c.updated_at.type)),
             params)
         record_many(session, entries)  # last: the audit head stays locked only until COMMIT
@@ -184,16 +189,15 @@ def send_batch(session: Session, message_ids: Iterable[int]) -> dict[int, str]:
     if not ids:
         return {}
     svc = service()
-    batch = getattr(svc.gateway, "batch", None)  # a modem is held for the whole batch
-    if batch is None:
-        return _send_batch(session, ids, svc)
-    try:
-        with batch():
-            return _send_batch(session, ids, svc)
-    except SendError as error:  # the modem is not there: nothing was claimed; the sweep resends
-        log.warning("SMS batch of %d not sent: %s", len(ids), error)
-        session.rollback()
-        return {}
+    with ExitStack() as stack:
+        for gateway, _ in svc.channels.values():  # a modem, once opened, is kept for the batch
+            if hasattr(gateway, "batch"):
+                stack.enter_context(gateway.batch())
+        outcome = _send_batch(session, ids, svc)
+    switched = [message_id for message_id, what in outcome.items() if what == "switched"]
+    if switched:  # they go out by their next channel now (eagerly in embedded mode)
+        enqueue_sends(switched)
+    return outcome
 
 
 def _send_batch(session: Session, ids: list[int], svc) -> dict[int, str]:
@@ -203,6 +207,7 @@ def _send_batch(session: Session, ids: list[int], svc) -> dict[int, str]:
     failures: list[tuple[int, SendError]] = []
     budget_end = time.monotonic() + time_budget()
     step = claim_size(svc.limiter, len(ids))
+    failed_channels: dict[int, str] = {}  # message id → the channel its failure was on
 
     def record_sent() -> None:
         _record_sent(session, token, sent)
@@ -213,6 +218,7 @@ def _send_batch(session: Session, ids: list[int], svc) -> dict[int, str]:
     rest: list[int] = []  # claimed, not sent: handed back
     unclaimed: list[int] = []  # never claimed: enqueued again as they are
     opted_out: dict[str, SendError] = {}  # phones the provider refused with 21610 in this batch
+    fallback_rest = None  # (ids, error): the rest of a batch whose channel failed, may fall back
     started, done = time.monotonic(), 0
     for first in range(0, len(ids), step):
         now = time.monotonic()
@@ -226,31 +232,44 @@ def _send_batch(session: Session, ids: list[int], svc) -> dict[int, str]:
             if message.phone in opted_out:  # the provider would refuse it again: do not ask
                 failures.append((message.id, opted_out[message.phone]))
                 continue
+            channel, gateway, limiter = svc.channel(message.channel)
             remaining = budget_end - time.monotonic()
             if remaining <= 0:
                 stop = ("time budget of the send task used up", None)
-            elif not svc.limiter.acquire(message.segments, timeout=min(30.0, remaining), on_wait=record_sent):
+            elif not limiter.acquire(message.segments, timeout=min(30.0, remaining), on_wait=record_sent):
                 stop = ("rate limit wait too long", timedelta(seconds=1))
             if stop is not None:
                 rest = [m.id for m in claimed[index:]]
                 break
             try:
-                sent[message.id] = svc.gateway.send(message.id, message.phone, message.body,
-                                                    status_callback_url(message.id))
+                sent[message.id] = (gateway.send(message.id, message.phone, message.body,
+                                                 status_callback_url(message.id)), channel)
             except SendError as error:
                 failures.append((message.id, error))
+                failed_channels[message.id] = channel
                 if error.opted_out:
                     opted_out[message.phone] = error
                 if error.retry or error.ambiguous:  # the provider is in trouble: stop hammering it
                     stop = (f"{error} (sent later)", backoff(1))
                     rest = [m.id for m in claimed[index + 1:]]
+                    if error.retry:  # known not sent: those on the same channel may fall back
+                        falls = {m.id for m in claimed[index + 1:] if svc.channel(m.channel)[0] == channel}
+                        for message_id in falls:
+                            failed_channels[message_id] = channel
+                        fallback_rest = (falls, error)
                     break
         if stop is not None:
             unclaimed = ids[first + step:]
             break
     record_sent()
     for message_id, error in failures:
-        outcome[message_id] = _failed_attempt(session, message_id, token, error)
+        outcome[message_id] = _failed_attempt(session, message_id, token, error, failed_channels.get(message_id))
+    if rest and fallback_rest is not None:
+        falls, error = fallback_rest
+        for message_id in [m for m in rest if m in falls]:
+            if _fall_back(session, message_id, token, failed_channels[message_id], error, counted=False):
+                outcome[message_id] = "switched"
+        rest = [m for m in rest if outcome.get(m) != "switched"]
     if rest:
         for message_id in release(session, rest, token, *stop):
             outcome[message_id] = "requeued"
@@ -297,7 +316,31 @@ def _back_to_queue(session: Session, message_id: int, token: str, why: str, dela
     return "requeued"
 
 
-def _failed_attempt(session: Session, message_id: int, token: str, error: SendError) -> str:
+def _fall_back(session: Session, message_id: int, token: str, channel: str | None, error: SendError,
+               counted: bool) -> bool:
+    """Move a message that ``channel`` could not send (known: nothing went out) to the next
+    channel of the chain, once its first attempt is ``SMS_FALLBACK_AFTER`` old. True if moved."""
+    svc = service()
+    following = svc.next_channel(channel)
+    if following is None:
+        return False
+    message = lock(session, SmsMessage, message_id)
+    if message is None or message.attempt_token != token or message.status != "sending" \
+            or message.created_at > utcnow() - timedelta(seconds=svc.fallback_after):
+        session.rollback()
+        return False
+    reason = f"{channel} failed: {error}"[:300]
+    message.channel, message.channel_reason = following, reason
+    message.status, message.attempt_token, message.next_attempt_at = "queued", None, None
+    message.error_message = f"sent by {following} instead ({reason})"[:500]
+    if not counted:
+        message.attempts -= 1
+    session.commit()
+    return True
+
+
+def _failed_attempt(session: Session, message_id: int, token: str, error: SendError,
+                    channel: str | None = None) -> str:
     if error.ambiguous:
         message = lock(session, SmsMessage, message_id)
         if message is not None and message.attempt_token == token and message.status == "sending":
@@ -308,6 +351,14 @@ def _failed_attempt(session: Session, message_id: int, token: str, error: SendEr
     if message is None or message.attempt_token != token or message.status != "sending":
         session.rollback()
         return "superseded"
+    if error.retry:
+        session.rollback()
+        if _fall_back(session, message_id, token, channel, error, counted=True):
+            return "switched"
+        message = lock(session, SmsMessage, message_id)
+        if message is None or message.attempt_token != token or message.status != "sending":
+            session.rollback()
+            return "superseded"
     if error.retry and message.attempts < MAX_ATTEMPTS:
         session.rollback()
         return _back_to_queue(session, message_id, token, str(error), backoff(message.attempts))
@@ -343,7 +394,7 @@ def reconcile(session: Session, message_id: int) -> str:
     if message is None or message.status != "sending":
         session.rollback()
         return "settled"
-    gateway = service().gateway
+    _, gateway, _ = service().channel(message.channel)
     if not getattr(gateway, "can_lookup", True):
         # A modem keeps no record to ask: the message may have gone out, so it is not resent.
         message.status = "failed"

@@ -68,13 +68,13 @@ def sweep() -> dict:
 
 @shared_task(name=POLL_MODEM_TASK, ignore_result=True)
 def poll_modem() -> dict:
-    """Read the modem's inbox into the database (SMS_BACKEND=gammu); nothing otherwise."""
+    """Read the modem's inbox into the database (SMS_BACKEND includes gammu); nothing otherwise."""
     from resilience.sms.gateways import SendError
-    from resilience.sms.modem import GammuGateway, poll
+    from resilience.sms.modem import poll
     from resilience.sms.service import service
 
-    gateway = service().gateway
-    if not isinstance(gateway, GammuGateway):
+    gateway = service().modem()
+    if gateway is None:
         return {}
     try:
         return poll(db.session, gateway)

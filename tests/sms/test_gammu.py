@@ -212,19 +212,21 @@ def test_a_modem_that_disappears_mid_batch(modem_app, tmp_path):
     assert all(m.attempts == 0 for m in messages[2:])  # handed back, the attempt not counted
     assert all(m.provider_sid is None for m in messages[1:])
 
-    # Still unplugged: a batch claims nothing.
+    # Still unplugged: the batch sends nothing and hands everything back.
     set_read_only(False)
     db.session.execute(update(SmsMessage).values(next_attempt_at=None))
     db.session.commit()
-    assert sender.send_batch(db.session, ids) == {}
+    assert sender.send_batch(db.session, ids) == {ids[1]: "requeued", ids[2]: "requeued", ids[3]: "requeued"}
+    db.session.execute(update(SmsMessage).values(next_attempt_at=None))
+    db.session.commit()
     shutil.move(str(saved), str(device))  # plugged back in
     service().limiter.__init__(100.0)
     outcome = sender.send_batch(db.session, ids)
     set_read_only(True)
     assert outcome == {ids[1]: "sent", ids[2]: "sent", ids[3]: "sent"}  # not the first again
     messages = _messages()
-    assert all(m.status == "sent" for m in messages)
-    assert [m.attempts for m in messages] == [1, 2, 1, 1]
+    assert all(m.status == "sent" and m.channel == "gammu" for m in messages)
+    assert [m.attempts for m in messages] == [1, 3, 1, 1]
     assert messages[0].provider_sid == f"gammu:{ids[0]}:255"
 
 
