@@ -12,6 +12,11 @@
    with the provider or a status callback settles it — never a blind second send. After a
    retryable or ambiguous failure the provider is in trouble: the batch stops and hands its
    unsent rows back (``queued``, the attempt not counted).
+4. With a fallback chain (``SMS_BACKEND=twilio,gammu``) each message goes by its channel (the
+   first, until it switched), with that channel's gateway and rate limit. A retryable failure
+   is known to have sent nothing: a message at least ``SMS_FALLBACK_AFTER`` old moves to the
+   next channel (``channel``, ``channel_reason``), with the rest of its batch on the same
+   channel, and is sent there at once. Ambiguous and terminal failures never switch.
 
 Claim and record are Core statements (a batch is one round trip, not one ORM object per row),
 so they write their audit entries themselves with :func:`record_many`: one head lock per batch.
@@ -203,7 +208,7 @@ def send_batch(session: Session, message_ids: Iterable[int]) -> dict[int, str]:
 def _send_batch(session: Session, ids: list[int], svc) -> dict[int, str]:
     token = uuid.uuid4().hex
     outcome: dict[int, str] = {}
-    sent: dict[int, str] = {}
+    sent: dict[int, tuple[str, str]] = {}  # id → (provider id, channel)
     failures: list[tuple[int, SendError]] = []
     budget_end = time.monotonic() + time_budget()
     step = claim_size(svc.limiter, len(ids))
