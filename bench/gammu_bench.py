@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -112,6 +113,7 @@ def run(rate: float, messages: int, long_every: int, inbound: int) -> None:
         scheduler.join(10)
         db.session.remove()
         db.engine.dispose()
+    shutil.rmtree(work, ignore_errors=True)
 
 
 def max_window(stamps: list[tuple[float, int]]) -> int:
