@@ -11,7 +11,7 @@ COPY config config
 # is installed for this step only. The check runs outside /app so that it imports the
 # installed package, not the source tree.
 RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
-    && pip install --no-cache-dir . \
+    && pip install --no-cache-dir ".[gammu]" \
     && apt-get purge -y --auto-remove gcc libc6-dev \
     && rm -rf /var/lib/apt/lists/* \
     && cd / && python -c "from resilience.matching.engine import native_available; assert native_available()"

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ENVIRONMENTS = ("development", "production", "test")
-SMS_BACKENDS = ("outbox", "twilio")
+SMS_BACKENDS = ("outbox", "twilio", "gammu")
 DEFAULT_DATABASE_URL = "sqlite:///instance/resilience.db"
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _MESSAGING_SERVICE_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
@@ -41,6 +41,10 @@ class Settings:
     public_base_url: str | None = None
     sms_max_per_second: float = 10.0
     sms_http_timeout: float = 15.0
+    gammu_config: str | None = None
+    gammu_max_per_second: float = 1.0
+    sms_chain: tuple[str, ...] = ("outbox",)  # SMS_BACKEND as an ordered fallback chain
+    sms_fallback_after: float = 300.0
     tile_url: str | None = None  # base-map tiles for the web app's maps; None = no base map
     tile_attribution: str | None = None
     timezone: str = "Asia/Jakarta"  # IANA name: pages, SMS and reports show local time in it
@@ -84,24 +88,29 @@ class Settings:
         elif len(secret_key) < 16:
             raise SettingsError("SECRET_KEY must be at least 16 characters long")
 
-        sms_backend = get("SMS_BACKEND") or "outbox"
-        if sms_backend not in SMS_BACKENDS:
-            raise SettingsError(
-                f"SMS_BACKEND must be one of {', '.join(SMS_BACKENDS)}; got {sms_backend!r}"
-            )
+        sms_chain = _sms_chain(get("SMS_BACKEND") or "outbox")
+        sms_backend = sms_chain[0]
+        gammu_config, gammu_rate = _gammu(sms_chain, get("GAMMU_CONFIG"), get("GAMMU_MAX_PER_SECOND"))
+        fallback_text = get("SMS_FALLBACK_AFTER") or "300"
+        try:
+            fallback_after = float(fallback_text)
+        except ValueError:
+            fallback_after = float("nan")
+        if not (0 <= fallback_after <= 86400):
+            raise SettingsError(f"SMS_FALLBACK_AFTER must be a number of seconds from 0 to 86400; got {fallback_text!r}")
         sid, token, sender = (
             get("TWILIO_ACCOUNT_SID"),
             get("TWILIO_AUTH_TOKEN"),
             get("TWILIO_FROM"),
         )
-        if sms_backend == "twilio":
+        if "twilio" in sms_chain:
             for name, value in (
                 ("TWILIO_ACCOUNT_SID", sid),
                 ("TWILIO_AUTH_TOKEN", token),
                 ("TWILIO_FROM", sender),
             ):
                 if value is None:
-                    raise SettingsError(f"{name} is required when SMS_BACKEND=twilio")
+                    raise SettingsError(f"{name} is required when SMS_BACKEND includes twilio")
             if not re.fullmatch(r"AC[0-9a-fA-F]{32}", sid or ""):
                 raise SettingsError("TWILIO_ACCOUNT_SID must be 'AC' followed by 32 hex digits")
             if not (_E164.match(sender or "") or _MESSAGING_SERVICE_SID.match(sender or "")):
@@ -111,9 +120,9 @@ class Settings:
 
         twilio_api_url = _http_url("TWILIO_API_URL", get("TWILIO_API_URL"))
         public_base_url = _http_url("PUBLIC_BASE_URL", get("PUBLIC_BASE_URL"))
-        if sms_backend == "twilio" and public_base_url is None:
+        if "twilio" in sms_chain and public_base_url is None:
             raise SettingsError(
-                "PUBLIC_BASE_URL is required when SMS_BACKEND=twilio (Twilio's status callbacks and "
+                "PUBLIC_BASE_URL is required when SMS_BACKEND includes twilio (Twilio's status callbacks and "
                 "webhook signatures use it)"
             )
 
@@ -153,10 +162,58 @@ class Settings:
             public_base_url=public_base_url.rstrip("/") if public_base_url else None,
             sms_max_per_second=rate,
             sms_http_timeout=http_timeout,
+            gammu_config=gammu_config,
+            gammu_max_per_second=gammu_rate,
+            sms_chain=sms_chain,
+            sms_fallback_after=fallback_after,
             tile_url=tile_url,
             tile_attribution=tile_attribution,
             timezone=zone,
         )
+
+
+def _sms_chain(value: str) -> tuple[str, ...]:
+    """One backend, or a comma list (``twilio,gammu``): an ordered fallback chain."""
+    chain = tuple(part.strip() for part in value.split(","))
+    for part in chain:
+        if part not in SMS_BACKENDS:
+            raise SettingsError(f"SMS_BACKEND must be one of {', '.join(SMS_BACKENDS)} or a comma list of them; "
+                                f"got {part!r}")
+    if len(set(chain)) != len(chain):
+        raise SettingsError(f"SMS_BACKEND names a backend twice; got {value!r}")
+    if len(chain) > 1 and "outbox" in chain:
+        raise SettingsError(f"SMS_BACKEND={value}: the outbox sends nothing, so it cannot be part of a fallback chain")
+    return chain
+
+
+def _gammu(chain: tuple[str, ...], config: str | None, rate_text: str | None) -> tuple[str | None, float]:
+    """GAMMU_CONFIG (a readable file with a [gammu] section naming the modem's device) is
+    required when SMS_BACKEND includes gammu; GAMMU_MAX_PER_SECOND is the modem's own send rate."""
+    if "gammu" in chain:
+        if config is None:
+            raise SettingsError("GAMMU_CONFIG is required when SMS_BACKEND includes gammu (the path of a Gammu config file)")
+        import configparser
+
+        parser = configparser.RawConfigParser(strict=False)
+        try:
+            with open(config, encoding="utf-8", errors="replace") as handle:
+                parser.read_file(handle)
+        except OSError as exc:
+            raise SettingsError(f"GAMMU_CONFIG {config!r} cannot be read: {exc.strerror}") from exc
+        except configparser.Error as exc:
+            raise SettingsError(f"GAMMU_CONFIG {config!r} is not a Gammu config file ({type(exc).__name__})") from exc
+        if not parser.has_section("gammu"):
+            raise SettingsError(f"GAMMU_CONFIG {config!r} has no [gammu] section")
+        if not (parser.get("gammu", "device", fallback="") or parser.get("gammu", "port", fallback="")).strip():
+            raise SettingsError(f"GAMMU_CONFIG {config!r}: the [gammu] section names no device (device = /dev/ttyUSB0)")
+    text = rate_text or "1"
+    try:
+        rate = float(text)
+    except ValueError:
+        rate = float("nan")
+    if not (0 < rate <= 100):
+        raise SettingsError(f"GAMMU_MAX_PER_SECOND must be a number above 0 and at most 100; got {text!r}")
+    return (config if "gammu" in chain else None), rate
 
 
 def _database_url(url: str) -> str:

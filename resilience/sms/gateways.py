@@ -1,4 +1,5 @@
-"""SMS gateways behind one small interface: the outbox (embedded default) and Twilio.
+"""SMS gateways behind one small interface: the outbox (embedded default), Twilio, and the GSM
+modem through Gammu (:mod:`resilience.sms.modem`).
 
 ``send`` returns the provider's message id or raises :class:`SendError`, which says what the
 caller may do next:
@@ -149,6 +150,7 @@ def _never_connected(exc: Exception) -> bool:
 
 
 def gateway_for(settings, timeout: float = HTTP_TIMEOUT_SECONDS) -> OutboxGateway | TwilioGateway:
+    """The outbox or Twilio (the modem's gateway is built by :mod:`resilience.sms.service`)."""
     if settings.sms_backend == "twilio":
         return TwilioGateway(settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_from,
                              settings.twilio_api_url, timeout)

@@ -41,6 +41,9 @@ class SmsMessage(db.Model):
     error_code: Mapped[int | None] = mapped_column(Integer)
     error_message: Mapped[str] = mapped_column(String(500), default="")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # The backend that carried it (twilio, gammu, outbox), and why it left the one before.
+    channel: Mapped[str | None] = mapped_column(String(10))
+    channel_reason: Mapped[str] = mapped_column(String(300), default="", server_default="")
     attempt_token: Mapped[str | None] = mapped_column(String(32))
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sending_since: Mapped[datetime | None] = mapped_column(UTCDateTime)

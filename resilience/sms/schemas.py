@@ -17,6 +17,8 @@ class SmsMessageSchema(ma.Schema):
     error_code = ma.fields.Integer(allow_none=True)
     error_message = ma.fields.String()
     attempts = ma.fields.Integer()
+    channel = ma.fields.String(allow_none=True)  # the backend that carried it (a fallback chain)
+    channel_reason = ma.fields.String()          # why it left the channel before ('' if it did not)
     task_id = ma.fields.Integer(allow_none=True)
     task_code = ma.fields.Function(lambda m: m.task.code if m.task else None)
     volunteer_id = ma.fields.Integer(allow_none=True)

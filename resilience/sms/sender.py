@@ -12,6 +12,11 @@
    with the provider or a status callback settles it — never a blind second send. After a
    retryable or ambiguous failure the provider is in trouble: the batch stops and hands its
    unsent rows back (``queued``, the attempt not counted).
+4. With a fallback chain (``SMS_BACKEND=twilio,gammu``) each message goes by its channel (the
+   first, until it switched), with that channel's gateway and rate limit. A retryable failure
+   is known to have sent nothing: a message at least ``SMS_FALLBACK_AFTER`` old moves to the
+   next channel (``channel``, ``channel_reason``), with the rest of its batch on the same
+   channel, and is sent there at once. Ambiguous and terminal failures never switch.
 
 Claim and record are Core statements (a batch is one round trip, not one ORM object per row),
 so they write their audit entries themselves with :func:`record_many`: one head lock per batch.
@@ -21,9 +26,11 @@ The rare paths (failures, reconciliation) use the ORM and its flush hook. Queuin
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 import uuid
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable
@@ -42,6 +49,8 @@ from resilience.sms.hooks import OUTBOUND_FAILED
 from resilience.sms.models import SmsMessage
 from resilience.sms.outbox import enqueue_sends
 from resilience.sms.service import service
+
+log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 STUCK_AFTER = timedelta(seconds=120)   # > a batch's time budget + the gateway's timeout, with margin
@@ -67,6 +76,7 @@ class _Claimed:
     body: str
     segments: int
     attempts: int
+    channel: str | None
 
 
 def time_budget() -> float:
@@ -86,7 +96,7 @@ def _claim(session: Session, message_ids: list[int], token: str) -> list[_Claime
         .values(status="sending", attempt_token=token, attempts=_MESSAGES.c.attempts + 1,
                 sending_since=now, updated_at=now)
         .returning(_MESSAGES.c.id, _MESSAGES.c.phone, _MESSAGES.c.body, _MESSAGES.c.segments,
-                   _MESSAGES.c.attempts)
+                   _MESSAGES.c.attempts, _MESSAGES.c.channel)
     ).all()
     claimed = sorted((_Claimed(*row) for row in rows), key=lambda c: c.id)
     record_many(session, [
@@ -98,24 +108,26 @@ def _claim(session: Session, message_ids: list[int], token: str) -> list[_Claime
     return claimed
 
 
-def _record_sent(session: Session, token: str, sent: dict[int, str]) -> None:
-    """Store the provider ids of a batch's sends in one transaction."""
+def _record_sent(session: Session, token: str, sent: dict[int, tuple[str, str]]) -> None:
+    """Store the provider ids (and channels) of a batch's sends in one transaction."""
     if not sent:
         return
     now = utcnow()
     current = session.execute(
         select(_MESSAGES.c.id, _MESSAGES.c.status, _MESSAGES.c.attempt_token, _MESSAGES.c.provider_sid,
-               _MESSAGES.c.error_message, _MESSAGES.c.sent_at)
+               _MESSAGES.c.error_message, _MESSAGES.c.sent_at, _MESSAGES.c.channel)
         .where(_MESSAGES.c.id.in_(list(sent))).with_for_update()
     ).all()
     params, entries = [], []
     for row in current:
-        sid = sent[row.id]
+        sid, channel = sent[row.id]
         values = {"b_id": row.id, "b_now": now, "b_status": row.status, "b_sid": row.provider_sid or sid,
-                  "b_sent_at": row.sent_at, "b_error": ""}
+                  "b_sent_at": row.sent_at, "b_error": "", "b_channel": row.channel or channel}
         change: dict = {}
         if row.provider_sid is None:
             change["provider_sid"] = [None, sid]
+        if row.channel is None:
+            change["channel"] = [None, channel]
         if row.status == "sending" and row.attempt_token == token:
             values["b_status"], values["b_sent_at"] = "sent", now
             change["status"], change["sent_at"] = ["sending", "sent"], [row.sent_at, now]
@@ -132,6 +144,7 @@ def _record_sent(session: Session, token: str, sent: dict[int, str]) -> None:
                     provider_sid=bindparam("b_sid", type_=_MESSAGES.c.provider_sid.type),
                     sent_at=bindparam("b_sent_at", type_=_MESSAGES.c.sent_at.type),
                     error_message=bindparam("b_error", type_=_MESSAGES.c.error_message.type),
+                    channel=bindparam("b_channel", type_=_MESSAGES.c.channel.type),
                     updated_at=bindparam("b_now", type_=_MESSAGES.c.updated_at.type)),
             params)
         record_many(session, entries)  # last: the audit head stays locked only until COMMIT
@@ -181,12 +194,25 @@ def send_batch(session: Session, message_ids: Iterable[int]) -> dict[int, str]:
     if not ids:
         return {}
     svc = service()
+    with ExitStack() as stack:
+        for gateway, _ in svc.channels.values():  # a modem, once opened, is kept for the batch
+            if hasattr(gateway, "batch"):
+                stack.enter_context(gateway.batch())
+        outcome = _send_batch(session, ids, svc)
+    switched = [message_id for message_id, what in outcome.items() if what == "switched"]
+    if switched:  # they go out by their next channel now (eagerly in embedded mode)
+        enqueue_sends(switched)
+    return outcome
+
+
+def _send_batch(session: Session, ids: list[int], svc) -> dict[int, str]:
     token = uuid.uuid4().hex
     outcome: dict[int, str] = {}
-    sent: dict[int, str] = {}
+    sent: dict[int, tuple[str, str]] = {}  # id → (provider id, channel)
     failures: list[tuple[int, SendError]] = []
     budget_end = time.monotonic() + time_budget()
     step = claim_size(svc.limiter, len(ids))
+    failed_channels: dict[int, str] = {}  # message id → the channel its failure was on
 
     def record_sent() -> None:
         _record_sent(session, token, sent)
@@ -197,6 +223,7 @@ def send_batch(session: Session, message_ids: Iterable[int]) -> dict[int, str]:
     rest: list[int] = []  # claimed, not sent: handed back
     unclaimed: list[int] = []  # never claimed: enqueued again as they are
     opted_out: dict[str, SendError] = {}  # phones the provider refused with 21610 in this batch
+    fallback_rest = None  # (ids, error): the rest of a batch whose channel failed, may fall back
     started, done = time.monotonic(), 0
     for first in range(0, len(ids), step):
         now = time.monotonic()
@@ -210,31 +237,44 @@ def send_batch(session: Session, message_ids: Iterable[int]) -> dict[int, str]:
             if message.phone in opted_out:  # the provider would refuse it again: do not ask
                 failures.append((message.id, opted_out[message.phone]))
                 continue
+            channel, gateway, limiter = svc.channel(message.channel)
             remaining = budget_end - time.monotonic()
             if remaining <= 0:
                 stop = ("time budget of the send task used up", None)
-            elif not svc.limiter.acquire(message.segments, timeout=min(30.0, remaining), on_wait=record_sent):
+            elif not limiter.acquire(message.segments, timeout=min(30.0, remaining), on_wait=record_sent):
                 stop = ("rate limit wait too long", timedelta(seconds=1))
             if stop is not None:
                 rest = [m.id for m in claimed[index:]]
                 break
             try:
-                sent[message.id] = svc.gateway.send(message.id, message.phone, message.body,
-                                                    status_callback_url(message.id))
+                sent[message.id] = (gateway.send(message.id, message.phone, message.body,
+                                                 status_callback_url(message.id)), channel)
             except SendError as error:
                 failures.append((message.id, error))
+                failed_channels[message.id] = channel
                 if error.opted_out:
                     opted_out[message.phone] = error
                 if error.retry or error.ambiguous:  # the provider is in trouble: stop hammering it
                     stop = (f"{error} (sent later)", backoff(1))
                     rest = [m.id for m in claimed[index + 1:]]
+                    if error.retry:  # known not sent: those on the same channel may fall back
+                        falls = {m.id for m in claimed[index + 1:] if svc.channel(m.channel)[0] == channel}
+                        for message_id in falls:
+                            failed_channels[message_id] = channel
+                        fallback_rest = (falls, error)
                     break
         if stop is not None:
             unclaimed = ids[first + step:]
             break
     record_sent()
     for message_id, error in failures:
-        outcome[message_id] = _failed_attempt(session, message_id, token, error)
+        outcome[message_id] = _failed_attempt(session, message_id, token, error, failed_channels.get(message_id))
+    if rest and fallback_rest is not None:
+        falls, error = fallback_rest
+        for message_id in [m for m in rest if m in falls]:
+            if _fall_back(session, message_id, token, failed_channels[message_id], error, counted=False):
+                outcome[message_id] = "switched"
+        rest = [m for m in rest if outcome.get(m) != "switched"]
     if rest:
         for message_id in release(session, rest, token, *stop):
             outcome[message_id] = "requeued"
@@ -281,7 +321,31 @@ def _back_to_queue(session: Session, message_id: int, token: str, why: str, dela
     return "requeued"
 
 
-def _failed_attempt(session: Session, message_id: int, token: str, error: SendError) -> str:
+def _fall_back(session: Session, message_id: int, token: str, channel: str | None, error: SendError,
+               counted: bool) -> bool:
+    """Move a message that ``channel`` could not send (known: nothing went out) to the next
+    channel of the chain, once its first attempt is ``SMS_FALLBACK_AFTER`` old. True if moved."""
+    svc = service()
+    following = svc.next_channel(channel)
+    if following is None:
+        return False
+    message = lock(session, SmsMessage, message_id)
+    if message is None or message.attempt_token != token or message.status != "sending" \
+            or message.created_at > utcnow() - timedelta(seconds=svc.fallback_after):
+        session.rollback()
+        return False
+    reason = f"{channel} failed: {error}"[:300]
+    message.channel, message.channel_reason = following, reason
+    message.status, message.attempt_token, message.next_attempt_at = "queued", None, None
+    message.error_message = f"sent by {following} instead ({reason})"[:500]
+    if not counted:
+        message.attempts -= 1
+    session.commit()
+    return True
+
+
+def _failed_attempt(session: Session, message_id: int, token: str, error: SendError,
+                    channel: str | None = None) -> str:
     if error.ambiguous:
         message = lock(session, SmsMessage, message_id)
         if message is not None and message.attempt_token == token and message.status == "sending":
@@ -292,6 +356,14 @@ def _failed_attempt(session: Session, message_id: int, token: str, error: SendEr
     if message is None or message.attempt_token != token or message.status != "sending":
         session.rollback()
         return "superseded"
+    if error.retry:
+        session.rollback()
+        if _fall_back(session, message_id, token, channel, error, counted=True):
+            return "switched"
+        message = lock(session, SmsMessage, message_id)
+        if message is None or message.attempt_token != token or message.status != "sending":
+            session.rollback()
+            return "superseded"
     if error.retry and message.attempts < MAX_ATTEMPTS:
         session.rollback()
         return _back_to_queue(session, message_id, token, str(error), backoff(message.attempts))
@@ -327,7 +399,15 @@ def reconcile(session: Session, message_id: int) -> str:
     if message is None or message.status != "sending":
         session.rollback()
         return "settled"
-    found = service().gateway.lookup(message.phone, message.body, message.sending_since - timedelta(minutes=5))
+    _, gateway, _ = service().channel(message.channel)
+    if not getattr(gateway, "can_lookup", True):
+        # A modem keeps no record to ask: the message may have gone out, so it is not resent.
+        message.status = "failed"
+        message.error_message = "the modem's answer was lost: not resent (it may have been sent)"
+        hooks.fire(OUTBOUND_FAILED, session, message)
+        session.commit()
+        return "failed"
+    found = gateway.lookup(message.phone, message.body, message.sending_since - timedelta(minutes=5))
     if found is not None:
         message.provider_sid = message.provider_sid or found.provider_sid
         message.status, message.sent_at, message.error_message = "sent", utcnow(), ""

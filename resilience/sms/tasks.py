@@ -12,8 +12,11 @@ from resilience.extensions import db
 from resilience.sms.outbox import SEND_TASK
 
 SWEEP_TASK = "resilience.sms.sweep"
+POLL_MODEM_TASK = "resilience.sms.poll_modem"
 BEAT_SCHEDULE = {
     "sms-sweep": {"task": SWEEP_TASK, "schedule": 30.0},
+    # Inbound SMS and status reports of a GSM modem (SMS_BACKEND=gammu; a no-op otherwise).
+    "sms-poll-modem": {"task": POLL_MODEM_TASK, "schedule": 10.0},
 }
 
 
@@ -59,5 +62,24 @@ def sweep() -> dict:
         for message_id in stuck:
             sender.reconcile(db.session, message_id)
         return {"queued": len(queued), "stuck": len(stuck)}
+    finally:
+        db.session.remove()
+
+
+@shared_task(name=POLL_MODEM_TASK, ignore_result=True)
+def poll_modem() -> dict:
+    """Read the modem's inbox into the database (SMS_BACKEND includes gammu); nothing otherwise."""
+    from resilience.sms.gateways import SendError
+    from resilience.sms.modem import poll
+    from resilience.sms.service import service
+
+    gateway = service().modem()
+    if gateway is None:
+        return {}
+    try:
+        return poll(db.session, gateway)
+    except SendError as error:  # the modem is away: the next poll tries again
+        db.session.rollback()
+        return {"error": str(error)}
     finally:
         db.session.remove()

@@ -1,0 +1,55 @@
+"""Revision 0006 (the channel that carried a message, and why it switched) goes up and down on
+both databases, keeping the messages stored before it."""
+
+from datetime import datetime, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from resilience.app import create_app
+from tests.conftest import _create_pg_database, _drop_pg_database, make_settings
+
+
+@pytest.fixture(params=["sqlite", "postgis"])
+def fresh_app(request, tmp_path):
+    if request.param == "sqlite":
+        yield create_app(make_settings(f"sqlite:///{tmp_path / 'migrate.db'}", tmp_path), TESTING=True)
+        return
+    name, url = _create_pg_database()
+    app = create_app(make_settings(url, tmp_path), TESTING=True)
+    yield app
+    from resilience.extensions import db
+
+    with app.app_context():
+        db.engine.dispose()
+    _drop_pg_database(name)
+
+
+def test_0006_adds_the_channel_columns_and_goes_back(fresh_app):
+    from flask_migrate import downgrade, upgrade
+
+    from resilience.extensions import db
+
+    with fresh_app.app_context():
+        directory = fresh_app.extensions["migrate"].directory
+        upgrade(directory=directory, revision="0005")
+        insert = sa.text(
+            "INSERT INTO sms_messages (id, direction, phone, body, kind, encoding, segments, status, error_message,"
+            " attempts, created_at, updated_at) VALUES (1, 'outbound', '+6281300000001', 'halo', 'offer', 'GSM-7',"
+            " 1, 'sent', '', 1, :now, :now)"
+        ).bindparams(sa.bindparam("now", type_=sa.DateTime(timezone=True)))
+        with db.engine.begin() as conn:
+            conn.execute(insert, {"now": datetime(2026, 12, 4, tzinfo=timezone.utc)})
+
+        upgrade(directory=directory, revision="0006")
+        with db.engine.connect() as conn:
+            row = conn.execute(sa.text("SELECT channel, channel_reason FROM sms_messages WHERE id = 1")).one()
+        assert tuple(row) == (None, "")
+
+        downgrade(directory=directory, revision="0005")
+        with db.engine.connect() as conn:
+            columns = {c["name"] for c in sa.inspect(conn).get_columns("sms_messages")}
+            assert "channel" not in columns and "channel_reason" not in columns
+            assert conn.scalar(sa.text("SELECT body FROM sms_messages WHERE id = 1")) == "halo"
+        upgrade(directory=directory, revision="0006")
+        db.engine.dispose()
