@@ -30,7 +30,8 @@ def test_offer_reply_accept_through_the_modem_on_the_embedded_default(tmp_path):
         db.session.remove()
     set_read_only(True)  # the test thread only reads: it must not hold SQLite's write lock
     try:
-        _posko(app, client, Phone(config))
+        with app.app_context():  # the seed builds rows with the factories, in this app
+            _posko(app, client, Phone(config))
     finally:
         set_read_only(False)
         with app.app_context():
