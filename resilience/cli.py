@@ -298,10 +298,12 @@ def audit():
 @audit.command("verify")
 @click.option("--anchor", "anchors", multiple=True, metavar="SEQ:HASH",
               help="an entry that must still have this hash, e.g. the audit head a report printed")
+@click.option("--full", is_flag=True,
+              help="recompute the whole chain, not only what was added since the last verification")
 @with_appcontext
-def audit_verify(anchors):
+def audit_verify(anchors, full):
     """Check the audit hash chain; exit 1 when it is broken."""
-    from resilience.audit.chain import parse_anchor, verify
+    from resilience.audit.verification import parse_anchor, remember, verify
     from resilience.extensions import db
 
     wanted = {}
@@ -311,10 +313,33 @@ def audit_verify(anchors):
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--anchor") from None
         wanted[seq] = digest
-    result = verify(db.session, wanted)
+    result = verify(db.session, wanted, full=full)
+    db.session.rollback()
+    remember(db.engine, result)
     click.echo(json.dumps(result.as_dict()))
     if not result.ok:
         sys.exit(1)
+
+
+@audit.command("export")
+@click.option("--from-seq", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--to-seq", type=click.IntRange(min=1), default=None, help="default: the head")
+@with_appcontext
+def audit_export(from_seq, to_seq):
+    """Write the log as JSON Lines to stdout: each entry exactly as hashed, then the head.
+    Check it anywhere with the standalone resilience/audit/verify_export.py."""
+    from resilience.audit.export import export_lines
+    from resilience.extensions import db
+
+    if to_seq is not None and to_seq < from_seq:
+        raise click.BadParameter("must be at least --from-seq", param_hint="--to-seq")
+    out = click.get_text_stream("stdout", encoding="utf-8")
+    try:
+        for line in export_lines(db.session, from_seq, to_seq):
+            out.write(line)
+        out.flush()
+    finally:
+        db.session.rollback()
 
 
 def main() -> None:

@@ -11,18 +11,25 @@ from __future__ import annotations
 
 import contextvars
 import hashlib
-import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Iterator
+from datetime import datetime
+from typing import Any
 
 from geoalchemy2.elements import WKBElement, WKTElement
 from geoalchemy2.shape import to_shape
 from sqlalchemy import event, inspect, insert, select, update
 from sqlalchemy.orm import Session
 
+from resilience.audit.canonical import canonical_json, entry_body, entry_hash, format_time
 from resilience.audit.models import GENESIS_HASH, AuditEntry, AuditHead
+from resilience.audit.scope import events_of
+from resilience.audit.verification import Verification, parse_anchor, verify
 from resilience.core.db import utcnow
+
+# Re-exported for existing importers: the canonical form lives in canonical.py, verification
+# in verification.py.
+__all__ = ["REDACTED", "Verification", "canonical_json", "current_actor", "entry_body", "entry_hash",
+           "format_time", "parse_anchor", "record", "record_many", "set_actor", "verify"]
 
 REDACTED = "<redacted>"
 _GEOMETRY_INLINE_LIMIT = 2000
@@ -37,38 +44,6 @@ def set_actor(actor: str) -> contextvars.Token:
 
 def current_actor() -> str:
     return _actor.get()
-
-
-def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def format_time(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def entry_hash(prev_hash: str, body: dict[str, Any]) -> str:
-    return hashlib.sha256((prev_hash + canonical_json(body)).encode("utf-8")).hexdigest()
-
-
-def entry_body(
-    seq: int,
-    created_at: datetime,
-    actor: str,
-    action: str,
-    entity_type: str,
-    entity_id: int | None,
-    payload: Any,
-) -> dict[str, Any]:
-    return {
-        "seq": seq,
-        "time": format_time(created_at),
-        "actor": actor,
-        "action": action,
-        "entity_type": entity_type,
-        "entity_id": entity_id,
-        "payload": payload,
-    }
 
 
 # --- turning row changes into payloads ----------------------------------------------------
@@ -163,13 +138,14 @@ def _write(session: Session, _flush_context) -> None:
         status = payload.get("status")
         if change.kind == "updated" and isinstance(status, list):
             action = f"{_entity_type(obj)}.{status[1]}"
-        rows.append((action, _entity_type(obj), inspect(obj).mapper.primary_key_from_instance(obj)[0], payload))
+        entity_id = inspect(obj).mapper.primary_key_from_instance(obj)[0]
+        rows.append((action, _entity_type(obj), entity_id, payload, obj))
     _append(session, rows)
 
 
 def record(session: Session, action: str, entity_type: str, entity_id: int | None, payload: Any) -> None:
     """An explicit entry for something that is not a row change (e.g. a token issued)."""
-    _append(session, [(action, entity_type, entity_id, _plain(payload))])
+    _append(session, [(action, entity_type, entity_id, _plain(payload), None)])
 
 
 def record_many(session: Session, rows: list[tuple[str, str, int | None, Any]]) -> None:
@@ -177,12 +153,15 @@ def record_many(session: Session, rows: list[tuple[str, str, int | None, Any]]) 
     (e.g. the SMS claim, one ``UPDATE … RETURNING`` for a batch): one head lock for them all.
     Each row is (action, entity_type, entity_id, payload)."""
     if rows:
-        _append(session, [(action, entity_type, entity_id, _plain(payload))
+        _append(session, [(action, entity_type, entity_id, _plain(payload), None)
                           for action, entity_type, entity_id, payload in rows])
 
 
-def _append(session: Session, rows: list[tuple[str, str, int | None, Any]]) -> None:
+def _append(session: Session, rows: list[tuple[str, str, int | None, Any, Any]]) -> None:
+    """Chain ``rows`` — (action, entity_type, entity_id, payload, changed object or None) —
+    onto the head, under its lock."""
     conn = session.connection()
+    events = events_of(conn, [(entity_type, entity_id, obj) for _a, entity_type, entity_id, _p, obj in rows])
     head = conn.execute(
         select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1).with_for_update()
     ).one_or_none()
@@ -193,7 +172,7 @@ def _append(session: Session, rows: list[tuple[str, str, int | None, Any]]) -> N
         seq, prev = head
     actor = current_actor()
     values = []
-    for action, entity_type, entity_id, payload in rows:
+    for (action, entity_type, entity_id, payload, _obj), event_id in zip(rows, events):
         seq += 1
         now = utcnow()
         body = entry_body(seq, now, actor, action, entity_type, entity_id, payload)
@@ -209,86 +188,9 @@ def _append(session: Session, rows: list[tuple[str, str, int | None, Any]]) -> N
                 payload=payload,
                 prev_hash=prev,
                 hash=digest,
+                event_id=event_id,
             )
         )
         prev = digest
     conn.execute(insert(AuditEntry), values)
     conn.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=seq, hash=prev))
-
-
-# --- verification -------------------------------------------------------------------------
-@dataclass
-class Verification:
-    ok: bool
-    entries: int
-    first_bad_seq: int | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        if self.ok:
-            return {"ok": True, "entries": self.entries}
-        return {"ok": False, "first_bad_seq": self.first_bad_seq, "entries": self.entries}
-
-
-def _stream(session: Session, batch: int = 2000) -> Iterator[AuditEntry]:
-    last = 0
-    while True:
-        chunk = session.scalars(
-            select(AuditEntry).where(AuditEntry.seq > last).order_by(AuditEntry.seq).limit(batch)
-        ).all()
-        if not chunk:
-            return
-        yield from chunk
-        last = chunk[-1].seq
-        session.expunge_all()
-
-
-def parse_anchor(text: str) -> tuple[int, str]:
-    """``SEQ:HASH`` (as a report prints them: the head's sequence number and hash) as a pair;
-    ValueError naming what is wrong otherwise."""
-    seq, sep, digest = text.strip().partition(":")
-    if not sep or not seq.isdigit() or int(seq) < 1:
-        raise ValueError(f"{text!r}: expected SEQ:HASH, e.g. 1520:3f9a… (a sequence number from 1)")
-    digest = digest.strip().lower()
-    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
-        raise ValueError(f"{text!r}: the hash must be 64 hexadecimal digits (SHA-256)")
-    return int(seq), digest
-
-
-def verify(session: Session, anchors: dict[int, str] | None = None) -> Verification:
-    """Recompute the chain; report the first entry that was altered, removed or inserted.
-
-    ``anchors`` maps sequence numbers to the hashes they had when someone wrote them down
-    outside the database (a report's audit head, say). The chain alone cannot show a tail
-    rewritten consistently by someone who can write to the database; an anchor can: its entry
-    must still exist with that hash, else that entry is the first bad one."""
-    anchors = dict(anchors or {})
-    expected_seq, prev, count = 1, GENESIS_HASH, 0
-    for entry in _stream(session):
-        body = entry_body(
-            entry.seq,
-            entry.created_at,
-            entry.actor,
-            entry.action,
-            entry.entity_type,
-            entry.entity_id,
-            entry.payload,
-        )
-        if entry.seq != expected_seq:  # a gap: the entry expected_seq was removed
-            return Verification(False, count, expected_seq)
-        if entry.prev_hash != prev or entry.hash != entry_hash(prev, body):
-            return Verification(False, count, entry.seq)
-        if entry.seq in anchors and anchors.pop(entry.seq) != entry.hash:
-            return Verification(False, count, entry.seq)
-        prev = entry.hash
-        expected_seq += 1
-        count += 1
-    head = session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one_or_none()
-    head_seq, head_hash = head if head else (0, GENESIS_HASH)
-    if head_seq != count or head_hash != prev:
-        # Entries removed from the end, or the head row edited.
-        if head_seq != count:
-            return Verification(False, count, min(head_seq, count) + 1)
-        return Verification(False, count, max(head_seq, 1))
-    if anchors:  # anchored entries the log no longer holds
-        return Verification(False, count, min(anchors))
-    return Verification(True, count)

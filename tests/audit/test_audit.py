@@ -142,6 +142,8 @@ def _rewrite_consistently(from_seq: int, actor: str) -> None:
             conn.execute(text("UPDATE audit_entries SET actor = :a, prev_hash = :p, hash = :h WHERE seq = :s"),
                          {"a": who, "p": before, "h": digest, "s": seq})
         conn.execute(text("UPDATE audit_head SET hash = :h WHERE id = 1"), {"h": prev})
+        # and the prefix a verification remembered, which would otherwise give it away
+        conn.execute(text("DELETE FROM audit_verified"))
 
 
 def test_an_anchor_catches_a_tail_rewritten_consistently(anonymous, official, seed):
@@ -207,10 +209,15 @@ def test_cli_audit_verify_exit_codes(app, seed, tmp_path):
     assert ok.returncode == 0, ok.stderr
     assert '"ok": true' in ok.stdout
     _tamper("UPDATE audit_entries SET action = 'x' WHERE seq = 1")
-    bad = subprocess.run([sys.executable, "-m", "resilience.cli", "audit", "verify"], env=env,
+    # The first run remembered the verified prefix; an edit inside it that leaves the hashes
+    # alone needs the explicit full check (tests/audit/test_incremental.py has the rest).
+    bad = subprocess.run([sys.executable, "-m", "resilience.cli", "audit", "verify", "--full"], env=env,
                          capture_output=True, text=True)
     assert bad.returncode == 1
     assert '"first_bad_seq": 1' in bad.stdout
+    again = subprocess.run([sys.executable, "-m", "resilience.cli", "audit", "verify"], env=env,
+                           capture_output=True, text=True)
+    assert again.returncode == 1 and '"first_bad_seq": 1' in again.stdout
 
 
 def _cli_env(app):

@@ -207,11 +207,15 @@ def test_report_is_anchored_to_the_audit_chain(coordinator, official, scenario, 
     last = _ok(coordinator.get(f"/api/v1/audit?after_seq={verify['entries'] - 1}"))["items"]
     assert report["audit"]["head_hash"] == last[-1]["hash"]
 
-    # Tamper with a past entry: the next report says so, and where.
+    # Tamper with a past entry: once a full check has run (the verification above remembered
+    # the prefix, and an in-place edit inside it leaves its hashes alone), the next report says
+    # so, and where.
     from sqlalchemy import text
 
     with db.engine.begin() as conn:
         conn.execute(text("UPDATE audit_entries SET actor = 'mallory' WHERE seq = 2"))
+    full = _ok(coordinator.get("/api/v1/audit/verify?full=true"))
+    assert full["ok"] is False and full["first_bad_seq"] == 2
     broken = _ok(_report(official, event_id))["audit"]
     assert broken["ok"] is False and broken["first_bad_seq"] == 2
     assert "false" in _report(official, event_id, format="csv").get_data(as_text=True).splitlines()[2]
