@@ -1,4 +1,4 @@
-"""Revision 0006 on both databases: it fills event_id of the entries written before it exactly
+"""Revision 0007 on both databases: it fills event_id of the entries written before it exactly
 as the write hook does for new ones, and goes back."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def fresh_app(request, tmp_path):
     _drop_pg_database(name)
 
 
-def test_0006_backfills_event_ids_like_the_hook_and_goes_back(fresh_app):
+def test_0007_backfills_event_ids_like_the_hook_and_goes_back(fresh_app):
     from flask_migrate import downgrade, upgrade
 
     from resilience.accounts.operations import create_token, create_user
@@ -47,13 +47,13 @@ def test_0006_backfills_event_ids_like_the_hook_and_goes_back(fresh_app):
             written = dict(conn.execute(query).all())
         assert {built["event"]["id"], built["other"]["id"]} <= set(written.values())
 
-        downgrade(directory=directory, revision="0005")
+        downgrade(directory=directory, revision="0006")
         with db.engine.connect() as conn:
             columns = {c["name"] for c in sa.inspect(conn).get_columns("audit_entries")}
             assert "event_id" not in columns and not sa.inspect(conn).has_table("audit_verified")
             assert conn.scalar(sa.text("SELECT count(*) FROM audit_entries")) == len(written)
 
-        upgrade(directory=directory, revision="0006")
+        upgrade(directory=directory, revision="0007")
         with db.engine.connect() as conn:
             assert dict(conn.execute(query).all()) == written
         from resilience.audit.verification import verify

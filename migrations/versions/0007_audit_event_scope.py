@@ -1,8 +1,8 @@
 """audit: an indexed event_id per entry (the log's event filter), indexes for the other
 filters, and the remembered verified prefix (audit_verified)
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-04 21:20:00
 
 ``event_id`` is not part of an entry's hash: it is an index filled when the entry is written
@@ -13,8 +13,8 @@ an entry whose row was deleted since takes the ``event_id`` of its row's creatio
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0006'
-down_revision = '0005'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
