@@ -17,7 +17,7 @@ from resilience.audit.export import export_lines
 from resilience.audit.models import AuditEntry, AuditHead
 from resilience.audit.verification import parse_anchor, remember, verify
 from resilience.core.api import PageArgs, list_schema, paginate
-from resilience.core.errors import ValidationFailed
+from resilience.core.errors import Message, ValidationFailed
 from resilience.core.ratelimit import rate_limit
 from resilience.core.schemas import UTCDateTime
 from resilience.extensions import db
@@ -70,7 +70,7 @@ class AuditQuery(PageArgs):
     @ma.validates_schema
     def _order(self, data, **_kwargs):
         if "since" in data and "until" in data and data["until"] <= data["since"]:
-            raise ma.ValidationError("must be later than since", "until")
+            raise ma.ValidationError(Message("must be later than since"), "until")
 
 
 class VerifySchema(ma.Schema):
@@ -151,7 +151,7 @@ def verify_chain(args):
 @roles("admin", "coordinator", "official")
 def export_audit(args):
     if "to_seq" in args and args["to_seq"] < args["from_seq"]:
-        raise ValidationFailed.field("to_seq", "must be at least from_seq")
+        raise ValidationFailed.field("to_seq", Message("must be at least from_seq"))
     head = db.session.scalar(select(AuditHead.seq).where(AuditHead.id == 1)) or 0
     lines = export_lines(db.session, args["from_seq"], args.get("to_seq"))
     response = Response(stream_with_context(lines), mimetype=JSONL_MIME)
