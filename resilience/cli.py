@@ -14,6 +14,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from resilience.core.commands import COMMANDS
 from resilience.core.errors import DomainError
 from resilience.core.settings import SettingsError
 from resilience.vocabulary import ROLES
@@ -26,6 +27,8 @@ def _create_app():
 
 
 cli = FlaskGroup(create_app=_create_app, help="Resilience: flood-response coordination.")
+for _command in COMMANDS:  # keys, backup, restore (resilience/core/commands.py)
+    cli.add_command(_command)
 
 
 def _fail(message: str, code: int = 2):
