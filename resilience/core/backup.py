@@ -5,7 +5,8 @@ own locking, so the copy is consistent while the service runs; a restore copies 
 the same way. PostgreSQL (PostGIS): ``pg_dump --format=custom`` and ``pg_restore`` (the client
 tools must be at least the server's major version). A file is recognised by its first bytes,
 so a PostGIS dump is never restored into SQLite or the reverse. A restore refuses a target
-that holds data (anything but the reference areas and an empty audit log) unless forced, and
+that holds data (anything beyond what init-db writes: the reference areas and their audit
+entries) unless forced, and
 then replaces the whole database: tables, rows, sequences, the audit chain.
 """
 
@@ -79,8 +80,14 @@ def tables_with_data(engine: sa.Engine) -> list[str]:
         inspector = sa.inspect(conn)
         names = [n for n in inspector.get_table_names() if n not in REFERENCE_TABLES
                  and not _is_spatial_metadata(n)]
-        return [n for n in sorted(names)
-                if conn.execute(sa.text(f'SELECT 1 FROM "{n}" LIMIT 1')).first() is not None]
+        held = []
+        for name in sorted(names):
+            query = f'SELECT 1 FROM "{name}"'
+            if name == "audit_entries":  # init-db's own entries: the reference areas it loaded
+                query += " WHERE entity_type <> 'admin_area'"
+            if conn.execute(sa.text(query + " LIMIT 1")).first() is not None:
+                held.append(name)
+        return held
 
 
 def _is_spatial_metadata(name: str) -> bool:
