@@ -42,12 +42,13 @@ def _check_nik_unique(session: Session, household: Household) -> None:
     if household.nik is None:
         household.nik_digest = None
         return
-    household.nik_digest = crypto.digest(household.nik)
-    other = session.scalar(select(Household.id).where(
-        Household.nik_digest.in_(crypto.lookup_digests(household.nik)), Household.id != household.id))
+    with session.no_autoflush:  # the new digest is set below, once the check has passed
+        other = session.scalar(select(Household.id).where(
+            Household.nik_digest.in_(crypto.lookup_digests(household.nik)), Household.id != household.id))
     if other is not None:
         raise Conflict(f"a household with this NIK is already registered (id {other})", existing_id=other,
                        field="nik")
+    household.nik_digest = crypto.digest(household.nik)
 
 
 def _flush(session: Session) -> None:
