@@ -6,8 +6,9 @@ the same way. PostgreSQL (PostGIS): ``pg_dump --format=custom`` and ``pg_restore
 tools must be at least the server's major version). A file is recognised by its first bytes,
 so a PostGIS dump is never restored into SQLite or the reverse. A restore refuses a target
 that holds data (anything beyond what init-db writes: the reference areas and their audit
-entries) unless forced, and
-then replaces the whole database: tables, rows, sequences, the audit chain.
+entries) unless forced, and then replaces the whole database (tables, rows, sequences, the
+audit chain) after backing up what it replaces next to FILE (``FILE.replaced-<UTC time>``); a
+file that cannot be read is refused before anything is touched.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from datetime import datetime, timezone
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -60,18 +62,26 @@ def restore(engine: sa.Engine, path: Path, force: bool = False) -> str:
         raise BackupError(f"{path} is a SQLite database and DATABASE_URL is PostgreSQL: refusing to restore it here")
     if not head.startswith(PGDUMP_MAGIC) and head != SQLITE_MAGIC:
         raise BackupError(f"{path} is neither a SQLite backup nor a pg_dump custom-format file")
+    if sqlite:
+        _check_sqlite_backup(path)
+    else:
+        listing = _pg_listing(path)
     held = tables_with_data(engine)
     if held and not force:
         raise BackupError(
             f"the target database is not empty (rows in {', '.join(held)}); restore --force replaces everything in it")
+    saved = ""
+    if held:  # what --force replaces is kept, in case the restore was a mistake
+        kept = path.with_name(f"{path.name}.replaced-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}")
+        backup(engine, kept)
+        saved = f"; what it replaced is in {kept}"
     engine.dispose()  # no connection of ours may hold the database during the copy
     if sqlite:
-        _check_sqlite_backup(path)
         _sqlite_copy(str(path), engine.url.database, create=False)
     else:
-        _pg_restore(engine, path)
+        _pg_restore(engine, path, listing)
     engine.dispose()
-    return f"restored {path} into the {'SQLite' if sqlite else 'PostgreSQL'} database"
+    return f"restored {path} into the {'SQLite' if sqlite else 'PostgreSQL'} database{saved}"
 
 
 def tables_with_data(engine: sa.Engine) -> list[str]:
@@ -165,7 +175,18 @@ def _check_client_version(tool: str, engine: sa.Engine) -> None:
                           f"{server}: install postgresql-client-{server}")
 
 
-def _pg_restore(engine: sa.Engine, path: Path) -> None:
+def _pg_listing(path: Path) -> list[str]:
+    """The dump's table of contents without the extension's entries (it exists already, made by
+    whoever may create it); read before anything is dropped, so a bad file changes nothing."""
+    if shutil.which("pg_restore") is None:
+        raise BackupError("pg_restore is not installed (Debian: apt-get install postgresql-client)")
+    listing = subprocess.run(["pg_restore", "--list", str(path)], capture_output=True, text=True)
+    if listing.returncode != 0:
+        raise BackupError(f"{path}: pg_restore cannot read it: {' '.join(listing.stderr.split())[:300]}")
+    return [line for line in listing.stdout.splitlines() if not re.search(r"\b(EXTENSION|SCHEMA - public)\b", line)]
+
+
+def _pg_restore(engine: sa.Engine, path: Path, wanted: list[str]) -> None:
     with engine.begin() as conn:
         conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS postgis"))
         # Everything of ours goes; what belongs to an extension (PostGIS's spatial_ref_sys) stays.
@@ -176,12 +197,6 @@ def _pg_restore(engine: sa.Engine, path: Path) -> None:
                 " ORDER BY c.relkind DESC")).all():
             what = {"v": "VIEW", "m": "MATERIALIZED VIEW", "S": "SEQUENCE"}.get(kind, "TABLE")
             conn.execute(sa.text(f'DROP {what} IF EXISTS "{name}" CASCADE'))
-    listing = subprocess.run(["pg_restore", "--list", str(path)], capture_output=True, text=True)
-    if listing.returncode != 0:
-        raise BackupError(f"{path}: pg_restore cannot read it: {' '.join(listing.stderr.split())[:300]}")
-    # The extension exists already (created above, by whoever may): skip its entries.
-    wanted = [line for line in listing.stdout.splitlines()
-              if not re.search(r"\b(EXTENSION|SCHEMA - public)\b", line)]
     with tempfile.NamedTemporaryFile("w", suffix=".list", delete=False) as handle:
         handle.write("\n".join(wanted) + "\n")
     try:

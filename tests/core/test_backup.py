@@ -90,12 +90,20 @@ def test_round_trip_gives_back_identical_data_and_a_verifying_chain(live, tmp_pa
         conn.execute(sa.text("DELETE FROM volunteers WHERE name = 'Cadangan'"))
     assert snapshot() != before
 
+    changed = snapshot()
     refused = runner.invoke(restore_cmd, [str(file)])
     assert refused.exit_code == 1 and "not empty" in refused.output and "--force" in refused.output
+    broken = tmp_path / "broken.bin"
+    broken.write_bytes(file.read_bytes()[:3000])
+    refused = runner.invoke(restore_cmd, [str(broken), "--force"])
+    assert refused.exit_code == 1 and str(broken) in refused.output
+    assert snapshot() == changed  # a file that cannot be read touches nothing
     result = runner.invoke(restore_cmd, [str(file), "--force"])
     assert result.exit_code == 0, result.output
 
     assert snapshot() == before
+    [kept] = tmp_path.glob("backup.bin.replaced-*")
+    assert str(kept) in result.output and kept.read_bytes()[:5] == file.read_bytes()[:5]
     db.session.remove()
     assert verify(db.session).ok
     # Sequences came back too: the next household takes the next id.
