@@ -1,5 +1,6 @@
 FROM python:3.11-slim-bookworm
-RUN apt-get update && apt-get install -y --no-install-recommends libsqlite3-mod-spatialite \
+# postgresql-client (15 on bookworm, as the postgis:15 server): pg_dump/pg_restore for backups
+RUN apt-get update && apt-get install -y --no-install-recommends libsqlite3-mod-spatialite postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY setup.py pyproject.toml README.md ./

@@ -731,12 +731,13 @@ class Bench:
 
             self.fake.set_default(Fault.ok(self.args.fake_delay))
         env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("TWILIO", "REDIS", "DATABASE", "SMS_", "PUBLIC_BASE", "SECRET_KEY"))}
+               if not k.startswith(("TWILIO", "REDIS", "DATABASE", "SMS_", "PUBLIC_BASE", "SECRET_KEY", "FIELD_ENCRYPTION_KEYS"))}
         env.update(
             DATABASE_URL=self.db.sa_url, REDIS_URL=self.redis.url, SMS_BACKEND="twilio",
             TWILIO_ACCOUNT_SID=self.fake.account_sid, TWILIO_AUTH_TOKEN=self.fake.auth_token,
             TWILIO_FROM=SENDER, TWILIO_API_URL=self.fake.base_url, PUBLIC_BASE_URL=PUBLIC,
             SECRET_KEY=SECRET, SMS_MAX_PER_SECOND=str(rate), RESILIENCE_ENV="production",
+            FIELD_ENCRYPTION_KEYS="TCm0F4Eo84xLrBgqZQLRZ4jwEq-6eKWc3Fs1VOrYEUo=",  # a bench-only key (production requires one)
             RESILIENCE_INSTANCE_PATH=str(self.tmp), PYTHONPATH=str(ROOT),
         )
         self.env = env

@@ -43,7 +43,7 @@ def migrations_dir() -> str:
 def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     settings = settings or Settings.from_env()
     safe_logging.install()
-    crypto.configure(settings.secret_key)
+    crypto.configure(settings.field_encryption_keys, settings.secret_key)
 
     app = TransactionalFlask("resilience", instance_path=str(settings.instance_path))
     app.config.update(

@@ -16,6 +16,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from resilience.core.commands import COMMANDS
 from resilience.core.errors import DomainError
 from resilience.core.settings import SettingsError
 from resilience.core.transaction import unit_of_work
@@ -68,6 +69,10 @@ def _env_file_help(param: click.Parameter) -> click.Parameter:
 
 
 cli.params = [_env_file_help(param) for param in cli.params]
+
+
+for _command in COMMANDS:  # keys, backup, restore (resilience/core/commands.py)
+    cli.add_command(_command)
 
 
 def _fail(message: str, code: int = 2):

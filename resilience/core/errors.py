@@ -301,3 +301,20 @@ if not getattr(fields.Field.make_error, "_resilience", False):
         "type": Message("Invalid input type."),
         "unknown": Message("Unknown field."),
     }
+
+
+def unique_violation(error: Exception, fields: dict[str, str]) -> str | None:
+    """The API field whose unique constraint an IntegrityError broke, from ``fields``
+    (``{"table.column": "field"}``), or None when it is another error. PostgreSQL names the
+    constraint (``uq_<table>_<column>`` or the unique index ``ix_<table>_<column>``); SQLite
+    says ``UNIQUE constraint failed: table.column``."""
+    orig = getattr(error, "orig", None)
+    constraint = getattr(getattr(orig, "diag", None), "constraint_name", None)
+    message = str(orig)
+    for target, name in fields.items():
+        table, column = target.split(".")
+        if constraint in (f"uq_{table}_{column}", f"ix_{table}_{column}"):
+            return name
+        if constraint is None and f"UNIQUE constraint failed: {target}" in message:
+            return name
+    return None

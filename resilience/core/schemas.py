@@ -16,6 +16,7 @@ from geoalchemy2.elements import WKBElement, WKTElement
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import Point
 
+from resilience.core.crypto import Unreadable
 from resilience.core.geo import area_to_geojson, check_point, parse_area
 from resilience.core.identity import (
     mask_digits,
@@ -133,8 +134,8 @@ class PhoneField(ma.fields.String):
             raise _invalid(exc) from exc
 
     def _serialize(self, value, attr, obj, **kwargs):
-        if value is None:
-            return None
+        if value is None or isinstance(value, Unreadable):  # nothing to mask in "<unreadable>"
+            return value
         return value if personal_data_visible() else mask_phone(value)
 
 
@@ -157,8 +158,8 @@ class _IdentityNumber(ma.fields.String):
             raise _invalid(exc) from exc
 
     def _serialize(self, value, attr, obj, **kwargs):
-        if value is None:
-            return None
+        if value is None or isinstance(value, Unreadable):  # nothing to mask in "<unreadable>"
+            return value
         return value if personal_data_visible() else mask_digits(value)
 
 

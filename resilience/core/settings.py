@@ -7,6 +7,7 @@ the CLI prints that line and exits, so the service never starts half-configured.
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import secrets
@@ -33,6 +34,7 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str | None = None
     secret_key: str = ""
+    field_encryption_keys: tuple[str, ...] = ()  # Fernet keys, newest first
     sms_backend: str = "outbox"
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
@@ -87,6 +89,8 @@ class Settings:
             secret_key = _instance_secret(instance_path)
         elif len(secret_key) < 16:
             raise SettingsError("SECRET_KEY must be at least 16 characters long")
+
+        field_keys = _field_keys(get("FIELD_ENCRYPTION_KEYS"), mode, instance_path)
 
         sms_chain = _sms_chain(get("SMS_BACKEND") or "outbox")
         sms_backend = sms_chain[0]
@@ -154,6 +158,7 @@ class Settings:
             database_url=database_url,
             redis_url=redis_url,
             secret_key=secret_key,
+            field_encryption_keys=field_keys,
             sms_backend=sms_backend,
             twilio_account_sid=sid,
             twilio_auth_token=token,
@@ -294,16 +299,36 @@ def _timezone(name: str | None) -> str:
     return name
 
 
-def _instance_secret(instance_path: Path) -> str:
-    """The embedded default: a random key kept in instance/secret_key (mode 0600)."""
-    path = instance_path / "secret_key"
+def _field_keys(text: str | None, mode: str, instance_path: Path) -> tuple[str, ...]:
+    """FIELD_ENCRYPTION_KEYS: Fernet keys (32 url-safe base64 bytes each), newest first,
+    separated by commas or spaces; generated into instance/field_encryption_keys by default."""
+    if text is None:
+        if mode == "production":
+            raise SettingsError("FIELD_ENCRYPTION_KEYS is required when RESILIENCE_ENV=production")
+        text = _instance_secret(instance_path, "field_encryption_keys",
+                                lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode("ascii"))
+    keys = tuple(k for k in re.split(r"[,\s]+", text) if k)
+    for position, key in enumerate(keys, 1):
+        try:
+            valid = len(base64.urlsafe_b64decode(key.encode("ascii"))) == 32 and len(key) == 44
+        except (ValueError, UnicodeError):
+            valid = False
+        if not valid:  # never echo a key
+            raise SettingsError(f"FIELD_ENCRYPTION_KEYS: key {position} is not a Fernet key (44 characters "
+                                "of url-safe base64; make one with: resilience keys generate)")
+    return keys
+
+
+def _instance_secret(instance_path: Path, name: str = "secret_key", make=lambda: secrets.token_urlsafe(48)) -> str:
+    """The embedded default: a random key kept in instance/<name> (mode 0600)."""
+    path = instance_path / name
     try:
         if path.exists():
             key = path.read_text().strip()
             if key:
                 return key
         instance_path.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(48)
+        key = make()
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(key + "\n")
@@ -311,4 +336,5 @@ def _instance_secret(instance_path: Path) -> str:
     except FileExistsError:  # another process wrote it first
         return path.read_text().strip()
     except OSError as exc:
-        raise SettingsError(f"SECRET_KEY is unset and {path} cannot be written: {exc}") from exc
+        variable = "SECRET_KEY" if name == "secret_key" else "FIELD_ENCRYPTION_KEYS"
+        raise SettingsError(f"{variable} is unset and {path} cannot be written: {exc}") from exc

@@ -29,7 +29,7 @@ class Household(db.Model):
     # decrypting.
     kk_number: Mapped[str | None] = mapped_column(EncryptedString)
     nik: Mapped[str | None] = mapped_column(EncryptedString)
-    nik_digest: Mapped[str | None] = mapped_column(String(64), index=True)
+    nik_digest: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
     kk_digest: Mapped[str | None] = mapped_column(String(64), index=True)  # search by KK number
     phone: Mapped[str | None] = mapped_column(EncryptedString)
     address: Mapped[str] = mapped_column(String(500), default="")

@@ -7,13 +7,14 @@ from typing import Any
 from shapely.geometry import box
 from geoalchemy2.shape import from_shape
 from sqlalchemy import exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from resilience.areas.models import AdminArea
 from resilience.areas.operations import area_by_code, area_for_point
 from resilience.core import crypto
 from resilience.core.db import like_pattern
-from resilience.core.errors import Conflict, Message, NotFound, ValidationFailed
+from resilience.core.errors import Conflict, Message, NotFound, ValidationFailed, unique_violation
 from resilience.core.geo import parse_bbox
 from resilience.core.invalid import InvalidValue
 from resilience.events.models import FloodEvent
@@ -42,13 +43,25 @@ def _check_nik_unique(session: Session, household: Household) -> None:
     if household.nik is None:
         household.nik_digest = None
         return
-    household.nik_digest = crypto.digest(household.nik)
-    other = session.scalar(
-        select(Household.id).where(Household.nik_digest == household.nik_digest, Household.id != household.id)
-    )
+    with session.no_autoflush:  # the new digest is set below, once the check has passed
+        other = session.scalar(select(Household.id).where(
+            Household.nik_digest.in_(crypto.lookup_digests(household.nik)), Household.id != household.id))
     if other is not None:
         raise Conflict(Message("a household with this NIK is already registered (id %(other)s)",
-                               other=other), existing_id=other)
+                               other=other), existing_id=other, field="nik")
+    household.nik_digest = crypto.digest(household.nik)
+
+
+def _flush(session: Session) -> None:
+    """The unique index on the NIK digest is the guarantee (the check above is the friendly
+    fast path): a concurrent registration of the same NIK is a 409 here, not a 500."""
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        if unique_violation(exc, {"households.nik_digest": "nik"}) is None:
+            raise
+        session.rollback()
+        raise Conflict(Message("a household with this NIK is already registered"), field="nik") from None
 
 
 def _set_kk_digest(household: Household) -> None:
@@ -68,7 +81,7 @@ def create_household(session: Session, data: dict[str, Any]) -> Household:
     _set_kk_digest(household)
     household.admin_area = area_for_point(session, household.location)
     session.add(household)
-    session.flush()
+    _flush(session)
     return household
 
 
@@ -85,7 +98,7 @@ def update_household(session: Session, household: Household, data: dict[str, Any
         _set_kk_digest(household)
     if "location" in data:
         household.admin_area = area_for_point(session, household.location)
-    session.flush()
+    _flush(session)
     if any(name in data for name in VULNERABILITY_FIELDS):
         rederive_priorities(session, household)
     return household

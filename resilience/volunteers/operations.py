@@ -7,10 +7,11 @@ from typing import Any
 from geoalchemy2.shape import from_shape
 from shapely.geometry import box
 from sqlalchemy import String, cast, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from resilience.core.db import like_pattern
-from resilience.core.errors import Conflict, Message, NotFound, ValidationFailed
+from resilience.core.errors import Conflict, Message, NotFound, ValidationFailed, unique_violation
 from resilience.core.geo import parse_bbox
 from resilience.core.invalid import InvalidValue
 from resilience.volunteers.models import Volunteer, VolunteerGroup
@@ -74,6 +75,18 @@ def _check_phone(session: Session, phone: str, volunteer_id: int | None) -> None
         raise Conflict(Message("another volunteer already has this phone number"), existing_id=other, field="phone")
 
 
+def _flush(session: Session) -> None:
+    """The unique constraint on the phone is the guarantee (_check_phone is the friendly fast
+    path): a concurrent registration of the same phone is a 409 here, not a 500."""
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        if unique_violation(exc, {"volunteers.phone": "phone"}) is None:
+            raise
+        session.rollback()
+        raise Conflict(Message("another volunteer already has this phone number"), field="phone") from None
+
+
 def create_volunteer(session: Session, data: dict[str, Any]) -> Volunteer:
     _check_group(session, data.get("group_id"))
     _check_phone(session, data["phone"], None)
@@ -89,7 +102,7 @@ def create_volunteer(session: Session, data: dict[str, Any]) -> Volunteer:
         sms_opt_out=False,
     )
     session.add(volunteer)
-    session.flush()
+    _flush(session)
     return volunteer
 
 
@@ -105,7 +118,7 @@ def update_volunteer(session: Session, volunteer: Volunteer, data: dict[str, Any
             value = value.strip()
         if key in VOLUNTEER_FIELDS:
             setattr(volunteer, key, value)
-    session.flush()
+    _flush(session)
     return volunteer
 
 

@@ -88,9 +88,9 @@ def _need_conditions(f: dict, event: FloodEvent | None) -> list:
 def _identity_matches(digits: str) -> list[int]:
     """Households whose NIK or KK number is exactly ``digits``, found by their keyed digests
     (nothing is decrypted); only for a 16-digit search by a role that may see them."""
-    key = crypto.digest(digits)
+    keys = crypto.lookup_digests(digits)
     return sorted(db.session.scalars(
-        select(Household.id).where(or_(Household.nik_digest == key, Household.kk_digest == key))))
+        select(Household.id).where(or_(Household.nik_digest.in_(keys), Household.kk_digest.in_(keys)))))
 
 
 def _search(query, q: str):

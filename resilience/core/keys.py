@@ -1,0 +1,105 @@
+"""``resilience keys rotate``: every encrypted field re-encrypted under the newest key.
+
+Works on the raw column text (no ORM, no decrypting type): every ``EncryptedString`` column
+of every table, in batches of rows by id, one transaction per batch, so it can be stopped and
+run again (it resumes by skipping what is already current: idempotent). A value the newest
+key already decrypts is left alone; any other value is decrypted with whichever configured
+key fits and encrypted under the newest. The keyed digests (NIK, KK number) are rewritten
+under the newest key's digest key at the same time, so look-ups find the row by its newest
+digest (and, until then, by an old one: ``crypto.lookup_digests``). A value no key decrypts
+is counted and its row id reported (never the value); it stays as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from cryptography.fernet import InvalidToken
+
+from resilience.core import crypto
+
+# Encrypted column -> the column holding its keyed digest.
+DIGEST_COLUMNS = {("households", "nik"): "nik_digest", ("households", "kk_number"): "kk_digest"}
+
+
+@dataclass
+class RotationReport:
+    rows: int = 0  # rows holding at least one encrypted value
+    rotated: int = 0  # values re-encrypted
+    current: int = 0  # values already under the newest key
+    digests: int = 0  # digests rewritten
+    unreadable: dict[str, list[int]] = field(default_factory=dict)  # "table.column" -> row ids
+    duplicates: dict[str, list[int]] = field(default_factory=dict)  # new digest taken by another row
+
+    def as_dict(self) -> dict:
+        return {"rows": self.rows, "rotated": self.rotated, "current": self.current, "digests": self.digests,
+                "unreadable": self.unreadable, "duplicates": self.duplicates}
+
+    @property
+    def ok(self) -> bool:
+        return not self.unreadable and not self.duplicates
+
+
+def encrypted_columns(metadata: sa.MetaData) -> dict[str, list[str]]:
+    """Table name -> its EncryptedString columns."""
+    found: dict[str, list[str]] = {}
+    for table in metadata.sorted_tables:
+        names = [c.name for c in table.columns if isinstance(c.type, crypto.EncryptedString)]
+        if names:
+            found[table.name] = names
+    return found
+
+
+def rotate(engine: sa.Engine, metadata: sa.MetaData, batch_size: int = 500) -> RotationReport:
+    report = RotationReport()
+    for table_name, columns in encrypted_columns(metadata).items():
+        digests = {c: DIGEST_COLUMNS[(table_name, c)] for c in columns if (table_name, c) in DIGEST_COLUMNS}
+        table = sa.table(table_name, sa.column("id", sa.Integer), *(sa.column(c, sa.Text) for c in columns),
+                         *(sa.column(d, sa.String) for d in digests.values()))
+        last_id = 0
+        while True:
+            with engine.begin() as conn:
+                rows = conn.execute(
+                    sa.select(table).where(table.c.id > last_id,
+                                           sa.or_(*(table.c[c].is_not(None) for c in columns)))
+                    .order_by(table.c.id).limit(batch_size)).mappings().all()
+                for row in rows:
+                    _rotate_row(conn, table, row, columns, digests, report)
+            if not rows:
+                break
+            last_id = rows[-1]["id"]
+    return report
+
+
+def _rotate_row(conn, table, row, columns, digests, report: RotationReport) -> None:
+    report.rows += 1
+    values: dict[str, str] = {}
+    for column in columns:
+        token = row[column]
+        if token is None:
+            continue
+        where = f"{table.name}.{column}"
+        try:
+            plain = crypto.decrypt(token)
+        except (InvalidToken, UnicodeError):
+            report.unreadable.setdefault(where, []).append(row["id"])
+            continue
+        if crypto.is_current(token):
+            report.current += 1
+        else:
+            values[column] = crypto.encrypt(plain)
+            report.rotated += 1
+        if column in digests:
+            new_digest = crypto.digest(plain)
+            if row[digests[column]] != new_digest:
+                taken = conn.scalar(sa.select(table.c.id).where(table.c[digests[column]] == new_digest,
+                                                                table.c.id != row["id"]))
+                if taken is not None:  # the same NIK on two rows under different keys: a person decides
+                    report.duplicates.setdefault(where, []).extend([row["id"], taken])
+                    values.pop(column, None)
+                    continue
+                values[digests[column]] = new_digest
+                report.digests += 1
+    if values:
+        conn.execute(table.update().where(table.c.id == row["id"]).values(**values))
