@@ -112,12 +112,9 @@ def event_new():
         data = load(EventCreateSchema(), _event_input(request.form))
         event = events.create_event(db.session, data)
     except FormErrors as exc:
-        db.session.rollback()
         return render_template("event_new.html", form=request.form, errors=exc.errors), 422
     except DomainError as exc:
-        db.session.rollback()
         return render_template("event_new.html", form=request.form, errors=FormErrors.from_domain(exc).errors), exc.status
-    db.session.commit()
     flash(gettext("Event \"%(name)s\" created.", name=event.name), "info")
     return redirect(url_for("web.dashboard", event_id=event.id))
 
@@ -155,13 +152,11 @@ def event_area(event_id: int):
             data = load(EventPatchSchema(), {"affected_area": raw})
         events.update_event(db.session, event, data)
     except FormErrors as exc:
-        db.session.rollback()
         return _dashboard_page(events.get_event(db.session, event_id), request.form, exc.errors, 422)
     except DomainError as exc:
-        db.session.rollback()
+        db.session.rollback()  # the page re-reads what the refused change touched
         return _dashboard_page(events.get_event(db.session, event_id), request.form,
                                FormErrors.from_domain(exc).errors, exc.status)
-    db.session.commit()
     if event.affected_area is None:
         flash(gettext("Affected area of \"%(name)s\" removed.", name=event.name), "info")
     else:

@@ -242,10 +242,9 @@ def household_edit(household_id: int):
         if changes:
             households.update_household(db.session, household, changes)
     except (FormErrors, DomainError) as exc:
-        db.session.rollback()
+        db.session.rollback()  # the page re-reads what the refused change touched
         errors, status = failure(exc)
         return render_template("household_edit.html", form=request.form, errors=errors, **context), status
-    db.session.commit()
     flash(gettext("Changes to %(name)s saved.", name=household.head_name) if changes else gettext("Nothing changed."), "info")
     return redirect(url_for("web.household_detail", household_id=household.id))
 
@@ -284,10 +283,9 @@ def household_need_new(household_id: int):
             raise FormErrors(errors)
         need = needs.create_need(db.session, event, loaded)
     except (FormErrors, DomainError) as exc:
-        db.session.rollback()
+        db.session.rollback()  # the page re-reads what the refused change touched
         errors, status = failure(exc)
         return _detail(households.get_household(db.session, household_id), request.form, errors, status)
-    db.session.commit()
     flash(gettext("%(category)s need recorded.", category=label("cat_" + need.category)), "info")
     return redirect(url_for("web.household_detail", household_id=household.id) + f"#need-{need.id}")
 
@@ -315,12 +313,11 @@ def need_edit(need_id: int):
             raise FormErrors(errors)
         needs.update_need(db.session, need, loaded)
     except (FormErrors, DomainError) as exc:
-        db.session.rollback()
+        db.session.rollback()  # the page re-reads what the refused change touched
         errors, status = failure(exc)
         need = needs.get_need(db.session, need_id)
         context.update(need=need, statuses=_status_choices(need))
         return render_template("household_need.html", form=request.form, errors=errors, **context), status
-    db.session.commit()
     flash(gettext("%(category)s need saved.", category=label("cat_" + need.category)), "info")
     return redirect(url_for("web.household_detail", household_id=need.household_id) + f"#need-{need.id}")
 
@@ -365,9 +362,7 @@ def household_new(event_id: int):
         need_data["household_id"] = household.id
         needs.create_need(db.session, event, need_data)
     except (FormErrors, DomainError) as exc:
-        db.session.rollback()
         errors, status = failure(exc)
         return render_template("household_new.html", form=request.form, errors=errors, **context), status
-    db.session.commit()
     flash(gettext("Household %(name)s and its need saved.", name=household.head_name), "info")
     return redirect(url_for("web.dashboard", event_id=event.id))

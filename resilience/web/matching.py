@@ -146,7 +146,6 @@ def match_run(event_id: int):
     except ValueError:
         raise ValidationFailed.field("max_distance_km", Message("Not a valid number.")) from None
     proposal = matching.propose(db.session, event, max_distance_m)
-    db.session.commit()
     flash(gettext("Proposal: %(served)s of %(needs)s needs, %(volunteers)s volunteers available.", **{k: proposal.summary[k] for k in ("served", "needs", "volunteers")}), "info")
     return _back(event_id)
 
@@ -158,7 +157,6 @@ def match_confirm(event_id: int):
     chosen = request.form.getlist("task_id")
     task_ids = [int(t) for t in chosen if t.isdigit()] or None
     result = dispatch.confirm(db.session, event, task_ids)
-    db.session.commit()
     flash(gettext("%(offered)s tasks offered by SMS; %(skipped)s skipped.", offered=len(result.offered), skipped=len(result.skipped)), "info")
     for skipped in result.skipped:
         # dispatch gives its reasons as English text for now; a page shows them once they carry
@@ -181,7 +179,6 @@ def _event_task(event_id: int, task_id: int) -> Task:
 def match_remove(event_id: int, task_id: int):
     task = _event_task(event_id, task_id)
     dispatch.cancel(db.session, task)
-    db.session.commit()
     flash(gettext("Task %(code)s removed from the proposal.", code=task.code), "info")
     return _back(event_id)
 
@@ -196,8 +193,7 @@ def match_swap(event_id: int, task_id: int):
     try:
         dispatch.reassign(db.session, task, int(raw))
     except DomainError as exc:
-        db.session.rollback()
+        db.session.rollback()  # a redirect is a 3xx, which commits: undo the refused change
         flash(message_text(exc.detail), "error")
         return _back(event_id)
-    db.session.commit()
     return _back(event_id)

@@ -83,11 +83,10 @@ def volunteer_availability(volunteer_id: int):
         data = load(VolunteerPatchSchema(only=("availability",)), {"availability": request.form.get("availability", "")})
         volunteer_ops.update_volunteer(db.session, volunteer, data)
     except (FormErrors, DomainError) as exc:
-        db.session.rollback()
+        db.session.rollback()  # a redirect is a 3xx, which commits: undo the refused change
         errors, _status = failure(exc)
         flash(gettext("Please check these fields:") + " " + "; ".join(e["message"] for e in errors), "error")
         return _back_to_roster()
-    db.session.commit()
     flash(gettext("%(name)s is now %(availability)s.", name=volunteer.name,
                     availability=label("avail_" + volunteer.availability)), "info")
     return _back_to_roster()
@@ -149,10 +148,8 @@ def volunteer_new():
             raise FormErrors(errors)
         volunteer = volunteer_ops.create_volunteer(db.session, loaded)
     except (FormErrors, DomainError) as exc:
-        db.session.rollback()
         errors, status = failure(exc)
         return _render_form(None, _posted_values(request.form), errors, status)
-    db.session.commit()
     flash(gettext("Volunteer %(name)s added.", name=volunteer.name), "info")
     return redirect(url_for("web.volunteers"))
 
@@ -175,11 +172,10 @@ def volunteer_edit(volunteer_id: int):
         if changed:
             volunteer_ops.update_volunteer(db.session, volunteer, changed)
     except (FormErrors, DomainError) as exc:
-        db.session.rollback()
+        db.session.rollback()  # the page re-reads what the refused change touched
         errors, status = failure(exc)
         return _render_form(volunteer_ops.get_volunteer(db.session, volunteer_id), _posted_values(request.form),
                             errors, status)
-    db.session.commit()
     flash(gettext("Changes to %(name)s saved.", name=volunteer.name) if changed else gettext("Nothing changed."), "info")
     return redirect(url_for("web.volunteers"))
 
@@ -224,10 +220,8 @@ def group_new():
     try:
         group = volunteer_ops.create_group(db.session, _load_group(GroupCreateSchema(), data, errors))
     except (FormErrors, DomainError) as exc:
-        db.session.rollback()
         errors, status = failure(exc)
         return _group_page(request.form, errors, status)
-    db.session.commit()
     flash(gettext("Group %(name)s added.", name=group.name), "info")
     return redirect(url_for("web.groups"))
 
@@ -252,11 +246,10 @@ def group_edit(group_id: int):
         if changed:
             volunteer_ops.update_group(db.session, group, changed)
     except (FormErrors, DomainError) as exc:
-        db.session.rollback()
+        db.session.rollback()  # the page re-reads what the refused change touched
         errors, status = failure(exc)
         return render_template("group_form.html", group=volunteer_ops.get_group(db.session, group_id),
                                form=request.form, errors=errors, kinds=GROUP_KINDS), status
-    db.session.commit()
     flash(gettext("Changes to group %(name)s saved.", name=group.name) if changed else gettext("Nothing changed."), "info")
     return redirect(url_for("web.groups"))
 

@@ -332,9 +332,8 @@ def stock_form(action: str):
         except DomainError as exc:
             errors, status = _domain_errors(exc), exc.status
     if errors:
-        db.session.rollback()
+        db.session.rollback()  # the page re-reads what the refused change touched
         return render_template("stock_form.html", errors=errors, **_form_context(action, request.form)), status
-    db.session.commit()
     flash(_confirmation(action, recorded, other), "info")
     for warning in recorded.warnings:
         if warning.get("code") == "double_aid":
@@ -376,11 +375,9 @@ def stock_depot_new():
             raise FormErrors(errors)
         depot = stock.create_depot(db.session, load(DepotCreateSchema(), {**data, "location": point}))
     except (FormErrors, DomainError) as exc:
-        db.session.rollback()
         found = exc.errors if isinstance(exc, FormErrors) else _named(exc)
         return render_template("stock_new.html", what="depot", form=form, errors=found, kinds=DEPOT_KINDS), \
             getattr(exc, "status", 422)
-    db.session.commit()
     flash(gettext("Posko \"%(name)s\" created.", name=depot.name), "info")
     return redirect(url_for("web.stock_page") + f"#depot-{depot.id}")
 
@@ -416,10 +413,8 @@ def stock_item_new():
             raise FormErrors(errors)
         item = stock.create_item(db.session, load(ItemCreateSchema(), data))
     except (FormErrors, DomainError) as exc:
-        db.session.rollback()
         found = exc.errors if isinstance(exc, FormErrors) else _named(exc)
         return render_template("stock_new.html", form=form, errors=found, **context), getattr(exc, "status", 422)
-    db.session.commit()
     flash(gettext("Item %(code)s (%(name)s) created.", code=item.code, name=item.name), "info")
     return redirect(url_for("web.stock_page"))
 
