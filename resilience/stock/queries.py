@@ -61,12 +61,6 @@ def ledger(session: Session, limit: int, offset: int = 0, **filters: Any) -> lis
     return session.scalars(ledger_query(session, **filters).limit(limit).offset(offset)).unique().all()
 
 
-def events(session: Session) -> list[FloodEvent]:
-    """Active events first (then closed), newest first."""
-    return session.scalars(select(FloodEvent).order_by(FloodEvent.status, FloodEvent.started_at.desc(),
-                                                       FloodEvent.id.desc())).all()
-
-
 def without_aid_count(session: Session, event: FloodEvent) -> int:
     return count(session, without_aid_query(event))
 

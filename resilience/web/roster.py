@@ -14,12 +14,12 @@ from sqlalchemy.orm import joinedload
 
 from resilience.core.errors import DomainError, Message
 from resilience.core.schemas import point_dict
-from resilience.dispatch.models import Task
+from resilience.dispatch import queries as task_queries
 from resilience.extensions import db
 from resilience.sms.inbox import simulate_reply
-from resilience.sms.models import SmsMessage
 from resilience.sms.schemas import SimulateSchema
 from resilience.volunteers import operations as volunteer_ops
+from resilience.volunteers import queries as volunteer_queries
 from resilience.volunteers.models import AVAILABILITY, GROUP_KINDS, SKILLS, Volunteer, VolunteerGroup
 from resilience.volunteers.schemas import (
     GroupCreateSchema, GroupPatchSchema, VolunteerCreateSchema, VolunteerPatchSchema,
@@ -38,7 +38,7 @@ nav_item("web.groups", "grp_groups", "write")
 
 
 def _groups() -> list[VolunteerGroup]:
-    return db.session.scalars(select(VolunteerGroup).order_by(VolunteerGroup.name)).all()
+    return volunteer_queries.groups(db.session)
 
 
 # --------------------------------------------------------------------------- the roster
@@ -182,7 +182,7 @@ def volunteer_edit(volunteer_id: int):
 
 # --------------------------------------------------------------------------- groups
 def _group_page(form, errors, status=200):
-    counts = dict(db.session.execute(select(Volunteer.group_id, func.count()).group_by(Volunteer.group_id)).all())
+    counts = volunteer_queries.member_counts(db.session)
     rows = [{"group": g, "point": point_dict(g.base_location), "members": counts.get(g.id, 0)} for g in _groups()]
     return render_template("groups.html", groups=rows, form=form, errors=errors, kinds=GROUP_KINDS), status
 
@@ -255,20 +255,13 @@ def group_edit(group_id: int):
 
 
 # --------------------------------------------------------------------------- SMS conversation
-def _conversation(volunteer: Volunteer) -> list[SmsMessage]:
-    return db.session.scalars(
-        select(SmsMessage).where((SmsMessage.volunteer_id == volunteer.id) | (SmsMessage.phone == volunteer.phone))
-        .order_by(SmsMessage.id)
-    ).all()
-
-
 @bp.get("/volunteers/<int:volunteer_id>/sms")
 @write_required
 def volunteer_sms(volunteer_id: int):
     volunteer = volunteer_ops.get_volunteer(db.session, volunteer_id)
-    tasks = db.session.scalars(select(Task).where(Task.volunteer_id == volunteer.id).order_by(Task.id.desc())).all()
+    tasks = task_queries.volunteer_tasks(db.session, volunteer.id)
     outbox = current_app.config["SETTINGS"].sms_backend == "outbox"
-    return render_template("sms.html", volunteer=volunteer, messages=_conversation(volunteer), tasks=tasks,
+    return render_template("sms.html", volunteer=volunteer, messages=volunteer_queries.conversation(db.session, volunteer), tasks=tasks,
                            outbox=outbox)
 
 

@@ -14,6 +14,7 @@ from flask import g, render_template, request
 from flask_babel import format_decimal, gettext
 
 from resilience.events.operations import get_event
+from resilience.events.queries import events_active_first
 from resilience.extensions import db
 from resilience.reports.operations import estimate, shortfall_lines
 from resilience.stock import queries
@@ -51,7 +52,7 @@ def int_arg(name: str) -> int | None:
 @bp.get("/stock")
 @login_required
 def stock_page():
-    active = [e for e in queries.events(db.session) if e.status == "active"]
+    active = [e for e in events_active_first(db.session) if e.status == "active"]
     return render_template("stock.html", depots=queries.depots(db.session), balances=queries.held_balances(db.session),
                            movements=queries.ledger(db.session, RECENT), events=active)
 

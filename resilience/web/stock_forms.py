@@ -21,6 +21,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
 from resilience.core.errors import Conflict, DomainError, Message, flatten_messages
+from resilience.events.queries import events_active_first
 from resilience.extensions import db
 from resilience.stock import operations as stock
 from resilience.stock import queries
@@ -173,7 +174,7 @@ def _form_context(action: str, form) -> dict:
     context = {"action": action, "kind": ACTIONS[action], "depots": queries.depots(db.session),
                "items": queries.items(db.session), "form": form}
     if action == "distribute":
-        events = queries.events(db.session)
+        events = events_active_first(db.session)
         chosen = (form.get("event_id") or request.args.get("event") or "").strip()
         event = next((e for e in events if str(e.id) == chosen), None) or next(
             (e for e in events if e.status == "active"), events[0] if events else None)
