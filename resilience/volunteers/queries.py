@@ -4,10 +4,22 @@ proposal may swap in, names by id, and a volunteer's SMS conversation."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from resilience.sms.models import SmsMessage
 from resilience.volunteers.models import Volunteer, VolunteerGroup
+from resilience.volunteers.operations import volunteer_query
+
+
+def roster_page(session: Session, filters: dict, page: int, per_page: int) -> tuple[list[Volunteer], int, int]:
+    """``(volunteers, total, page)``: the API's volunteer filters (group, availability, skill, q),
+    by name, one page of them with their groups; a page past the end is the last page."""
+    query = volunteer_query(session, **filters)
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    page = min(page, max(1, -(-total // per_page)))
+    rows = session.scalars(query.options(joinedload(Volunteer.group)).order_by(None)
+                           .order_by(Volunteer.name, Volunteer.id).limit(per_page).offset((page - 1) * per_page)).all()
+    return rows, total, page
 
 
 def groups(session: Session) -> list[VolunteerGroup]:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 
 from resilience.core.errors import DomainError, Message
 from resilience.core.schemas import point_dict
@@ -57,12 +55,7 @@ def _roster_filters() -> dict:
 @write_required
 def volunteers():
     f = _roster_filters()
-    query = volunteer_ops.volunteer_query(db.session, **f)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    page = min(page_number(), max(1, -(-total // ROSTER_PER_PAGE)))
-    rows = db.session.scalars(query.options(joinedload(Volunteer.group)).order_by(None)
-                              .order_by(Volunteer.name, Volunteer.id)
-                              .limit(ROSTER_PER_PAGE).offset((page - 1) * ROSTER_PER_PAGE)).all()
+    rows, total, page = volunteer_queries.roster_page(db.session, f, page_number(), ROSTER_PER_PAGE)
     result = Page(items=rows, total=total, page=page, per_page=ROSTER_PER_PAGE)
     return render_template("volunteers.html", result=result, volunteers=rows, f=f, groups=_groups(),
                            skills=SKILLS, availability=AVAILABILITY)
