@@ -66,6 +66,7 @@ def english_in(page: str, data: tuple[str, ...] = ()) -> list[str]:
 def demo(app):
     from sqlalchemy import select
 
+    from resilience.core.transaction import unit_of_work
     from resilience.demo.load import load_demo
     from resilience.events.models import FloodEvent
     from resilience.extensions import db
@@ -74,7 +75,8 @@ def demo(app):
     from resilience.stock.models import Depot, Item
     from resilience.volunteers.models import Volunteer, VolunteerGroup
 
-    load_demo(2024)
+    with unit_of_work():  # load_demo flushes; its caller commits
+        load_demo(2024)
     db.session.rollback()
     event = db.session.scalar(select(FloodEvent))
     need = db.session.scalar(select(Need).where(Need.event_id == event.id).order_by(Need.id))
