@@ -58,8 +58,13 @@ def check_password(user: User, password: str) -> bool:
     return user.active and check_password_hash(user.password_hash, password)
 
 
+def user_by_email(session: Session, email: str) -> User | None:
+    """The user with this email, whatever its case (a web login, a token for a CLI user)."""
+    return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
 def create_token(session: Session, email: str) -> str:
-    user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    user = user_by_email(session, email)
     if user is None:
         raise NotFound(Message("no user with email %(email)s", email=email))
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)

@@ -1,10 +1,9 @@
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
 from resilience.core.api import PageArgs, list_schema, paginate
 from resilience.extensions import db
-from resilience.dispatch.models import Task
 from resilience.dispatch import operations
+from resilience.dispatch.queries import task_query
 from resilience.dispatch.schemas import TaskPatchSchema, TaskQuery, TaskSchema
 
 blp = Blueprint("tasks", __name__, url_prefix="/tasks", description="Tasks: a need assigned to a volunteer")
@@ -15,14 +14,7 @@ blp = Blueprint("tasks", __name__, url_prefix="/tasks", description="Tasks: a ne
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, list_schema(TaskSchema, "TaskList"))
 def list_tasks(page, event=None, status=None, volunteer=None):
-    query = select(Task).order_by(Task.id)
-    if event is not None:
-        query = query.where(Task.event_id == event)
-    if status:
-        query = query.where(Task.status == status)
-    if volunteer is not None:
-        query = query.where(Task.volunteer_id == volunteer)
-    return paginate(db.session, query, page)
+    return paginate(db.session, task_query(event, status, volunteer), page)
 
 
 @blp.get("/<int:task_id>")

@@ -1,9 +1,8 @@
 from flask_smorest import Blueprint
-from sqlalchemy import select
 
 from resilience.core.api import PageArgs, list_schema, paginate
 from resilience.events import operations
-from resilience.events.models import FloodEvent
+from resilience.events.queries import event_query
 from resilience.events.schemas import EventCreateSchema, EventPatchSchema, EventQuery, EventSchema
 from resilience.extensions import db
 
@@ -23,10 +22,7 @@ def create_event(data):
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, list_schema(EventSchema, "EventList"))
 def list_events(page, status=None):
-    query = select(FloodEvent).order_by(FloodEvent.started_at.desc(), FloodEvent.id.desc())
-    if status:
-        query = query.where(FloodEvent.status == status)
-    return paginate(db.session, query, page)
+    return paginate(db.session, event_query(status), page)
 
 
 @blp.get("/<int:event_id>")

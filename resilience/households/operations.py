@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 from resilience.areas.models import AdminArea
 from resilience.areas.operations import area_by_code, area_for_point
 from resilience.core import crypto
-from resilience.core.db import like_pattern
 from resilience.core.errors import Conflict, Message, NotFound, ValidationFailed, unique_violation
 from resilience.core.geo import parse_bbox
 from resilience.core.invalid import InvalidValue
 from resilience.events.models import FloodEvent
 from resilience.households.models import VULNERABILITY_FIELDS, Household
+from resilience.households.queries import matches_text
 from resilience.needs.models import Need
 
 FIELDS = ("head_name", "phone", "nik", "kk_number", "address", "landmark", "location", "members", *VULNERABILITY_FIELDS)
@@ -131,12 +131,5 @@ def household_query(session: Session, event: int | None = None, area: str | None
         envelope = from_shape(box(min_lon, min_lat, max_lon, max_lat), srid=4326)
         query = query.where(func.ST_Intersects(Household.location, envelope))
     if q:
-        like = like_pattern(q)
-        query = query.where(
-            or_(
-                func.lower(Household.head_name).like(like, escape="\\"),
-                func.lower(Household.address).like(like, escape="\\"),
-                func.lower(Household.landmark).like(like, escape="\\"),
-            )
-        )
+        query = query.where(matches_text(q))
     return query

@@ -103,12 +103,18 @@ def get_item(session: Session, item_id: int) -> Item:
     return item
 
 
+def item_code_problem(code: str) -> Message | None:
+    """Why ``code`` (as given; it is stored in capitals) cannot be an item's code, or None."""
+    if re.match(ITEM_CODE_PATTERN, code.strip().upper()):
+        return None
+    return Message("use capital letters, digits and _ (starting with a letter, at most 40), e.g. BERAS or AIR_MINUM")
+
+
 def create_item(session: Session, data: dict[str, Any]) -> Item:
     code = data["code"].strip().upper()
-    if not re.match(ITEM_CODE_PATTERN, code):
-        raise ValidationFailed.field(
-            "code", Message("use capital letters, digits and _ (starting with a letter, at most 40), e.g. BERAS or AIR_MINUM")
-        )
+    problem = item_code_problem(code)
+    if problem is not None:
+        raise ValidationFailed.field("code", problem)
     other = session.scalar(select(Item.id).where(Item.code == code))
     if other is not None:
         raise Conflict(Message("an item with code %(code)s already exists (id %(other)s)",
@@ -141,16 +147,21 @@ class Recorded:
     warnings: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _check_fields(data: dict[str, Any]) -> None:
-    """Which fields each kind needs and may use; every problem at once."""
+def movement_problems(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Which fields each kind needs and may use: every problem at once, as ``{field, message}``.
+
+    ``data`` is what :class:`~resilience.stock.schemas.MovementCreateSchema` loaded; a page whose
+    form also failed the schema passes what was valid (a missing quantity is not checked here)."""
     kind = data["kind"]
     errors = []
     for name, kinds in _ONLY_FOR.items():
         if data.get(name) not in (None, "") and kind not in kinds:
             errors.append({"field": name, "message": Message("not used for kind %(kind)r (only %(kinds)s)",
                                                              kind=kind, kinds=", ".join(kinds))})
-    quantity: Decimal = data["quantity"]
-    if kind == "adjustment" and quantity == 0:
+    quantity: Decimal | None = data.get("quantity")
+    if quantity is None:
+        pass
+    elif kind == "adjustment" and quantity == 0:
         errors.append({"field": "quantity", "message": Message("an adjustment must not be 0: negative removes, positive adds")})
     elif kind != "adjustment" and quantity <= 0:
         errors.append({"field": "quantity", "message": Message("must be more than 0 for kind %(kind)r", kind=kind)})
@@ -160,11 +171,16 @@ def _check_fields(data: dict[str, Any]) -> None:
         errors.append({"field": "reason", "message": Message("an adjustment needs a reason, e.g. 'karung sobek'")})
     if kind == "transfer" and data.get("to_depot_id") is None:
         errors.append({"field": "to_depot_id", "message": Message("a transfer needs the receiving depot")})
-    if kind == "transfer" and data.get("to_depot_id") is not None and data["to_depot_id"] == data["depot_id"]:
+    if kind == "transfer" and data.get("to_depot_id") is not None and data["to_depot_id"] == data.get("depot_id"):
         errors.append({"field": "to_depot_id", "message": Message("must differ from depot_id: a transfer moves stock between two depots")})
     if kind == "issue" and data.get("household_id") is None and data.get("task_id") is None \
             and not (data.get("reason") or "").strip():
         errors.append({"field": "household_id", "message": Message("say who received it: household_id, task_id, or a reason such as 'dapur umum'")})
+    return errors
+
+
+def _check_fields(data: dict[str, Any]) -> None:
+    errors = movement_problems(data)
     if errors:
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
         raise ValidationFailed(Message("%(problems)s", english=detail, problems=detail), errors=errors)

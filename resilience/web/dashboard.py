@@ -11,19 +11,20 @@ from collections import defaultdict
 from flask import current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
 from geoalchemy2.shape import to_shape
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 
-from resilience.areas.models import VILLAGE_LEVELS, AdminArea
+from resilience.areas.queries import villages
 from resilience.core.errors import DomainError, Message
 from resilience.core.geo import area_to_geojson
-from resilience.dispatch.models import LIVE_TASK_STATUSES, TASK_STATUSES, Task
+from resilience.dispatch import queries as task_queries
+from resilience.dispatch.models import TASK_STATUSES
 from resilience.events import operations as events
+from resilience.events import queries as event_queries
 from resilience.events.models import FloodEvent
 from resilience.events.schemas import EventCreateSchema, EventPatchSchema
 from resilience.extensions import db
-from resilience.needs.models import LIVE_NEED_STATUSES, Need
-from resilience.volunteers.models import Volunteer
+from resilience.needs import queries as need_queries
+from resilience.needs.models import LIVE_NEED_STATUSES
+from resilience.volunteers import queries as volunteer_queries
 from resilience.web.blueprint import bp, nav_item
 from resilience.web.forms import FormErrors, load
 from resilience.web.i18n import Translated, local_zone, terms, with_zone
@@ -68,7 +69,7 @@ def index():
 @bp.get("/events", endpoint="events")
 @login_required
 def events_list():
-    rows = db.session.scalars(select(FloodEvent).order_by(FloodEvent.started_at.desc(), FloodEvent.id.desc())).all()
+    rows = event_queries.events(db.session)
     return render_template("events.html", events=rows)
 
 
@@ -112,12 +113,9 @@ def event_new():
         data = load(EventCreateSchema(), _event_input(request.form))
         event = events.create_event(db.session, data)
     except FormErrors as exc:
-        db.session.rollback()
         return render_template("event_new.html", form=request.form, errors=exc.errors), 422
     except DomainError as exc:
-        db.session.rollback()
         return render_template("event_new.html", form=request.form, errors=FormErrors.from_domain(exc).errors), exc.status
-    db.session.commit()
     flash(gettext("Event \"%(name)s\" created.", name=event.name), "info")
     return redirect(url_for("web.dashboard", event_id=event.id))
 
@@ -155,13 +153,11 @@ def event_area(event_id: int):
             data = load(EventPatchSchema(), {"affected_area": raw})
         events.update_event(db.session, event, data)
     except FormErrors as exc:
-        db.session.rollback()
         return _dashboard_page(events.get_event(db.session, event_id), request.form, exc.errors, 422)
     except DomainError as exc:
-        db.session.rollback()
+        db.session.rollback()  # the page re-reads what the refused change touched
         return _dashboard_page(events.get_event(db.session, event_id), request.form,
                                FormErrors.from_domain(exc).errors, exc.status)
-    db.session.commit()
     if event.affected_area is None:
         flash(gettext("Affected area of \"%(name)s\" removed.", name=event.name), "info")
     else:
@@ -176,15 +172,10 @@ def _lat_lon(geometry) -> list[float] | None:
     return [round(point.y, 6), round(point.x, 6)]
 
 
-def _villages() -> list[AdminArea]:
-    return db.session.scalars(select(AdminArea).where(AdminArea.level.in_(VILLAGE_LEVELS))
-                              .order_by(AdminArea.code)).all()
-
-
 def _areas(event: FloodEvent | None) -> dict:
     areas = list(event.admin_areas) if event is not None else []
     if not areas:
-        areas = _villages()
+        areas = villages(db.session)
     return {"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"code": a.code, "name": a.name},
          "geometry": area_to_geojson(to_shape(a.boundary))}
@@ -193,10 +184,7 @@ def _areas(event: FloodEvent | None) -> dict:
 
 
 def _households(event: FloodEvent, personal: bool) -> list[dict]:
-    needs = db.session.scalars(
-        select(Need).options(joinedload(Need.household))
-        .where(Need.event_id == event.id).order_by(Need.household_id, Need.id)
-    ).unique().all()
+    needs = need_queries.event_needs(db.session, event.id)
     by_household: dict[int, dict] = {}
     for need in needs:
         h = need.household
@@ -225,11 +213,8 @@ def _households(event: FloodEvent, personal: bool) -> list[dict]:
 
 
 def map_data(event: FloodEvent, personal: bool) -> dict:
-    volunteers = db.session.scalars(select(Volunteer).order_by(Volunteer.id)).all()
-    tasks = db.session.scalars(
-        select(Task).options(joinedload(Task.need).joinedload(Need.household), joinedload(Task.volunteer))
-        .where(Task.event_id == event.id, Task.status.in_(LIVE_TASK_STATUSES)).order_by(Task.id)
-    ).unique().all()
+    volunteers = volunteer_queries.all_volunteers(db.session)
+    tasks = task_queries.live_tasks(db.session, event.id)
     return {
         "event": {"id": event.id, "name": event.name, "status": event.status},
         "flood_area": area_to_geojson(to_shape(event.affected_area)) if event.affected_area is not None else None,
@@ -250,16 +235,9 @@ def map_data(event: FloodEvent, personal: bool) -> dict:
 
 
 def counters(event: FloodEvent) -> dict:
-    open_needs = dict(db.session.execute(
-        select(Need.priority, func.count()).where(Need.event_id == event.id, Need.status == "open")
-        .group_by(Need.priority)).all())
-    tasks = dict(db.session.execute(
-        select(Task.status, func.count()).where(Task.event_id == event.id).group_by(Task.status)).all())
-    # "served" as the official report defines it: every need that is not cancelled is done
-    still_live = select(Need.household_id).where(Need.event_id == event.id, Need.status.in_(LIVE_NEED_STATUSES))
-    served = db.session.scalar(
-        select(func.count(func.distinct(Need.household_id))).where(
-            Need.event_id == event.id, Need.status == "done", Need.household_id.not_in(still_live)))
+    open_needs = need_queries.open_counts_by_priority(db.session, event.id)
+    tasks = task_queries.task_counts(db.session, event.id)
+    served = need_queries.households_served(db.session, event.id)
     from resilience.reports.operations import MINIMUM_NEEDS_DAYS, estimate, shortfall_lines
 
     try:

@@ -8,34 +8,24 @@ phone, NIK/KK, vulnerable members), so these pages answer 403 for them rather th
 
 from __future__ import annotations
 
-import re
-
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
-from sqlalchemy import case, false, func, or_, select
-from sqlalchemy.orm import joinedload
 
-from resilience.areas.models import AdminArea
-from resilience.core import crypto
-from resilience.core.db import like_pattern
 from resilience.core.errors import DomainError, Message
 from resilience.core.schemas import point_dict
-from resilience.dispatch.models import Task
+from resilience.dispatch import queries as task_queries
+from resilience.events import queries as event_queries
 from resilience.events.models import FloodEvent
 from resilience.events.operations import get_event
 from resilience.extensions import db
 from resilience.households import operations as households
+from resilience.households import queries as household_queries
 from resilience.households.models import VULNERABILITY_FIELDS, Household
+from resilience.households.queries import SORTS, HouseholdFilters
 from resilience.households.schemas import HouseholdCreateSchema, HouseholdPatchSchema
 from resilience.needs import operations as needs
-from resilience.needs.models import (
-    CATEGORIES,
-    LIVE_NEED_STATUSES,
-    MANUAL_NEED_STATUSES,
-    NEED_STATUSES,
-    NEED_TRANSITIONS,
-    Need,
-)
+from resilience.needs import queries as need_queries
+from resilience.needs.models import CATEGORIES, MANUAL_NEED_STATUSES, NEED_STATUSES, NEED_TRANSITIONS, Need
 from resilience.needs.schemas import NeedCreateSchema, NeedPatchSchema
 from resilience.web.blueprint import bp, nav_item
 from resilience.web.forms import FormErrors, load
@@ -46,8 +36,6 @@ from resilience.web.session import write_required
 TEXT_FIELDS = ("head_name", "phone", "nik", "kk_number", "address", "landmark")
 OPTIONAL_IDS = ("phone", "nik", "kk_number")  # blank = none recorded
 COUNT_FIELDS = ("members", *VULNERABILITY_FIELDS)
-SORTS = ("priority", "name", "newest")
-_ID_NUMBER = re.compile(r"^[0-9][0-9 .\-]{14,30}$")
 
 
 nav_item("web.households", "households", "write")
@@ -70,88 +58,12 @@ def _filters() -> dict:
     }
 
 
-def _need_conditions(f: dict, event: FloodEvent | None) -> list:
-    conditions = []
-    if event is not None:
-        conditions.append(Need.event_id == event.id)
-    if f["category"]:
-        conditions.append(Need.category == f["category"])
-    if f["priority"]:
-        conditions.append(Need.priority == f["priority"])
-    if f["status"] == "live":
-        conditions.append(Need.status.in_(LIVE_NEED_STATUSES))
-    elif f["status"]:
-        conditions.append(Need.status == f["status"])
-    return conditions
-
-
-def _identity_matches(digits: str) -> list[int]:
-    """Households whose NIK or KK number is exactly ``digits``, found by their keyed digests
-    (nothing is decrypted); only for a 16-digit search by a role that may see them."""
-    keys = crypto.lookup_digests(digits)
-    return sorted(db.session.scalars(
-        select(Household.id).where(or_(Household.nik_digest.in_(keys), Household.kk_digest.in_(keys)))))
-
-
-def _search(query, q: str):
-    digits = re.sub(r"[ .\-]", "", q)
-    if _ID_NUMBER.match(q) and digits.isdigit() and len(digits) == 16:
-        if not g.web_user.sees_personal_data:  # never a way to probe identity numbers
-            return query.where(false())
-        return query.where(Household.id.in_(_identity_matches(digits)))
-    like = like_pattern(q)
-    return query.where(or_(func.lower(Household.head_name).like(like, escape="\\"),
-                           func.lower(Household.address).like(like, escape="\\"),
-                           func.lower(Household.landmark).like(like, escape="\\")))
-
-
 def household_page(f: dict, event: FloodEvent | None, page: int, per_page: int) -> Page:
-    """The households matching the filters, with the top priority of their matching needs.
-
-    Without a status filter the top priority counts live needs only, so a household whose
-    urgent need is done no longer sorts first."""
-    conditions = _need_conditions(f, event)
-    need_filtered = bool(f["category"] or f["priority"] or f["status"])
-    ranked = Need.priority if f["status"] else case((Need.status.in_(LIVE_NEED_STATUSES), Need.priority))
-    top = (select(Need.household_id.label("household_id"), func.max(ranked).label("top"))
-           .where(*conditions).group_by(Need.household_id).subquery())
-    query = select(Household.id, top.c.top)
-    if need_filtered:
-        query = query.join(top, top.c.household_id == Household.id)
-    else:
-        query = query.outerjoin(top, top.c.household_id == Household.id)
-        if event is not None:
-            inside = top.c.household_id.is_not(None)
-            if event.affected_area is not None:  # as the API's ?event=: a need in it, or inside its area
-                inside = or_(inside, func.ST_Within(Household.location, event.affected_area))
-            query = query.where(inside)
-    if f["area"]:
-        area = db.session.scalar(select(AdminArea).where(AdminArea.code == f["area"]))
-        if area is None:
-            query = query.where(false())
-        else:  # a kelurahan, or every kelurahan of a kecamatan
-            ids = select(AdminArea.id).where(or_(AdminArea.id == area.id, AdminArea.code.like(area.code + ".%")))
-            query = query.where(Household.admin_area_id.in_(ids))
-    if f["vulnerable"]:
-        query = query.where(sum((getattr(Household, n) for n in VULNERABILITY_FIELDS[1:]),
-                                getattr(Household, VULNERABILITY_FIELDS[0])) > 0)
-    if f["q"]:
-        query = _search(query, f["q"])
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    page = min(page, max(1, -(-total // per_page)))  # past the end: the last page
-    order = {
-        "priority": (func.coalesce(top.c.top, 0).desc(), Household.head_name, Household.id),
-        "name": (Household.head_name, Household.id),
-        "newest": (Household.id.desc(),),
-    }[f["sort"]]
-    rows = db.session.execute(query.order_by(*order).limit(per_page).offset((page - 1) * per_page)).all()
-    by_id = {h.id: h for h in db.session.scalars(
-        select(Household).options(joinedload(Household.admin_area)).where(Household.id.in_([r[0] for r in rows])))}
-    shown_needs: dict[int, list[Need]] = {r[0]: [] for r in rows}
-    for need in db.session.scalars(select(Need).where(Need.household_id.in_(list(shown_needs)), *conditions)
-                                   .order_by(Need.priority.desc(), Need.id)):
-        shown_needs[need.household_id].append(need)
-    items = [{"household": by_id[hid], "top": top_priority, "needs": shown_needs[hid]} for hid, top_priority in rows]
+    """The households matching the list's filters (see :func:`resilience.households.queries.household_page`)."""
+    filters = HouseholdFilters(event=event, area=f["area"], category=f["category"], priority=f["priority"],
+                               status=f["status"], vulnerable=f["vulnerable"], q=f["q"], sort=f["sort"],
+                               identity_search=g.web_user.sees_personal_data)
+    items, total, page = household_queries.household_page(db.session, filters, page, per_page)
     return Page(items=items, total=total, page=page, per_page=per_page)
 
 
@@ -163,29 +75,18 @@ def households_list():
     if f["event"] and event is None:
         abort(404, description=gettext("No such event."))
     result = household_page(f, event, page_number(), PER_PAGE)
-    events = db.session.scalars(select(FloodEvent).order_by(FloodEvent.started_at.desc(), FloodEvent.id.desc())).all()
-    areas = db.session.scalars(select(AdminArea).where(AdminArea.id.in_(
-        select(Household.admin_area_id).distinct())).order_by(AdminArea.name)).all()
+    events = event_queries.events(db.session)
+    areas = household_queries.areas_with_households(db.session)
     return render_template("households.html", f=f, event=event, result=result, events=events, areas=areas,
                            categories=CATEGORIES, statuses=NEED_STATUSES, sorts=SORTS)
 
 
 # --------------------------------------------------------------------------- one household
-def _tasks_by_need(need_ids: list[int]) -> dict[int, list[Task]]:
-    out: dict[int, list[Task]] = {i: [] for i in need_ids}
-    for task in db.session.scalars(select(Task).options(joinedload(Task.volunteer))
-                                   .where(Task.need_id.in_(need_ids)).order_by(Task.id)):
-        out[task.need_id].append(task)
-    return out
-
-
 def _detail(household: Household, need_form=None, need_errors=(), status=200):
-    rows = db.session.scalars(select(Need).options(joinedload(Need.event)).where(Need.household_id == household.id)
-                              .order_by(Need.event_id.desc(), Need.priority.desc(), Need.id)).all()
-    active = db.session.scalars(select(FloodEvent).where(FloodEvent.status == "active")
-                                .order_by(FloodEvent.started_at.desc(), FloodEvent.id.desc())).all()
+    rows = need_queries.household_needs(db.session, household.id)
+    active = event_queries.events(db.session, "active")
     return render_template("household.html", household=household, point=point_dict(household.location),
-                           needs=rows, tasks=_tasks_by_need([n.id for n in rows]), active_events=active,
+                           needs=rows, tasks=task_queries.tasks_by_need(db.session, [n.id for n in rows]), active_events=active,
                            categories=CATEGORIES, vulnerability=VULNERABILITY_FIELDS,
                            need_form=need_form or {}, need_errors=list(need_errors)), status
 
@@ -242,10 +143,9 @@ def household_edit(household_id: int):
         if changes:
             households.update_household(db.session, household, changes)
     except (FormErrors, DomainError) as exc:
-        db.session.rollback()
+        db.session.rollback()  # the page re-reads what the refused change touched
         errors, status = failure(exc)
         return render_template("household_edit.html", form=request.form, errors=errors, **context), status
-    db.session.commit()
     flash(gettext("Changes to %(name)s saved.", name=household.head_name) if changes else gettext("Nothing changed."), "info")
     return redirect(url_for("web.household_detail", household_id=household.id))
 
@@ -284,10 +184,9 @@ def household_need_new(household_id: int):
             raise FormErrors(errors)
         need = needs.create_need(db.session, event, loaded)
     except (FormErrors, DomainError) as exc:
-        db.session.rollback()
+        db.session.rollback()  # the page re-reads what the refused change touched
         errors, status = failure(exc)
         return _detail(households.get_household(db.session, household_id), request.form, errors, status)
-    db.session.commit()
     flash(gettext("%(category)s need recorded.", category=label("cat_" + need.category)), "info")
     return redirect(url_for("web.household_detail", household_id=household.id) + f"#need-{need.id}")
 
@@ -300,7 +199,7 @@ def _status_choices(need: Need) -> list[str]:
 @write_required
 def need_edit(need_id: int):
     need = needs.get_need(db.session, need_id)
-    context = {"need": need, "statuses": _status_choices(need), "tasks": _tasks_by_need([need.id])[need.id]}
+    context = {"need": need, "statuses": _status_choices(need), "tasks": task_queries.tasks_by_need(db.session, [need.id])[need.id]}
     if request.method == "GET":
         form = {"status": need.status, "priority": str(need.priority) if need.priority_overridden else "",
                 "priority_reason": need.priority_reason, "notes": need.notes}
@@ -315,12 +214,11 @@ def need_edit(need_id: int):
             raise FormErrors(errors)
         needs.update_need(db.session, need, loaded)
     except (FormErrors, DomainError) as exc:
-        db.session.rollback()
+        db.session.rollback()  # the page re-reads what the refused change touched
         errors, status = failure(exc)
         need = needs.get_need(db.session, need_id)
         context.update(need=need, statuses=_status_choices(need))
         return render_template("household_need.html", form=request.form, errors=errors, **context), status
-    db.session.commit()
     flash(gettext("%(category)s need saved.", category=label("cat_" + need.category)), "info")
     return redirect(url_for("web.household_detail", household_id=need.household_id) + f"#need-{need.id}")
 
@@ -365,9 +263,7 @@ def household_new(event_id: int):
         need_data["household_id"] = household.id
         needs.create_need(db.session, event, need_data)
     except (FormErrors, DomainError) as exc:
-        db.session.rollback()
         errors, status = failure(exc)
         return render_template("household_new.html", form=request.form, errors=errors, **context), status
-    db.session.commit()
     flash(gettext("Household %(name)s and its need saved.", name=household.head_name), "info")
     return redirect(url_for("web.dashboard", event_id=event.id))

@@ -6,17 +6,18 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from geoalchemy2.shape import to_shape
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from resilience.core.errors import DomainError, Message, ValidationFailed
 from resilience.core.geo import haversine_m
 from resilience.dispatch import operations as dispatch
+from resilience.dispatch import queries as task_queries
 from resilience.dispatch.models import Task
 from resilience.events.operations import get_event
 from resilience.extensions import db
 from resilience.matching import operations as matching
+from resilience.needs import queries as need_queries
 from resilience.needs.models import Need
+from resilience.volunteers import queries as volunteer_queries
 from resilience.volunteers.models import Volunteer
 from resilience.web.blueprint import bp
 from resilience.web.i18n import distance, message_text, term
@@ -52,25 +53,17 @@ def reason_text(task: Task, names: dict[int, str]) -> str:
 
 def reason_texts(tasks: list[Task]) -> dict[int, str]:
     wanted = {(t.explanation_params or {}).get("nearer_volunteer_id") for t in tasks} - {None}
-    names = dict(db.session.execute(select(Volunteer.id, Volunteer.name).where(Volunteer.id.in_(wanted))).all()) \
-        if wanted else {}
+    names = volunteer_queries.names(db.session, wanted)
     return {t.id: reason_text(t, names) for t in tasks}
 
 
 def _proposed(event_id: int) -> list[Task]:
-    return db.session.scalars(
-        select(Task).options(joinedload(Task.need).joinedload(Need.household), joinedload(Task.volunteer))
-        .where(Task.event_id == event_id, Task.status == "proposed").order_by(Task.id)
-    ).unique().all()
+    return task_queries.proposed_tasks(db.session, event_id)
 
 
 def _unserved(event_id: int, proposed: list[Task]) -> list[Need]:
     taken = {t.need_id for t in proposed}
-    needs = db.session.scalars(
-        select(Need).options(joinedload(Need.household))
-        .where(Need.event_id == event_id, Need.status == "open").order_by(Need.priority.desc(), Need.id)
-    ).unique().all()
-    return [n for n in needs if n.id not in taken]
+    return [n for n in need_queries.open_needs_by_priority(db.session, event_id) if n.id not in taken]
 
 
 def _lat_lon(geometry) -> list[float] | None:
@@ -123,10 +116,7 @@ def match_page(event_id: int):
     event = get_event(db.session, event_id)
     proposed = _proposed(event.id)
     unserved = _unserved(event.id, proposed)
-    volunteers = db.session.scalars(
-        select(Volunteer).where(Volunteer.availability == "available", Volunteer.sms_opt_out.is_(False))
-        .order_by(Volunteer.name, Volunteer.id)
-    ).all()
+    volunteers = volunteer_queries.reachable_available(db.session)
     return render_template("match.html", event=event, tasks=proposed, unserved=unserved,
                            swap_choices=_swap_choices(proposed, volunteers), reasons=reason_texts(proposed),
                            map_data=_map_data(proposed, unserved))
@@ -146,7 +136,6 @@ def match_run(event_id: int):
     except ValueError:
         raise ValidationFailed.field("max_distance_km", Message("Not a valid number.")) from None
     proposal = matching.propose(db.session, event, max_distance_m)
-    db.session.commit()
     flash(gettext("Proposal: %(served)s of %(needs)s needs, %(volunteers)s volunteers available.", **{k: proposal.summary[k] for k in ("served", "needs", "volunteers")}), "info")
     return _back(event_id)
 
@@ -158,7 +147,6 @@ def match_confirm(event_id: int):
     chosen = request.form.getlist("task_id")
     task_ids = [int(t) for t in chosen if t.isdigit()] or None
     result = dispatch.confirm(db.session, event, task_ids)
-    db.session.commit()
     flash(gettext("%(offered)s tasks offered by SMS; %(skipped)s skipped.", offered=len(result.offered), skipped=len(result.skipped)), "info")
     for skipped in result.skipped:
         # dispatch gives its reasons as English text for now; a page shows them once they carry
@@ -181,7 +169,6 @@ def _event_task(event_id: int, task_id: int) -> Task:
 def match_remove(event_id: int, task_id: int):
     task = _event_task(event_id, task_id)
     dispatch.cancel(db.session, task)
-    db.session.commit()
     flash(gettext("Task %(code)s removed from the proposal.", code=task.code), "info")
     return _back(event_id)
 
@@ -196,8 +183,7 @@ def match_swap(event_id: int, task_id: int):
     try:
         dispatch.reassign(db.session, task, int(raw))
     except DomainError as exc:
-        db.session.rollback()
+        db.session.rollback()  # a redirect is a 3xx, which commits: undo the refused change
         flash(message_text(exc.detail), "error")
         return _back(event_id)
-    db.session.commit()
     return _back(event_id)

@@ -7,10 +7,8 @@ from datetime import datetime, timezone
 
 from flask import Response, abort, render_template, request
 from flask_babel import gettext
-from sqlalchemy import select
-
-from resilience.events.models import FloodEvent
 from resilience.events.operations import get_event
+from resilience.events.queries import events_active_first
 from resilience.extensions import db
 from resilience.needs.models import CATEGORIES
 from resilience.reports.api import filename, render
@@ -28,8 +26,7 @@ nav_item("web.report_index", "report_menu")
 @bp.get("/reports")
 @login_required
 def report_index():
-    events = db.session.scalars(select(FloodEvent).order_by(FloodEvent.status, FloodEvent.started_at.desc(),
-                                                             FloodEvent.id.desc())).all()
+    events = events_active_first(db.session)
     return render_template("report_index.html", events=events)
 
 

@@ -9,17 +9,15 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 
 from resilience.core.errors import DomainError, Message
 from resilience.core.schemas import point_dict
-from resilience.dispatch.models import Task
+from resilience.dispatch import queries as task_queries
 from resilience.extensions import db
 from resilience.sms.inbox import simulate_reply
-from resilience.sms.models import SmsMessage
 from resilience.sms.schemas import SimulateSchema
 from resilience.volunteers import operations as volunteer_ops
+from resilience.volunteers import queries as volunteer_queries
 from resilience.volunteers.models import AVAILABILITY, GROUP_KINDS, SKILLS, Volunteer, VolunteerGroup
 from resilience.volunteers.schemas import (
     GroupCreateSchema, GroupPatchSchema, VolunteerCreateSchema, VolunteerPatchSchema,
@@ -38,7 +36,7 @@ nav_item("web.groups", "grp_groups", "write")
 
 
 def _groups() -> list[VolunteerGroup]:
-    return db.session.scalars(select(VolunteerGroup).order_by(VolunteerGroup.name)).all()
+    return volunteer_queries.groups(db.session)
 
 
 # --------------------------------------------------------------------------- the roster
@@ -57,12 +55,7 @@ def _roster_filters() -> dict:
 @write_required
 def volunteers():
     f = _roster_filters()
-    query = volunteer_ops.volunteer_query(db.session, **f)
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    page = min(page_number(), max(1, -(-total // ROSTER_PER_PAGE)))
-    rows = db.session.scalars(query.options(joinedload(Volunteer.group)).order_by(None)
-                              .order_by(Volunteer.name, Volunteer.id)
-                              .limit(ROSTER_PER_PAGE).offset((page - 1) * ROSTER_PER_PAGE)).all()
+    rows, total, page = volunteer_queries.roster_page(db.session, f, page_number(), ROSTER_PER_PAGE)
     result = Page(items=rows, total=total, page=page, per_page=ROSTER_PER_PAGE)
     return render_template("volunteers.html", result=result, volunteers=rows, f=f, groups=_groups(),
                            skills=SKILLS, availability=AVAILABILITY)
@@ -83,11 +76,10 @@ def volunteer_availability(volunteer_id: int):
         data = load(VolunteerPatchSchema(only=("availability",)), {"availability": request.form.get("availability", "")})
         volunteer_ops.update_volunteer(db.session, volunteer, data)
     except (FormErrors, DomainError) as exc:
-        db.session.rollback()
+        db.session.rollback()  # a redirect is a 3xx, which commits: undo the refused change
         errors, _status = failure(exc)
         flash(gettext("Please check these fields:") + " " + "; ".join(e["message"] for e in errors), "error")
         return _back_to_roster()
-    db.session.commit()
     flash(gettext("%(name)s is now %(availability)s.", name=volunteer.name,
                     availability=label("avail_" + volunteer.availability)), "info")
     return _back_to_roster()
@@ -149,10 +141,8 @@ def volunteer_new():
             raise FormErrors(errors)
         volunteer = volunteer_ops.create_volunteer(db.session, loaded)
     except (FormErrors, DomainError) as exc:
-        db.session.rollback()
         errors, status = failure(exc)
         return _render_form(None, _posted_values(request.form), errors, status)
-    db.session.commit()
     flash(gettext("Volunteer %(name)s added.", name=volunteer.name), "info")
     return redirect(url_for("web.volunteers"))
 
@@ -175,18 +165,17 @@ def volunteer_edit(volunteer_id: int):
         if changed:
             volunteer_ops.update_volunteer(db.session, volunteer, changed)
     except (FormErrors, DomainError) as exc:
-        db.session.rollback()
+        db.session.rollback()  # the page re-reads what the refused change touched
         errors, status = failure(exc)
         return _render_form(volunteer_ops.get_volunteer(db.session, volunteer_id), _posted_values(request.form),
                             errors, status)
-    db.session.commit()
     flash(gettext("Changes to %(name)s saved.", name=volunteer.name) if changed else gettext("Nothing changed."), "info")
     return redirect(url_for("web.volunteers"))
 
 
 # --------------------------------------------------------------------------- groups
 def _group_page(form, errors, status=200):
-    counts = dict(db.session.execute(select(Volunteer.group_id, func.count()).group_by(Volunteer.group_id)).all())
+    counts = volunteer_queries.member_counts(db.session)
     rows = [{"group": g, "point": point_dict(g.base_location), "members": counts.get(g.id, 0)} for g in _groups()]
     return render_template("groups.html", groups=rows, form=form, errors=errors, kinds=GROUP_KINDS), status
 
@@ -224,10 +213,8 @@ def group_new():
     try:
         group = volunteer_ops.create_group(db.session, _load_group(GroupCreateSchema(), data, errors))
     except (FormErrors, DomainError) as exc:
-        db.session.rollback()
         errors, status = failure(exc)
         return _group_page(request.form, errors, status)
-    db.session.commit()
     flash(gettext("Group %(name)s added.", name=group.name), "info")
     return redirect(url_for("web.groups"))
 
@@ -252,30 +239,22 @@ def group_edit(group_id: int):
         if changed:
             volunteer_ops.update_group(db.session, group, changed)
     except (FormErrors, DomainError) as exc:
-        db.session.rollback()
+        db.session.rollback()  # the page re-reads what the refused change touched
         errors, status = failure(exc)
         return render_template("group_form.html", group=volunteer_ops.get_group(db.session, group_id),
                                form=request.form, errors=errors, kinds=GROUP_KINDS), status
-    db.session.commit()
     flash(gettext("Changes to group %(name)s saved.", name=group.name) if changed else gettext("Nothing changed."), "info")
     return redirect(url_for("web.groups"))
 
 
 # --------------------------------------------------------------------------- SMS conversation
-def _conversation(volunteer: Volunteer) -> list[SmsMessage]:
-    return db.session.scalars(
-        select(SmsMessage).where((SmsMessage.volunteer_id == volunteer.id) | (SmsMessage.phone == volunteer.phone))
-        .order_by(SmsMessage.id)
-    ).all()
-
-
 @bp.get("/volunteers/<int:volunteer_id>/sms")
 @write_required
 def volunteer_sms(volunteer_id: int):
     volunteer = volunteer_ops.get_volunteer(db.session, volunteer_id)
-    tasks = db.session.scalars(select(Task).where(Task.volunteer_id == volunteer.id).order_by(Task.id.desc())).all()
+    tasks = task_queries.volunteer_tasks(db.session, volunteer.id)
     outbox = current_app.config["SETTINGS"].sms_backend == "outbox"
-    return render_template("sms.html", volunteer=volunteer, messages=_conversation(volunteer), tasks=tasks,
+    return render_template("sms.html", volunteer=volunteer, messages=volunteer_queries.conversation(db.session, volunteer), tasks=tasks,
                            outbox=outbox)
 
 

@@ -9,10 +9,9 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext, lazy_gettext, refresh
-from sqlalchemy import func, select
 
 from resilience.accounts.models import User
-from resilience.accounts.operations import check_password
+from resilience.accounts.operations import check_password, user_by_email
 from resilience.audit.chain import set_actor
 from resilience.core.errors import DomainError
 from resilience.core.schemas import show_personal_data
@@ -126,7 +125,7 @@ def login():
     if limiter.blocked(key):
         flash(gettext("Too many failed attempts. Try again in 15 minutes."), "error")
         return render_template("login.html", email=email, next=request.form.get("next", "")), 429
-    user = db.session.scalar(select(User).where(func.lower(User.email) == email)) if email else None
+    user = user_by_email(db.session, email) if email else None
     if user is None or not check_password(user, password):
         limiter.fail(key)
         flash(gettext("Wrong email or password."), "error")

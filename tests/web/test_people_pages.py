@@ -352,3 +352,16 @@ def test_menu_and_dashboard_link_to_the_list(web_coordinator, registry):
     listing = web_coordinator.get(f"/households?event={flood}").get_data(as_text=True)
     assert f'href="/events/{flood}/households/new"' in listing
     assert "/households/new" not in web_coordinator.get("/households").get_data(as_text=True)
+
+
+def test_a_refused_new_household_stores_nothing(web_coordinator, registry, seed):
+    """The household is written before its need is refused (a closed event): the view does not
+    commit, and the 409 it answers makes the request's transaction roll both back."""
+    closed = seed.event(name="Banjir Lama", ended_at="2026-03-12T06:00:00Z")
+    assert closed["status"] == "closed"
+    path = f"/events/{closed['id']}/households/new"
+    web_coordinator.get(path)
+    response = web_coordinator.post(path, {"head_name": "Wulandari", "lat": "-1.65", "lon": "113.67", "members": "3",
+                                           "category": "food"})
+    assert response.status_code == 409 and 'href="#f-event_id"' in response.get_data(as_text=True)
+    assert seed.client.get("/api/v1/households?q=wulandari").get_json()["total"] == 0
