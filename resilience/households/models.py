@@ -60,7 +60,8 @@ class Household(db.Model):
     __audit__ = True
     # Officials read the audit log: identity numbers, phones and who in the family is
     # vulnerable stay out of it (the entry still says which of them changed).
-    __audit_redact__ = ("kk_number", "kk_digest", "nik", "nik_digest", "phone", *VULNERABILITY_FIELDS)
+    __audit_redact__ = ("kk_number", "kk_digest", "nik", "nik_digest", "phone", "rt", "rw", "street",
+                        *VULNERABILITY_FIELDS)
 
     @property
     def location_is_approximate(self) -> bool:
