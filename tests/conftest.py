@@ -141,6 +141,8 @@ def console(tmp_path):
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
         "RESILIENCE_INSTANCE_PATH": str(tmp_path / "instance"),
+        # the code under test (a worktree run with PYTHONPATH), not the installed checkout
+        **({"PYTHONPATH": os.environ["PYTHONPATH"]} if os.environ.get("PYTHONPATH") else {}),
     }
 
     def _run(*args, stdin=None):

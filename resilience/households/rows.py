@@ -216,12 +216,15 @@ def check(session: Session, sheet, event: FloodEvent | None, villages: VillageIn
     for line, row in body_rows:
         before = len(sink)
         values: dict[str, Any] = {}
+        blocked: set[str] = set()  # columns whose cell could not be read (already reported)
         raw_key = []
         for index, name in mapping.items():
             value = row[index] if index < len(row) else None
             raw_key.append(value)
             ok, value = _cell(line, name, value, sheet.traps.get((line, index + 1)), p)
-            if ok and _text(value) is not None:
+            if not ok:
+                blocked.add(name)
+            elif _text(value) is not None:
                 values[name] = value
         key = tuple(raw_key)
         if key in seen_rows:
@@ -241,7 +244,7 @@ def check(session: Session, sheet, event: FloodEvent | None, villages: VillageIn
                           "Fill it in." if required else "Correct the value.")
         if "head_name" not in body and not any(x["row"] == line and x["column"] == "head_name" for x in sink[before:]):
             p.add(line, "head_name", "required", "The head of household's name is missing.", "Fill it in.")
-        place = _place(line, values, villages, p)
+        place = _place(line, values, villages, p, blocked)
         categories = _categories(line, _text(values.get("needs")) or "", event, p)
         if data is None or place is None or any(x["severity"] == "error" for x in sink[before:]):
             continue
@@ -276,7 +279,7 @@ def check(session: Session, sheet, event: FloodEvent | None, villages: VillageIn
     return checked
 
 
-def _place(line: int, values: dict[str, Any], villages: VillageIndex, p: _Problems):
+def _place(line: int, values: dict[str, Any], villages: VillageIndex, p: _Problems, blocked: set[str]):
     """(point, village given, precision) or None when the row cannot be placed."""
     lat, lon = _text(values.get("lat")), _text(values.get("lon"))
     village = None
@@ -311,6 +314,8 @@ def _place(line: int, values: dict[str, Any], villages: VillageIndex, p: _Proble
             return None
         return point, village, "gps"
     if village is None:
+        if blocked & {"lat", "lon", "kelurahan"}:
+            return None  # the unreadable cell is reported already
         p.add(line, "lat/lon", "no_location", "The row has neither coordinates nor a kelurahan.",
               "Give lintang and bujur, or at least the kelurahan (an approximate point is used).")
         return None
