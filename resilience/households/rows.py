@@ -251,11 +251,6 @@ def check(session: Session, sheet, event: FloodEvent | None, villages: VillageIn
         point, village, precision = place
         good = GoodRow(line, data, point, village, precision, categories)
         if data.get("nik"):
-            if data["nik"] in seen_nik:
-                p.add(line, "nik", "duplicate_nik_in_file", f"The same NIK is on row {seen_nik[data['nik']]}.",
-                      "Keep one row per household; correct the NIK if it was mistyped.", first_row=seen_nik[data["nik"]])
-                continue
-            seen_nik[data["nik"]] = line
             good.nik_digest = crypto.digest(data["nik"])
         if data.get("kk_number"):
             if data["kk_number"] in seen_kk:
@@ -270,11 +265,18 @@ def check(session: Session, sheet, event: FloodEvent | None, villages: VillageIn
     for good in candidates:
         if good.precision == "mismatch":
             continue
-        if good.nik_digest in existing:
+        if good.nik_digest in existing:  # the stronger fact: reported on every such row
             p.add(good.line, "nik", "nik_exists", f"A household with this NIK is already registered (id "
                   f"{existing[good.nik_digest]}).", "Leave the row out, or correct the NIK.",
                   existing_id=existing[good.nik_digest])
             continue
+        if good.nik_digest is not None:
+            if good.nik_digest in seen_nik:
+                first = seen_nik[good.nik_digest]
+                p.add(good.line, "nik", "duplicate_nik_in_file", f"The same NIK is on row {first}.",
+                      "Keep one row per household; correct the NIK if it was mistyped.", first_row=first)
+                continue
+            seen_nik[good.nik_digest] = good.line
         checked.good.append(good)
     return checked
 
