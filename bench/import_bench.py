@@ -39,7 +39,7 @@ def _nik(serial: int) -> str:
     return f"627105{day:02d}0180{serial % 10000:04d}" if serial % 10000 else f"627105{day:02d}01809999"
 
 
-def _rows(start: int, count: int, registered: int = 0):
+def _rows(start: int, count: int, registered: int = 0, needs: bool = True):
     for k in range(count):
         i = start + k
         serial = i
@@ -52,7 +52,7 @@ def _rows(start: int, count: int, registered: int = 0):
         yield [f"Warga {i}", _nik(serial), "", f"0812{i:08d}", "Jl. Contoh", str(i % 20 + 1), str(i % 5 + 1),
                code, "dekat masjid", f"{lat + (i % 70) * 0.00005:.6f}" if by_point else "",
                f"{lon + (i % 60) * 0.00005:.6f}" if by_point else "", str(i % 7 + 1), str(i % 2), "0",
-               NEEDS[i % len(NEEDS)]]
+               NEEDS[i % len(NEEDS)] if needs else ""]
 
 
 def _csv(rows) -> bytes:
@@ -92,7 +92,7 @@ def run(rows: int, as_csv: bool, label: str) -> None:
         __import__("datetime").timezone.utc)})
     db.session.commit()
 
-    registry = _csv(_rows(100_000, rows))
+    registry = _csv(_rows(100_000, rows, needs=False))
     started = time.perf_counter()
     report = import_households(db.session, registry, None, filename="registry.csv", mode="valid_rows")
     db.session.commit()

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from resilience.events.models import FloodEvent
@@ -85,6 +86,20 @@ def import_households(session: Session, data: bytes | str, event: FloodEvent | N
     return report
 
 
+def _reserve_ids(session: Session, table: str, count: int) -> list[int]:
+    """``count`` primary keys for new rows, taken before the INSERT so the ORM can send a batch as
+    one executemany (it inserts row by row when it must read each new id back). PostgreSQL: from
+    the table's sequence (safe beside concurrent registrations); SQLite: after the largest id, under
+    the write lock every writing transaction takes first (BEGIN IMMEDIATE)."""
+    if count == 0:
+        return []
+    if session.get_bind().dialect.name == "postgresql":
+        return list(session.scalars(text(
+            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, :n)"), {"n": count}))
+    first = (session.scalar(text(f"SELECT max(id) FROM {table}")) or 0) + 1
+    return list(range(first, first + count))
+
+
 def _store(session: Session, good: list[rowcheck.GoodRow], event: FloodEvent | None, report: ImportReport) -> None:
     from resilience.core.db import utcnow
     from resilience.dispatch import lifecycle
@@ -94,6 +109,9 @@ def _store(session: Session, good: list[rowcheck.GoodRow], event: FloodEvent | N
     for start in range(0, len(good), BATCH):
         batch = good[start:start + BATCH]
         households = [row.household() for row in batch]
+        for household, new_id in zip(households, _reserve_ids(session, "households", len(households))):
+            household.id = new_id
+            household.created_at = household.updated_at = now
         session.add_all(households)
         session.flush()
         needs = []
@@ -103,7 +121,10 @@ def _store(session: Session, good: list[rowcheck.GoodRow], event: FloodEvent | N
                 needs.append(lifecycle.new_need(
                     event_id=event.id, household_id=household.id, category=category,
                     derived_priority=derived, priority=derived, priority_overridden=False,
-                    priority_reason="", notes="", reporter="import", reported_at=now))
+                    priority_reason="", notes="", reporter="import", reported_at=now, created_at=now,
+                    updated_at=now))
+        for need, new_id in zip(needs, _reserve_ids(session, "needs", len(needs))):
+            need.id = new_id
         if needs:
             session.add_all(needs)
             session.flush()
