@@ -44,7 +44,7 @@ def _rows(start: int, count: int, registered: int = 0, needs: bool = True):
         i = start + k
         serial = i
         if registered and k % 100 == 0:
-            serial = k // 100 + 1  # already in the registry
+            serial = 100_000 + k  # already in the registry (its k-th household)
         elif k % 200 == 1 and k > 1:
             serial = start + k - 1  # the row before, again
         code, lat, lon = KELURAHAN[i % 2]
