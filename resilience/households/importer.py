@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
-from resilience.audit.chain import REDACTED, _plain, record_many
+from resilience.audit.chain import REDACTED, record_many
 from resilience.dispatch.lifecycle import NEW_NEED_STATUS
 from resilience.events.models import FloodEvent
 from resilience.households.models import Household
@@ -117,7 +117,7 @@ def _payload(model, row: dict[str, Any], shapes: dict[str, Any]) -> dict[str, An
         elif key in shapes:
             payload[key] = shapes[key]
         else:
-            payload[key] = _plain(value)
+            payload[key] = value  # record_many makes it plain (times as UTC text)
     return payload
 
 

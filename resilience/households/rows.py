@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from geoalchemy2.shape import from_shape
 from shapely.geometry import Point
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -123,7 +122,9 @@ class GoodRow:
             "kk_digest": crypto.digest(data["kk_number"]) if data.get("kk_number") else None,
             "address": data.get("address") or "", "landmark": data.get("landmark") or "",
             "rt": data.get("rt"), "rw": data.get("rw"), "street": data.get("street") or "",
-            "location": from_shape(point, srid=4326), "location_precision": self.precision,
+            # EWKT: GeoAlchemy2 passes it on as it is (a WKBElement costs a WKB→WKT round trip
+            # per row on SpatiaLite)
+            "location": f"SRID=4326;{point.wkt}", "location_precision": self.precision,
             "admin_area_id": self.village.id if self.village else None, "members": data.get("members") or 1,
             **{name: data.get(name) or 0 for name in VULNERABILITY_FIELDS},
         }
