@@ -219,3 +219,32 @@ def test_cli_dry_run_and_xlsx(console, tmp_path):
     assert "1 households and 0 needs imported from 2 rows (sheet Data Warga); 1 rows skipped" in result.stdout
     result = console("import", "households", str(path), "--dry-run")
     assert "row 3, field nik" not in result.stderr  # no NIK: nothing to collide with
+
+
+def _with_cached_value(data: bytes, formula: bytes, value: bytes) -> bytes:
+    """The workbook as Excel saves it: the formula with its last calculated value."""
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = content.replace(b"<f>" + formula + b"</f><v />", b"<f>" + formula + b"</f><v>" + value + b"</v>")
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+def test_a_calculated_formula_is_read_with_a_warning(coordinator):
+    def build(sheet):
+        sheet["C2"] = "=2+2"
+
+    data = _with_cached_value(_xlsx([["nama_kepala_keluarga", "kelurahan", "jumlah_jiwa"], ["Siti", "Mungku Baru", None]],
+                                    build), b"2+2", b"4")
+    response = _post(coordinator, data, "", "warga.xlsx", XLSX)
+    assert response.status_code == 201, response.get_json()
+    body = response.get_json()
+    assert body["errors"] == [] and [(w["row"], w["column"], w["code"]) for w in body["warnings"]] == [
+        (2, "members", "formula_value_used")]
+    assert coordinator.get("/api/v1/households").get_json()["items"][0]["members"] == 4
