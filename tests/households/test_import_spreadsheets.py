@@ -248,3 +248,15 @@ def test_a_calculated_formula_is_read_with_a_warning(coordinator):
     assert body["errors"] == [] and [(w["row"], w["column"], w["code"]) for w in body["warnings"]] == [
         (2, "members", "formula_value_used")]
     assert coordinator.get("/api/v1/households").get_json()["items"][0]["members"] == 4
+
+
+def test_a_file_over_the_api_body_limit_is_read_and_one_over_25_mb_is_413(coordinator):
+    rows = "".join(f"Warga {i},Mungku Baru,{'Jl. Panjang sekali ' * 20}\n" for i in range(3500))
+    data = ("nama_kepala_keluarga,kelurahan,alamat\n" + rows).encode()
+    assert len(data) > 1024 * 1024  # the limit of every other request body
+    response = _post(coordinator, data, "?dry_run=true")
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["valid_rows"] == 3500
+    huge = _post(coordinator, b"a" * (27 * 1024 * 1024), "?dry_run=true")
+    assert huge.status_code == 413 and huge.mimetype == "application/problem+json"
+    assert _count(Household) == 0
