@@ -43,8 +43,12 @@ class FileRefused(DomainError):
         super().__init__(message, errors=[{"row": None, "field": "file", "code": code, "params": params,
                                            "message": message, "suggestion": suggestion}],
                          problem=code, params=params, suggestion=suggestion)
-        self.status = status
+        self._status = status
         self.code = f"import-{code.replace('_', '-')}"
+
+    @property
+    def status(self) -> int:  # per problem: 413, 415 or 422 (not a task's or need's status)
+        return self._status
 
 
 @dataclass
