@@ -130,11 +130,13 @@ def update_household(session: Session, household: Household, data: dict[str, Any
                 value = ""
             setattr(household, key, value.strip() if key == "head_name" else value)
     _check_counts(household)
-    if "nik" in data:
-        _check_nik_unique(session, household)
-    if "kk_number" in data:
-        _set_kk_digest(household)
-    _place(session, household, data, creating=False)
+    # The look-ups below must not flush half of the change: one change, one audit entry.
+    with session.no_autoflush:
+        if "nik" in data:
+            _check_nik_unique(session, household)
+        if "kk_number" in data:
+            _set_kk_digest(household)
+        _place(session, household, data, creating=False)
     session.flush()
     if any(name in data for name in VULNERABILITY_FIELDS):
         rederive_priorities(session, household)
