@@ -234,28 +234,42 @@ def import_group():
 
 
 @import_group.command("households")
-@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("spreadsheet", type=click.Path(exists=True, dir_okay=False))
 @click.option("--event", "event_id", type=int, default=None, help="flood event for the needs column")
+@click.option("--dry-run", is_flag=True, help="check every row and report; store nothing")
+@click.option("--mode", type=click.Choice(["all_or_nothing", "valid_rows"]), default="all_or_nothing",
+              show_default=True, help="store all rows or none, or only the rows without errors")
+@click.option("--sheet", default=None, help="the sheet of an XLSX workbook to read")
 @with_appcontext
-def import_households_cmd(csv_file: str, event_id: int | None):
-    """Import households from CSV (all or nothing; each bad row and field is named)."""
+def import_households_cmd(spreadsheet: str, event_id: int | None, dry_run: bool, mode: str, sheet: str | None):
+    """Import households from a CSV or XLSX file; each problem is named by row and field."""
     from pathlib import Path
 
     from resilience.events.operations import get_event
-    from resilience.households.importer import decode, import_households
+    from resilience.households.importer import import_households
 
     _set_cli_actor()
     try:
         with unit_of_work() as session:
             event = get_event(session, event_id) if event_id is not None else None
-            report = import_households(session, decode(Path(csv_file).read_bytes()), event)
-            if report.errors:
-                for line in report.lines():
-                    click.echo(f"{csv_file}: {line}", err=True)
+            report = import_households(session, Path(spreadsheet).read_bytes(), event, filename=spreadsheet,
+                                       sheet=sheet, dry_run=dry_run, mode=mode)
+            for line in report.lines():
+                click.echo(f"{spreadsheet}: {line}", err=True)
+            where = f" (sheet {report.sheet})" if report.sheet else ""
+            if dry_run:
+                session.rollback()  # a dry run stores nothing, whatever the import flushed
+                click.echo(f"dry run{where}: {report.valid_rows} of {report.rows} rows are valid, "
+                           f"{len(report.errors)} error(s), {len(report.warnings)} warning(s); nothing was stored")
+                if report.errors:
+                    sys.exit(1)
+                return
+            if report.created == 0 and report.errors:
                 _fail(f"{len(report.errors)} problem(s); nothing was imported", code=1)  # rolls back
     except DomainError as exc:
-        _fail(exc.detail)
-    click.echo(f"{report.created} households and {report.needs_created} needs imported from {report.rows} rows")
+        _fail(f"{spreadsheet}: {exc.detail}" + (f" {exc.extra['suggestion']}" if exc.extra.get("suggestion") else ""))
+    click.echo(f"{report.created} households and {report.needs_created} needs imported from {report.rows} rows"
+               + where + (f"; {report.rows - report.valid_rows} rows skipped" if report.errors else ""))
 
 
 @import_group.command("areas")

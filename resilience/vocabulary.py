@@ -24,6 +24,10 @@ VULNERABILITY_FIELDS = (  # members counted per household, one column each
     "disabled",
     "chronically_ill",
 )
+# How far a household's point can be trusted: measured, clicked on a map, or only "somewhere in
+# its kelurahan" (an approximate point inside the boundary).
+LOCATION_PRECISIONS = ("gps", "map", "kelurahan")
+APPROXIMATE_PRECISIONS = ("kelurahan",)
 
 # --------------------------------------------------------------------------- volunteers
 SKILLS = ("boat", "first_aid", "counseling", "logistics", "driving", "cooking")

@@ -133,11 +133,22 @@ def offer_text(task: Task) -> str:
         need_category=task.need.category,
         people=household.members,
         vulnerable={name: getattr(household, name) for name in VULNERABILITY_FIELDS},
-        landmark=household.landmark or household.address or "",
+        landmark=_where(household),
         kelurahan=household.admin_area.name if household.admin_area else "",
         distance_m=task.distance_m,
         timeout_minutes=task.need.event.offer_timeout_minutes,
+        approximate=household.location_is_approximate,
     )
+
+
+def _where(household) -> str:
+    """The landmark (or address); for an approximate point also the RT/RW, which is then what
+    finds the house."""
+    place = household.landmark or household.address or ""
+    if household.location_is_approximate and (household.rt or household.rw):
+        rt_rw = "/".join(f"{label} {value}" for label, value in (("RT", household.rt), ("RW", household.rw)) if value)
+        place = f"{place}, {rt_rw}" if place else rt_rw
+    return place
 
 
 def offer(session: Session, *tasks: Task) -> None:

@@ -183,11 +183,13 @@ def _count_list(items: list[str], fit: Callable[[str], bool], prefix: str = "",
 
 def offer(code: str, need_category: str, people: int | None, vulnerable: Mapping[str, int] | None,
           landmark: str | None, kelurahan: str | None, distance_m: float | None,
-          timeout_minutes: int | None) -> str:
+          timeout_minutes: int | None, approximate: bool = False) -> str:
     """The task offer: code, need, people (and vulnerable members), place, distance, how to answer.
 
     ``vulnerable`` is keyed by the Household fields (``VULNERABLE_LABELS``); zero counts are
     left out. ``people``, ``distance_m`` and ``timeout_minutes`` may be None (left out).
+    ``approximate``: the household's point is only its kelurahan's, so the place is announced
+    as "Lokasi perkiraan" and the distance as "+-" (the volunteer asks around the landmark).
     """
     code = _code(code)
     need = _need(need_category)
@@ -201,6 +203,9 @@ def offer(code: str, need_category: str, people: int | None, vulnerable: Mapping
     if groups:
         who += f" ({', '.join(groups)})"
     distance = _km(distance_m) if distance_m is not None else ""
+    if distance and approximate:
+        distance = "+-" + distance
+    label = "Lokasi perkiraan" if approximate else "Lokasi"
     answer = f"Balas YA {code} untuk menerima atau TIDAK {code} untuk menolak."
     if timeout_minutes:
         answer += f" Berlaku {int(timeout_minutes)} menit."
@@ -208,13 +213,13 @@ def offer(code: str, need_category: str, people: int | None, vulnerable: Mapping
     def render(landmark: str, kelurahan: str) -> str:
         place = _place(landmark, kelurahan)
         if place and distance:
-            where = f" Lokasi: {place} ({distance} dari Anda)."
+            where = f" {label}: {place} ({distance} dari Anda)."
         elif place:
-            where = f" Lokasi: {place}."
+            where = f" {label}: {place}."
         elif distance:
-            where = f" Jarak {distance} dari Anda."
+            where = f" Jarak {distance} dari Anda" + (", lokasi perkiraan." if approximate else ".")
         else:
-            where = ""
+            where = " Lokasi perkiraan." if approximate else ""
         return f"Tugas {code}: {need}{who}.{where} {answer}"
 
     return _fit(render, {"landmark": _clean(landmark), "kelurahan": _kelurahan(_clean(kelurahan))},

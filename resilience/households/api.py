@@ -7,8 +7,10 @@ from resilience.core.errors import ValidationFailed
 from resilience.events.operations import get_event
 from resilience.extensions import db
 from resilience.households import operations
-from resilience.households.importer import COLUMNS, decode
-from resilience.households.importer import import_households as import_households_csv
+from resilience.households.importer import MODES
+from resilience.households.importer import import_households as run_import
+from resilience.households.rows import CODES
+from resilience.households.spreadsheet import MAX_FILE_BYTES, XLSX_TYPES
 from resilience.households.schemas import (
     HouseholdCreateSchema,
     HouseholdPatchSchema,
@@ -51,43 +53,82 @@ def patch_household(data, household_id):
 
 
 class ImportQuery(ma.Schema):
-    event = ma.fields.Integer(metadata={"description": "flood event for the `needs` column"})
+    event = ma.fields.Integer(metadata={"description": "flood event for the `needs`/`kebutuhan` column"})
+    dry_run = ma.fields.Boolean(load_default=False, truthy={"true", "1"}, falsy={"false", "0"},
+                                metadata={"description": "`true`: check and report, store nothing"})
+    mode = ma.fields.String(load_default="all_or_nothing", validate=ma.validate.OneOf(MODES), metadata={
+        "description": "`all_or_nothing` (default): any error stores nothing; `valid_rows`: store the rows "
+                       "without errors and report the others"})
+    sheet = ma.fields.String(validate=ma.validate.Length(min=1, max=100), metadata={
+        "description": "the sheet of an XLSX workbook to read (required when several sheets hold data)"})
+
+
+class ImportProblemSchema(ma.Schema):
+    row = ma.fields.Integer(allow_none=True, metadata={"description": "spreadsheet row (the header is 1)"})
+    field = ma.fields.String(metadata={"description": "the column as written in the file"})
+    column = ma.fields.String(metadata={"description": "the household field it means"})
+    code = ma.fields.String(metadata={"description": "stable problem code: " + ", ".join(CODES)})
+    params = ma.fields.Dict()
+    message = ma.fields.String(metadata={"description": "English; pages word `code` + `params` themselves"})
+    suggestion = ma.fields.String()
+    severity = ma.fields.String(metadata={"description": "`error` (row not stored) or `warning`"})
 
 
 class ImportReportSchema(ma.Schema):
+    sheet = ma.fields.String(allow_none=True)
     rows = ma.fields.Integer()
+    valid_rows = ma.fields.Integer()
+    invalid_rows = ma.fields.Integer()
     created = ma.fields.Integer()
     needs_created = ma.fields.Integer()
-    errors = ma.fields.List(ma.fields.Dict())
+    dry_run = ma.fields.Boolean()
+    mode = ma.fields.String()
+    errors = ma.fields.List(ma.fields.Nested(ImportProblemSchema))
+    warnings = ma.fields.List(ma.fields.Nested(ImportProblemSchema))
 
 
 @blp.post("/import")
-@blp.arguments(ImportQuery, location="query", as_kwargs=True)
+@blp.arguments(ImportQuery, location="query", as_kwargs=True, unknown=ma.RAISE)
 @blp.response(201, ImportReportSchema)
+@blp.alt_response(200, schema=ImportReportSchema, description="dry run: the report, nothing stored")
 @blp.doc(
-    description="CSV with columns " + ", ".join(COLUMNS) + " (head_name, lat, lon required; `needs` "
-    "is a ;-separated list of categories). All or nothing: any bad row stores nothing and the "
-    "answer (422) lists every bad row and field.",
+    description="A CSV or XLSX spreadsheet of households, one per row under a header row; headers in "
+    "Bahasa Indonesia or English (e.g. nama_kepala_keluarga/head_name, nik, no_kk/kk_number, telepon/phone, "
+    "alamat/address, jalan/dusun, rt, rw, kelurahan (name or code), patokan/landmark, lintang/lat, "
+    "bujur/lon, jumlah_jiwa/members, lansia, balita, ibu_hamil_menyusui, disabilitas, sakit_kronis, "
+    "kebutuhan/needs) or an HXL hashtag row. A row without coordinates but with its kelurahan gets an "
+    "approximate point (`location_precision: kelurahan`). Need categories in either language "
+    "(evakuasi, makanan, air, pakaian, kesehatan/medis, psikososial, logistik), separated by ; or ,. "
+    "The report names each row, column, problem code and a suggestion. `dry_run=true` stores nothing "
+    "(200). A real run stores all rows or none (`mode=all_or_nothing`, 422 on any error) or only the "
+    "valid ones (`mode=valid_rows`). A file that cannot be read safely (binary, .xls, CR-only line "
+    "endings, a huge cell, several sheets without `sheet`) is a 4xx problem with a stable code.",
     requestBody={"content": {
         "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}},
         "text/csv": {"schema": {"type": "string"}},
+        XLSX_TYPES[0]: {"schema": {"type": "string", "format": "binary"}},
     }},
 )
-def import_households(event=None):
+def import_households(event=None, dry_run=False, mode="all_or_nothing", sheet=None):
+    request.max_content_length = MAX_FILE_BYTES + 1024 * 1024
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
         if upload is None:
-            raise ValidationFailed.field("file", "attach the CSV as the form field 'file'")
-        data = upload.read()
+            raise ValidationFailed.field("file", "attach the CSV or XLSX as the form field 'file'")
+        data, filename, content_type = upload.read(), upload.filename or "", upload.mimetype or ""
     else:
-        data = request.get_data()
+        data, filename, content_type = request.get_data(), "", request.mimetype or ""
     flood = get_event(db.session, event) if event is not None else None
-    report = import_households_csv(db.session, decode(data), flood)
-    if report.errors:  # the 422 rolls back every row already added
+    report = run_import(db.session, data, flood, filename=filename, content_type=content_type, sheet=sheet,
+                        dry_run=dry_run, mode=mode)
+    if dry_run:
+        db.session.rollback()
+        return report.as_dict(), 200
+    if report.created == 0 and report.errors:
+        db.session.rollback()
+        body = report.as_dict()
+        errors = body.pop("errors")
         raise ValidationFailed(
-            f"{len(report.errors)} problem(s) in the file; nothing was imported. " + "; ".join(report.lines()[:3]),
-            errors=report.errors,
-            rows=report.rows,
-            created=0,
-        )
+            f"{len(errors)} problem(s) in the file; nothing was imported. " + "; ".join(report.lines()[:3]),
+            errors=errors, **body)
     return report.as_dict()

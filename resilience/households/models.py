@@ -13,7 +13,7 @@ from resilience.areas.models import AdminArea
 from resilience.core.crypto import EncryptedString
 from resilience.core.db import UTCDateTime, utcnow
 from resilience.extensions import db
-from resilience.vocabulary import VULNERABILITY_FIELDS  # noqa: F401  (re-exported)
+from resilience.vocabulary import APPROXIMATE_PRECISIONS, LOCATION_PRECISIONS, VULNERABILITY_FIELDS  # noqa: F401  (re-exported)
 
 
 class Household(db.Model):
@@ -21,6 +21,10 @@ class Household(db.Model):
     __table_args__ = (
         CheckConstraint("members >= 1", name="members_positive"),
         *(CheckConstraint(f"{name} >= 0", name=f"{name}_not_negative") for name in VULNERABILITY_FIELDS),
+        CheckConstraint(
+            "location_precision IN (" + ", ".join(f"'{p}'" for p in LOCATION_PRECISIONS) + ")",
+            name="location_precision",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -34,7 +38,13 @@ class Household(db.Model):
     phone: Mapped[str | None] = mapped_column(EncryptedString)
     address: Mapped[str] = mapped_column(String(500), default="")
     landmark: Mapped[str] = mapped_column(String(300), default="")
+    # Indonesian address practice: RT and RW (zero-padded, "003"), the jalan or dusun, the
+    # kelurahan (admin_area).
+    rt: Mapped[str | None] = mapped_column(String(3))
+    rw: Mapped[str | None] = mapped_column(String(3))
+    street: Mapped[str] = mapped_column(String(200), default="", server_default="")
     location: Mapped[Any] = mapped_column(Geometry("POINT", srid=4326, spatial_index=True))
+    location_precision: Mapped[str] = mapped_column(String(10), default="gps", server_default="gps")
     admin_area_id: Mapped[int | None] = mapped_column(ForeignKey("admin_areas.id"), index=True)
     members: Mapped[int] = mapped_column(Integer, default=1)
     elderly: Mapped[int] = mapped_column(Integer, default=0)
@@ -50,7 +60,12 @@ class Household(db.Model):
     __audit__ = True
     # Officials read the audit log: identity numbers, phones and who in the family is
     # vulnerable stay out of it (the entry still says which of them changed).
-    __audit_redact__ = ("kk_number", "kk_digest", "nik", "nik_digest", "phone", *VULNERABILITY_FIELDS)
+    __audit_redact__ = ("kk_number", "kk_digest", "nik", "nik_digest", "phone", "rt", "rw", "street",
+                        *VULNERABILITY_FIELDS)
+
+    @property
+    def location_is_approximate(self) -> bool:
+        return self.location_precision in APPROXIMATE_PRECISIONS
 
     @property
     def vulnerable_count(self) -> int:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from shapely.geometry import box
-from geoalchemy2.shape import from_shape
+from geoalchemy2.shape import from_shape, to_shape
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from resilience.areas.models import AdminArea
+from resilience.areas.models import VILLAGE_LEVELS, AdminArea
 from resilience.areas.operations import area_by_code, area_for_point
 from resilience.core import crypto
 from resilience.core.errors import Conflict, Message, NotFound, ValidationFailed, unique_violation
@@ -21,7 +21,8 @@ from resilience.households.models import VULNERABILITY_FIELDS, Household
 from resilience.households.queries import matches_text
 from resilience.needs.models import Need
 
-FIELDS = ("head_name", "phone", "nik", "kk_number", "address", "landmark", "location", "members", *VULNERABILITY_FIELDS)
+FIELDS = ("head_name", "phone", "nik", "kk_number", "address", "landmark", "rt", "rw", "street", "members",
+          *VULNERABILITY_FIELDS)  # location, location_precision and admin_area: see _place
 
 
 def get_household(session: Session, household_id: int) -> Household:
@@ -68,6 +69,59 @@ def _set_kk_digest(household: Household) -> None:
     household.kk_digest = None if household.kk_number is None else crypto.digest(household.kk_number)
 
 
+def kelurahan(session: Session, code: str, field: str = "admin_area") -> AdminArea:
+    """The village-level area (kelurahan/desa) with this Kemendagri code, or a 422 on ``field``."""
+    area = area_by_code(session, code, field)
+    if area.level not in VILLAGE_LEVELS:
+        raise ValidationFailed.field(field, Message("%(code)s is a %(level)s; give the kelurahan/desa code",
+                                                    code=code, level=area.level))
+    return area
+
+
+def approximate_point(area: AdminArea):
+    """A point surely inside the kelurahan, the same every time: GEOS point-on-surface of its
+    boundary (the centroid of a crescent-shaped kelurahan may lie outside it)."""
+    return from_shape(to_shape(area.boundary).representative_point(), srid=4326)
+
+
+def _disagree(point_area: AdminArea | None, area: AdminArea) -> ValidationFailed:
+    if point_area is None:
+        return ValidationFailed.field("admin_area", Message(
+            "the point lies outside every known kelurahan, not in %(name)s (%(code)s); correct the point or "
+            "the kelurahan", name=area.name, code=area.code))
+    return ValidationFailed.field("admin_area", Message(
+        "the point lies in %(point_name)s (%(point_code)s), not in %(name)s (%(code)s); correct the point or "
+        "the kelurahan", point_name=point_area.name, point_code=point_area.code, name=area.name, code=area.code))
+
+
+def _place(session: Session, household: Household, data: dict[str, Any], *, creating: bool) -> None:
+    """Point, precision and kelurahan together.
+
+    - a point: stored with the given precision (``gps`` unless ``map``); its kelurahan is derived
+      and must be the ``admin_area`` when one is given;
+    - only ``admin_area``: a new household, or one whose point is itself approximate, gets the
+      kelurahan's point-on-surface and ``kelurahan`` precision; a measured point stays and must
+      lie in that kelurahan.
+    """
+    area = kelurahan(session, data["admin_area"]) if data.get("admin_area") else None
+    if data.get("location") is not None:
+        point_area = area_for_point(session, data["location"])
+        if area is not None and (point_area is None or point_area.id != area.id):
+            raise _disagree(point_area, area)
+        household.location = data["location"]
+        household.location_precision = data.get("location_precision") or "gps"
+        household.admin_area = point_area
+    elif area is not None:
+        if creating or household.location_is_approximate:
+            household.location = approximate_point(area)
+            household.location_precision = "kelurahan"
+            household.admin_area = area
+        elif household.admin_area is None or household.admin_area.id != area.id:
+            raise _disagree(household.admin_area, area)
+    elif creating:
+        raise ValidationFailed.field("location", Message("give the point, or the kelurahan code as admin_area"))
+
+
 def create_household(session: Session, data: dict[str, Any]) -> Household:
     household = Household(**{k: v for k, v in data.items() if k in FIELDS})
     household.head_name = household.head_name.strip()
@@ -76,10 +130,11 @@ def create_household(session: Session, data: dict[str, Any]) -> Household:
         setattr(household, name, getattr(household, name) or 0)
     household.address = household.address or ""
     household.landmark = household.landmark or ""
+    household.street = household.street or ""
     _check_counts(household)
     _check_nik_unique(session, household)
     _set_kk_digest(household)
-    household.admin_area = area_for_point(session, household.location)
+    _place(session, household, data, creating=True)
     session.add(household)
     _flush(session)
     return household
@@ -90,15 +145,18 @@ def update_household(session: Session, household: Household, data: dict[str, Any
 
     for key, value in data.items():
         if key in FIELDS:
+            if key == "street" and value is None:
+                value = ""
             setattr(household, key, value.strip() if key == "head_name" else value)
     _check_counts(household)
-    if "nik" in data:
-        _check_nik_unique(session, household)
-    if "kk_number" in data:
-        _set_kk_digest(household)
-    if "location" in data:
-        household.admin_area = area_for_point(session, household.location)
-    _flush(session)
+    # The look-ups below must not flush half of the change: one change, one audit entry.
+    with session.no_autoflush:
+        if "nik" in data:
+            _check_nik_unique(session, household)
+        if "kk_number" in data:
+            _set_kk_digest(household)
+        _place(session, household, data, creating=False)
+    _flush(session)  # the unique NIK index is the guarantee: a race is a 409
     if any(name in data for name in VULNERABILITY_FIELDS):
         rederive_priorities(session, household)
     return household

@@ -1,12 +1,66 @@
+import re
+
 import marshmallow as ma
 
 from resilience.core.errors import Message
 from resilience.core.schemas import (
     AreaRefSchema, KkField, NikField, PhoneField, PointField, Text, UTCDateTime, VulnerableCount,
+    personal_data_visible,
 )
-from resilience.vocabulary import VULNERABILITY_FIELDS
+from resilience.vocabulary import LOCATION_PRECISIONS, VULNERABILITY_FIELDS
 
 _count = dict(validate=ma.validate.Range(min=0, max=100))
+# A client that sends a point says how it got it; "kelurahan" is never sent, it is what a
+# household without a point gets.
+CLIENT_PRECISIONS = tuple(p for p in LOCATION_PRECISIONS if p != "kelurahan")
+_RT_RW = re.compile(r"^(?:R[TW]\.?\s*)?0*(\d{1,3})$", re.IGNORECASE)
+
+
+def normalize_rt_rw(value: object) -> str | None:
+    """"3", "03", "003", 3, "RT 03" → "003"; blank → None; anything else: ``ValueError``."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError("not a number")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if text == "":
+        return None
+    match = _RT_RW.match(text)
+    if match is None or int(match.group(1)) == 0:
+        raise ValueError(text)
+    return f"{int(match.group(1)):03d}"
+
+
+class RtRwField(ma.fields.Field):
+    """An RT or RW number: 1 to 3 digits (001–999), stored and shown zero-padded ("003")."""
+
+    default_error_messages = {"invalid": "Must be an RT/RW number of 1 to 3 digits, e.g. 3 or 003."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return normalize_rt_rw(value)
+        except ValueError:
+            raise self.make_error("invalid") from None
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value if personal_data_visible() else None
+
+
+class PersonalString(ma.fields.String):
+    """Address text: ``null`` for roles without access to personal data."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(value, attr, obj, **kwargs) if personal_data_visible() else None
+
+
+class PersonalPoint(PointField):
+    """The household's point: ``null`` for roles without access to personal data (officials
+    see households per kelurahan)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(value, attr, obj, **kwargs) if personal_data_visible() else None
 
 
 class HouseholdCreateSchema(ma.Schema):
@@ -16,14 +70,24 @@ class HouseholdCreateSchema(ma.Schema):
     kk_number = KkField(allow_none=True)
     address = Text(max_length=500)
     landmark = Text(max_length=300)
-    location = PointField(required=True)
+    rt = RtRwField(allow_none=True, metadata={"description": "rukun tetangga, 1–3 digits; answered as \"003\""})
+    rw = RtRwField(allow_none=True, metadata={"description": "rukun warga, 1–3 digits; answered as \"001\""})
+    street = Text(max_length=200, metadata={"description": "jalan or dusun"})
+    location = PointField(metadata={
+        "description": "the household's point; may be left out when `admin_area` is given (an "
+                       "approximate point inside the kelurahan, `location_precision: kelurahan`)"})
+    location_precision = ma.fields.String(
+        validate=ma.validate.OneOf(CLIENT_PRECISIONS, error="Must be gps or map (a household without a "
+                                   "point gets kelurahan by itself)."),
+        metadata={"description": "how the point was obtained: `gps` (default) or `map` (clicked)"})
+    admin_area = ma.fields.String(validate=ma.validate.Length(min=1, max=20), metadata={
+        "description": "kelurahan code, e.g. 62.71.05.1004; must agree with the point's kelurahan"})
     members = ma.fields.Integer(validate=ma.validate.Range(min=1, max=100))
     elderly = ma.fields.Integer(**_count)
     children_under5 = ma.fields.Integer(**_count)
     pregnant_or_lactating = ma.fields.Integer(**_count)
     disabled = ma.fields.Integer(**_count)
     chronically_ill = ma.fields.Integer(**_count)
-
 
     @ma.validates_schema
     def _vulnerable_within_members(self, data, **kwargs):
@@ -36,10 +100,21 @@ class HouseholdCreateSchema(ma.Schema):
         if errors:
             raise ma.ValidationError(errors)
 
+    @ma.validates_schema
+    def _a_place(self, data, partial=None, **kwargs):
+        if "location_precision" in data and "location" not in data:
+            raise ma.ValidationError({"location_precision": ["Only with a location."]})
+        if self._creating and "location" not in data and not data.get("admin_area"):
+            raise ma.ValidationError({"location": [
+                "Missing data for required field: give the point, or the kelurahan code as admin_area "
+                "for an approximate point."]})
+
+    _creating = True
+
 
 class HouseholdPatchSchema(HouseholdCreateSchema):
     head_name = Text(max_length=200, blank=False)
-    location = PointField()
+    _creating = False
 
     def _vulnerable_within_members(self, data, **kwargs):
         """A PATCH is checked against the stored members by the operation instead."""
@@ -51,9 +126,14 @@ class HouseholdSchema(ma.Schema):
     phone = PhoneField(allow_none=True)
     nik = NikField(allow_none=True)
     kk_number = KkField(allow_none=True)
-    address = ma.fields.String()
-    landmark = ma.fields.String()
-    location = PointField()
+    address = PersonalString()
+    landmark = PersonalString()
+    rt = RtRwField(allow_none=True)
+    rw = RtRwField(allow_none=True)
+    street = PersonalString()
+    location = PersonalPoint()
+    location_precision = ma.fields.String(metadata={
+        "description": "gps, map, or kelurahan (an approximate point inside the kelurahan)"})
     admin_area = ma.fields.Nested(AreaRefSchema, allow_none=True)
     members = ma.fields.Integer()
     elderly = VulnerableCount()

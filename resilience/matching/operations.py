@@ -47,7 +47,14 @@ _INDEX_PARAMS = {"nearer_volunteer": "nearer_volunteer_id", "higher_need": "high
                  "other_needs": "other_need_ids"}
 
 
+APPROXIMATE_NOTE = (" The household's point is approximate (only its kelurahan is known), so the distance"
+                    " is an estimate: lokasi perkiraan.")
+
+
 def _reason(explanation, needs: list[Need], volunteers: list[Volunteer]) -> Reason:
+    """The engine's explanation with database ids; for a household whose point is only its
+    kelurahan's, the sentence says the distance is an estimate and ``params`` carry
+    ``location_precision`` (a page words it as "lokasi perkiraan")."""
     params: dict[str, Any] = {}
     for key, value in explanation.params.items():
         if key == "nearer_volunteer":
@@ -58,7 +65,12 @@ def _reason(explanation, needs: list[Need], volunteers: list[Volunteer]) -> Reas
             params[_INDEX_PARAMS[key]] = [needs[j].id for j in value]
         else:
             params[key] = value
-    return Reason(explanation.reason, explanation.code, params)
+    text = explanation.reason
+    household = needs[explanation.need].household
+    if household.location_is_approximate:
+        params["location_precision"] = household.location_precision
+        text += APPROXIMATE_NOTE
+    return Reason(text, explanation.code, params)
 
 
 @dataclass

@@ -83,7 +83,9 @@ def test_openapi_document_describes_the_api(app):
                  "/api/v1/audit", "/api/v1/audit/verify"):
         assert path in spec["paths"], path
     household = spec["components"]["schemas"]["HouseholdCreate"]
-    assert "location" in household["required"] and household["properties"]["location"]["type"] == "object"
+    # issue 12: a household may be registered without a point when it names its kelurahan
+    assert household["required"] == ["head_name"] and household["properties"]["location"]["type"] == "object"
+    assert {"admin_area", "location_precision", "rt", "rw"} <= set(household["properties"])
     assert "bearer" in spec["components"]["securitySchemes"]
 
 

@@ -299,3 +299,39 @@ def test_instructions_parse_as_they_say(name, message):
         assert reply.command == meanings[keyword]
         if code and reply.command not in ("stop", "start", "status"):
             assert reply.code == code
+
+
+# --- offer: a household whose point is only its kelurahan's ----------------------------------
+
+def test_offer_for_an_approximate_point_says_lokasi_perkiraan():
+    message = _ok(t.offer("T12", "food", 4, {}, "dekat masjid, RT 003/RW 001", "Mungku Baru", 2400, 20,
+                          approximate=True))
+    assert "Lokasi perkiraan: dekat masjid, RT 003/RW 001, Kel. Mungku Baru (+-2,4 km dari Anda)." in message
+    exact = t.offer("T12", "food", 4, {}, "dekat masjid", "Mungku Baru", 2400, 20)
+    assert "perkiraan" not in exact and "+-" not in exact
+    assert "lokasi perkiraan" in _ok(t.offer("T12", "food", 4, {}, "", "", 2400, 20, approximate=True))
+    assert "Lokasi perkiraan." in _ok(t.offer("T12", "food", 4, {}, "", "", None, 20, approximate=True))
+
+
+def test_offer_for_an_approximate_point_worst_case_still_fits():
+    message = _ok(t.offer("T1234567890", "psychosocial", 999, {k: 999 for k in VULNERABLE_LABELS},
+                          LONG_LANDMARK, LONG_KELURAHAN, 999_900, 1440, approximate=True))
+    assert "perkiraan" in message
+    assert message.endswith("Balas YA T1234567890 untuk menerima atau TIDAK T1234567890 untuk menolak. "
+                            "Berlaku 1440 menit.")
+
+
+@settings(max_examples=200, deadline=None)
+@given(code=st.integers(min_value=1, max_value=9_999_999_999).map(lambda n: f"T{n}"),
+       people=st.none() | st.integers(min_value=0, max_value=999),
+       vulnerable=st.dictionaries(st.sampled_from(sorted(VULNERABLE_LABELS)),
+                                  st.integers(min_value=0, max_value=999)),
+       landmark=_free_text, kelurahan=_free_text,
+       distance=st.none() | st.floats(min_value=0, max_value=1_000_000),
+       timeout=st.none() | st.integers(min_value=1, max_value=1440))
+def test_offer_for_an_approximate_point_always_fits_and_says_so(code, people, vulnerable, landmark,
+                                                               kelurahan, distance, timeout):
+    message = _ok(t.offer(code, "evacuation", people, vulnerable, landmark, kelurahan, distance, timeout,
+                          approximate=True))
+    assert "perkiraan" in message.lower()
+    assert f"Balas YA {code} untuk menerima atau TIDAK {code} untuk menolak." in message
