@@ -74,8 +74,10 @@ def demo(app):
     from resilience.stock.models import Depot, Item
     from resilience.volunteers.models import Volunteer, VolunteerGroup
 
-    load_demo(2024)
-    db.session.rollback()
+    from tests.factories import writing
+
+    with writing("system"):  # load_demo flushes; the caller commits (its unit of work)
+        load_demo(2024)
     event = db.session.scalar(select(FloodEvent))
     need = db.session.scalar(select(Need).where(Need.event_id == event.id).order_by(Need.id))
     volunteer = db.session.scalar(select(Volunteer).order_by(Volunteer.id))
