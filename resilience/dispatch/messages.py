@@ -48,13 +48,13 @@ from babel.numbers import format_decimal
 from babel.support import Translations
 
 from resilience.sms.gsm7 import GSM7_PART, GSM7_SINGLE, MAX_SEGMENTS, fits, to_gsm7
+from resilience.vocabulary import NEED_CATEGORIES, VULNERABILITY_FIELDS
 
 LANGUAGES = ("id", "en")
 DEFAULT_LANGUAGE = "id"
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
-NEED_CATEGORIES = ("evacuation", "medical", "psychosocial", "food", "water", "clothing", "logistics")
 # The Household fields; the order is the order shown.
-VULNERABLE_GROUPS = ("elderly", "children_under5", "pregnant_or_lactating", "disabled", "chronically_ill")
+VULNERABLE_GROUPS = VULNERABILITY_FIELDS
 TASK_STATUSES = ("proposed", "offered", "accepted", "declined", "expired", "done", "cancelled", "failed")
 
 # Words that must never appear as instructions: Twilio acts on them by itself.

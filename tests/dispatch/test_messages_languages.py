@@ -201,3 +201,14 @@ def test_sms_language_setting_defaults_to_indonesian_and_is_checked(tmp_path):
 
 def test_outside_an_app_sms_are_indonesian():
     assert t.language() == "id"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_sms_words_cover_the_domains_vocabulary(lang):
+    from resilience.dispatch.models import TASK_STATUSES
+    from resilience.vocabulary import NEED_CATEGORIES, VULNERABILITY_FIELDS
+
+    vocabulary = t.words(lang)
+    assert list(vocabulary["needs"]) == list(NEED_CATEGORIES)
+    assert list(vocabulary["vulnerable"]) == list(VULNERABILITY_FIELDS)
+    assert set(vocabulary["statuses"]) == set(TASK_STATUSES) == set(t.TASK_STATUSES)
