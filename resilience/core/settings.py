@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ENVIRONMENTS = ("development", "production", "test")
 SMS_BACKENDS = ("outbox", "twilio", "gammu")
+SMS_LANGUAGES = ("id", "en")  # the catalogues SMS are worded from (resilience/translations)
 DEFAULT_DATABASE_URL = "sqlite:///instance/resilience.db"
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _MESSAGING_SERVICE_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
@@ -50,6 +51,7 @@ class Settings:
     tile_url: str | None = None  # base-map tiles for the web app's maps; None = no base map
     tile_attribution: str | None = None
     timezone: str = "Asia/Jakarta"  # IANA name: pages, SMS and reports show local time in it
+    sms_language: str = "id"  # the language of the SMS volunteers get
 
     @property
     def embedded(self) -> bool:
@@ -151,6 +153,9 @@ class Settings:
 
         tile_url, tile_attribution = _tiles(get("RESILIENCE_TILE_URL"), get("RESILIENCE_TILE_ATTRIBUTION"))
         zone = _timezone(get("TIMEZONE"))
+        sms_language = get("SMS_LANGUAGE") or "id"
+        if sms_language not in SMS_LANGUAGES:
+            raise SettingsError(f"SMS_LANGUAGE must be one of {', '.join(SMS_LANGUAGES)}; got {sms_language!r}")
 
         return cls(
             env=mode,
@@ -174,6 +179,7 @@ class Settings:
             tile_url=tile_url,
             tile_attribution=tile_attribution,
             timezone=zone,
+            sms_language=sms_language,
         )
 
 

@@ -138,6 +138,7 @@ def offer_text(task: Task) -> str:
         distance_m=task.distance_m,
         timeout_minutes=task.need.event.offer_timeout_minutes,
         approximate=household.location_is_approximate,
+        lang=messages.language(task.volunteer),
     )
 
 
@@ -187,7 +188,8 @@ def expire(session: Session, task: Task) -> None:
     """offered → expired (need released); the volunteer is told the offer went elsewhere."""
     _move(task, "expired")
     session.flush()
-    outbox.queue(session, task.volunteer.phone, messages.expired(task.code), "expiry", task=task,
+    body = messages.expired(task.code, lang=messages.language(task.volunteer))
+    outbox.queue(session, task.volunteer.phone, body, "expiry", task=task,
                  volunteer=task.volunteer)
 
 
@@ -207,7 +209,8 @@ def cancel(session: Session, task: Task) -> None:
 
 
 def _tell_cancelled(session: Session, task: Task) -> None:
-    outbox.queue(session, task.volunteer.phone, messages.cancelled(task.code), "cancellation", task=task,
+    body = messages.cancelled(task.code, lang=messages.language(task.volunteer))
+    outbox.queue(session, task.volunteer.phone, body, "cancellation", task=task,
                  volunteer=task.volunteer)
 
 

@@ -1,12 +1,19 @@
-"""SMS messages a volunteer receives about tasks: the Bahasa Indonesia templates.
+"""SMS messages a volunteer receives about tasks, worded from the gettext catalogues.
 
-Pure functions only (no Flask, no database). GSM-7 and segment counting: ``sms.gsm7``.
+Pure functions (no Flask, no database): each template takes ``lang`` (``"id"``, the default,
+or ``"en"``) and words the message from ``resilience/translations/<lang>`` (message context
+``sms``; the ids are English). The catalogues are read with Babel's ``support.Translations``,
+once per language and process, not through Flask-Babel: an SMS is worded in a Celery worker,
+in the embedded worker thread and in tests, where there is no request and may be no app, and
+its language is the recipient's, never the language of a page being served. Which language a
+volunteer gets: :func:`language` (the ``SMS_LANGUAGE`` setting). GSM-7 and segment counting:
+``sms.gsm7``.
 
 Templates
 ---------
-Every template returns GSM-7-only text of at most 2 segments (306 septets) for realistic
-inputs (codes ``T`` + up to 10 digits, counts up to 999, distances up to 1000 km, timeouts up
-to a day; landmark and kelurahan text of any length). The rules:
+Every template returns GSM-7-only text of at most 2 segments (306 septets) in both languages
+for realistic inputs (codes ``T`` + up to 10 digits, counts up to 999, distances up to
+1000 km, timeouts up to a day; landmark and kelurahan text of any length). The rules:
 
 * Free text (landmark, kelurahan, words passed through) is passed through ``to_gsm7``,
   whitespace runs (newlines included) become one space, and any run of 8 or more digits
@@ -15,61 +22,129 @@ to a day; landmark and kelurahan text of any length). The rules:
   templates do not take NIK, KK number or household phone at all.
 * The kelurahan name is shown as ``Kel. <name>`` unless it already starts with ``Kel``,
   ``Kelurahan`` or ``Desa``.
-* An unknown need category or vulnerable-group key is a programming error: ``ValueError``.
+* An unknown need category or vulnerable-group key is a programming error: ``ValueError``;
+  so is a language without a catalogue.
 * When a message would not fit, variable text is shortened with ``...`` in this order: the
   landmark down to 24 characters, the kelurahan name down to 16, then the landmark and the
   kelurahan altogether. The task code and the reply instructions are never shortened.
-  ``status_list`` and ``ambiguous`` list as many codes as fit and add ``+N lagi``; a status or
-  category word passed through as free text is cut to 30 characters.
+  ``status_list`` and ``ambiguous`` list as many codes as fit and add ``+N lagi`` (``+N more``);
+  a status or category word passed through as free text is cut to 30 characters.
 * Instructions name only the protocol's keywords (YA, TIDAK, SELESAI, STATUS, BERHENTI/STOP,
-  MULAI); never Twilio's reserved words (CANCEL, END, QUIT, YES, START, HELP, INFO …).
-* Need categories and task statuses are given as the SPEC's English keys and shown in
-  Indonesian (``NEED_LABELS``, ``STATUS_WORDS``); ``status_list`` and ``already`` also accept a
-  word that is already Indonesian and show it as it is.
+  MULAI), in English too: they are what ``dispatch.replies`` reads. Never Twilio's reserved
+  words (CANCEL, END, QUIT, YES, START, HELP, INFO …), in any language.
+* Need categories and task statuses are given as the SPEC's English keys and worded by the
+  catalogue; ``status_list`` and ``already`` also accept another word and show it as it is.
+* Every SMS message id carries a translator comment (``#.`` in the .po) with the budget.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
+from pathlib import Path
+
+from babel.numbers import format_decimal
+from babel.support import Translations
 
 from resilience.sms.gsm7 import GSM7_PART, GSM7_SINGLE, MAX_SEGMENTS, fits, to_gsm7
+from resilience.vocabulary import NEED_CATEGORIES, VULNERABILITY_FIELDS
 
-# --- vocabulary ---------------------------------------------------------------------------
-
-NEED_LABELS = {
-    "evacuation": "evakuasi (perahu)",
-    "medical": "pertolongan pertama",
-    "psychosocial": "dukungan psikososial",
-    "food": "makanan",
-    "water": "air bersih",
-    "clothing": "pakaian",
-    "logistics": "logistik",
-}
-
-# Keys are the Household fields; the order is the order shown.
-VULNERABLE_LABELS = {
-    "elderly": "lansia",
-    "children_under5": "balita",
-    "pregnant_or_lactating": "ibu hamil/menyusui",
-    "disabled": "disabilitas",
-    "chronically_ill": "sakit kronis",
-}
-
-STATUS_WORDS = {
-    "proposed": "diusulkan",
-    "offered": "menunggu jawaban",
-    "accepted": "diterima",
-    "declined": "ditolak",
-    "expired": "kedaluwarsa",
-    "done": "selesai",
-    "cancelled": "dibatalkan",
-    "failed": "gagal",
-}
+LANGUAGES = ("id", "en")
+DEFAULT_LANGUAGE = "id"
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
+# The Household fields; the order is the order shown.
+VULNERABLE_GROUPS = VULNERABILITY_FIELDS
+TASK_STATUSES = ("proposed", "offered", "accepted", "declined", "expired", "done", "cancelled", "failed")
 
 # Words that must never appear as instructions: Twilio acts on them by itself.
 TWILIO_RESERVED = ("CANCEL", "END", "QUIT", "YES", "STOPALL", "UNSUBSCRIBE", "START", "UNSTOP",
                    "INFO", "HELP")
+
+
+# --- language -----------------------------------------------------------------------------
+
+
+def language(volunteer: object = None) -> str:
+    """The language of the SMS a volunteer gets: the ``SMS_LANGUAGE`` setting (``id`` unless
+    configured; outside an app, ``id``). One place to ask, so a per-volunteer choice can be
+    added here later."""
+    from flask import current_app, has_app_context  # the templates themselves need no Flask
+
+    if has_app_context():
+        settings = current_app.config.get("SETTINGS")
+        return getattr(settings, "sms_language", DEFAULT_LANGUAGE) or DEFAULT_LANGUAGE
+    return DEFAULT_LANGUAGE
+
+
+@lru_cache(maxsize=None)
+def translations(lang: str) -> Translations:
+    """The catalogue of ``lang``, read once per process."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"no SMS catalogue for language {lang!r}; expected one of {', '.join(LANGUAGES)}")
+    return Translations.load(str(TRANSLATIONS), [lang])
+
+
+@lru_cache(maxsize=None)
+def _vocabulary(lang: str) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """(need words, vulnerable-group words, status words) in ``lang``."""
+    tr = translations(lang)
+    needs = {
+        # NOTE: SMS word (need category) inside a task offer: keep it short (2-part SMS budget).
+        "evacuation": tr.pgettext("sms", "evacuation (boat)"),
+        # NOTE: SMS word (need category) inside a task offer: keep it short (2-part SMS budget).
+        "medical": tr.pgettext("sms", "first aid"),
+        # NOTE: SMS word (need category) inside a task offer: keep it short (2-part SMS budget).
+        "psychosocial": tr.pgettext("sms", "psychosocial support"),
+        # NOTE: SMS word (need category) inside a task offer: keep it short (2-part SMS budget).
+        "food": tr.pgettext("sms", "food"),
+        # NOTE: SMS word (need category) inside a task offer: keep it short (2-part SMS budget).
+        "water": tr.pgettext("sms", "clean water"),
+        # NOTE: SMS word (need category) inside a task offer: keep it short (2-part SMS budget).
+        "clothing": tr.pgettext("sms", "clothing"),
+        # NOTE: SMS word (need category) inside a task offer: keep it short (2-part SMS budget).
+        "logistics": tr.pgettext("sms", "logistics"),
+    }
+    vulnerable = {
+        # NOTE: SMS word after a count ("4 elderly") in a task offer: keep it short (2-part SMS budget).
+        "elderly": tr.pgettext("sms", "elderly"),
+        # NOTE: SMS word after a count ("4 under-fives") in a task offer: keep it short (2-part SMS budget).
+        "children_under5": tr.pgettext("sms", "under-fives"),
+        # NOTE: SMS word after a count in a task offer: keep it short (2-part SMS budget).
+        "pregnant_or_lactating": tr.pgettext("sms", "pregnant/nursing"),
+        # NOTE: SMS word after a count in a task offer: keep it short (2-part SMS budget).
+        "disabled": tr.pgettext("sms", "disabled"),
+        # NOTE: SMS word after a count in a task offer: keep it short (2-part SMS budget).
+        "chronically_ill": tr.pgettext("sms", "chronically ill"),
+    }
+    statuses = {
+        # NOTE: SMS word: a task's status ("Task T123 is already proposed"); keep it short.
+        "proposed": tr.pgettext("sms", "proposed"),
+        # NOTE: SMS word: a task's status (the volunteer has not answered yet); keep it short.
+        "offered": tr.pgettext("sms", "awaiting your answer"),
+        # NOTE: SMS word: a task's status; keep it short.
+        "accepted": tr.pgettext("sms", "accepted"),
+        # NOTE: SMS word: a task's status; keep it short.
+        "declined": tr.pgettext("sms", "declined"),
+        # NOTE: SMS word: a task's status; keep it short.
+        "expired": tr.pgettext("sms", "expired"),
+        # NOTE: SMS word: a task's status; keep it short.
+        "done": tr.pgettext("sms", "done"),
+        # NOTE: SMS word: a task's status; keep it short.
+        "cancelled": tr.pgettext("sms", "cancelled"),
+        # NOTE: SMS word: a task's status; keep it short.
+        "failed": tr.pgettext("sms", "failed"),
+    }
+    return needs, vulnerable, statuses
+
+
+def words(lang: str = DEFAULT_LANGUAGE) -> dict[str, dict[str, str]]:
+    """The SMS words of ``lang``: ``{"needs": …, "vulnerable": …, "statuses": …}`` by key."""
+    needs, vulnerable, statuses = _vocabulary(lang)
+    return {"needs": dict(needs), "vulnerable": dict(vulnerable), "statuses": dict(statuses)}
+
+
+# --- free text ----------------------------------------------------------------------------
 
 _SPACES = re.compile(r"\s+")
 # 8+ digits, possibly grouped by spaces, dots or dashes: phone, NIK and KK numbers.
@@ -90,19 +165,19 @@ def _code(code: object) -> str:
     return _SPACES.sub("", to_gsm7(str(code))).upper()
 
 
-def _need(category: str) -> str:
+def _need(category: str, lang: str) -> str:
     try:
-        return NEED_LABELS[category]
+        return _vocabulary(lang)[0][category]
     except KeyError:
-        raise ValueError(f"unknown need category {category!r}; expected one of {', '.join(NEED_LABELS)}") from None
+        raise ValueError(f"unknown need category {category!r}; expected one of {', '.join(NEED_CATEGORIES)}") from None
 
 
-def _status(word: object) -> str:
-    return STATUS_WORDS.get(str(word)) or _shorten(_clean(word), _WORD_MAX)
+def _status(word: object, lang: str) -> str:
+    return _vocabulary(lang)[2].get(str(word)) or _shorten(_clean(word), _WORD_MAX)
 
 
-def _category(word: object) -> str:
-    return NEED_LABELS.get(str(word)) or _shorten(_clean(word), _WORD_MAX)
+def _category(word: object, lang: str) -> str:
+    return _vocabulary(lang)[0].get(str(word)) or _shorten(_clean(word), _WORD_MAX)
 
 
 def _kelurahan(name: str) -> str:
@@ -162,171 +237,248 @@ def _place(landmark: str, kelurahan: str) -> str:
     return ", ".join(part for part in (landmark, kelurahan) if part)
 
 
-def _km(distance_m: float) -> str:
-    text = f"{float(distance_m) / 1000:,.1f}"  # 1,234.5
-    return text.replace(",", "_").replace(".", ",").replace("_", ".") + " km"
+def _km(distance_m: float, lang: str) -> str:
+    """``1.234,5 km`` in Indonesian, ``1,234.5 km`` in English."""
+    km = round(float(distance_m) / 1000, 1)  # rounded as Python rounds the float (0.35 -> 0.3)
+    return format_decimal(km, format="#,##0.0", locale=lang) + " km"
 
 
-def _count_list(items: list[str], fit: Callable[[str], bool], prefix: str = "",
-                sep: str = ", ") -> str:
-    """As many ``items`` as ``fit`` allows, joined with ``sep``, and "+N lagi" for the rest."""
+def _count_list(items: list[str], render: Callable[[str], str], sep: str, lang: str) -> str:
+    """``render`` of as many ``items`` as fit, joined with ``sep``, and "+N lagi" for the rest."""
+    tr = translations(lang)
     for shown in range(min(len(items), GSM7_SINGLE), 0, -1):  # 160 items never fit anyway
         rest = len(items) - shown
-        listed = sep.join(items[:shown]) + (f"{sep}+{rest} lagi" if rest else "")
-        if fit(prefix + listed):
-            return prefix + listed
-    return prefix + f"{len(items)} tugas"
+        # NOTE: SMS: ends a list of task codes cut short to fit the SMS ("T1, T2, +3 more").
+        more = tr.pgettext("sms", "+%(count)s more") % {"count": rest}
+        text = render(sep.join(items[:shown]) + (f"{sep}{more}" if rest else ""))
+        if fits(text):
+            return text
+    # NOTE: SMS: stands for a list of task codes too long for the SMS ("12 tasks").
+    return render(tr.pgettext("sms", "%(count)s tasks") % {"count": len(items)})
+
+
+def _sentences(*parts: str) -> str:
+    return " ".join(part for part in parts if part)
 
 
 # --- templates ----------------------------------------------------------------------------
+# Each message id below is one SMS or a sentence of one. Their translator comment (NOTE:) is
+# extracted into the .po files (pybabel extract -c NOTE:, resilience/translations/README.md).
 
 
 def offer(code: str, need_category: str, people: int | None, vulnerable: Mapping[str, int] | None,
           landmark: str | None, kelurahan: str | None, distance_m: float | None,
-          timeout_minutes: int | None, approximate: bool = False) -> str:
+          timeout_minutes: int | None, approximate: bool = False, *, lang: str = DEFAULT_LANGUAGE) -> str:
     """The task offer: code, need, people (and vulnerable members), place, distance, how to answer.
 
-    ``vulnerable`` is keyed by the Household fields (``VULNERABLE_LABELS``); zero counts are
+    ``vulnerable`` is keyed by the Household fields (``VULNERABLE_GROUPS``); zero counts are
     left out. ``people``, ``distance_m`` and ``timeout_minutes`` may be None (left out).
     ``approximate``: the household's point is only its kelurahan's, so the place is announced
     as "Lokasi perkiraan" and the distance as "+-" (the volunteer asks around the landmark).
     """
+    tr = translations(lang)
     code = _code(code)
-    need = _need(need_category)
+    need = _need(need_category, lang)
+    labels = _vocabulary(lang)[1]
     vulnerable = dict(vulnerable or {})
-    unknown = set(vulnerable) - set(VULNERABLE_LABELS)
+    unknown = set(vulnerable) - set(labels)
     if unknown:
-        raise ValueError(f"unknown vulnerable group(s) {sorted(unknown)}; expected {list(VULNERABLE_LABELS)}")
-    groups = [f"{int(vulnerable[key])} {label}" for key, label in VULNERABLE_LABELS.items()
+        raise ValueError(f"unknown vulnerable group(s) {sorted(unknown)}; expected {list(VULNERABLE_GROUPS)}")
+    groups = [f"{int(vulnerable[key])} {labels[key]}" for key in VULNERABLE_GROUPS
               if int(vulnerable.get(key) or 0) > 0]
-    who = f" untuk {int(people)} orang" if people else (" untuk warga" if groups else "")
+    if people == 1:
+        # NOTE: SMS (task offer; whole SMS at most 2 parts of 153 GSM-7 characters): the need for one person.
+        need = tr.pgettext("sms", "%(need)s for 1 person") % {"need": need}
+    elif people:
+        # NOTE: SMS (task offer; whole SMS at most 2 parts of 153 GSM-7 characters): the need and how many people.
+        need = tr.pgettext("sms", "%(need)s for %(people)s people") % {"need": need, "people": int(people)}
+    elif groups:
+        # NOTE: SMS (task offer; whole SMS at most 2 parts of 153 GSM-7 characters): the need, for a household of unknown size.
+        need = tr.pgettext("sms", "%(need)s for residents") % {"need": need}
     if groups:
-        who += f" ({', '.join(groups)})"
-    distance = _km(distance_m) if distance_m is not None else ""
+        need += f" ({', '.join(groups)})"
+    # NOTE: SMS (task offer; whole SMS at most 2 parts of 153 GSM-7 characters). T123 is the task code.
+    head = tr.pgettext("sms", "Task %(code)s: %(need)s.") % {"code": code, "need": need}
+    distance = _km(distance_m, lang) if distance_m is not None else ""
     if distance and approximate:
         distance = "+-" + distance
-    label = "Lokasi perkiraan" if approximate else "Lokasi"
-    answer = f"Balas YA {code} untuk menerima atau TIDAK {code} untuk menolak."
-    if timeout_minutes:
-        answer += f" Berlaku {int(timeout_minutes)} menit."
+    # NOTE: SMS (task offer; whole SMS at most 2 parts of 153 GSM-7 characters). YA and TIDAK are reply keywords: keep them.
+    answer = tr.pgettext("sms", "Reply YA %(code)s to accept or TIDAK %(code)s to decline.") % {"code": code}
+    if timeout_minutes == 1:
+        # NOTE: SMS (task offer; whole SMS at most 2 parts of 153 GSM-7 characters): how long the offer stands.
+        valid = tr.pgettext("sms", "Valid for 1 minute.")
+    elif timeout_minutes:
+        # NOTE: SMS (task offer; whole SMS at most 2 parts of 153 GSM-7 characters): how long the offer stands.
+        valid = tr.pgettext("sms", "Valid for %(minutes)s minutes.") % {"minutes": int(timeout_minutes)}
+    else:
+        valid = ""
 
     def render(landmark: str, kelurahan: str) -> str:
         place = _place(landmark, kelurahan)
         if place and distance:
-            where = f" {label}: {place} ({distance} dari Anda)."
+            if approximate:
+                # NOTE: SMS (task offer; whole SMS at most 2 parts of 153 GSM-7 characters): an approximate place (only the kelurahan is known) and distance.
+                where = tr.pgettext("sms", "Approximate location: %(place)s (%(distance)s from you).")
+            else:
+                # NOTE: SMS (task offer; whole SMS at most 2 parts of 153 GSM-7 characters): the place and distance.
+                where = tr.pgettext("sms", "Location: %(place)s (%(distance)s from you).")
         elif place:
-            where = f" {label}: {place}."
+            if approximate:
+                # NOTE: SMS (task offer; whole SMS at most 2 parts of 153 GSM-7 characters): an approximate place (only the kelurahan is known).
+                where = tr.pgettext("sms", "Approximate location: %(place)s.")
+            else:
+                # NOTE: SMS (task offer or acceptance; whole SMS at most 2 parts of 153 GSM-7 characters).
+                where = tr.pgettext("sms", "Location: %(place)s.")
         elif distance:
-            where = f" Jarak {distance} dari Anda" + (", lokasi perkiraan." if approximate else ".")
+            if approximate:
+                # NOTE: SMS (task offer; whole SMS at most 2 parts of 153 GSM-7 characters): the distance, to an approximate location.
+                where = tr.pgettext("sms", "%(distance)s from you, approximate location.")
+            else:
+                # NOTE: SMS (task offer; whole SMS at most 2 parts of 153 GSM-7 characters): the distance.
+                where = tr.pgettext("sms", "%(distance)s from you.")
+        elif approximate:
+            # NOTE: SMS (task offer; whole SMS at most 2 parts of 153 GSM-7 characters): the household's location is only approximate.
+            where = tr.pgettext("sms", "Approximate location.")
         else:
-            where = " Lokasi perkiraan." if approximate else ""
-        return f"Tugas {code}: {need}{who}.{where} {answer}"
+            where = ""
+        where = where % {"place": place, "distance": distance} if where else ""
+        return _sentences(head, where, answer, valid)
 
     return _fit(render, {"landmark": _clean(landmark), "kelurahan": _kelurahan(_clean(kelurahan))},
                 _PLACE_STEPS)
 
 
-def accepted(code: str, landmark: str | None, kelurahan: str | None) -> str:
+def accepted(code: str, landmark: str | None, kelurahan: str | None, *, lang: str = DEFAULT_LANGUAGE) -> str:
     """Confirms an accepted task; says where to go and how to report it done."""
+    tr = translations(lang)
     code = _code(code)
+    # NOTE: SMS (acceptance; whole SMS at most 2 parts of 153 GSM-7 characters). T123 is the task code.
+    thanks = tr.pgettext("sms", "Thank you, task %(code)s is now recorded as yours.") % {"code": code}
+    # NOTE: SMS (acceptance; whole SMS at most 2 parts of 153 GSM-7 characters). SELESAI is a reply keyword: keep it.
+    then = tr.pgettext("sms", "When it is done, reply SELESAI %(code)s.") % {"code": code}
 
     def render(landmark: str, kelurahan: str) -> str:
         place = _place(landmark, kelurahan)
-        where = f" Lokasi: {place}." if place else ""
-        return (f"Terima kasih, tugas {code} sudah tercatat untuk Anda.{where} "
-                f"Setelah selesai, balas SELESAI {code}.")
+        # NOTE: SMS (task offer or acceptance; whole SMS at most 2 parts of 153 GSM-7 characters).
+        where = tr.pgettext("sms", "Location: %(place)s.") % {"place": place} if place else ""
+        return _sentences(thanks, where, then)
 
     return _fit(render, {"landmark": _clean(landmark), "kelurahan": _kelurahan(_clean(kelurahan))},
                 _PLACE_STEPS)
 
 
-def declined(code: str) -> str:
+def declined(code: str, *, lang: str = DEFAULT_LANGUAGE) -> str:
     """Confirms a declined offer."""
-    return (f"Terima kasih, penolakan tugas {_code(code)} sudah kami terima. "
-            "Tugas ini akan ditawarkan ke relawan lain.")
+    # NOTE: SMS (one part: at most 160 GSM-7 characters with a 12-character code).
+    return translations(lang).pgettext(
+        "sms", "Thank you, we have received your refusal of task %(code)s. The task will be offered to "
+        "another volunteer.") % {"code": _code(code)}
 
 
-def done(code: str) -> str:
+def done(code: str, *, lang: str = DEFAULT_LANGUAGE) -> str:
     """Confirms a task reported done."""
-    return f"Terima kasih, tugas {_code(code)} tercatat selesai. Bantuan Anda sangat berarti."
+    # NOTE: SMS (one part: at most 160 GSM-7 characters with a 12-character code).
+    return translations(lang).pgettext(
+        "sms", "Thank you, task %(code)s is recorded as done. Your work means a lot.") % {"code": _code(code)}
 
 
-def already(code: str, status: str) -> str:
+def already(code: str, status: str, *, lang: str = DEFAULT_LANGUAGE) -> str:
     """Answer to a repeated reply: the task already has ``status``; nothing changed."""
+    tr = translations(lang)
     code = _code(code)
-    text = f"Tugas {code} sudah berstatus {_status(status)}. Tidak ada perubahan."
+    # NOTE: SMS (whole SMS at most 2 parts of 153 GSM-7 characters): a reply changed nothing; status is a word such as "accepted".
+    text = tr.pgettext("sms", "Task %(code)s is already %(status)s. Nothing changed.") % {
+        "code": code, "status": _status(status, lang)}
     if status == "accepted":
-        text += f" Balas SELESAI {code} setelah tugas selesai."
+        # NOTE: SMS (whole SMS at most 2 parts of 153 GSM-7 characters). SELESAI is a reply keyword: keep it.
+        text += " " + tr.pgettext("sms", "Reply SELESAI %(code)s when the task is done.") % {"code": code}
     elif status == "offered":
-        text += f" Balas YA {code} atau TIDAK {code}."
+        # NOTE: SMS (whole SMS at most 2 parts of 153 GSM-7 characters). YA and TIDAK are reply keywords: keep them.
+        text += " " + tr.pgettext("sms", "Reply YA %(code)s or TIDAK %(code)s.") % {"code": code}
     return text
 
 
-def not_yours(code: str) -> str:
+def not_yours(code: str, *, lang: str = DEFAULT_LANGUAGE) -> str:
     """The code exists but belongs to someone else (the answer reveals nothing about it)."""
-    return (f"Tugas {_code(code)} tidak terdaftar untuk Anda. "
-            "Balas STATUS untuk melihat tugas Anda.")
+    # NOTE: SMS (one part: at most 160 GSM-7 characters with a 12-character code). STATUS is a reply keyword: keep it.
+    return translations(lang).pgettext(
+        "sms", "Task %(code)s is not registered to you. Reply STATUS to see your tasks.") % {"code": _code(code)}
 
 
-def unknown_code(code: str) -> str:
+def unknown_code(code: str, *, lang: str = DEFAULT_LANGUAGE) -> str:
     """No task has this code."""
-    return (f"Kode tugas {_code(code)} tidak ditemukan. Periksa kembali kodenya, "
-            "atau balas STATUS untuk melihat tugas Anda.")
+    # NOTE: SMS (one part: at most 160 GSM-7 characters with a 12-character code). STATUS is a reply keyword: keep it.
+    return translations(lang).pgettext(
+        "sms", "Task code %(code)s was not found. Check the code, or reply STATUS to see your tasks.") % {
+        "code": _code(code)}
 
 
-def ambiguous(codes: list[str]) -> str:
+def ambiguous(codes: list[str], *, lang: str = DEFAULT_LANGUAGE) -> str:
     """The code was left out but the volunteer has several open tasks: ask for it."""
     codes = [_code(c) for c in codes]
     example = codes[0] if codes else "T123"
-    tail = f". Tulis kodenya, mis. YA {example}, TIDAK {example} atau SELESAI {example}."
-    return _count_list(codes, lambda head: fits(head + tail),
-                       "Anda punya beberapa tugas terbuka: ") + tail
+    # NOTE: SMS (at most 2 parts of 153 GSM-7 characters; as many codes are listed as fit). YA, TIDAK and SELESAI are reply keywords: keep them.
+    template = translations(lang).pgettext(
+        "sms", "You have several open tasks: %(codes)s. Write the code, e.g. YA %(example)s, TIDAK %(example)s "
+        "or SELESAI %(example)s.")
+    return _count_list(codes, lambda listed: template % {"codes": listed, "example": example}, ", ", lang)
 
 
-def no_open_tasks() -> str:
+def no_open_tasks(*, lang: str = DEFAULT_LANGUAGE) -> str:
     """The volunteer has no open task."""
-    return "Saat ini Anda tidak punya tugas terbuka. Terima kasih atas kesiapan Anda."
+    # NOTE: SMS (one part: at most 160 GSM-7 characters).
+    return translations(lang).pgettext("sms", "You have no open task right now. Thank you for being ready.")
 
 
-def status_list(tasks: list[tuple[str, str, str]]) -> str:
+def status_list(tasks: list[tuple[str, str, str]], *, lang: str = DEFAULT_LANGUAGE) -> str:
     """The volunteer's open tasks as ``(code, status, category)``; ``+N lagi`` when too many.
 
     ``status`` and ``category`` are the English keys (translated) or words shown as given.
     """
     if not tasks:
-        return no_open_tasks()
-    items = [f"{_code(code)} {_category(category)}: {_status(status)}"
+        return no_open_tasks(lang=lang)
+    items = [f"{_code(code)} {_category(category, lang)}: {_status(status, lang)}"
              for code, status, category in tasks]
-    tail = ". Balas SELESAI dan kode tugas setelah selesai."
-    return _count_list(items, lambda head: fits(head + tail), "Tugas Anda: ", "; ") + tail
+    # NOTE: SMS (at most 2 parts of 153 GSM-7 characters; as many tasks are listed as fit, "T1 food: accepted; T2 ..."). SELESAI is a reply keyword: keep it.
+    template = translations(lang).pgettext(
+        "sms", "Your tasks: %(tasks)s. Reply SELESAI and the task code when a task is done.")
+    return _count_list(items, lambda listed: template % {"tasks": listed}, "; ", lang)
 
 
-def opted_out() -> str:
+def opted_out(*, lang: str = DEFAULT_LANGUAGE) -> str:
     """Confirms STOP/BERHENTI; says how to come back."""
-    return ("Anda tidak akan menerima SMS tugas lagi. Terima kasih atas bantuan Anda. "
-            "Untuk aktif kembali, kirim MULAI.")
+    # NOTE: SMS (one part: at most 160 GSM-7 characters). MULAI is a reply keyword: keep it.
+    return translations(lang).pgettext(
+        "sms", "You will no longer receive task SMS. Thank you for your support. To come back, send MULAI.")
 
 
-def opted_in() -> str:
+def opted_in(*, lang: str = DEFAULT_LANGUAGE) -> str:
     """Confirms MULAI."""
-    return ("Selamat datang kembali, Anda akan menerima SMS tugas lagi. "
-            "Untuk berhenti, kirim BERHENTI.")
+    # NOTE: SMS (one part: at most 160 GSM-7 characters). BERHENTI is a reply keyword: keep it.
+    return translations(lang).pgettext(
+        "sms", "Welcome back, you will receive task SMS again. To stop, send BERHENTI.")
 
 
-def help_text() -> str:
+def help_text(*, lang: str = DEFAULT_LANGUAGE) -> str:
     """The reply keywords, with the code format."""
-    return ("Cara membalas (kode tugas = T + angka, mis. T123): YA T123 = terima, "
-            "TIDAK T123 = tolak, SELESAI T123 = tugas selesai, STATUS = daftar tugas Anda, "
-            "BERHENTI atau STOP = berhenti menerima SMS, MULAI = aktif kembali.")
+    # NOTE: SMS (at most 2 parts of 153 GSM-7 characters). YA, TIDAK, SELESAI, STATUS, BERHENTI, STOP, MULAI and T123 are what a volunteer sends: keep them.
+    return translations(lang).pgettext(
+        "sms", "How to reply (task code = T + number, e.g. T123): YA T123 = accept, TIDAK T123 = decline, "
+        "SELESAI T123 = task done, STATUS = your tasks, BERHENTI or STOP = stop receiving SMS, "
+        "MULAI = receive them again.")
 
 
-def expired(code: str) -> str:
+def expired(code: str, *, lang: str = DEFAULT_LANGUAGE) -> str:
     """The offer was not answered in time and went to someone else."""
-    return (f"Waktu menjawab tugas {_code(code)} sudah habis; tugas dialihkan ke relawan lain. "
-            "Terima kasih.")
+    # NOTE: SMS (one part: at most 160 GSM-7 characters with a 12-character code).
+    return translations(lang).pgettext(
+        "sms", "The time to answer task %(code)s has run out; the task went to another volunteer. "
+        "Thank you.") % {"code": _code(code)}
 
 
-def cancelled(code: str) -> str:
+def cancelled(code: str, *, lang: str = DEFAULT_LANGUAGE) -> str:
     """The coordinator cancelled the task."""
-    return (f"Tugas {_code(code)} dibatalkan oleh koordinator. Anda tidak perlu melanjutkan "
-            "tugas ini. Terima kasih.")
+    # NOTE: SMS (one part: at most 160 GSM-7 characters with a 12-character code).
+    return translations(lang).pgettext(
+        "sms", "Task %(code)s was called off by the coordinator. You do not need to go on with it. "
+        "Thank you.") % {"code": _code(code)}

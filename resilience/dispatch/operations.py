@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from resilience.core.db import locked
-from resilience.core.errors import Conflict, NotFound, ValidationFailed
+from resilience.core.errors import Conflict, Message, NotFound, ValidationFailed
 from resilience.core.geo import haversine_m
 from resilience.dispatch import lifecycle
 from resilience.dispatch.models import LIVE_TASK_STATUSES, Task
@@ -38,7 +38,7 @@ class Confirmation:
 def get_task(session: Session, task_id: int) -> Task:
     task = session.get(Task, task_id)
     if task is None:
-        raise NotFound(f"no task with id {task_id}")
+        raise NotFound(Message("no task with id %(task_id)s", task_id=task_id))
     return task
 
 
@@ -47,18 +47,20 @@ def _lock_volunteers(session: Session, ids: list[int]) -> dict[int, Volunteer]:
     return {v.id: v for v in rows}
 
 
-def _unfit(volunteer: Volunteer, remaining: int) -> str | None:
+def _unfit(volunteer: Volunteer, remaining: int) -> Message | None:
     if volunteer.availability != "available":
-        return f"volunteer is {volunteer.availability}"
+        return Message("volunteer is %(availability)s", availability=volunteer.availability,
+                       terms={"availability": "availability"})
     if volunteer.sms_opt_out:
-        return "volunteer opted out of SMS"
+        return Message("volunteer opted out of SMS")
     if remaining <= 0:
-        return "volunteer has no capacity left"
+        return Message("volunteer has no capacity left")
     return None
 
 
 def confirm(session: Session, event: FloodEvent, task_ids: list[int] | None = None) -> Confirmation:
-    """Move proposed tasks (all, or the given ids) to ``offered``; report what was skipped."""
+    """Move proposed tasks (all, or the given ids) to ``offered``; report what was skipped (each
+    reason a :class:`Message`: the API's English, a page's own language)."""
     lock_event(session, event)
     query = select(Task).where(Task.event_id == event.id)
     if task_ids is None:
@@ -70,18 +72,20 @@ def confirm(session: Session, event: FloodEvent, task_ids: list[int] | None = No
     if task_ids is not None:
         found = {t.id for t in tasks}
         for missing in sorted(set(task_ids) - found):
-            result.skipped.append({"task_id": missing, "reason": "no such task in this event"})
+            result.skipped.append({"task_id": missing, "reason": Message("no such task in this event")})
     volunteers = _lock_volunteers(session, [t.volunteer_id for t in tasks])
     held = held_tasks(session, list(volunteers))
     remaining = {vid: v.capacity - held.get(vid, 0) for vid, v in volunteers.items()}
     # Highest priority first, so scarce capacity goes where it matters most.
     for task in sorted(tasks, key=lambda t: (-t.need.priority, t.id)):
         if task.status != "proposed":
-            result.skipped.append({"task_id": task.id, "reason": f"task is {task.status}, not proposed"})
+            reason = Message("task is %(status)s, not proposed", status=task.status, terms={"status": "task_status"})
+            result.skipped.append({"task_id": task.id, "reason": reason})
             continue
         reason = None
         if task.need.status != "open":
-            reason = f"need {task.need_id} is {task.need.status}"
+            reason = Message("need %(need_id)s is %(status)s", need_id=str(task.need_id), status=task.need.status,
+                             terms={"status": "need_status"})
         else:
             reason = _unfit(volunteers[task.volunteer_id], remaining[task.volunteer_id])
         if reason:
@@ -102,24 +106,29 @@ def cancel(session: Session, task: Task) -> Task:
 def reassign(session: Session, task: Task, volunteer_id: int) -> Task:
     """Give a live task's need to another volunteer; the old task is cancelled."""
     if task.status not in LIVE_TASK_STATUSES:
-        raise Conflict(f"task {task.code} is {task.status}; only proposed, offered or accepted tasks can be reassigned")
+        raise Conflict(Message("task %(code)s is %(status)s; only proposed, offered or accepted tasks can be reassigned",
+                               code=task.code, status=task.status, terms={"status": "task_status"}))
     event = session.get(FloodEvent, task.event_id)
     lock_event(session, event)
     if volunteer_id == task.volunteer_id:
-        raise ValidationFailed.field("volunteer_id", "the task already belongs to this volunteer")
+        raise ValidationFailed.field("volunteer_id", Message("the task already belongs to this volunteer"))
     volunteer = _lock_volunteers(session, [volunteer_id]).get(volunteer_id)
     if volunteer is None:
-        raise ValidationFailed.field("volunteer_id", f"no volunteer with id {volunteer_id}")
+        raise ValidationFailed.field("volunteer_id", Message("no volunteer with id %(volunteer_id)s",
+                                                             volunteer_id=volunteer_id))
     need = task.need
     skill = REQUIRED_SKILL[need.category]
     if skill and skill not in (volunteer.skills or []):
-        raise ValidationFailed.field("volunteer_id", f"{volunteer.name} lacks the skill {skill} that a {need.category} need requires")
+        raise ValidationFailed.field("volunteer_id", Message(
+            "%(name)s lacks the skill %(skill)s that a %(category)s need requires", name=volunteer.name,
+            skill=skill, category=need.category, terms={"skill": "skill", "category": "category"}))
     excluded = session.scalar(
         select(Task.id).where(Task.need_id == need.id, Task.volunteer_id == volunteer.id,
                               Task.status.in_(EXCLUDING_STATUSES))
     )
     if excluded is not None:
-        raise Conflict(f"{volunteer.name} already declined or missed this need (task T{excluded})")
+        raise Conflict(Message("%(name)s already declined or missed this need (task %(task)s)",
+                               name=volunteer.name, task=f"T{excluded}"))
     reason = _unfit(volunteer, volunteer.capacity - held_tasks(session, [volunteer.id]).get(volunteer.id, 0))
     if reason:
         raise Conflict(reason)

@@ -1,5 +1,6 @@
 import marshmallow as ma
 
+from resilience.core.errors import Message
 from resilience.core.schemas import UTCDateTime
 from resilience.dispatch.models import TASK_STATUSES
 
@@ -37,4 +38,4 @@ class TaskPatchSchema(ma.Schema):
     @ma.validates_schema
     def _one_change(self, data, **kwargs):
         if ("status" in data) == ("volunteer_id" in data):
-            raise ma.ValidationError("give either status (cancelled) or volunteer_id (reassign)")
+            raise ma.ValidationError(Message("give either status (cancelled) or volunteer_id (reassign)"))

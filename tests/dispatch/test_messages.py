@@ -1,4 +1,7 @@
-"""Tests for resilience.dispatch.messages: the Bahasa Indonesia SMS templates."""
+"""Tests for resilience.dispatch.messages: the SMS templates in Bahasa Indonesia (the default).
+
+The Indonesian words are written out here: they pin today's wording, which now comes from the
+catalogue (resilience/translations/id). English: tests/dispatch/test_messages_languages.py."""
 
 from __future__ import annotations
 
@@ -10,11 +13,38 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from resilience.dispatch import messages as t
-from resilience.dispatch.messages import NEED_LABELS, STATUS_WORDS, TWILIO_RESERVED, VULNERABLE_LABELS
+from resilience.dispatch.messages import TWILIO_RESERVED
 from resilience.dispatch.replies import parse
 from resilience.sms.gsm7 import is_gsm7, segments
 
 # --- templates: helpers -------------------------------------------------------------------
+
+NEED_LABELS = {
+    "evacuation": "evakuasi (perahu)",
+    "medical": "pertolongan pertama",
+    "psychosocial": "dukungan psikososial",
+    "food": "makanan",
+    "water": "air bersih",
+    "clothing": "pakaian",
+    "logistics": "logistik",
+}
+VULNERABLE_LABELS = {
+    "elderly": "lansia",
+    "children_under5": "balita",
+    "pregnant_or_lactating": "ibu hamil/menyusui",
+    "disabled": "disabilitas",
+    "chronically_ill": "sakit kronis",
+}
+STATUS_WORDS = {
+    "proposed": "diusulkan",
+    "offered": "menunggu jawaban",
+    "accepted": "diterima",
+    "declined": "ditolak",
+    "expired": "kedaluwarsa",
+    "done": "selesai",
+    "cancelled": "dibatalkan",
+    "failed": "gagal",
+}
 
 ALL_VULNERABLE = {key: 4 for key in VULNERABLE_LABELS}  # 20 vulnerable members
 LONG_LANDMARK = ("di belakang masjid besar Al-Ikhlas, masuk gang kecil sebelah warung Bu Sri yang "
