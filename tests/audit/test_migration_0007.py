@@ -3,27 +3,10 @@ as the write hook does for new ones, and goes back."""
 
 from __future__ import annotations
 
-import pytest
 import sqlalchemy as sa
 
-from resilience.app import create_app
 from tests.audit import scenario
-from tests.conftest import ApiClient, Seed, _create_pg_database, _drop_pg_database, make_settings
-
-
-@pytest.fixture(params=["sqlite", "postgis"])
-def fresh_app(request, tmp_path):
-    if request.param == "sqlite":
-        yield create_app(make_settings(f"sqlite:///{tmp_path / 'migrate.db'}", tmp_path), TESTING=True)
-        return
-    name, url = _create_pg_database()
-    app = create_app(make_settings(url, tmp_path), TESTING=True)
-    yield app
-    from resilience.extensions import db
-
-    with app.app_context():
-        db.engine.dispose()
-    _drop_pg_database(name)
+from tests.conftest import ApiClient, Seed
 
 
 def test_0007_backfills_event_ids_like_the_hook_and_goes_back(fresh_app):

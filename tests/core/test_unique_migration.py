@@ -9,7 +9,6 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from tests.core.test_migrations import fresh_app  # noqa: F401  (the fixture: both databases)
 
 INSERT = sa.text(
     "INSERT INTO households (id, head_name, nik_digest, address, landmark, location, members, elderly,"
@@ -32,7 +31,7 @@ def _volunteer(conn, vid, phone):
     ).bindparams(sa.bindparam("now", type_=sa.DateTime(timezone=True))), {"id": vid, "phone": phone, "now": NOW})
 
 
-def test_0006_refuses_duplicates_then_makes_the_nik_digest_unique_and_goes_back(fresh_app, caplog):  # noqa: F811
+def test_0006_refuses_duplicates_then_makes_the_nik_digest_unique_and_goes_back(fresh_app, caplog):
     from flask_migrate import downgrade, upgrade
 
     from resilience.extensions import db

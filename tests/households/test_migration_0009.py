@@ -7,10 +7,9 @@ from datetime import datetime, timezone
 
 import sqlalchemy as sa
 
-from tests.core.test_migrations import fresh_app  # noqa: F401  (the fixture, both databases)
 
 
-def test_0009_adds_address_and_precision_and_goes_back(fresh_app):  # noqa: F811
+def test_0009_adds_address_and_precision_and_goes_back(fresh_app):
     from flask_migrate import downgrade, upgrade
 
     from resilience.extensions import db

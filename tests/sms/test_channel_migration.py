@@ -3,26 +3,8 @@ both databases, keeping the messages stored before it."""
 
 from datetime import datetime, timezone
 
-import pytest
 import sqlalchemy as sa
 
-from resilience.app import create_app
-from tests.conftest import _create_pg_database, _drop_pg_database, make_settings
-
-
-@pytest.fixture(params=["sqlite", "postgis"])
-def fresh_app(request, tmp_path):
-    if request.param == "sqlite":
-        yield create_app(make_settings(f"sqlite:///{tmp_path / 'migrate.db'}", tmp_path), TESTING=True)
-        return
-    name, url = _create_pg_database()
-    app = create_app(make_settings(url, tmp_path), TESTING=True)
-    yield app
-    from resilience.extensions import db
-
-    with app.app_context():
-        db.engine.dispose()
-    _drop_pg_database(name)
 
 
 def test_0006_adds_the_channel_columns_and_goes_back(fresh_app):
