@@ -123,6 +123,8 @@ SLOW = (
     "audit/test_audit.py::test_cli_audit_verify_exit_codes",
     "reports/test_report_cli.py::test_console_script_exit_codes",
     "sms/test_ratelimit.py::test_arrivals_stay_within_the_limit_despite_jitter",
+    "web/test_indonesian_pages.py::test_no_english_on_any_page_in_indonesian",
+    "households/test_import_messy_workbook.py",
 )
 
 
