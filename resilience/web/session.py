@@ -11,6 +11,7 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext, lazy_gettext, refresh
 
 from resilience.accounts.models import User
+from resilience.vocabulary import WRITE_ROLES
 from resilience.accounts.operations import check_password, user_by_email
 from resilience.audit.chain import set_actor
 from resilience.core.errors import DomainError
@@ -22,7 +23,6 @@ from resilience.web.i18n import LANGUAGES, current_language, distance, local_tim
 from resilience.web.labels import LABELS, label
 from resilience.web.ratelimit import limiter_key
 
-WRITE_ROLES = ("admin", "coordinator")
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 

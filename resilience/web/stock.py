@@ -19,13 +19,14 @@ from resilience.extensions import db
 from resilience.reports.operations import estimate, shortfall_lines
 from resilience.stock import queries
 from resilience.stock.models import StockMovement
+from resilience.vocabulary import MOVEMENT_KINDS
 from resilience.web.blueprint import bp, nav_item
 from resilience.web.labels import label
 from resilience.web.session import login_required
 
 LEDGER_PAGE = 50
 RECENT = 15
-LEDGER_KINDS = ("receipt", "issue", "transfer_out", "transfer_in", "adjustment")
+LEDGER_KINDS = MOVEMENT_KINDS
 
 nav_item("web.stock_page", "stock_menu")
 
