@@ -318,3 +318,18 @@ def unique_violation(error: Exception, fields: dict[str, str]) -> str | None:
         if constraint is None and f"UNIQUE constraint failed: {target}" in message:
             return name
     return None
+
+
+def flush_unique(session, target: str, field: str, message: Message) -> None:
+    """Flush ``session``; a unique violation of ``target`` (``"table.column"``) becomes a 409 on
+    ``field``. The database's unique constraint is the guarantee (a check before the insert is
+    only the friendly fast path): a concurrent duplicate is a 409 here, never a 500."""
+    from sqlalchemy.exc import IntegrityError
+
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        if unique_violation(exc, {target: field}) is None:
+            raise
+        session.rollback()
+        raise Conflict(message, field=field) from None

@@ -7,13 +7,12 @@ from typing import Any
 from shapely.geometry import box
 from geoalchemy2.shape import from_shape, to_shape
 from sqlalchemy import exists, func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from resilience.areas.models import VILLAGE_LEVELS, AdminArea
 from resilience.areas.operations import area_by_code, area_for_point
 from resilience.core import crypto
-from resilience.core.errors import Conflict, Message, NotFound, ValidationFailed, unique_violation
+from resilience.core.errors import Conflict, Message, NotFound, ValidationFailed, flush_unique
 from resilience.core.geo import parse_bbox
 from resilience.core.invalid import InvalidValue
 from resilience.events.models import FloodEvent
@@ -54,15 +53,7 @@ def _check_nik_unique(session: Session, household: Household) -> None:
 
 
 def _flush(session: Session) -> None:
-    """The unique index on the NIK digest is the guarantee (the check above is the friendly
-    fast path): a concurrent registration of the same NIK is a 409 here, not a 500."""
-    try:
-        session.flush()
-    except IntegrityError as exc:
-        if unique_violation(exc, {"households.nik_digest": "nik"}) is None:
-            raise
-        session.rollback()
-        raise Conflict(Message("a household with this NIK is already registered"), field="nik") from None
+    flush_unique(session, "households.nik_digest", "nik", Message("a household with this NIK is already registered"))
 
 
 def _set_kk_digest(household: Household) -> None:

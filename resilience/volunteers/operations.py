@@ -7,11 +7,10 @@ from typing import Any
 from geoalchemy2.shape import from_shape
 from shapely.geometry import box
 from sqlalchemy import String, cast, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from resilience.core.db import like_pattern
-from resilience.core.errors import Conflict, Message, NotFound, ValidationFailed, unique_violation
+from resilience.core.errors import Conflict, Message, NotFound, ValidationFailed, flush_unique
 from resilience.core.geo import parse_bbox
 from resilience.core.invalid import InvalidValue
 from resilience.volunteers.models import Volunteer, VolunteerGroup
@@ -76,15 +75,7 @@ def _check_phone(session: Session, phone: str, volunteer_id: int | None) -> None
 
 
 def _flush(session: Session) -> None:
-    """The unique constraint on the phone is the guarantee (_check_phone is the friendly fast
-    path): a concurrent registration of the same phone is a 409 here, not a 500."""
-    try:
-        session.flush()
-    except IntegrityError as exc:
-        if unique_violation(exc, {"volunteers.phone": "phone"}) is None:
-            raise
-        session.rollback()
-        raise Conflict(Message("another volunteer already has this phone number"), field="phone") from None
+    flush_unique(session, "volunteers.phone", "phone", Message("another volunteer already has this phone number"))
 
 
 def create_volunteer(session: Session, data: dict[str, Any]) -> Volunteer:
