@@ -10,3 +10,4 @@ from resilience.dispatch.models import Task  # noqa: F401
 from resilience.stock.models import Depot, Item, StockBalance, StockMovement  # noqa: F401
 from resilience.volunteers.models import Volunteer, VolunteerGroup  # noqa: F401
 from resilience.sms.models import SmsMessage  # noqa: F401
+from resilience.alerts.models import Alert  # noqa: F401

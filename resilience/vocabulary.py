@@ -51,6 +51,21 @@ MANUAL_NEED_STATUSES = ("open", "done", "cancelled")  # the ones a coordinator m
 
 # --------------------------------------------------------------------------- flood events
 EVENT_STATUSES = ("active", "closed")
+# Needs whose task puts the volunteer at risk: after acceptance they are asked AMAN / BANTU
+# (the event's checkin_categories; these are the default).
+CHECKIN_CATEGORIES = ("evacuation", "medical")
+
+# --------------------------------------------------------------------------- alerts
+# What needs a coordinator now (GET /alerts), one code each:
+ALERT_KINDS = (
+    "no_candidate",       # a need back to open with nobody left to offer it to
+    "long_wait",          # a priority 4-5 need waiting longer than the event's threshold
+    "repeated_expiry",    # a need whose offers expired twice or more
+    "sms_failed",         # an SMS that failed for good
+    "opted_out_with_tasks",  # a volunteer who sent STOP while holding live tasks
+    "safety_escalation",  # BANTU, or no answer to the safety check-in
+)
+ALERT_SEVERITIES = ("warning", "emergency")
 
 # --------------------------------------------------------------------------- aid stock
 DEPOT_KINDS = ("posko", "gudang")

@@ -57,6 +57,17 @@ class Task(db.Model):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The volunteer's words after TIDAK ("motor mogok"), shown on the task board.
+    decline_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Why a coordinator changed it by hand (done on the volunteer's behalf, cancelled, …).
+    coordinator_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The safety check-in of an at-risk task: due, asked (AMAN/BANTU SMS sent), answered safe,
+    # help asked (BANTU), escalated (no answer, or BANTU).
+    checkin_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    checkin_asked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checkin_safe_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checkin_help_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checkin_escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     need: Mapped[Need] = relationship()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from resilience.core.db import UTCDateTime, utcnow
@@ -47,6 +47,11 @@ class SmsMessage(db.Model):
     attempt_token: Mapped[str | None] = mapped_column(String(32))
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sending_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # An inbound message the system did not act on (free text, an unknown number) waits in the
+    # coordinator's inbox until someone handles it.
+    needs_attention: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false(), index=True)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    handled_by: Mapped[str | None] = mapped_column(String(120))
     task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id"), index=True)
     volunteer_id: Mapped[int | None] = mapped_column(ForeignKey("volunteers.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -21,6 +21,7 @@ class VolunteerGroup(db.Model):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(20))
     leader: Mapped[str] = mapped_column(String(200), default="")
+    leader_phone: Mapped[str | None] = mapped_column(String(20))  # E.164; safety escalations go here
     base_location: Mapped[Any] = mapped_column(
         Geometry("POINT", srid=4326, spatial_index=True), nullable=True
     )
@@ -28,6 +29,7 @@ class VolunteerGroup(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     __audit__ = True
+    __audit_redact__ = ("leader_phone",)
 
 
 class Volunteer(db.Model):

@@ -1,0 +1,1 @@
+"""Alerts: what needs a coordinator now, each with the action that resolves it."""
