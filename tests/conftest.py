@@ -106,8 +106,9 @@ def cheap_password_hashes():
 
 
 # Real processes (workers, Chromium, the console script), the demo's data set, heavy
-# concurrency: each several seconds (measured with --durations). The fast path is
-# ``pytest -m "not slow"``. Paths are relative to tests/; "file::test_name" marks one test
+# concurrency: each several seconds (measured with --durations). The developer's fast path is
+# ``pytest -m "not slow and not postgis"`` (``postgis`` is set below from the database
+# parameter). Paths are relative to tests/; "file::test_name" marks one test
 # (all its parameters).
 SLOW = (
     "e2e/",
@@ -128,6 +129,13 @@ SLOW = (
 )
 
 
+def _on_postgis(item) -> bool:
+    """The test runs on PostgreSQL: a fixture parameter ``postgis`` (``app``, ``client``,
+    ``fresh_app``, …), or the PostgreSQL app itself."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    return "postgis" in params.values() or "postgis_app" in getattr(item, "fixturenames", ())
+
+
 def pytest_collection_modifyitems(config, items):
     root = Path(__file__).parent
     for item in items:
@@ -135,6 +143,8 @@ def pytest_collection_modifyitems(config, items):
         test_id = relative + "::" + item.name
         if any(test_id.startswith(p) if "::" in p else relative.startswith(p) for p in SLOW):
             item.add_marker(pytest.mark.slow)
+        if _on_postgis(item):
+            item.add_marker(pytest.mark.postgis)
 
 
 def pythonpath() -> dict[str, str]:
