@@ -8,10 +8,10 @@ from typing import Any
 from flask import Flask, g, request
 from werkzeug.exceptions import UnsupportedMediaType
 
-from resilience.core import crypto
+from resilience.core import bounds, crypto
 from resilience.core import logging as safe_logging
 from resilience.core.db import engine_options, install_engine_events, reset_read_only, set_read_only
-from resilience.core.errors import DomainError, render_domain_error
+from resilience.core.errors import DomainError, Message, ValidationFailed, render_domain_error
 from resilience.audit.chain import set_actor
 from resilience.core.schemas import register_fields, show_personal_data
 from resilience.core.settings import Settings
@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     crypto.configure(settings.field_encryption_keys, settings.secret_key)
 
     app = TransactionalFlask("resilience", instance_path=str(settings.instance_path))
+    app.url_map.converters["int"] = bounds.BoundedIntConverter  # before any route is added
     app.config.update(
         SETTINGS=settings,
         SECRET_KEY=settings.secret_key,
@@ -136,6 +137,9 @@ def _register_guards(app: Flask) -> None:
                 raise UnsupportedMediaType(
                     f"send JSON with 'Content-Type: application/json' (got {mimetype or 'none'!r})"
                 )
+        bounds.check_query(request.args)
+        if request.is_json and _has_body():
+            bounds.check_value(_json_body())
         if request.path in PUBLIC_PATHS and "Authorization" not in request.headers:
             return None
         authenticate()
@@ -149,6 +153,16 @@ def _register_guards(app: Flask) -> None:
         token = g.pop("read_only_token", None)
         if token is not None:
             reset_read_only(token)
+
+
+def _json_body() -> Any:
+    """The request's JSON, parsed once (views read the cached value). A document nested too
+    deeply for the parser is refused like one nested too deeply for ``bounds``."""
+    try:
+        return request.get_json(silent=False)
+    except RecursionError:
+        raise ValidationFailed.field("(body)", Message("nested more than %(depth)s levels deep",
+                                                       depth=bounds.MAX_DEPTH)) from None
 
 
 def _has_body() -> bool:

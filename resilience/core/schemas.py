@@ -16,6 +16,7 @@ from geoalchemy2.elements import WKBElement, WKTElement
 from geoalchemy2.shape import from_shape, to_shape
 from shapely.geometry import Point
 
+from resilience.core.bounds import MAX_YEAR, MIN_YEAR
 from resilience.core.crypto import Unreadable
 from resilience.core.geo import area_to_geojson, check_point, parse_area
 from resilience.core.identity import (
@@ -185,7 +186,13 @@ class UTCDateTime(ma.fields.AwareDateTime):
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str) and value.endswith("Z"):
             value = value[:-1] + "+00:00"
-        return super()._deserialize(value, attr, data, **kwargs).astimezone(timezone.utc)
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        # A time outside 1900-2100 is a typing error (and 9999-12-31 overflows any conversion
+        # to local time on the pages): refused here, never stored.
+        if not MIN_YEAR <= moment.year <= MAX_YEAR or not MIN_YEAR <= moment.astimezone(timezone.utc).year <= MAX_YEAR:
+            raise ma.ValidationError(Message("must be a time between %(low)s and %(high)s", low=MIN_YEAR,
+                                             high=MAX_YEAR))
+        return moment.astimezone(timezone.utc)
 
 
 class AreaRefSchema(ma.Schema):

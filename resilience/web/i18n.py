@@ -87,7 +87,10 @@ def distance(metres: float | None) -> str:
 def zone_label(value=None) -> str:
     """The short name of the configured zone at ``value`` (WIB, WITA, WIT; else the offset)."""
     moment = value or datetime.now(timezone.utc)
-    return ZONE_NAMES.get(str(get_timezone()), moment.astimezone(get_timezone()).strftime("UTC%z"))
+    try:
+        return ZONE_NAMES.get(str(get_timezone()), moment.astimezone(get_timezone()).strftime("UTC%z"))
+    except (OverflowError, ValueError):
+        return "UTC"
 
 
 # Indonesia's three zones have names the CLDR does not give in Bahasa Indonesia.
@@ -98,7 +101,12 @@ def local_time(value, pattern: str = "yyyy-MM-dd HH:mm") -> str:
     """A UTC time in the configured zone, with the zone's name: ``2026-01-05 14:30 WIB``."""
     if value is None:
         return ""
-    return f"{format_datetime(value, pattern)} {zone_label(value)}"
+    try:
+        return f"{format_datetime(value, pattern)} {zone_label(value)}"
+    except (OverflowError, ValueError):
+        # A stored time at the edge of the calendar (9999-12-31, from before times were
+        # range-checked) has no local time: shown in UTC rather than breaking the page.
+        return value.strftime("%Y-%m-%d %H:%M") + " UTC"
 
 
 def local_zone() -> ZoneInfo:
