@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, request
-from werkzeug.exceptions import UnsupportedMediaType
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from resilience.core import bounds, crypto
 from resilience.core import logging as safe_logging
@@ -125,6 +125,8 @@ def _register_guards(app: Flask) -> None:
         set_actor("anonymous")
         show_personal_data(False)
         if not request.path.startswith(API_PREFIX):
+            if bounds.has_nul(request.args) or (request.method == "POST" and bounds.has_nul(request.form)):
+                raise BadRequest("the request holds the NUL character")
             return None
         if request.path in UPLOAD_PATHS:
             request.max_content_length = MAX_UPLOAD

@@ -126,6 +126,7 @@ SLOW = (
     "sms/test_ratelimit.py::test_arrivals_stay_within_the_limit_despite_jitter",
     "web/test_indonesian_pages.py::test_no_english_on_any_page_in_indonesian",
     "households/test_import_messy_workbook.py",
+    "core/test_api_fuzz.py",
 )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
+from apispec import BasePlugin
 from flask import Response
 from flask_smorest import Api
 from sqlalchemy import Select, func, select
@@ -20,7 +21,11 @@ MAX_PER_PAGE = 500
 
 
 class ProblemSchema(ma.Schema):
-    """RFC 9457 problem details (documentation only)."""
+    """RFC 9457 problem details (documentation only). A problem may carry more members than
+    these (``field`` on a 409, ``balance`` on a stock conflict), as RFC 9457 allows."""
+
+    class Meta:
+        unknown = ma.INCLUDE  # documented as additionalProperties: true
 
     type = ma.fields.String()
     title = ma.fields.String()
@@ -29,8 +34,53 @@ class ProblemSchema(ma.Schema):
     errors = ma.fields.List(ma.fields.Dict(), metadata={"description": "one item per bad field"})
 
 
+WRITE_METHODS = ("post", "put", "patch", "delete")
+
+
+class OperationsPlugin(BasePlugin):
+    """Completes every operation for client generators: an ``operationId`` (the view's name,
+    with the method when one view answers several), and the error statuses each one can answer
+    documented as problem+json — 401, 403 and 429 everywhere, 404 where the path names a
+    resource, 409, 413 and 415 for writes (422 comes from the request schemas)."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        rule = kwargs.get("rule")
+        if rule is None or not operations:
+            return
+        name = rule.endpoint.rsplit(".", 1)[-1]
+        methods = [m for m in operations if m in ("get", "post", "put", "patch", "delete")]
+        for method in methods:
+            operation = operations[method]
+            operation.setdefault("operationId", name if len(methods) == 1 else f"{method}_{name}")
+            responses = operation.setdefault("responses", {})
+            codes = ["401", "403", "429"]
+            if rule.arguments:
+                codes.append("404")
+            if method in WRITE_METHODS:
+                codes += ["409", "413", "415"]
+            for code in codes:
+                responses.setdefault(code, _ERROR_REFS[code])
+
+
+_ERROR_REFS = {code: name for code, name in (
+    ("401", "UNAUTHORIZED"), ("403", "FORBIDDEN"), ("404", "NOT_FOUND"), ("409", "CONFLICT"),
+    ("413", "REQUEST_ENTITY_TOO_LARGE"), ("415", "UNSUPPORTED_MEDIA_TYPE"), ("429", "TOO_MANY_REQUESTS"))}
+
+
 class ProblemApi(Api):
     ERROR_SCHEMA = ProblemSchema
+
+    def __init__(self, app=None, **kwargs):
+        kwargs.setdefault("spec_kwargs", {}).setdefault("extra_plugins", [OperationsPlugin()])
+        super().__init__(app, **kwargs)
+
+    def _register_responses(self):
+        """The error responses are problem+json, as the server sends them."""
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = PROBLEM_MIME
+        try:
+            super()._register_responses()
+        finally:
+            del self.DEFAULT_RESPONSE_CONTENT_TYPE
 
     def handle_http_exception(self, error: HTTPException) -> Response:
         data = getattr(error, "data", None) or {}

@@ -3,7 +3,8 @@ ids and integers fit a signed 32-bit integer (the INTEGER columns ids and counts
 on PostgreSQL; a larger id in a lookup is a driver error there, and SQLite cannot bind beyond
 64 bits at all),
 JSON nests at most ``MAX_DEPTH`` levels, floats are finite, and times lie between 1900 and 2100
-(core.schemas.UTCDateTime). A value outside is a 422 naming the field, before any query runs —
+(core.schemas.UTCDateTime), and no text holds the NUL character (PostgreSQL cannot store or
+even compare it; SQLite would store it silently). A value outside is a 422 naming the field, before any query runs —
 never an overflow in the driver (a 500) or a stored date no page can show.
 """
 
@@ -31,6 +32,9 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+NUL = Message("must not contain the NUL character")
+
+
 def _bad(field: str, message: Message) -> ValidationFailed:
     return ValidationFailed.field(field or "(body)", message)
 
@@ -42,6 +46,10 @@ def check_value(value: Any, field: str = "") -> None:
         item, path, depth = stack.pop()
         if depth > MAX_DEPTH:
             raise _bad(path, Message("nested more than %(depth)s levels deep", depth=MAX_DEPTH))
+        if isinstance(item, str):
+            if "\x00" in item:
+                raise _bad(path, NUL)
+            continue
         if isinstance(item, bool):
             continue
         if isinstance(item, int):
@@ -52,6 +60,8 @@ def check_value(value: Any, field: str = "") -> None:
                 raise _bad(path, Message("must be a finite number"))
         elif isinstance(item, dict):
             for key, inner in item.items():
+                if "\x00" in key:
+                    raise _bad(path, NUL)
                 stack.append((inner, f"{path}.{key}" if path else str(key), depth + 1))
         elif isinstance(item, list):
             for index, inner in enumerate(item):
@@ -61,9 +71,17 @@ def check_value(value: Any, field: str = "") -> None:
 def check_query(args) -> None:
     """A query parameter written as an integer must fit (``?event=9223372036854775808``)."""
     for name, value in args.items(multi=True):
+        if "\x00" in value or "\x00" in name:
+            raise _bad(name.replace("\x00", ""), NUL)
         digits = value.strip().lstrip("+-")
         if digits.isdigit() and len(digits) >= 10:
             try:
                 check_value(int(value.strip()), name)
             except ValueError:
                 continue
+
+
+def has_nul(values) -> bool:
+    """A form (or any multi-dict) with the NUL character in a name or value."""
+    return any("\x00" in name or "\x00" in value for name, value in values.items(multi=True)
+               if isinstance(value, str))

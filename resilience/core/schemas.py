@@ -144,6 +144,10 @@ class VulnerableCount(ma.fields.Integer):
     """How many members of a household are elderly, disabled, …: ``null`` for roles without
     access to personal data (officials see these only as totals in the report)."""
 
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_none", True)  # documented as nullable: null is what officials get
+        super().__init__(**kwargs)
+
     def _serialize(self, value, attr, obj, **kwargs):
         return super()._serialize(value, attr, obj, **kwargs) if personal_data_visible() else None
 

@@ -51,6 +51,10 @@ class RtRwField(ma.fields.Field):
 class PersonalString(ma.fields.String):
     """Address text: ``null`` for roles without access to personal data."""
 
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_none", True)  # documented as nullable: null is what officials get
+        super().__init__(**kwargs)
+
     def _serialize(self, value, attr, obj, **kwargs):
         return super()._serialize(value, attr, obj, **kwargs) if personal_data_visible() else None
 
@@ -58,6 +62,10 @@ class PersonalString(ma.fields.String):
 class PersonalPoint(PointField):
     """The household's point: ``null`` for roles without access to personal data (officials
     see households per kelurahan)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_none", True)  # documented as nullable: null is what officials get
+        super().__init__(**kwargs)
 
     def _serialize(self, value, attr, obj, **kwargs):
         return super()._serialize(value, attr, obj, **kwargs) if personal_data_visible() else None

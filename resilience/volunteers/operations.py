@@ -21,13 +21,20 @@ VOLUNTEER_FIELDS = ("name", "phone", "group_id", "skills", "trainings", "locatio
 
 def create_group(session: Session, data: dict[str, Any]) -> VolunteerGroup:
     name = data["name"].strip()
-    if session.scalar(select(VolunteerGroup.id).where(func.lower(VolunteerGroup.name) == name.lower())):
-        raise Conflict(Message("a volunteer group named %(name)r already exists", name=name))
+    if session.scalar(select(VolunteerGroup.id).where(func.lower(VolunteerGroup.name) == func.lower(name))):
+        raise Conflict(Message("a volunteer group named %(name)r already exists", name=name), field="name")
     group = VolunteerGroup(name=name, kind=data["kind"], leader=(data.get("leader") or "").strip(),
                            base_location=data.get("base_location"))
     session.add(group)
-    session.flush()
+    _flush_group(session, name)
     return group
+
+
+def _flush_group(session: Session, name: str) -> None:
+    """The unique index is the guarantee (a racing twin, or a name whose case the database folds
+    differently from Python, passes the check above): a 409, never a 500."""
+    flush_unique(session, "volunteer_groups.name", "name",
+                 Message("a volunteer group named %(name)r already exists", name=name))
 
 
 def get_group(session: Session, group_id: int) -> VolunteerGroup:
@@ -42,9 +49,9 @@ def update_group(session: Session, group: VolunteerGroup, data: dict[str, Any]) 
     if "name" in data:
         name = data["name"].strip()
         other = session.scalar(select(VolunteerGroup.id).where(
-            func.lower(VolunteerGroup.name) == name.lower(), VolunteerGroup.id != group.id))
+            func.lower(VolunteerGroup.name) == func.lower(name), VolunteerGroup.id != group.id))
         if other is not None:
-            raise Conflict(Message("a volunteer group named %(name)r already exists", name=name))
+            raise Conflict(Message("a volunteer group named %(name)r already exists", name=name), field="name")
         group.name = name
     if "kind" in data:
         group.kind = data["kind"]
@@ -52,7 +59,7 @@ def update_group(session: Session, group: VolunteerGroup, data: dict[str, Any]) 
         group.leader = (data["leader"] or "").strip()
     if "base_location" in data:
         group.base_location = data["base_location"]
-    session.flush()
+    _flush_group(session, group.name)
     return group
 
 

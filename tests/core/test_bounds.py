@@ -105,3 +105,27 @@ def test_the_walk_is_iterative_and_checks_floats():
     check_value({"a": [1, 2.5, True, None, "x", {"b": -(2**31)}]})
     with pytest.raises(ValidationFailed):
         check_value({"b": -(2**31) - 1})
+
+
+def test_the_nul_character_is_refused_wherever_text_arrives(coordinator, app):
+    """PostgreSQL cannot store or even compare text holding NUL: a 422 naming the field, not a
+    driver error; on a page a 400."""
+    assert _field(coordinator.get("/api/v1/stock/movements?donor=a%00b")) == "donor"
+    assert _field(coordinator.post("/api/v1/groups", json={"name": "Karang\x00Taruna", "kind": "youth"})) == "name"
+    assert _field(coordinator.post("/api/v1/groups", json={"name": "K", "kind": "youth", "x\x00": 1})) == "(body)"
+    assert app.test_client().get("/login?next=%00").status_code == 400
+    assert app.test_client().post("/login", data={"email": "a\x00@b.c", "password": "x"}).status_code == 400
+    assert coordinator.get("/api/v1/groups").get_json()["total"] == 0
+
+
+def test_a_group_name_the_database_folds_differently_is_a_conflict_not_a_500(coordinator):
+    """Python lower-cases Ñ, SQLite's lower() does not: the check before the insert can miss a
+    twin, and the unique index then answers — as a 409."""
+    first = coordinator.post("/api/v1/groups", json={"name": "ÑT Relawan", "kind": "ngo"})
+    assert first.status_code == 201
+    again = coordinator.post("/api/v1/groups", json={"name": "ÑT Relawan", "kind": "ngo"})
+    assert again.status_code == 409 and again.get_json()["field"] == "name"
+    other = coordinator.post("/api/v1/groups", json={"name": "Tim Dua", "kind": "ngo"}).get_json()
+    renamed = coordinator.patch(f"/api/v1/groups/{other['id']}", json={"name": "ÑT Relawan"})
+    assert renamed.status_code == 409
+    assert coordinator.get("/api/v1/groups").get_json()["total"] == 2
