@@ -100,8 +100,9 @@ def engine_options(database_url: str) -> dict[str, Any]:
         return {
             "module": sqlite_dbapi(),
             "connect_args": {"timeout": 30, "check_same_thread": False},
+            "hide_parameters": True,  # no personal data in an error's text (core.logging)
         }
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20}
+    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20, "hide_parameters": True}
 
 
 def install_engine_events(engine: Engine) -> None:
