@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, g, request
+from flask_compress import Compress
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from resilience.core import bounds, crypto
@@ -69,6 +70,17 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
             "security": [{"bearer": []}],
         },
     )
+    # gzip what a posko's weak link carries most: the map library, scripts, styles, JSON and
+    # GeoJSON. Not HTML: a page holds the CSRF token beside text the user typed, which is what
+    # a BREACH-style attack on compressed responses needs.
+    app.config.update(
+        COMPRESS_ALGORITHM="gzip",
+        COMPRESS_MIMETYPES=["text/css", "text/javascript", "application/javascript", "application/json",
+                            "application/geo+json", "application/problem+json", "image/svg+xml"],
+        COMPRESS_MIN_SIZE=1024,
+        COMPRESS_STREAMS=False,  # streamed exports stay as they are; static files: web/assets.py
+        COMPRESS_REGISTER=True,
+    )
     # Keys in schema (declaration) order, as the OpenAPI document lists them. JSON_SORT_KEYS is
     # ignored since Flask 2.3: the JSON provider holds the setting.
     app.json.sort_keys = False
@@ -76,6 +88,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     if settings.is_sqlite:
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
 
+    Compress(app)
     db.init_app(app)
     with app.app_context():
         for engine in db.engines.values():

@@ -124,8 +124,9 @@ def init_db():
 @click.option("--port", default=5000, show_default=True, type=int)
 @with_appcontext
 def serve(host: str, port: int):
-    """Run the service (embedded default: SQLite + SpatiaLite, outbox SMS)."""
-    from werkzeug.serving import run_simple
+    """Run the service (embedded default: SQLite + SpatiaLite, outbox SMS) on waitress, a
+    production WSGI server (gunicorn serves it in production: see the README)."""
+    from waitress import serve as waitress_serve
 
     upgrade_database()
     app = current_app._get_current_object()
@@ -137,7 +138,7 @@ def serve(host: str, port: int):
         from resilience.core.embedded import EmbeddedScheduler
 
         EmbeddedScheduler(app).start()
-    run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
+    waitress_serve(app, host=host, port=port, threads=8, ident="Resilience", clear_untrusted_proxy_headers=True)
 
 
 @cli.command("demo")
