@@ -51,10 +51,11 @@ FITS = {"accept": ("offered",), "decline": ("offered",), "done": ("accepted",)}
 REPEATS = {"accept": "accepted", "decline": "declined", "done": "done"}
 
 
-def _resolve(session: Session, volunteer: Volunteer, command: str, code: str | None, lang: str):
-    """The task a reply is about, locked: by code; without one, the one live task in a state
-    ``command`` fits, else the only live task (so the answer can tell its state). Returns
-    (task, answer-if-none)."""
+def _resolve(session: Session, volunteer: Volunteer, code: str | None, statuses: tuple[str, ...],
+             lang: str):
+    """The task a reply is about, locked: by code; without one, the one live task in one of
+    ``statuses`` (the states the command fits), else the only live task (so the answer can
+    tell its real state). Returns (task, answer-if-none)."""
     if code is not None:
         task_id = Task.id_from_code(code)
         task = lifecycle.lock_task(session, task_id) if task_id else None
@@ -62,7 +63,7 @@ def _resolve(session: Session, volunteer: Volunteer, command: str, code: str | N
             return None, text.unknown_code(code, lang=lang)
         return task, None
     live = _open_tasks(session, volunteer, LIVE)
-    fitting = [t for t in live if t.status in FITS[command]]
+    fitting = [t for t in live if t.status in statuses]
     if len(fitting) > 1:
         return None, text.ambiguous([t.code for t in fitting], lang=lang)
     if fitting or len(live) == 1:
@@ -115,12 +116,11 @@ def _forward(session: Session, volunteer: Volunteer, message, lang: str) -> str:
 
 def _task_reply(session: Session, volunteer: Volunteer, message, reply: Reply, lang: str) -> str:
     command = reply.command
-    task, answer = _resolve(session, volunteer, command, reply.code, lang)
+    task, answer = _resolve(session, volunteer, reply.code, FITS[command], lang)
     if task is None:
         if reply.reason:  # "tidak bisa, perahu bocor" that names no task of theirs: a person reads it
             message.needs_attention = True
         return answer
-    message.task = task
     household = task.need.household
     kelurahan = household.admin_area.name if household.admin_area else ""
     if command == "accept":

@@ -9,13 +9,17 @@ from __future__ import annotations
 import re
 
 import pytest
+from geoalchemy2.elements import WKTElement
 from sqlalchemy import select
 
+from resilience.core.db import utcnow
 from resilience.dispatch import lifecycle
 from resilience.dispatch import messages as t
 from resilience.dispatch.models import Task
 from resilience.dispatch.replies import parse
+from resilience.events.models import FloodEvent
 from resilience.extensions import db
+from resilience.households.models import Household
 from resilience.sms.inbox import receive
 from resilience.sms.models import SmsMessage
 from resilience.volunteers.models import Volunteer
@@ -26,32 +30,51 @@ STRANGER = "+6281999999999"
 TASK_NAMES = ("T", "U")
 
 
-def _offered(event, volunteer, number: int):
-    household = factories.household(nik=f"62710545078{number:05d}", kk_number=f"62710501010{number:05d}")
-    need = factories.need(event, household, "evacuation")
-    return factories.task(event, need, volunteer, offer=True).id
+def _point(lat: float, lon: float) -> WKTElement:
+    return WKTElement(f"POINT({lon} {lat})", srid=4326)
+
+
+def _offered(session, event, volunteer) -> int:
+    household = Household(head_name="Siti Aminah", address="Jl. Mungku Baru RT 02", landmark="dekat masjid",
+                          location=_point(-1.6346, 113.6858), members=5, elderly=1)
+    session.add(household)
+    session.flush()
+    need = lifecycle.new_need(event_id=event.id, household_id=household.id, category="evacuation", priority=4,
+                              derived_priority=4)
+    need.household, need.event = household, event
+    session.add(need)
+    session.flush()
+    task = lifecycle.propose(session, need, volunteer, 650.0, "nearest", None, None)
+    session.flush()
+    lifecycle.offer(session, task)
+    return task.id
 
 
 def _world(world: str) -> tuple[str, dict[str, int]]:
-    """The sender's phone and their tasks' ids by name, as ``world`` describes (reply_corpus)."""
+    """The sender's phone and their tasks' ids by name, as ``world`` describes (reply_corpus),
+    built in one transaction through the lifecycle."""
     assert world in WORLDS
     if world == "stranger":
         return STRANGER, {}
-    event = factories.event()
-    volunteer = factories.volunteer(skills=["boat", "first_aid"], capacity=3)
-    if world == "offer+spare":
-        factories.volunteer(skills=["boat", "first_aid"], location={"lat": -1.645, "lon": 113.69})
-    tasks = {}
-    if world != "idle":
-        tasks["T"] = _offered(event, volunteer, 1)
-    if world in ("accepted+offer", "two offers"):
-        tasks["U"] = _offered(event, volunteer, 2)
+    phone, tasks = "+6281345600001", {}
     with factories.writing() as session:
+        event = FloodEvent(name="Banjir Rungan", started_at=utcnow(), status="active", offer_timeout_minutes=20)
+        volunteer = Volunteer(name="Budi Santoso", phone=phone, skills=["boat", "first_aid"],
+                              location=_point(-1.64, 113.69), capacity=3)
+        session.add_all([event, volunteer])
+        if world == "offer+spare":
+            session.add(Volunteer(name="Sari", phone="+6281345600002", skills=["boat", "first_aid"],
+                                  location=_point(-1.645, 113.69), capacity=3))
+        session.flush()
+        if world != "idle":
+            tasks["T"] = _offered(session, event, volunteer)
+        if world in ("accepted+offer", "two offers"):
+            tasks["U"] = _offered(session, event, volunteer)
         if world in ("accepted", "accepted+offer"):
-            lifecycle.accept(session, lifecycle.lock_task(session, tasks["T"]))
+            lifecycle.accept(session, session.get(Task, tasks["T"]))
         if world == "expired":
-            lifecycle.expire(session, lifecycle.lock_task(session, tasks["T"]))
-    return volunteer.phone, tasks
+            lifecycle.expire(session, session.get(Task, tasks["T"]))
+    return phone, tasks
 
 
 def _body(case: Case, codes: dict[str, str]) -> str:
