@@ -139,7 +139,7 @@ def _task_reply(session: Session, volunteer: Volunteer, message, reply: Reply, l
         if task.status == "accepted":
             lifecycle.done(session, task)
             return text.done(task.code, lang=lang)
-    if REPEATS[command] != task.status or reply.reason:
+    if REPEATS[command] != task.status or (reply.reason and reply.reason != task.decline_reason):
         message.needs_attention = True  # SELESAI on an offer, YA on an expired task …: a person looks
     return text.task_state(task.code, task.status, lang=lang)
 

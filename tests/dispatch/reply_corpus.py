@@ -11,6 +11,7 @@ Every case is ``Case(world, body, change, answer, reason)``:
     ``accepted+offer``  T accepted, U offered
     ``two offers``      T and U offered
     ``expired``         T expired (the offer ran out)
+    ``declined``        T declined earlier with the reason "motor mogok"
     ``idle``            a volunteer with no task
     ``stranger``        a number that is no volunteer's
 ``body`` — the SMS; ``{T}``/``{U}`` are the task codes (``{t}`` lower case, ``{n}`` T's number).
@@ -98,6 +99,9 @@ CORPUS = [
     Case("accepted", "oke {T}", "-", "state T"),
     Case("accepted+offer", "SELESAI {U}", "inbox", "state U"),
     Case("expired", "YA {T}", "inbox", "state T"),  # late: the offer went elsewhere
+    Case("declined", "TIDAK {T} motor mogok", "-", "state T"),  # the same SMS again: a repeat
+    Case("declined", "TIDAK {T}, ban bocor juga", "inbox", "state T"),  # new words: a person reads them
+    Case("declined", "YA {T}", "inbox", "state T"),  # changed their mind: the coordinator decides
     Case("accepted", "TIDAK", "-", "backing out T"),  # backing out names the task
     Case("accepted", "tidak bisa pak, perahu bocor", "inbox", "backing out T"),
     # --- declining ----------------------------------------------------------------------------------
@@ -147,4 +151,5 @@ CORPUS = [
     Case("stranger", "Pak ini nomor siapa ya?", "inbox", "none"),
 ]
 
-WORLDS = ("offer", "offer+spare", "accepted", "accepted+offer", "two offers", "expired", "idle", "stranger")
+WORLDS = ("offer", "offer+spare", "accepted", "accepted+offer", "two offers", "expired", "declined", "idle",
+          "stranger")

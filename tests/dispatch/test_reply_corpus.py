@@ -74,6 +74,8 @@ def _world(world: str) -> tuple[str, dict[str, int]]:
             lifecycle.accept(session, session.get(Task, tasks["T"]))
         if world == "expired":
             lifecycle.expire(session, session.get(Task, tasks["T"]))
+        if world == "declined":
+            lifecycle.decline(session, session.get(Task, tasks["T"]), reason="motor mogok")
     return phone, tasks
 
 
@@ -122,7 +124,7 @@ def test_reply(app, case: Case):
     # the state change, and nothing else
     before = {"offer": {"T": "offered"}, "offer+spare": {"T": "offered"}, "accepted": {"T": "accepted"},
               "accepted+offer": {"T": "accepted", "U": "offered"}, "two offers": {"T": "offered", "U": "offered"},
-              "expired": {"T": "expired"}}.get(case.world, {})
+              "expired": {"T": "expired"}, "declined": {"T": "declined"}}.get(case.world, {})
     wanted = dict(before)
     if case.change not in ("inbox", "-"):
         name, status = case.change.split()
@@ -135,6 +137,8 @@ def test_reply(app, case: Case):
         assert tasks[case.change.split()[0]].decline_reason == case.reason
     else:
         assert not case.reason
+        assert all(task.decline_reason == ("motor mogok" if case.world == "declined" else "")
+                   for task in tasks.values())
     if case.answer == "opted out":
         assert volunteer.sms_opt_out is True
 
