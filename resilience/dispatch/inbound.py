@@ -1,5 +1,18 @@
 """What a volunteer's SMS means: the ``INBOUND_RECEIVED`` hook.
 
+A task changes state only on a reply ``dispatch.replies`` reads as a command; everything else
+from a volunteer (free text: ``"sudah sampai, rumahnya kosong"``) changes nothing, is marked
+``needs_attention`` for the coordinator's inbox, and the volunteer is told it was passed on,
+with the real state of their tasks and what to send. A message from a number that is no
+volunteer's is never answered and also waits in the inbox.
+
+Without a code a command applies to the volunteer's only live task in a state it fits (YA and
+TIDAK: an offer; SELESAI: an accepted task). When none fits, the answer says what the one live
+task's real state is (``"T5 belum Anda terima; balas YA T5 untuk menerima …"``); backing out of
+an accepted task needs its code (``TIDAK T5``). A command that does not fit its task's state
+and is not a repeat (SELESAI on an offer, YA on an expired one) changes nothing and is marked
+for attention too, and so is a decline whose reason could not be recorded.
+
 Every reply is idempotent: a repeated YA, a late TIDAK or a duplicated reply changes nothing
 twice and is answered with the task's current state. Task rows are locked while they change,
 so a task is never accepted twice. The keywords are ``dispatch.replies``'s; the answers
@@ -16,7 +29,7 @@ from resilience.dispatch import lifecycle
 from resilience.dispatch import messages as text
 from resilience.dispatch.models import Task
 from resilience.dispatch.offers import reoffer
-from resilience.dispatch.replies import parse
+from resilience.dispatch.replies import Reply, parse
 from resilience.sms import outbox
 from resilience.volunteers.models import Volunteer
 
@@ -31,29 +44,44 @@ def _open_tasks(session: Session, volunteer: Volunteer, statuses: tuple[str, ...
     ))
 
 
+LIVE = ("offered", "accepted")
+#: The states each task command applies to when the code is left out.
+FITS = {"accept": ("offered",), "decline": ("offered",), "done": ("accepted",)}
+#: A command on a task already in its result: a repeat, answered without bothering anyone.
+REPEATS = {"accept": "accepted", "decline": "declined", "done": "done"}
+
+
 def _resolve(session: Session, volunteer: Volunteer, code: str | None, statuses: tuple[str, ...],
              lang: str):
-    """The task a reply is about, locked: by code, or the one open task when the code is
-    omitted. Returns (task, answer-if-none)."""
+    """The task a reply is about, locked: by code; without one, the one live task in one of
+    ``statuses`` (the states the command fits), else the only live task (so the answer can
+    tell its real state). Returns (task, answer-if-none)."""
     if code is not None:
         task_id = Task.id_from_code(code)
         task = lifecycle.lock_task(session, task_id) if task_id else None
         if task is None or task.volunteer_id != volunteer.id:
             return None, text.unknown_code(code, lang=lang)
         return task, None
-    candidates = _open_tasks(session, volunteer, statuses)
-    if not candidates:
+    live = _open_tasks(session, volunteer, LIVE)
+    fitting = [t for t in live if t.status in statuses]
+    if len(fitting) > 1:
+        return None, text.ambiguous([t.code for t in fitting], lang=lang)
+    if fitting or len(live) == 1:
+        return lifecycle.lock_task(session, (fitting or live)[0].id), None
+    if not live:
         return None, text.no_open_tasks(lang=lang)
-    if len(candidates) > 1:
-        return None, text.ambiguous([t.code for t in candidates], lang=lang)
-    return lifecycle.lock_task(session, candidates[0].id), None
+    return None, text.status_list([(t.code, t.status, t.need.category) for t in live], lang=lang)
 
 
 def handle_reply(session: Session, message) -> str | None:
-    """Act on an inbound SMS from a volunteer; returns the confirmation queued (or None)."""
+    """Act on an inbound SMS; returns the confirmation queued (or None)."""
     volunteer = message.volunteer
     if volunteer is None:
-        return None  # not a registered volunteer: no answer (no SMS loops with strangers)
+        # Not a registered volunteer: no answer (no SMS loops with strangers); the coordinator
+        # reads it in the inbox. A resident's TOLONG … (SPEC "SMS protocol") is read here,
+        # before this line, by the help-request intake.
+        message.needs_attention = True
+        return None
     set_actor(f"volunteer:{volunteer.id}")
     lang = text.language(volunteer)
     reply = parse(message.body)
@@ -69,21 +97,29 @@ def handle_reply(session: Session, message) -> str | None:
         volunteer.sms_opt_out = False
         answer = text.opted_in(lang=lang)
     elif reply.command == "status":
-        tasks = _open_tasks(session, volunteer, ("offered", "accepted"))
+        tasks = _open_tasks(session, volunteer, LIVE)
         answer = text.status_list([(t.code, t.status, t.need.category) for t in tasks], lang=lang) \
             if tasks else text.no_open_tasks(lang=lang)
     elif reply.command in ("accept", "decline", "done"):
-        answer = _task_reply(session, volunteer, reply.command, reply.code, lang)
+        answer = _task_reply(session, volunteer, message, reply, lang)
     else:
-        answer = text.help_text(lang=lang)
+        answer = _forward(session, volunteer, message, lang)
     _answer(session, volunteer, answer)
     return answer
 
 
-def _task_reply(session: Session, volunteer: Volunteer, command: str, code: str | None, lang: str) -> str:
-    statuses = ("accepted",) if command == "done" else ("offered",)
-    task, answer = _resolve(session, volunteer, code, statuses, lang)
+def _forward(session: Session, volunteer: Volunteer, message, lang: str) -> str:
+    """Free text: to the coordinator's inbox; the volunteer hears so, and their tasks' states."""
+    message.needs_attention = True
+    return text.forwarded([(t.code, t.status) for t in _open_tasks(session, volunteer, LIVE)], lang=lang)
+
+
+def _task_reply(session: Session, volunteer: Volunteer, message, reply: Reply, lang: str) -> str:
+    command = reply.command
+    task, answer = _resolve(session, volunteer, reply.code, FITS[command], lang)
     if task is None:
+        if reply.reason:  # "tidak bisa, perahu bocor" that names no task of theirs: a person reads it
+            message.needs_attention = True
         return answer
     household = task.need.household
     kelurahan = household.admin_area.name if household.admin_area else ""
@@ -92,19 +128,20 @@ def _task_reply(session: Session, volunteer: Volunteer, command: str, code: str 
             lifecycle.accept(session, task)
             return text.accepted(task.code, household.landmark or household.address or "", kelurahan, lang=lang)
     elif command == "decline":
+        if task.status == "accepted" and reply.code is None:
+            message.needs_attention = message.needs_attention or bool(reply.reason)
+            return text.backing_out(task.code, lang=lang)
         if task.status in ("offered", "accepted"):
-            lifecycle.decline(session, task)
-            reoffer(session, task.need)
-            return text.declined(task.code, lang=lang)
+            lifecycle.decline(session, task, reason=reply.reason)
+            successor = reoffer(session, task.need)
+            return text.declined(task.code, reoffered=successor is not None, lang=lang)
     elif command == "done":
         if task.status == "accepted":
             lifecycle.done(session, task)
             return text.done(task.code, lang=lang)
-    if task.status == "expired":
-        return text.expired(task.code, lang=lang)
-    if task.status == "cancelled":
-        return text.cancelled(task.code, lang=lang)
-    return text.already(task.code, task.status, lang=lang)
+    if REPEATS[command] != task.status or (reply.reason and reply.reason != task.decline_reason):
+        message.needs_attention = True  # SELESAI on an offer, YA on an expired task …: a person looks
+    return text.task_state(task.code, task.status, lang=lang)
 
 
 def on_inbound(session: Session, message) -> None:

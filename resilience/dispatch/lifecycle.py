@@ -172,9 +172,12 @@ def accept(session: Session, task: Task) -> None:
     session.flush()
 
 
-def decline(session: Session, task: Task) -> None:
-    """offered or accepted → declined (need released)."""
+def decline(session: Session, task: Task, reason: str = "") -> None:
+    """offered or accepted → declined (need released); ``reason`` is the volunteer's words
+    after TIDAK ("motor mogok"), kept for the task board."""
     _move(task, "declined")
+    if reason:
+        task.decline_reason = reason
     session.flush()
 
 

@@ -367,8 +367,14 @@ def accepted(code: str, landmark: str | None, kelurahan: str | None, *, lang: st
                 _PLACE_STEPS)
 
 
-def declined(code: str, *, lang: str = DEFAULT_LANGUAGE) -> str:
-    """Confirms a declined offer."""
+def declined(code: str, *, reoffered: bool = True, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Confirms a declined task. ``reoffered``: the need went to another volunteer; when it did
+    not (nobody left to offer it to) the volunteer is not told someone else will take it."""
+    if not reoffered:
+        # NOTE: SMS (one part: at most 160 GSM-7 characters with a 12-character code): a declined task nobody else could be offered yet.
+        return translations(lang).pgettext(
+            "sms", "Thank you, task %(code)s is called off for you. The coordinator will look for another "
+            "volunteer.") % {"code": _code(code)}
     # NOTE: SMS (one part: at most 160 GSM-7 characters with a 12-character code).
     return translations(lang).pgettext(
         "sms", "Thank you, we have received your refusal of task %(code)s. The task will be offered to "
@@ -396,6 +402,52 @@ def already(code: str, status: str, *, lang: str = DEFAULT_LANGUAGE) -> str:
         # NOTE: SMS (whole SMS at most 2 parts of 153 GSM-7 characters). YA and TIDAK are reply keywords: keep them.
         text += " " + tr.pgettext("sms", "Reply YA %(code)s or TIDAK %(code)s.") % {"code": code}
     return text
+
+
+def task_state(code: str, status: str, *, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The truth about one of the volunteer's tasks and what to send next: a reply changed
+    nothing (YA on an accepted task, SELESAI on an offer). ``offered`` and ``accepted`` get
+    their own sentence; every other status is ``already``'s (``expired``/``cancelled`` theirs)."""
+    tr = translations(lang)
+    code = _code(code)
+    if status == "offered":
+        # NOTE: SMS (within 2 parts of 153 GSM-7 characters): the task is offered, not yet accepted. YA and TIDAK are reply keywords: keep them.
+        return tr.pgettext("sms", "You have not accepted %(code)s yet; reply YA %(code)s to accept or "
+                                  "TIDAK %(code)s to decline.") % {"code": code}
+    if status == "accepted":
+        # NOTE: SMS (within 2 parts of 153 GSM-7 characters): the task is accepted. SELESAI is a reply keyword: keep it.
+        return tr.pgettext("sms", "You have accepted %(code)s; reply SELESAI %(code)s when it is done.") % {
+            "code": code}
+    if status == "expired":
+        return expired(code, lang=lang)
+    if status == "cancelled":
+        return cancelled(code, lang=lang)
+    return already(code, status, lang=lang)
+
+
+def backing_out(code: str, *, lang: str = DEFAULT_LANGUAGE) -> str:
+    """TIDAK without a code on an accepted task: backing out names the task, so ask for it."""
+    # NOTE: SMS (one part: at most 160 GSM-7 characters with a 12-character code). TIDAK is a reply keyword: keep it.
+    return translations(lang).pgettext(
+        "sms", "You have accepted %(code)s. If you cannot carry it out, reply TIDAK %(code)s.") % {
+        "code": _code(code)}
+
+
+def forwarded(tasks: list[tuple[str, str]], *, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A message that is not a command went to the coordinator; with the sender's live tasks
+    as ``(code, status)``: one task's state and what to send, or the list of their states."""
+    tr = translations(lang)
+    # NOTE: SMS (the whole SMS within 2 parts of 153 GSM-7 characters): the volunteer's free-text message reached the coordinator's inbox.
+    head = tr.pgettext("sms", "Your message has been passed to the coordinator.")
+    if not tasks:
+        # NOTE: SMS: ends a short SMS.
+        return _sentences(head, tr.pgettext("sms", "Thank you."))
+    if len(tasks) == 1:
+        return _sentences(head, task_state(*tasks[0], lang=lang))
+    items = [f"{_code(code)}: {_status(status, lang)}" for code, status in tasks]
+    # NOTE: SMS (within 2 parts of 153 GSM-7 characters; as many tasks are listed as fit, "T1: accepted; T2: ...").
+    template = tr.pgettext("sms", "Your tasks now: %(tasks)s.")
+    return _count_list(items, lambda listed: _sentences(head, template % {"tasks": listed}), "; ", lang)
 
 
 def not_yours(code: str, *, lang: str = DEFAULT_LANGUAGE) -> str:

@@ -1,7 +1,17 @@
-"""Parsing a volunteer's SMS reply into a command and a task code.
+"""Parsing a volunteer's SMS reply into a command, a task code and a reason.
 
-``parse(body) -> Reply(command, code)``; ``command`` is one of ``COMMANDS`` and ``code`` a
-normalised task code (``"T123"``) or None. ``parse`` never raises, whatever the body.
+``parse(body) -> Reply(command, code, reason)``; ``command`` is one of ``COMMANDS``, ``code`` a
+normalised task code (``"T123"``) or None, ``reason`` the volunteer's own words after a decline
+(``"motor mogok"``) or ``""``. ``parse`` never raises, whatever the body.
+
+The principle: **a task changes state only on a message that is a command** — a keyword, an
+optional task code, and at most some politeness around them. A message that merely starts with
+or contains a keyword-like word is free text: ``unknown``, which the dispatcher never acts on
+(it goes to the coordinator's inbox, ``dispatch.inbound``). Guessing a state change from a
+sentence is worse than asking: ``"sudah sampai, rumahnya kosong"`` (arrived, the house is
+empty) is not *done*, ``"oke siap meluncur"`` is not a command (the volunteer is told the task's
+real state and how to answer), ``"tidak ada masalah"`` (no problem) is not a decline and
+``"terima kasih"`` is not *accept*.
 
 Rules, in the order they apply:
 
@@ -9,38 +19,61 @@ Rules, in the order they apply:
    full-width ``ＹＡ`` → ``YA``) and it is upper-cased. Every character other than ASCII letters
    and digits (spaces, punctuation, emoji, other scripts) separates words, and a change from
    letters to digits separates words too: ``" Ya,  T-123!! 🙏"``, ``"ya t123"``, ``"YA T 123"``
-   and ``"YAT123"`` all read ``YA T 123``.
-2. **The command is the first word** (``KEYWORDS``, below). A task code may come before it
-   (``"T123 YA"``). A message that starts with any other word is ``unknown`` (the dispatcher
-   answers with the help text): ``"saya sudah sampai"`` is *not* read as ``SUDAH``, because
-   guessing a state change from free text is worse than asking again. Only the first keyword
-   counts: later keywords are ordinary words (``"YA TIDAK T1"`` accepts).
-3. **Spelling.** A word matches a keyword exactly or after squeezing repeated letters
-   (``YAAA``, ``OKEE``, ``SIAPP``, ``ENGAK`` → ``ENGGAK``). A keyword glued to the code is
-   split (``YAT123`` → ``YA T123``, ``ok123`` → ``OK 123``).
-4. **Keywords** (``KEYWORDS``): accept = YA, Y, IYA, TERIMA, SIAP, OK, OKE; decline = TIDAK,
-   TDK, GAK, GA, ENGGAK, ENGGA, NGGAK, NGGA, TAK, TOLAK; done = SELESAI, SLS, BERES, SUDAH,
-   SDH; status = STATUS, CEK; stop = STOP, BERHENTI; start = MULAI.
-5. **Twilio's reserved words** (``TWILIO_KEYWORDS``): STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT
+   and ``"YAT123"`` all read ``YA T 123``. ``TERIMA KASIH``, ``TRIMA KASIH`` and
+   ``THANK YOU`` are read as one politeness word before anything else, so ``TERIMA`` in them is
+   never the accept keyword.
+2. **Spelling.** A word matches a keyword (or a politeness or companion word) exactly or after
+   squeezing repeated letters (``YAAA``, ``OKEE``, ``SIAPP``, ``ENGAK`` → ``ENGGAK``,
+   ``PAAK``). A keyword glued to the code is split (``YAT123`` → ``YA T123``, ``ok123`` →
+   ``OK 123``).
+3. **Keywords** (``KEYWORDS``): accept = YA, Y, IYA, TERIMA, SIAP, OK, OKE; decline = TIDAK,
+   TDK, GAK, GA, ENGGAK, ENGGA, NGGAK, NGGA, TAK, TOLAK; done = SELESAI, SLESAI, SLS, BERES,
+   SUDAH, SDH; status = STATUS, CEK; stop = STOP, BERHENTI; start = MULAI.
+   The short, everyday words among them (OK, OKE, SIAP, SUDAH, SDH, TIDAK, GAK …) are commands
+   only under the rules below, i.e. when the message is nothing but the command; and without a
+   code a command applies only to a task in the state it fits (``dispatch.inbound``): ``SUDAH``
+   alone after an accepted task is *done*, ``SUDAH`` on an offer changes nothing.
+4. **The shape of a command.** In order: an optional task code; optional leading address or
+   apology words (``LEADING``: PAK, BU, MAS, MBAK, KAK, BANG, MAAF …, so ``"Pak, YA T123"`` and
+   ``"Maaf, tidak bisa"`` are commands); the keyword; then only
+   - more keywords of the *same* command (``SUDAH SELESAI``, ``OKE SIAP``, ``YA YA``),
+   - the command's companion words (``COMPANIONS``: ``TIDAK BISA``, ``GAK SANGGUP``,
+     ``TIDAK JADI``, ``SIAP LAKSANAKAN``, ``BERHENTI DULU``, ``MULAI LAGI``, ``CEK TUGAS``),
+   - politeness (``POLITE``: the address words, YA, DONG, DEH, MAAF, TERIMA KASIH, MAKASIH,
+     THANKS …; emoji and punctuation are separators anyway),
+   - task codes.
+   Any other word makes the whole message ``unknown`` (free text), except after a decline
+   (rule 5). So a message starting with any other word (``"saya sudah sampai"``,
+   ``"Saya tidak bisa pak, perahu bocor"``) is ``unknown``: it is a sentence, and reading
+   sentences is the coordinator's job. A keyword of another command makes it ``unknown`` too
+   (``"YA TIDAK T1"``, ``"SELESAI OK"``): contradictory or not, it is not one command.
+5. **A decline keeps its reason.** After a decline keyword (``REASONED``), the rest of the
+   message is the volunteer's reason, kept as they wrote it (leading politeness and
+   punctuation trimmed, at most ``MAX_REASON`` characters), *provided the decline is anchored*:
+   a task code right after it (``"TIDAK T5 motor mogok"``) or a companion word
+   (``"tidak bisa pak, perahu bocor"`` → reason ``"perahu bocor"``). Unanchored words after
+   TIDAK are a sentence of their own (``"tidak ada masalah"``, ``"gak papa"``, ``"tidak, saya
+   sudah di lokasi"``): ``unknown``. A code in the reason is the decline's code.
+6. **Twilio's reserved words** (``TWILIO_KEYWORDS``): STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT
    mean stop and START, UNSTOP, YES mean start, *only when the word is the whole message*
    (punctuation and spaces aside) — exactly when Twilio itself would act on them, so the
    opt-out state is recorded the same even when Twilio's own handling is off. With more text
    after them, ``YES`` reads as ``YA`` (``"YES T123"`` accepts) and the others are
-   ``unknown`` (so ``"CANCEL T123"`` never opts a volunteer out by accident; they get the help
-   text, which names TIDAK and BERHENTI).
-6. **The code.** ``T`` followed by digits anywhere after the keyword (``T123``, ``T 123``,
-   ``T-123``, ``t123``), or a bare number *immediately* after the keyword (``YA 123``,
-   ``ya123``), or a code before the keyword. Leading zeros are dropped (``T007`` → ``T7``).
-   Other numbers are ordinary words (``"SELESAI T12 ada 5 orang"`` is done T12). Words after
-   the code are ignored (``"YA T123 saya berangkat"``). A code of more than
-   ``MAX_CODE_DIGITS`` digits is no code: the reply is ``unknown``.
-7. **Several different codes** (``"YA T1 T2"``): accept, decline and done are ``unknown``
+   ``unknown`` (so ``"CANCEL T123"`` never opts a volunteer out by accident). After the
+   keyword they are ordinary words.
+7. **The code.** ``T`` followed by digits (``T123``, ``T 123``, ``T-123``, ``t123``) before the
+   keyword or anywhere in the command, or a bare number *immediately* after the keyword
+   (``YA 123``, ``ya123``). Leading zeros are dropped (``T007`` → ``T7``). ``86`` right after
+   the keyword is slang for "understood" (``"siap 86"``), never code T86: a bare 86 is
+   politeness (``"YA T86"`` still names T86). A code of more than ``MAX_CODE_DIGITS`` digits
+   is no code: the reply is ``unknown``.
+8. **Several different codes** (``"YA T1 T2"``): accept, decline and done are ``unknown``
    (code None) — a state change must name one task; we do not guess which one was meant.
    STATUS with several codes is still ``status`` with code None. The same code repeated is
    one code.
-8. **stop and start** always carry code None: they apply to all SMS, not to a task.
-9. A reply without a code (``"YA"``) has code None; the dispatcher uses the volunteer's only
-   open task, or asks which one when there are several.
+9. **stop and start** always carry code None: they apply to all SMS, not to a task.
+10. A reply without a code (``"YA"``) has code None; the dispatcher uses the volunteer's only
+    task in a state the command fits, or asks which one when there are several.
 """
 
 from __future__ import annotations
@@ -52,11 +85,12 @@ from types import MappingProxyType
 
 COMMANDS = ("accept", "decline", "done", "status", "stop", "start", "unknown")
 MAX_CODE_DIGITS = 12
+MAX_REASON = 500
 
 _PROTOCOL = {
     "accept": ("YA", "Y", "IYA", "TERIMA", "SIAP", "OK", "OKE"),
     "decline": ("TIDAK", "TDK", "GAK", "GA", "ENGGAK", "ENGGA", "NGGAK", "NGGA", "TAK", "TOLAK"),
-    "done": ("SELESAI", "SLS", "BERES", "SUDAH", "SDH"),
+    "done": ("SELESAI", "SLESAI", "SLS", "BERES", "SUDAH", "SDH"),
     "status": ("STATUS", "CEK"),
     "stop": ("STOP", "BERHENTI"),
     "start": ("MULAI",),
@@ -65,8 +99,29 @@ _TWILIO = {
     "stop": ("STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"),
     "start": ("START", "UNSTOP", "YES"),
 }
+#: Words that may follow a command's keyword as part of the command (rule 4); after a decline
+#: they also anchor the reason (rule 5).
+COMPANIONS = MappingProxyType({
+    "accept": frozenset({"LAKSANAKAN"}),
+    "decline": frozenset({"BISA", "BS", "SANGGUP", "JADI", "MAU", "DAPAT", "DPT"}),
+    "status": frozenset({"TUGAS", "SAYA"}),
+    "stop": frozenset({"DULU", "SAJA", "AJA", "SMS", "SEMENTARA"}),
+    "start": frozenset({"LAGI", "KEMBALI", "SMS"}),
+})
+#: Commands whose trailing words are the volunteer's reason (rule 5).
+REASONED = frozenset({"decline"})
+#: Address and apology words allowed before the keyword (rule 4).
+LEADING = frozenset({"PAK", "BAPAK", "BU", "IBU", "MAS", "MBAK", "MBA", "KAK", "KAKAK", "BANG", "ABANG",
+                     "DIK", "NDAN", "KOMANDAN", "MAAF", "MOHON", "MF"})
+#: Politeness allowed after the keyword (rule 4). ``TERIMAKASIH`` also stands for the pairs of
+#: rule 1; ``86`` for the slang of rule 7.
+POLITE = LEADING | frozenset({"YA", "YAH", "YAK", "DONG", "DEH", "NIH", "TERIMAKASIH", "TRIMAKASIH",
+                              "MAKASIH", "MAKASI", "MKSH", "MKS", "TRIMS", "TKS", "THANKS", "THX", "TQ",
+                              "SALAM", "86"})
+_PAIRS = {("TERIMA", "KASIH"): "TERIMAKASIH", ("TRIMA", "KASIH"): "TERIMAKASIH",
+          ("THANK", "YOU"): "THANKS"}
 
-#: Every keyword (upper case) and the command it means; see rule 5 for ``TWILIO_KEYWORDS``.
+#: Every keyword (upper case) and the command it means; see rule 6 for ``TWILIO_KEYWORDS``.
 KEYWORDS = MappingProxyType({
     word: command for table in (_PROTOCOL, _TWILIO) for command, words in table.items() for word in words
 })
@@ -78,12 +133,14 @@ TWILIO_KEYWORDS = frozenset(word for words in _TWILIO.values() for word in words
 class Reply:
     command: str
     code: str | None = None
+    reason: str = ""
 
 
 UNKNOWN = Reply("unknown", None)
 
 _WORDS = re.compile(r"[A-Z]+|[0-9]+")
 _REPEATS = re.compile(r"(.)\1+")
+_TRIM = " \t\r\n,.;:-!?*_~/()\"'"
 
 
 def _squeeze(word: str) -> str:
@@ -93,85 +150,139 @@ def _squeeze(word: str) -> str:
 _SQUEEZED = {_squeeze(word): word for word in KEYWORDS}
 if len(_SQUEEZED) != len(KEYWORDS):  # pragma: no cover - a guard for whoever edits the lists
     raise RuntimeError("two keywords squeeze to the same spelling")
+_SQUEEZED_POLITE = frozenset(_squeeze(word) for word in POLITE)
+_SQUEEZED_LEADING = frozenset(_squeeze(word) for word in LEADING)
+_SQUEEZED_COMPANIONS = {command: frozenset(_squeeze(w) for w in words) for command, words in COMPANIONS.items()}
 
 
 def _keyword(word: str) -> str | None:
-    """The keyword ``word`` spells (rule 3), or None."""
+    """The keyword ``word`` spells (rule 2), or None."""
     if word in KEYWORDS:
         return word
     return _SQUEEZED.get(_squeeze(word))
 
 
-def _words(body: str) -> list[str]:
-    text = unicodedata.normalize("NFKD", body)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).upper()
-    return _WORDS.findall(text)
+def _in(word: str, squeezed: frozenset[str]) -> bool:
+    return not word.isdigit() and _squeeze(word) in squeezed
 
 
-def _code(digits: str) -> str | None:
-    """``T`` + ``digits`` without leading zeros; None when too long to be a code."""
+@dataclass
+class _Word:
+    text: str
+    start: int  # where it is in the original body
+    end: int
+
+
+def _words(body: str) -> list[_Word]:
+    """The words of ``body`` (rule 1), each with its place in ``body``."""
+    chars: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(body):
+        for part in unicodedata.normalize("NFKD", ch):
+            if not unicodedata.combining(part):
+                for upper in part.upper():
+                    chars.append(upper)
+                    origin.append(i)
+    text = "".join(chars)
+    words = [_Word(m.group(), origin[m.start()], origin[m.end() - 1] + 1) for m in _WORDS.finditer(text)]
+    merged: list[_Word] = []
+    for word in words:
+        pair = (merged[-1].text, word.text) if merged else None
+        if pair in _PAIRS:
+            merged[-1] = _Word(_PAIRS[pair], merged[-1].start, word.end)
+        else:
+            merged.append(word)
+    return merged
+
+
+def _code(digits: str) -> str:
+    """``T`` + ``digits`` without leading zeros; ``_TooLong`` when too long to be a code."""
     if len(digits) > MAX_CODE_DIGITS:
-        return None
+        raise _TooLong
     return "T" + (digits.lstrip("0") or "0")
 
 
-def _is_code_at(words: list[str], i: int) -> bool:
-    return i + 1 < len(words) and words[i] == "T" and words[i + 1].isdigit()
+def _is_code_at(words: list[_Word], i: int) -> bool:
+    return i + 1 < len(words) and words[i].text == "T" and words[i + 1].text.isdigit()
 
 
 class _TooLong(Exception):
     pass
 
 
-def _take_code(digits: str) -> str:
-    code = _code(digits)
-    if code is None:
-        raise _TooLong
-    return code
-
-
 def parse(body: str) -> Reply:
-    """The command and code of an SMS reply; see the module for every rule."""
+    """The command, code and reason of an SMS reply; see the module for every rule."""
     if not isinstance(body, str):
         return UNKNOWN
-    words = _words(body)
-    codes: list[str] = []
     try:
-        start = 0
-        if _is_code_at(words, 0):  # "T123 YA"
-            codes.append(_take_code(words[1]))
-            start = 2
-        if start >= len(words) or words[start].isdigit():
-            return UNKNOWN
-        first = words[start]
-        keyword = _keyword(first)
-        rest = start + 1
-        if keyword is None and first.endswith("T") and rest < len(words) and words[rest].isdigit():
-            keyword = _keyword(first[:-1])  # "YAT123": the keyword glued to the code
-            if keyword is not None:
-                words[start:rest] = [first[:-1], "T"]
-        if keyword is None:
-            return UNKNOWN
-        if keyword in TWILIO_KEYWORDS and len(words) > 1:
-            if keyword != "YES":
-                return UNKNOWN
-            keyword = "YA"
-        command = KEYWORDS[keyword]
-        if command in ("stop", "start"):
-            return Reply(command, None)
-        i = rest
-        if i < len(words) and words[i].isdigit():  # "YA 123": a bare number right after
-            codes.append(_take_code(words[i]))
-            i += 1
-        while i < len(words):
-            if _is_code_at(words, i):
-                codes.append(_take_code(words[i + 1]))
-                i += 2
-            else:
-                i += 1
+        return _read(body, _words(body))
     except _TooLong:
         return UNKNOWN
+
+
+def _read(body: str, words: list[_Word]) -> Reply:
+    codes: list[str] = []
+    i = 0
+    if _is_code_at(words, 0):  # "T123 YA"
+        codes.append(_code(words[1].text))
+        i = 2
+    while i < len(words) and _in(words[i].text, _SQUEEZED_LEADING):
+        i += 1
+    if i >= len(words) or words[i].text.isdigit():
+        return UNKNOWN
+    first = words[i]
+    keyword = _keyword(first.text)
+    if keyword is None and first.text.endswith("T") and _next_is_digits(words, i):
+        keyword = _keyword(first.text[:-1])  # "YAT123": the keyword glued to the code
+        if keyword is not None:
+            words[i:i + 1] = [_Word(first.text[:-1], first.start, first.end - 1),
+                              _Word("T", first.end - 1, first.end)]
+    if keyword is None:
+        return UNKNOWN
+    if keyword in TWILIO_KEYWORDS and len(words) > 1:
+        if keyword != "YES":
+            return UNKNOWN
+        keyword = "YA"
+    command = KEYWORDS[keyword]
+    i += 1
+    anchored = False
+    if i < len(words) and words[i].text.isdigit() and words[i].text != "86":  # "YA 123"
+        codes.append(_code(words[i].text))
+        anchored = True
+        i += 1
+    while i < len(words):  # the rest of the command (rule 4)
+        word = words[i].text
+        if _is_code_at(words, i):
+            codes.append(_code(words[i + 1].text))
+            anchored = True
+            i += 2
+            continue
+        same = _keyword(word)
+        if same is not None and same not in TWILIO_KEYWORDS and KEYWORDS[same] == command:
+            i += 1
+        elif _in(word, _SQUEEZED_COMPANIONS.get(command, frozenset())):
+            anchored = True
+            i += 1
+        elif _in(word, _SQUEEZED_POLITE) or word == "86":
+            i += 1
+        else:
+            break
+    reason = ""
+    if i < len(words):  # words that are not part of a command
+        if command not in REASONED or not anchored:
+            return UNKNOWN
+        rest = words[i:]
+        for j in range(len(rest)):
+            if _is_code_at(rest, j):
+                codes.append(_code(rest[j + 1].text))
+        reason = body[rest[0].start:].strip(_TRIM)[:MAX_REASON].strip(_TRIM)
+    if command in ("stop", "start"):
+        return Reply(command, None)
     distinct = list(dict.fromkeys(codes))
     if len(distinct) > 1:
         return Reply("status", None) if command == "status" else UNKNOWN
-    return Reply(command, distinct[0] if distinct else None)
+    return Reply(command, distinct[0] if distinct else None, reason)
+
+
+def _next_is_digits(words: list[_Word], i: int) -> bool:
+    return i + 1 < len(words) and words[i + 1].text.isdigit()

@@ -121,6 +121,16 @@ def test_decline_releases_the_need(world, start):
     assert world.actions("need", task.need.id)[-1] == "need.open"
 
 
+@pytest.mark.parametrize("start", ["offered", "accepted"])
+def test_decline_keeps_the_volunteers_reason(world, start):
+    task, quiet = world.task(start), world.task(start)
+    lifecycle.decline(world.session, task, reason="motor mogok")
+    lifecycle.decline(world.session, quiet)
+    world.session.expire_all()
+    assert (task.status, task.decline_reason) == ("declined", "motor mogok")
+    assert (quiet.status, quiet.decline_reason) == ("declined", "")
+
+
 def test_expire_releases_the_need_and_tells_the_volunteer(world):
     task = world.task("offered")
     lifecycle.expire(world.session, task)

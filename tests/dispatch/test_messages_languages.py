@@ -60,8 +60,15 @@ def _every_template(lang: str, code: str = "T123", landmark: str = "pasar", kelu
         "help_text": t.help_text(lang=lang),
         "expired": t.expired(code, lang=lang),
         "cancelled": t.cancelled(code, lang=lang),
+        "declined_alone": t.declined(code, reoffered=False, lang=lang),
+        "backing_out": t.backing_out(code, lang=lang),
+        "forwarded": t.forwarded([], lang=lang),
+        "forwarded_one": t.forwarded([(code, "offered")], lang=lang),
+        "forwarded_two": t.forwarded([(code, "accepted"), ("T7", "offered")], lang=lang),
+        "forwarded_many": t.forwarded([(f"T{10_000 + i}", "accepted") for i in range(200)], lang=lang),
     }
     out.update({f"already_{s}": t.already(code, s, lang=lang) for s in t.TASK_STATUSES})
+    out.update({f"task_state_{s}": t.task_state(code, s, lang=lang) for s in t.TASK_STATUSES})
     return out
 
 
@@ -76,7 +83,8 @@ def test_every_template_is_gsm7_within_two_segments(lang, variables):
 
 
 @pytest.mark.parametrize("name", ["declined", "done", "not_yours", "unknown_code", "expired", "cancelled",
-                                  "no_open_tasks", "opted_out", "opted_in"])
+                                  "no_open_tasks", "opted_out", "opted_in", "declined_alone", "backing_out",
+                                  "forwarded", "task_state_offered", "task_state_accepted"])
 @pytest.mark.parametrize("lang", LANGS)
 def test_short_confirmations_are_one_sms_with_the_longest_code(lang, name):
     _fits(_every_template(lang, code="T9999999999")[name], parts=1)
@@ -212,3 +220,53 @@ def test_the_sms_words_cover_the_domains_vocabulary(lang):
     assert list(vocabulary["needs"]) == list(NEED_CATEGORIES)
     assert list(vocabulary["vulnerable"]) == list(VULNERABILITY_FIELDS)
     assert set(vocabulary["statuses"]) == set(TASK_STATUSES) == set(t.TASK_STATUSES)
+
+
+# --- answers that tell the truth about the volunteer's tasks (issue 13) -------------------------
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("code", ["T1", "T9999999999", "T999999999999"])
+def test_truthful_answers_fit_with_the_longest_codes(lang, code):
+    """Worst cases: 12-digit codes (replies.MAX_CODE_DIGITS), the longest status words, lists
+    cut to fit."""
+    statuses = t.TASK_STATUSES
+    messages = [t.task_state(code, status, lang=lang) for status in statuses]
+    messages += [t.forwarded([(code, status)], lang=lang) for status in statuses]
+    messages += [t.forwarded([(code, status) for status in statuses] * 40, lang=lang),
+                 t.forwarded([(code, "x" * 500)], lang=lang), t.forwarded([(code, "x" * 500)] * 3, lang=lang),
+                 t.backing_out(code, lang=lang), t.declined(code, reoffered=False, lang=lang)]
+    for message in messages:
+        _fits(message)
+        assert code in message
+    assert segments(t.forwarded([(code, "offered")], lang=lang)).count <= 2
+    for one_part in (t.backing_out(code, lang=lang), t.declined(code, reoffered=False, lang=lang),
+                     t.task_state(code, "accepted", lang=lang), t.forwarded([], lang=lang)):
+        _fits(one_part, parts=1)
+
+
+def test_truthful_answers_in_indonesian_and_english():
+    assert t.task_state("T5", "offered") == \
+        "T5 belum Anda terima; balas YA T5 untuk menerima atau TIDAK T5 untuk menolak."
+    assert t.task_state("T5", "accepted") == "T5 sudah Anda terima; balas SELESAI T5 jika sudah selesai."
+    assert t.task_state("T5", "accepted", lang="en") == "You have accepted T5; reply SELESAI T5 when it is done."
+    assert t.task_state("T5", "done") == t.already("T5", "done")
+    assert t.task_state("T5", "expired") == t.expired("T5") and t.task_state("T5", "cancelled") == t.cancelled("T5")
+    assert t.backing_out("T5") == "T5 sudah Anda terima. Jika Anda tidak bisa melaksanakannya, balas TIDAK T5."
+    assert t.forwarded([]) == "Pesan Anda sudah kami teruskan ke koordinator. Terima kasih."
+    assert t.forwarded([("T5", "accepted")]) == (
+        "Pesan Anda sudah kami teruskan ke koordinator. T5 sudah Anda terima; balas SELESAI T5 jika sudah selesai.")
+    assert t.forwarded([("T5", "accepted"), ("T6", "offered")]) == (
+        "Pesan Anda sudah kami teruskan ke koordinator. Tugas Anda saat ini: T5: diterima; T6: menunggu jawaban.")
+    assert t.forwarded([("T5", "offered")], lang="en") == (
+        "Your message has been passed to the coordinator. You have not accepted T5 yet; reply YA T5 to accept "
+        "or TIDAK T5 to decline.")
+
+
+def test_a_decline_nobody_else_can_take_does_not_promise_another_volunteer():
+    for lang in LANGS:
+        alone, reoffered = t.declined("T5", reoffered=False, lang=lang), t.declined("T5", lang=lang)
+        assert alone != reoffered and "T5" in alone
+    assert t.declined("T5", reoffered=False) == \
+        "Terima kasih, tugas T5 dibatalkan untuk Anda. Koordinator akan mencarikan relawan lain."
+    assert "ditawarkan" not in t.declined("T5", reoffered=False)
+    assert "will be offered" not in t.declined("T5", reoffered=False, lang="en")

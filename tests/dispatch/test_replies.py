@@ -1,4 +1,8 @@
-"""Tests for resilience.dispatch.replies: reading YA / TIDAK / SELESAI … replies."""
+"""Tests for resilience.dispatch.replies: reading YA / TIDAK / SELESAI … replies.
+
+Only a message that is a command changes a task (issue 13): the rows marked "free text" read
+``unknown`` on purpose. The labelled corpus of realistic replies run through the whole inbound
+path is tests/dispatch/reply_corpus.py (test_reply_corpus.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +13,9 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from resilience.dispatch.replies import COMMANDS, KEYWORDS, MAX_CODE_DIGITS, TWILIO_KEYWORDS, Reply, parse
+from resilience.dispatch.replies import (
+    COMMANDS, COMPANIONS, KEYWORDS, MAX_CODE_DIGITS, POLITE, TWILIO_KEYWORDS, Reply, parse,
+)
 
 
 @pytest.mark.parametrize("body, command, code", [
@@ -85,11 +91,8 @@ from resilience.dispatch.replies import COMMANDS, KEYWORDS, MAX_CODE_DIGITS, TWI
     # codes
     ("YA T007", "accept", "T7"),
     ("YA T0", "accept", "T0"),
-    ("YA T123 saya berangkat", "accept", "T123"),
-    ("SELESAI T12 ada 5 orang", "done", "T12"),
-    ("SELESAI T12 jam 14", "done", "T12"),
     ("YA T1 T1", "accept", "T1"),
-    ("YA T1 dan T1 juga", "accept", "T1"),
+    ("YA T1, T1 ya", "accept", "T1"),
     ("YA " + "9" * MAX_CODE_DIGITS, "accept", "T" + "9" * MAX_CODE_DIGITS),
     ("YA T" + "1" * (MAX_CODE_DIGITS + 1), "unknown", None),
     ("YA " + "1" * 5000, "unknown", None),
@@ -100,10 +103,39 @@ from resilience.dispatch.replies import COMMANDS, KEYWORDS, MAX_CODE_DIGITS, TWI
     ("YA 1 T2", "unknown", None),
     ("STATUS T1 T2", "status", None),
     ("STOP T1 T2", "stop", None),
-    # only the first keyword counts
-    ("YA TIDAK T1", "accept", "T1"),
+    # one command: more keywords of the same command, companions, politeness (YA after another
+    # command is politeness)
+    ("sudah selesai pak", "done", None),
+    ("SDH BERES T4", "done", "T4"),
+    ("oke siap", "accept", None),
+    ("Siap, laksanakan!", "accept", None),
+    ("tidak bisa", "decline", None),
+    ("gak sanggup T4", "decline", "T4"),
     ("TIDAK YA T1", "decline", "T1"),
     ("STATUS YA T1", "status", "T1"),
+    ("selesai ya bu 🙏", "done", None),
+    ("YA terima kasih", "accept", None),
+    ("ok thank you", "accept", None),
+    ("Pak, YA T123", "accept", "T123"),
+    ("Maaf bu, tidak bisa", "decline", None),
+    ("cek tugas saya", "status", None),
+    ("siap 86", "accept", None),  # "86" is slang for "understood", not task 86
+    ("YA T86", "accept", "T86"),
+    # free text: a keyword-like first word is not a command (issue 13)
+    ("YA TIDAK T1", "unknown", None),
+    ("SELESAI OK", "unknown", None),
+    ("YA T123 saya berangkat", "unknown", None),
+    ("SELESAI T12 ada 5 orang", "unknown", None),
+    ("SELESAI T12 jam 14", "unknown", None),
+    ("YA T1 dan T1 juga", "unknown", None),
+    ("sudah sampai, rumahnya kosong", "unknown", None),
+    ("oke siap meluncur", "unknown", None),
+    ("terima kasih", "unknown", None),
+    ("tidak ada masalah", "unknown", None),
+    ("gak papa pak", "unknown", None),
+    ("Saya tidak bisa pak, perahu bocor", "unknown", None),
+    ("Berhenti di jembatan, air tinggi", "unknown", None),
+    ("cek dulu ya, nanti saya kabari", "unknown", None),
     # not a reply
     ("", "unknown", None),
     ("   ", "unknown", None),
@@ -113,7 +145,6 @@ from resilience.dispatch.replies import COMMANDS, KEYWORDS, MAX_CODE_DIGITS, TWI
     ("123 YA", "unknown", None),
     ("halo", "unknown", None),
     ("saya sudah sampai", "unknown", None),
-    ("Pak, YA T123", "unknown", None),
     ("yatim", "unknown", None),
     ("HELP", "unknown", None),
     ("INFO", "unknown", None),
@@ -121,6 +152,31 @@ from resilience.dispatch.replies import COMMANDS, KEYWORDS, MAX_CODE_DIGITS, TWI
 ])
 def test_parse_table(body, command, code):
     assert parse(body) == Reply(command, code)
+
+
+@pytest.mark.parametrize("body, code, reason", [
+    ("TIDAK T5 motor mogok", "T5", "motor mogok"),
+    ("tidak bisa pak, perahu bocor", None, "perahu bocor"),
+    ("Maaf pak tdk bs, anak saya sakit 🙏", None, "anak saya sakit 🙏"),
+    ("TOLAK T5: sudah ada relawan lain di sana", "T5", "sudah ada relawan lain di sana"),
+    ("gak jadi ya mas... hujan deras", None, "hujan deras"),
+    ("tidak bisa, motor mogok T5", "T5", "motor mogok T5"),  # a code in the reason is the code
+    ("TIDAK 5 rumah saya kebanjiran", "T5", "rumah saya kebanjiran"),
+    ("Tidak bisa 2 hari ini", None, "2 hari ini"),  # a number after a companion is no code
+    ("TIDAK T5 " + "x" * 900, "T5", "x" * 500),
+])
+def test_decline_keeps_the_reason(body, code, reason):
+    assert parse(body) == Reply("decline", code, reason)
+
+
+@pytest.mark.parametrize("body", [
+    "tidak, saya sudah di lokasi",  # unanchored words after TIDAK: a sentence
+    "gak ada orang di rumah",
+    "TIDAK T5, T6 motor mogok",  # two codes
+    "tidak bisa T5 tapi T6 bisa",
+])
+def test_decline_words_without_an_anchor_or_with_two_codes_are_free_text(body):
+    assert parse(body) == Reply("unknown", None)
 
 
 def test_reply_is_frozen_dataclass():
@@ -172,6 +228,8 @@ def _check(reply):
     assert reply.code is None or _CODE.match(reply.code), reply
     if reply.command in ("stop", "start", "unknown"):
         assert reply.code is None
+    assert reply.reason == "" or reply.command == "decline"
+    assert len(reply.reason) <= 500 and reply.reason == reply.reason.strip()
 
 
 @given(st.text())
@@ -226,10 +284,37 @@ def test_case_whitespace_punctuation_invariance(pair):
     assert parse(body).command == KEYWORDS[canonical.split()[0]]
 
 
-@given(st.sampled_from(_PROTOCOL_WORDS), st.integers(min_value=1, max_value=10**6),
-       st.text(alphabet=st.characters(codec="ascii", categories=["Ll", "Lu", "Zs"]), max_size=30))
-def test_words_after_the_code_are_ignored(word, number, trailer):
-    assert parse(f"{word} T{number} {trailer}") == parse(f"{word} T{number}")
+_TRAILER = st.text(alphabet=st.characters(codec="ascii", categories=["Ll", "Lu", "Zs"]), max_size=30)
+
+
+def _part_of_a_command(word: str) -> bool:
+    """A word rule 4 lets into a command (for any command)."""
+    squeeze = lambda w: re.sub(r"(.)\1+", r"\1", w)  # noqa: E731
+    allowed = {squeeze(w) for w in POLITE | set(KEYWORDS) | set().union(*COMPANIONS.values())}
+    return squeeze(word.upper()) in allowed
+
+
+@given(st.sampled_from(_PROTOCOL_WORDS), st.integers(min_value=1, max_value=10**6), _TRAILER)
+def test_words_after_the_code_make_free_text_except_a_decline_reason(word, number, trailer):
+    """Rules 4 and 5 (changed by issue 13: words after the code used to be ignored)."""
+    reply, bare = parse(f"{word} T{number} {trailer}"), parse(f"{word} T{number}")
+    if bare.command == "decline":
+        assert reply.command == "decline" and reply.code == bare.code
+        assert trailer.strip().endswith(reply.reason)
+    elif all(_part_of_a_command(w) for w in trailer.split()):
+        assert reply in (bare, Reply("unknown"))  # politeness is dropped; another command is not
+    else:
+        assert reply == Reply("unknown")
+
+
+@given(st.sampled_from(["ALAMAT", "SAMPAI", "MELUNCUR", "RUMAHNYA", "KOSONG", "OTW", "AIR", "NAIK"]),
+       st.sampled_from(sorted(w for w, c in KEYWORDS.items() if c in ("accept", "done")
+                              and w not in TWILIO_KEYWORDS)),
+       st.none() | st.integers(min_value=1, max_value=10**6))
+def test_a_keyword_followed_by_other_words_never_changes_a_task(other, word, number):
+    code = f" T{number}" if number else ""
+    assert parse(f"{word}{code} {other}").command == "unknown"
+    assert parse(f"{other} {word}{code}").command == "unknown"
 
 
 @given(st.sampled_from(_PROTOCOL_WORDS), st.integers(min_value=1, max_value=10**6))

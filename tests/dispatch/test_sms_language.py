@@ -55,3 +55,19 @@ def test_default_deployment_sends_todays_indonesian(coordinator, seed):
     assert offer.startswith(f"Tugas {code}: makanan untuk ") and f"Balas YA {code} untuk menerima" in offer
     assert _reply(coordinator, phone, "status") == [f"Tugas Anda: {code} makanan: menunggu jawaban. "
                                                     "Balas SELESAI dan kode tugas setelah selesai."]
+
+
+def test_english_deployment_answers_free_text_and_mismatches_in_english(english_sms, coordinator, seed):
+    task, phone = _offer(coordinator, seed)
+    code = task["code"]
+    assert _reply(coordinator, phone, "oke siap meluncur") == [
+        f"Your message has been passed to the coordinator. You have not accepted {code} yet; reply YA {code} "
+        f"to accept or TIDAK {code} to decline."]
+    assert _reply(coordinator, phone, "selesai ya") == [
+        f"You have not accepted {code} yet; reply YA {code} to accept or TIDAK {code} to decline."]
+    _reply(coordinator, phone, "ya")
+    assert _reply(coordinator, phone, "siap") == [f"You have accepted {code}; reply SELESAI {code} when it is done."]
+    assert _reply(coordinator, phone, "tidak bisa, perahu bocor") == [
+        f"You have accepted {code}. If you cannot carry it out, reply TIDAK {code}."]
+    assert _reply(coordinator, phone, f"TIDAK {code} perahu bocor") == [
+        f"Thank you, task {code} is called off for you. The coordinator will look for another volunteer."]

@@ -6,6 +6,7 @@ import re
 from sqlalchemy import text as sql
 
 from resilience.extensions import db
+from resilience.sms.models import SmsMessage
 
 NEAR = {"lat": -1.6346, "lon": 113.6858}
 NIK = "6271054507800001"
@@ -94,11 +95,18 @@ def test_status_stop_start_and_unknown(coordinator, seed):
     phone = vols[0]["phone"]
     status = _reply(coordinator, phone, "status")
     assert offered[0]["code"] in status["replies"][0]["body"]
+    # free text goes to the coordinator's inbox; the answer says so and what to send (issue 13;
+    # it used to be the help text)
     unknown = _reply(coordinator, phone, "halo, bagaimana?")
-    help_body = unknown["replies"][0]["body"]
-    assert "YA" in help_body and "SELESAI" in help_body
+    db.session.rollback()
+    assert db.session.get(SmsMessage, unknown["inbound"]["id"]).needs_attention is True
+    code = offered[0]["code"]
+    assert [r["body"] for r in unknown["replies"]] == [
+        f"Pesan Anda sudah kami teruskan ke koordinator. {code} belum Anda terima; balas YA {code} untuk "
+        f"menerima atau TIDAK {code} untuk menolak."]
+    assert coordinator.get(f"/api/v1/tasks/{offered[0]['id']}").get_json()["status"] == "offered"
     for word in ("CANCEL", "QUIT", "YES", "END "):
-        assert word not in help_body.upper().replace("SELESAI", "")
+        assert word not in unknown["replies"][0]["body"].upper()
     stop = _reply(coordinator, phone, "BERHENTI")
     assert stop["replies"] and "MULAI" in stop["replies"][0]["body"]
     volunteer = coordinator.get(f"/api/v1/volunteers/{vols[0]['id']}").get_json()
