@@ -221,3 +221,16 @@ def test_resend_is_refused_for_a_message_that_did_not_fail(web_coordinator):
     web_coordinator.post(f"/inbox/{offer_id}/resend", {})
     assert len(_outbound(volunteer.phone, "offer")) == 1
     assert "hanya SMS yang gagal" in web_coordinator.get("/inbox").get_data(as_text=True)
+
+
+def test_match_page_shows_the_task_sms_going_out(web_coordinator, web_official):
+    event, volunteer, task = _offered()
+    progress = web_coordinator.get(f"/events/{event.id}/sms-progress.json").get_json()
+    assert progress["sent"] == 1 and progress["queued"] == 0  # no worker thread: sent at once
+    _sms(direction="outbound", phone=volunteer.phone, body="x", kind="offer", status="queued", task_id=task.id,
+         volunteer_id=volunteer.id)
+    progress = web_coordinator.get(f"/events/{event.id}/sms-progress.json").get_json()
+    assert progress["queued"] == 1 and progress["sent"] == 1
+    page = web_coordinator.get(f"/events/{event.id}/match").get_data(as_text=True)
+    assert 'id="sms-progress"' in page and "SMS tugas" in page and "sms_progress.js" in page
+    assert web_official.get(f"/events/{event.id}/sms-progress.json").status_code == 403
