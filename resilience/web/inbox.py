@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 
+from resilience.core.api import paginate
 from resilience.core.errors import DomainError, Message, ValidationFailed
 from resilience.core.identity import mask_phone
 from resilience.dispatch import inbox_actions
@@ -68,8 +69,6 @@ def _page(form: dict | None = None, errors: dict | None = None, status: int = 20
     f = _filters()
     volunteers = task_queries.event_volunteer_ids(f["event"]) if f["event"] else None
     query = sms_queries.inbox_query(f["show"], volunteers)
-    from resilience.core.api import paginate
-
     found = paginate(db.session, query, {"page": page_number(), "per_page": PER_PAGE})
     result = Page(items=found["items"], total=found["total"], page=found["page"], per_page=PER_PAGE)
     messages = result.items
