@@ -94,3 +94,38 @@ def test_the_inbox_actions_are_in_the_openapi_document(app):
                  "/api/v1/sms/{message_id}/resend", "/api/v1/tasks/{task_id}/apply-reply"):
         assert "post" in paths[path], path
     assert "post" in paths["/api/v1/sms"] and "get" in paths["/api/v1/sms"]
+
+
+def test_two_coordinators_applying_and_resending_at_once_act_once(app, coordinator):
+    """Six requests at once on the same reply (apply) and the same failed SMS (resend): one of
+    each succeeds, the others are 409; one confirmation SMS, one copy."""
+    import threading
+
+    _event, volunteer, task = _offered()
+    message = _inbound(volunteer, "baik pak, saya berangkat")
+    failed = _sms(direction="outbound", phone=volunteer.phone, body="ulang", kind="offer", status="failed",
+                  error_code=30008, task_id=task.id, volunteer_id=volunteer.id)
+    start = threading.Barrier(6)
+    statuses: list[tuple[str, int]] = []
+
+    def act(kind):
+        client = app.test_client()
+        headers = {"Authorization": f"Bearer {coordinator.token}"}
+        start.wait()
+        if kind == "apply":
+            response = client.post(f"/api/v1/tasks/{task.id}/apply-reply", json={"sms_id": message, "command": "accept"},
+                                   headers=headers)
+        else:
+            response = client.post(f"/api/v1/sms/{failed}/resend", headers=headers)
+        statuses.append((kind, response.status_code))
+
+    threads = [threading.Thread(target=act, args=(kind,)) for kind in ("apply", "resend") * 3]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [("apply", 200), ("apply", 409), ("apply", 409),
+                                ("resend", 201), ("resend", 409), ("resend", 409)]
+    assert _task_status(task.id) == "accepted"
+    assert len(_outbound(volunteer.phone, "confirmation")) == 1
+    assert [m.body for m in _outbound(volunteer.phone, "offer")].count("ulang") == 2  # the failed one + one copy
