@@ -5,7 +5,7 @@ as a new message. Coordinators and admins only: officials never see SMS bodies o
 
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 
 from resilience.core.api import paginate
@@ -21,6 +21,7 @@ from resilience.sms.gsm7 import GSM7_PART, GSM7_SINGLE, MAX_SEGMENTS
 from resilience.sms.reasons import failure_reason
 from resilience.vocabulary import WRITE_ROLES
 from resilience.web.blueprint import bp, nav_item
+from resilience.web.forms import FormErrors
 from resilience.web.i18n import message_text
 from resilience.web.people import Page, page_number
 from resilience.web.session import write_required
@@ -45,15 +46,17 @@ def _inbox_badge() -> dict:
 
 
 def _filters() -> dict:
-    unknown = sorted(set(request.args) - QUERY_ARGS)
-    if unknown:
-        abort(422, description=gettext("Unknown parameter: %(names)s", names=", ".join(unknown)))
+    """The view, event and page asked for; anything else is refused (422, nothing shown)."""
+    errors = [{"field": name, "message": Message("Unknown field.")} for name in sorted(set(request.args) - QUERY_ARGS)]
     show = request.args.get("show") or "attention"
     if show not in sms_queries.INBOX_VIEWS:
-        abort(422, description=gettext("Unknown view: %(name)s", name=show))
+        errors.append({"field": "show", "message": Message("Must be one of: %(choices)s.",
+                                                           choices=", ".join(sms_queries.INBOX_VIEWS))})
     raw = request.args.get("event") or ""
     if raw and not raw.isdigit():
-        abort(422, description=gettext("Unknown event: %(name)s", name=raw))
+        errors.append({"field": "event", "message": Message("Not a valid integer.")})
+    if errors:
+        raise FormErrors(errors)
     return {"show": show, "event": int(raw) if raw else None}
 
 
