@@ -135,9 +135,11 @@ def serve(host: str, port: int):
     db_kind = "SpatiaLite" if settings.is_sqlite else "PostGIS"
     click.echo(f"Resilience on http://{host}:{port} ({db_kind}, {mode}, SMS {settings.sms_backend})")
     if settings.embedded:
-        from resilience.core.embedded import EmbeddedScheduler
+        from resilience.core.embedded import EmbeddedScheduler, EmbeddedWorker
+        from resilience.sms.outbox import SEND_TASK
 
         EmbeddedScheduler(app).start()
+        EmbeddedWorker(app, [SEND_TASK]).start()  # a request that queues SMS answers at once
     waitress_serve(app, host=host, port=port, threads=8, ident="Resilience", clear_untrusted_proxy_headers=True)
 
 

@@ -1,7 +1,8 @@
 """Celery glue: tasks run inside the Flask app context; JSON only; safe delivery settings.
 
 In production Redis is the broker. Without REDIS_URL (the embedded default) tasks run eagerly
-inside the serving process, so the same task code serves both deployments.
+inside the serving process, so the same task code serves both deployments; ``resilience serve``
+hands the SMS sends to a worker thread instead (``core.embedded.EmbeddedWorker``).
 """
 
 from __future__ import annotations
@@ -70,15 +71,36 @@ def init_celery(app: Flask, task_modules: Iterable[ModuleType] = ()) -> Celery:
 
 
 def run_task(name: str, *args, countdown: float | None = None) -> None:
-    """Enqueue a task on the current Flask app's own Celery app (eager in embedded mode).
+    """Enqueue a task on the current Flask app's own Celery app (eager in embedded mode, unless
+    ``resilience serve``'s worker thread takes it: :class:`resilience.core.embedded.EmbeddedWorker`).
 
     Each Flask app has its own Celery app (settings differ: broker, eagerness); tasks are
     declared with ``shared_task`` and looked up here by name, so a call never lands on
     another app's configuration."""
     from flask import current_app
 
+    from resilience.core.embedded import WORKER
+
+    worker = current_app.extensions.get(WORKER)
+    if worker is not None and worker.takes(name):  # embedded, served: a thread sends, not the request
+        worker.submit(name, args, countdown)
+        return
     task = current_app.extensions["celery"].tasks[name]
     if countdown:
         task.apply_async(args, countdown=countdown)
     else:
         task.apply_async(args)
+
+
+def runs_later(name: str) -> bool:
+    """Whether ``run_task(name, …)`` hands the task to a worker (Celery's, or the embedded
+    worker thread) rather than running it at once in the caller: only then may a task enqueue
+    its own retries (with a countdown) instead of leaving them to the periodic sweep."""
+    from flask import current_app
+
+    from resilience.core.embedded import WORKER
+
+    if not current_app.config["SETTINGS"].embedded:
+        return True
+    worker = current_app.extensions.get(WORKER)
+    return worker is not None and worker.takes(name)

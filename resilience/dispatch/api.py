@@ -2,9 +2,9 @@ from flask_smorest import Blueprint
 
 from resilience.core.api import PageArgs, list_schema, paginate
 from resilience.extensions import db
-from resilience.dispatch import operations
+from resilience.dispatch import inbox_actions, operations
 from resilience.dispatch.queries import task_query
-from resilience.dispatch.schemas import TaskPatchSchema, TaskQuery, TaskSchema
+from resilience.dispatch.schemas import ApplyReplySchema, TaskPatchSchema, TaskQuery, TaskSchema
 
 blp = Blueprint("tasks", __name__, url_prefix="/tasks", description="Tasks: a need assigned to a volunteer")
 
@@ -35,3 +35,14 @@ def patch_task(data, task_id):
     else:
         operations.cancel(db.session, task)
     return task
+
+
+@blp.post("/<int:task_id>/apply-reply")
+@blp.arguments(ApplyReplySchema)
+@blp.response(200, TaskSchema)
+def apply_reply(data, task_id):
+    """Apply a volunteer's SMS the system did not act on (the inbox) as ``accept``, ``decline``
+    or ``done`` of this task, as if they had replied the command: the same state change and
+    confirmation SMS, audited as the caller. The SMS is then handled: a second call is a 409."""
+    inbox_actions.apply_reply(db.session, data["sms_id"], task_id, data["command"])
+    return operations.get_task(db.session, task_id)

@@ -144,6 +144,16 @@ def _task_reply(session: Session, volunteer: Volunteer, message, reply: Reply, l
     return text.task_state(task.code, task.status, lang=lang)
 
 
+def apply_command(session: Session, volunteer: Volunteer, command: str, code: str) -> str:
+    """``command`` (accept, decline, done) on the task ``code`` exactly as if the volunteer had
+    replied it by SMS: the same state change and the same confirmation SMS. For a coordinator
+    acting on a reply the system could not read (``dispatch.inbox_actions``)."""
+    lang = text.language(volunteer)
+    answer = _task_reply(session, volunteer, command, code, lang)
+    _answer(session, volunteer, answer)
+    return answer
+
+
 def on_inbound(session: Session, message) -> None:
     """The ``INBOUND_RECEIVED`` hook."""
     handle_reply(session, message)

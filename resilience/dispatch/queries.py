@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from resilience.dispatch.models import LIVE_TASK_STATUSES, Task
 from resilience.needs.models import Need
+from resilience.sms.models import SmsMessage
 
 
 def task_query(event: int | None = None, status: str | None = None, volunteer: int | None = None) -> Select:
@@ -57,3 +58,32 @@ def task_counts(session: Session, event_id: int) -> dict[str, int]:
 def volunteer_tasks(session: Session, volunteer_id: int) -> list[Task]:
     """A volunteer's tasks, newest first."""
     return session.scalars(task_query(volunteer=volunteer_id).order_by(None).order_by(Task.id.desc())).all()
+
+
+def sms_progress(session: Session, event_id: int) -> dict[str, int]:
+    """The event's outbound SMS about its tasks by status: what the match page shows going out
+    (every status present, zeros included)."""
+    rows = dict(session.execute(
+        select(SmsMessage.status, func.count()).join(Task, Task.id == SmsMessage.task_id)
+        .where(Task.event_id == event_id, SmsMessage.direction == "outbound").group_by(SmsMessage.status)
+    ).all())
+    return {status: rows.get(status, 0)
+            for status in ("queued", "sending", "sent", "delivered", "undelivered", "failed")}
+
+
+def event_volunteer_ids(event_id: int) -> Select:
+    """The ids of the volunteers who have (or had) a task in the event, as a subquery."""
+    return select(Task.volunteer_id).where(Task.event_id == event_id).distinct()
+
+
+def live_tasks_of(session: Session, volunteer_ids: list[int]) -> dict[int, list[Task]]:
+    """Volunteer id → their offered and accepted tasks (oldest first), with need and household:
+    the tasks a coordinator may apply a volunteer's free-text reply to."""
+    out: dict[int, list[Task]] = {i: [] for i in volunteer_ids}
+    if not volunteer_ids:
+        return out
+    query = _with_places(select(Task).where(Task.volunteer_id.in_(volunteer_ids),
+                                            Task.status.in_(("offered", "accepted"))).order_by(Task.id))
+    for task in session.scalars(query).unique():
+        out[task.volunteer_id].append(task)
+    return out

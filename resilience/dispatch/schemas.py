@@ -39,3 +39,8 @@ class TaskPatchSchema(ma.Schema):
     def _one_change(self, data, **kwargs):
         if ("status" in data) == ("volunteer_id" in data):
             raise ma.ValidationError(Message("give either status (cancelled) or volunteer_id (reassign)"))
+
+
+class ApplyReplySchema(ma.Schema):
+    sms_id = ma.fields.Integer(required=True, metadata={"description": "the received SMS, from the task's volunteer"})
+    command = ma.fields.String(required=True, validate=ma.validate.OneOf(["accept", "decline", "done"]))

@@ -19,6 +19,9 @@ class SmsMessageSchema(ma.Schema):
     attempts = ma.fields.Integer()
     channel = ma.fields.String(allow_none=True)  # the backend that carried it (a fallback chain)
     channel_reason = ma.fields.String()          # why it left the channel before ('' if it did not)
+    needs_attention = ma.fields.Boolean()      # an inbound message the system did not act on
+    handled_at = UTCDateTime(allow_none=True)  # when a coordinator handled it (inbox)
+    handled_by = ma.fields.String(allow_none=True)
     task_id = ma.fields.Integer(allow_none=True)
     task_code = ma.fields.Function(lambda m: m.task.code if m.task else None)
     volunteer_id = ma.fields.Integer(allow_none=True)
@@ -42,3 +45,12 @@ class SimulateSchema(ma.Schema):
 class SimulateResultSchema(ma.Schema):
     inbound = ma.fields.Nested(SmsMessageSchema)
     replies = ma.fields.List(ma.fields.Nested(SmsMessageSchema))
+
+
+class SmsTextSchema(ma.Schema):
+    body = Text(required=True, max_length=1600, blank=False,
+                metadata={"description": "GSM-7 text of at most 2 segments (306 characters)"})
+
+
+class SmsNewSchema(SmsTextSchema):
+    to = ma.fields.Integer(required=True, metadata={"description": "the volunteer's id"})

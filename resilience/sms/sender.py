@@ -40,14 +40,14 @@ from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from resilience.audit.chain import REDACTED, record_many, set_actor
-from resilience.core.celery import TASK_SOFT_TIME_LIMIT
+from resilience.core.celery import TASK_SOFT_TIME_LIMIT, runs_later
 from resilience.core.db import lock, utcnow
 from resilience.sms import hooks
 from resilience.sms.gateways import SendError
 from resilience.sms.gsm7 import MAX_SEGMENTS
 from resilience.sms.hooks import OUTBOUND_FAILED
 from resilience.sms.models import SmsMessage
-from resilience.sms.outbox import enqueue_sends
+from resilience.sms.outbox import SEND_TASK, enqueue_sends
 from resilience.sms.service import service
 
 log = logging.getLogger(__name__)
@@ -173,7 +173,7 @@ def release(session: Session, message_ids: list[int], token: str, why: str, dela
           "attempt_token": REDACTED, "next_attempt_at": due, "error_message": why})
         for message_id, attempts in sorted(rows)])
     session.commit()
-    if released and not current_app.config["SETTINGS"].embedded:
+    if released and runs_later(SEND_TASK):
         enqueue_sends(released, countdown=delay.total_seconds() if delay else None)
     return released
 
@@ -278,7 +278,7 @@ def _send_batch(session: Session, ids: list[int], svc) -> dict[int, str]:
     if rest:
         for message_id in release(session, rest, token, *stop):
             outcome[message_id] = "requeued"
-    if unclaimed and not current_app.config["SETTINGS"].embedded:
+    if unclaimed and runs_later(SEND_TASK):
         delay = stop[1]
         enqueue_sends(unclaimed, countdown=delay.total_seconds() if delay else None)
     _refresh_loaded(session, list(outcome))
@@ -316,7 +316,7 @@ def _back_to_queue(session: Session, message_id: int, token: str, why: str, dela
     message.status, message.error_message = "queued", why
     message.next_attempt_at = utcnow() + delay
     session.commit()
-    if not current_app.config["SETTINGS"].embedded:
+    if runs_later(SEND_TASK):
         enqueue_sends([message_id], countdown=delay.total_seconds())
     return "requeued"
 

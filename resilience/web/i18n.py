@@ -34,6 +34,7 @@ TERMS = {
     "event_status": "event_status_",
     "sms_status": "sms_status_",
     "group_kind": "group_kind_",
+    "inbox_command": "inbox_cmd_",
 }
 
 

@@ -3,7 +3,7 @@ assignments, confirm."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
 from geoalchemy2.shape import to_shape
 
@@ -119,7 +119,16 @@ def match_page(event_id: int):
     volunteers = volunteer_queries.reachable_available(db.session)
     return render_template("match.html", event=event, tasks=proposed, unserved=unserved,
                            swap_choices=_swap_choices(proposed, volunteers), reasons=reason_texts(proposed),
-                           map_data=_map_data(proposed, unserved))
+                           map_data=_map_data(proposed, unserved),
+                           sms=task_queries.sms_progress(db.session, event.id))
+
+
+@bp.get("/events/<int:event_id>/sms-progress.json")
+@write_required
+def match_sms_progress(event_id: int):
+    """The event's task SMS by status, polled by the match page while some are still going out."""
+    event = get_event(db.session, event_id)
+    return jsonify(task_queries.sms_progress(db.session, event.id))
 
 
 def _back(event_id: int):

@@ -356,6 +356,7 @@ def test_domain_words_follow_the_language(web_coordinator, seed):
 
 
 def test_every_stored_value_has_words_in_both_languages():
+    from resilience.dispatch.inbox_actions import COMMANDS
     from resilience.dispatch.models import TASK_STATUSES
     from resilience.events.models import EVENT_STATUSES
     from resilience.needs.models import CATEGORIES, NEED_STATUSES
@@ -367,7 +368,7 @@ def test_every_stored_value_has_words_in_both_languages():
 
     values = {"task_status": TASK_STATUSES, "need_status": NEED_STATUSES, "category": CATEGORIES, "skill": SKILLS,
               "availability": AVAILABILITY, "event_status": EVENT_STATUSES, "sms_status": SMS_STATUSES,
-              "group_kind": GROUP_KINDS}
+              "group_kind": GROUP_KINDS, "inbox_command": tuple(COMMANDS)}
     assert set(values) == set(TERMS)
     indonesian = catalogue("id")
     for kind, codes in values.items():
