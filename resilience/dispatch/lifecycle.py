@@ -189,6 +189,7 @@ def done_on_behalf(session: Session, task: Task, note: str) -> None:
     could not reply: ``note`` says why (kept on the task; the audit entry has it and the
     actor); the volunteer is told by SMS, without the note."""
     _check_task(task, "done")
+    _check_need(task.need, "done")  # loads the need first: its lazy load would flush the note on its own
     task.coordinator_note = note
     _move(task, "done")
     session.flush()

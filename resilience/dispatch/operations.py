@@ -114,9 +114,10 @@ def _note(note: str | None, required: bool) -> str:
 def cancel(session: Session, task: Task, note: str | None = None) -> Task:
     """Cancel a task; ``note`` (optional) says why and is kept on the task."""
     text = _note(note, required=False)
-    if text:
-        task.coordinator_note = text
-    lifecycle.cancel(session, task)
+    with session.no_autoflush:  # the note goes into the cancellation's audit entry, not one of its own
+        if text:
+            task.coordinator_note = text
+        lifecycle.cancel(session, task)
     return task
 
 
