@@ -1,7 +1,15 @@
 import marshmallow as ma
 
-from resilience.core.schemas import AreaField, AreaRefSchema, PhoneField, Text, UTCDateTime
+from resilience.core.schemas import AreaField, AreaRefSchema, PhoneField, Text, UTCDateTime, personal_data_visible
 from resilience.vocabulary import EVENT_STATUSES
+
+
+class DutyPhoneField(PhoneField):
+    """The coordinator on duty's phone: in full for admins and coordinators, ``null`` (not even
+    masked) for officials."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(value, attr, obj, **kwargs) if personal_data_visible() else None
 
 
 class EventCreateSchema(ma.Schema):
@@ -40,7 +48,7 @@ class EventSchema(ma.Schema):
     )
     offer_timeout_minutes = ma.fields.Integer()
     long_wait_minutes = ma.fields.Integer()
-    duty_phone = PhoneField(allow_none=True)
+    duty_phone = DutyPhoneField(allow_none=True)
     public = ma.fields.Boolean()
     checkin_after_minutes = ma.fields.Integer()
     checkin_escalate_minutes = ma.fields.Integer()

@@ -60,6 +60,7 @@ def _every_template(lang: str, code: str = "T123", landmark: str = "pasar", kelu
         "help_text": t.help_text(lang=lang),
         "expired": t.expired(code, lang=lang),
         "cancelled": t.cancelled(code, lang=lang),
+        "done_on_behalf": t.done_on_behalf(code, lang=lang),
     }
     out.update({f"already_{s}": t.already(code, s, lang=lang) for s in t.TASK_STATUSES})
     return out
@@ -76,7 +77,7 @@ def test_every_template_is_gsm7_within_two_segments(lang, variables):
 
 
 @pytest.mark.parametrize("name", ["declined", "done", "not_yours", "unknown_code", "expired", "cancelled",
-                                  "no_open_tasks", "opted_out", "opted_in"])
+                                  "done_on_behalf", "no_open_tasks", "opted_out", "opted_in"])
 @pytest.mark.parametrize("lang", LANGS)
 def test_short_confirmations_are_one_sms_with_the_longest_code(lang, name):
     _fits(_every_template(lang, code="T9999999999")[name], parts=1)
