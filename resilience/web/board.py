@@ -10,6 +10,7 @@ in place; ``board.js`` pauses while a coordinator is using a row's actions.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import marshmallow as ma
@@ -59,7 +60,11 @@ def _query_string(filters: dict, page: int | None = None) -> str:
     return urlencode(args)
 
 
+@dataclass
 class BoardPage(Page):
+    event_id: int = 0
+    args: dict = field(default_factory=dict)  # the filters as given, without the page
+
     def url(self, page: int) -> str:  # the full page's address, whichever view rendered the rows
         return url_for("web.board", event_id=self.event_id, **{**self.args, "page": page})
 
@@ -77,9 +82,8 @@ def _board_context(event: FloodEvent) -> tuple[dict, int]:
     filters, page, errors = _filters()
     rows, total = ([], 0) if errors else task_queries.board_page(db.session, event.id, filters, page,
                                                                 BOARD_PER_PAGE)
-    result = BoardPage(items=rows, total=total, page=page, per_page=BOARD_PER_PAGE)
-    result.event_id = event.id
-    result.args = {k: v for k, v in request.args.items() if k != "page" and v.strip() != ""} if not errors else {}
+    result = BoardPage(items=rows, total=total, page=page, per_page=BOARD_PER_PAGE, event_id=event.id,
+                       args={k: filters[k] for k in task_queries.BOARD_FILTERS if k in filters})
     now = utcnow()
     since = {row.task.id: format_timedelta(now - row.state_since, granularity="minute", threshold=1)
              for row in rows}

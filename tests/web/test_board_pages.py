@@ -249,3 +249,20 @@ def test_an_action_on_another_events_task_is_not_found(web_coordinator, board):
     other = factories.event(name="Banjir lain")
     assert web_coordinator.post(f"/events/{other.id}/board/tasks/{board['t1'].id}/cancel").status_code == 404
     assert _task(board["t1"].id).status == "offered"
+
+
+def test_check_in_steps_show_on_the_board(web_coordinator, board):
+    from datetime import timedelta
+
+    from resilience.core.db import utcnow
+    from resilience.dispatch.models import Task
+
+    with factories.writing() as session:
+        task = session.get(Task, board["t2"].id)
+        task.checkin_asked_at = utcnow() - timedelta(minutes=20)
+        task.checkin_help_at = utcnow() - timedelta(minutes=5)
+    html = web_coordinator.get(f"/events/{board['event'].id}/board").get_data(as_text=True)
+    row = html.split(f'id="task-{board["t2"].id}"', 1)[1].split("</tr>", 1)[0]
+    assert 'class="checkin checkin-help"' in row and "minta bantuan" in row
+    other = html.split(f'id="task-{board["t1"].id}"', 1)[1].split("</tr>", 1)[0]
+    assert "checkin" not in other
