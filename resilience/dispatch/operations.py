@@ -122,8 +122,10 @@ def cancel(session: Session, task: Task, note: str | None = None) -> Task:
 
 
 def done_on_behalf(session: Session, task: Task, note: str | None) -> Task:
-    """Record an accepted task as done for its volunteer; the reason is required."""
+    """Record an accepted task as done for its volunteer; the reason is required. The task row
+    is locked and re-read first: a SELESAI or TIDAK arriving meanwhile is seen, not overwritten."""
     text = _note(note, required=True)
+    task = lifecycle.lock_task(session, task.id) or task
     if task.status != "accepted":
         raise Conflict(Message("task %(code)s is %(status)s; only an accepted task can be marked done",
                                code=task.code, status=task.status, terms={"status": "task_status"}))
@@ -137,6 +139,9 @@ REOFFERABLE = ("declined", "expired", "failed")
 def reoffer(session: Session, task: Task) -> Task | None:
     """Offer the need of a declined, expired or failed task to the next best volunteer; None
     when there is nobody left (an audit entry says so)."""
+    event = session.get(FloodEvent, task.event_id)
+    lock_event(session, event)  # one re-offer or matching of this event at a time, then read the need as it is
+    session.refresh(task.need)
     if task.status not in REOFFERABLE:
         raise Conflict(Message("task %(code)s is %(status)s; only a declined, expired or failed task can be re-offered",
                                code=task.code, status=task.status, terms={"status": "task_status"}))
@@ -147,7 +152,6 @@ def reoffer(session: Session, task: Task) -> Task | None:
     live = session.scalar(select(Task.id).where(Task.need_id == need.id, Task.status.in_(LIVE_TASK_STATUSES)))
     if live is not None:
         raise Conflict(Message("need %(need_id)s already has task %(task)s", need_id=str(need.id), task=f"T{live}"))
-    event = session.get(FloodEvent, task.event_id)
     if event.status != "active":
         raise Conflict(Message("the event is closed; reopen it to offer tasks"))
     return reoffer_need(session, need)
