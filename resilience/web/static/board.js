@@ -1,7 +1,8 @@
 /* The task board updates without a reload: every few seconds it asks board/rows (the same
    filters) and swaps the table in place. It pauses while a coordinator is using a row's actions
-   (an open "Actions", or focus inside the table), so nothing typed is lost. Changing a filter
-   refreshes at once and keeps the address in step, so a reload shows the same board. */
+   (an open "Actions", or focus inside the table), so nothing typed is lost, and while the tab
+   is hidden. Changing a filter refreshes at once and keeps the address in step, so a reload
+   shows the same board. */
 (function () {
   "use strict";
   var board = document.getElementById("board");
@@ -45,5 +46,7 @@
       refresh(true);
     });
   }
-  setInterval(function () { refresh(false); }, every);
+  // A hidden tab asks nothing (a posko's link is weak); shown again, it catches up at once.
+  setInterval(function () { if (!document.hidden) refresh(false); }, every);
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) refresh(false); });
 })();
