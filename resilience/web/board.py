@@ -31,6 +31,7 @@ from resilience.extensions import db
 from resilience.vocabulary import NEED_CATEGORIES
 from resilience.web.blueprint import bp, nav_item
 from resilience.web.i18n import message_text
+from resilience.web.labels import Translated
 from resilience.web.people import Page, localise
 from resilience.web.session import write_required
 
@@ -48,7 +49,11 @@ def _filters() -> tuple[dict, int, list[dict]]:
     try:
         loaded = BoardQuery().load(raw)
     except ma.ValidationError as exc:
-        return {}, 1, localise(flatten_messages(exc.messages))
+        errors = localise(flatten_messages(exc.messages))
+        for error in errors:  # an unknown parameter is named as it was written
+            if not error["label"]:
+                error["label"], error["anchor"] = Translated(error["field"]), "board-filters"
+        return {}, 1, errors
     page = loaded.pop("page", 1)
     return loaded, page, []
 

@@ -118,15 +118,16 @@ def test_board_filters(web_coordinator, board):
     assert _codes(rows.get_data(as_text=True)) == [t3]
 
 
-@pytest.mark.parametrize("query", ["colour=red", "state=flying", "priority=9", "kelurahan=abc"])
-def test_a_bad_filter_is_an_error_not_ignored(web_coordinator, board, query):
+@pytest.mark.parametrize("query, named", [("colour=red", "colour"), ("state=flying", "Status"),
+                                          ("priority=9", "Prioritas"), ("kelurahan=abc", "Kelurahan")])
+def test_a_bad_filter_is_an_error_not_ignored(web_coordinator, board, query, named):
     for path in ("board", "board/rows"):
         response = web_coordinator.get(f"/events/{board['event'].id}/{path}?{query}")
         assert response.status_code == 422
-        html = response.get_data(as_text=True)
-        assert _codes(html) == []
+        assert _codes(response.get_data(as_text=True)) == []
     page = web_coordinator.get(f"/events/{board['event'].id}/board?{query}").get_data(as_text=True)
-    assert 'class="errors"' in page and "Periksa" in page or "periksa" in page
+    summary = page.split('id="form-errors"', 1)[1].split("</div>", 1)[0]
+    assert re.search(rf'<a href="#(f-{query.split("=")[0]}|board-filters)">{named}</a>: \S', summary), summary
 
 
 def test_board_pages(web_coordinator, app, board):
