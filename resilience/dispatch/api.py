@@ -27,13 +27,17 @@ def get_task(task_id):
 @blp.arguments(TaskPatchSchema)
 @blp.response(200, TaskSchema)
 def patch_task(data, task_id):
-    """Cancel (``{"status": "cancelled"}``) or reassign (``{"volunteer_id": 9}``: the answer is
-    the new task; the old one is cancelled)."""
+    """Cancel (``{"status": "cancelled", "note": "..."}``, the note optional), mark done on the
+    volunteer's behalf (``{"status": "done", "note": "why"}``: an accepted task; the volunteer is
+    told by SMS) or reassign (``{"volunteer_id": 9}``: the answer is the new task; the old one is
+    cancelled). Officials cannot change tasks (403)."""
     task = operations.get_task(db.session, task_id)
     if "volunteer_id" in data:
         task = operations.reassign(db.session, task, data["volunteer_id"])
+    elif data["status"] == "done":
+        operations.done_on_behalf(db.session, task, data.get("note"))
     else:
-        operations.cancel(db.session, task)
+        operations.cancel(db.session, task, data.get("note"))
     return task
 
 

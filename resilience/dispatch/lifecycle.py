@@ -187,6 +187,20 @@ def done(session: Session, task: Task) -> None:
     session.flush()
 
 
+def done_on_behalf(session: Session, task: Task, note: str) -> None:
+    """accepted → done (need → done) by a coordinator for the volunteer, who did the work but
+    could not reply: ``note`` says why (kept on the task; the audit entry has it and the
+    actor); the volunteer is told by SMS, without the note."""
+    _check_task(task, "done")
+    _check_need(task.need, "done")  # loads the need first: its lazy load would flush the note on its own
+    task.coordinator_note = note
+    _move(task, "done")
+    session.flush()
+    body = messages.done_on_behalf(task.code, lang=messages.language(task.volunteer))
+    outbox.queue(session, task.volunteer.phone, body, "done_on_behalf", task=task,
+                 volunteer=task.volunteer)
+
+
 def expire(session: Session, task: Task) -> None:
     """offered → expired (need released); the volunteer is told the offer went elsewhere."""
     _move(task, "expired")

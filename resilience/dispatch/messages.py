@@ -534,3 +534,12 @@ def cancelled(code: str, *, lang: str = DEFAULT_LANGUAGE) -> str:
     return translations(lang).pgettext(
         "sms", "Task %(code)s was called off by the coordinator. You do not need to go on with it. "
         "Thank you.") % {"code": _code(code)}
+
+
+def done_on_behalf(code: str, *, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The coordinator recorded the volunteer's task as done for them (the reason stays with
+    the coordinator)."""
+    # NOTE: SMS (one part: at most 160 GSM-7 characters with a 12-character code). STATUS is a reply keyword: keep it.
+    return translations(lang).pgettext(
+        "sms", "The coordinator has recorded task %(code)s as done for you. Thank you for your work. "
+        "Reply STATUS to see your tasks.") % {"code": _code(code)}

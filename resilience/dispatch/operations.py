@@ -16,6 +16,7 @@ from resilience.core.db import locked
 from resilience.core.errors import Conflict, Message, NotFound, ValidationFailed
 from resilience.core.geo import haversine_m
 from resilience.dispatch import lifecycle
+from resilience.dispatch.offers import reoffer as reoffer_need
 from resilience.dispatch.models import LIVE_TASK_STATUSES, Task
 from resilience.events.models import FloodEvent
 from resilience.matching.operations import (
@@ -98,9 +99,62 @@ def confirm(session: Session, event: FloodEvent, task_ids: list[int] | None = No
     return result
 
 
-def cancel(session: Session, task: Task) -> Task:
-    lifecycle.cancel(session, task)
+NOTE_MAX = 500  # characters of a coordinator's note on a task
+
+
+def _note(note: str | None, required: bool) -> str:
+    text = " ".join((note or "").split())
+    if required and not text:
+        raise ValidationFailed.field("note", Message("give the reason"))
+    if len(text) > NOTE_MAX:
+        raise ValidationFailed.field("note", Message("at most %(max)s characters", max=NOTE_MAX))
+    return text
+
+
+def cancel(session: Session, task: Task, note: str | None = None) -> Task:
+    """Cancel a task; ``note`` (optional) says why and is kept on the task."""
+    text = _note(note, required=False)
+    with session.no_autoflush:  # the note goes into the cancellation's audit entry, not one of its own
+        if text:
+            task.coordinator_note = text
+        lifecycle.cancel(session, task)
     return task
+
+
+def done_on_behalf(session: Session, task: Task, note: str | None) -> Task:
+    """Record an accepted task as done for its volunteer; the reason is required. The task row
+    is locked and re-read first: a SELESAI or TIDAK arriving meanwhile is seen, not overwritten."""
+    text = _note(note, required=True)
+    task = lifecycle.lock_task(session, task.id) or task
+    if task.status != "accepted":
+        raise Conflict(Message("task %(code)s is %(status)s; only an accepted task can be marked done",
+                               code=task.code, status=task.status, terms={"status": "task_status"}))
+    lifecycle.done_on_behalf(session, task, text)
+    return task
+
+
+REOFFERABLE = ("declined", "expired", "failed")
+
+
+def reoffer(session: Session, task: Task) -> Task | None:
+    """Offer the need of a declined, expired or failed task to the next best volunteer; None
+    when there is nobody left (an audit entry says so)."""
+    event = session.get(FloodEvent, task.event_id)
+    lock_event(session, event)  # one re-offer or matching of this event at a time, then read the need as it is
+    session.refresh(task.need)
+    if task.status not in REOFFERABLE:
+        raise Conflict(Message("task %(code)s is %(status)s; only a declined, expired or failed task can be re-offered",
+                               code=task.code, status=task.status, terms={"status": "task_status"}))
+    need = task.need
+    if need.status != "open":
+        raise Conflict(Message("need %(need_id)s is %(status)s, not open", need_id=str(need.id), status=need.status,
+                               terms={"status": "need_status"}))
+    live = session.scalar(select(Task.id).where(Task.need_id == need.id, Task.status.in_(LIVE_TASK_STATUSES)))
+    if live is not None:
+        raise Conflict(Message("need %(need_id)s already has task %(task)s", need_id=str(need.id), task=f"T{live}"))
+    if event.status != "active":
+        raise Conflict(Message("the event is closed; reopen it to offer tasks"))
+    return reoffer_need(session, need)
 
 
 def reassign(session: Session, task: Task, volunteer_id: int) -> Task:

@@ -1,7 +1,15 @@
 import marshmallow as ma
 
-from resilience.core.schemas import AreaField, AreaRefSchema, Text, UTCDateTime
+from resilience.core.schemas import AreaField, AreaRefSchema, PhoneField, Text, UTCDateTime, personal_data_visible
 from resilience.vocabulary import EVENT_STATUSES
+
+
+class DutyPhoneField(PhoneField):
+    """The coordinator on duty's phone: in full for admins and coordinators, ``null`` (not even
+    masked) for officials."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(value, attr, obj, **kwargs) if personal_data_visible() else None
 
 
 class EventCreateSchema(ma.Schema):
@@ -10,6 +18,16 @@ class EventCreateSchema(ma.Schema):
     ended_at = UTCDateTime(allow_none=True)
     affected_area = AreaField(allow_none=True, metadata={"description": "GeoJSON Polygon or MultiPolygon"})
     offer_timeout_minutes = ma.fields.Integer(validate=ma.validate.Range(min=1, max=1440))
+    long_wait_minutes = ma.fields.Integer(validate=ma.validate.Range(min=1, max=10080), metadata={
+        "description": "a priority 4-5 need open longer than this raises an alert (default 30)"})
+    duty_phone = PhoneField(mobile_only=True, allow_none=True, metadata={
+        "description": "the coordinator on duty, who gets alerts by SMS; any Indonesian way of writing it, "
+                       "stored as E.164; null to stop"})
+    public = ma.fields.Boolean(metadata={"description": "the transparency page /transparansi/{id} (default false)"})
+    checkin_after_minutes = ma.fields.Integer(validate=ma.validate.Range(min=1, max=1440), metadata={
+        "description": "safety check-in asked this long after an at-risk task is accepted (default 60)"})
+    checkin_escalate_minutes = ma.fields.Integer(validate=ma.validate.Range(min=1, max=1440), metadata={
+        "description": "escalated when the check-in is not answered this long after asking (default 15)"})
 
 
 class EventPatchSchema(EventCreateSchema):
@@ -29,6 +47,11 @@ class EventSchema(ma.Schema):
         ma.fields.Nested(AreaRefSchema), attribute="admin_areas"
     )
     offer_timeout_minutes = ma.fields.Integer()
+    long_wait_minutes = ma.fields.Integer()
+    duty_phone = DutyPhoneField(allow_none=True)
+    public = ma.fields.Boolean()
+    checkin_after_minutes = ma.fields.Integer()
+    checkin_escalate_minutes = ma.fields.Integer()
     created_at = UTCDateTime()
     updated_at = UTCDateTime()
 

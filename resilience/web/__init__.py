@@ -14,6 +14,8 @@ from resilience.web import session  # noqa: F401,I001  (guards, login, language)
 from resilience.web import dashboard  # noqa: F401
 from resilience.web import matching  # noqa: F401
 from resilience.web import inbox  # noqa: F401
+from resilience.web import board  # noqa: F401
+from resilience.web import event_edit  # noqa: F401
 from resilience.web import households  # noqa: F401
 from resilience.web import roster  # noqa: F401
 from resilience.web import stock  # noqa: F401

@@ -99,7 +99,7 @@ def test_task_patch_schema_and_simulator_errors_carry_ids(app, coordinator):
     with pytest.raises(ma.ValidationError) as refused:
         TaskPatchSchema().load({})
     [message] = refused.value.messages["_schema"]
-    assert _indonesian(app, message) == "Pilih salah satu: batalkan tugas atau alihkan ke relawan lain."
+    assert _indonesian(app, message) == "Pilih salah satu: batalkan tugas, tandai selesai, atau alihkan ke relawan lain."
     response = coordinator.post("/api/v1/sms/simulate", json={"from": "+6281399999999", "body": "YA"})
     assert response.status_code == 422
     assert response.get_json()["errors"] == [{"field": "from", "message": "no volunteer has this phone number"}]

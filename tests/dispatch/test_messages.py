@@ -79,6 +79,7 @@ def _all_templates(code="T123", landmark="dekat masjid", kelurahan="Mungku Baru"
         "help_text": t.help_text(),
         "expired": t.expired(code),
         "cancelled": t.cancelled(code),
+        "done_on_behalf": t.done_on_behalf(code),
     }
 
 
@@ -191,7 +192,7 @@ def test_offer_always_fits_and_keeps_code_and_instructions(code, category, peopl
 
 TEMPLATES = [t.offer, t.accepted, t.declined, t.done, t.already, t.not_yours, t.unknown_code,
              t.ambiguous, t.no_open_tasks, t.status_list, t.opted_out, t.opted_in, t.help_text,
-             t.expired, t.cancelled]
+             t.expired, t.cancelled, t.done_on_behalf]
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda f: f.__name__)
@@ -242,11 +243,19 @@ def test_already_passes_other_words_through():
     _ok(t.already("T1", "x" * 1000))
 
 
-@pytest.mark.parametrize("func", [t.declined, t.done, t.not_yours, t.unknown_code, t.expired, t.cancelled])
+@pytest.mark.parametrize("func", [t.declined, t.done, t.not_yours, t.unknown_code, t.expired, t.cancelled,
+                                  t.done_on_behalf])
 def test_code_confirmations(func):
     message = _ok(func("T123"))
     assert "T123" in message
     assert segments(message).count == 1  # one short SMS
+
+
+def test_done_on_behalf_wording():
+    message = t.done_on_behalf("T4")
+    assert message.startswith("Koordinator telah mencatat tugas T4 selesai atas nama Anda")
+    assert "STATUS" in message
+    assert t.done_on_behalf("T4", lang="en").startswith("The coordinator has recorded task T4 as done for you")
 
 
 def test_expired_and_cancelled_wording():

@@ -66,6 +66,7 @@ def _every_template(lang: str, code: str = "T123", landmark: str = "pasar", kelu
         "forwarded_one": t.forwarded([(code, "offered")], lang=lang),
         "forwarded_two": t.forwarded([(code, "accepted"), ("T7", "offered")], lang=lang),
         "forwarded_many": t.forwarded([(f"T{10_000 + i}", "accepted") for i in range(200)], lang=lang),
+        "done_on_behalf": t.done_on_behalf(code, lang=lang),
     }
     out.update({f"already_{s}": t.already(code, s, lang=lang) for s in t.TASK_STATUSES})
     out.update({f"task_state_{s}": t.task_state(code, s, lang=lang) for s in t.TASK_STATUSES})
@@ -84,7 +85,7 @@ def test_every_template_is_gsm7_within_two_segments(lang, variables):
 
 @pytest.mark.parametrize("name", ["declined", "done", "not_yours", "unknown_code", "expired", "cancelled",
                                   "no_open_tasks", "opted_out", "opted_in", "declined_alone", "backing_out",
-                                  "forwarded", "task_state_offered", "task_state_accepted"])
+                                  "forwarded", "task_state_offered", "task_state_accepted", "done_on_behalf"])
 @pytest.mark.parametrize("lang", LANGS)
 def test_short_confirmations_are_one_sms_with_the_longest_code(lang, name):
     _fits(_every_template(lang, code="T9999999999")[name], parts=1)

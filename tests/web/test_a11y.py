@@ -86,7 +86,7 @@ def test_map_scripts_use_only_colours_defined_in_app_css():
     names = set(_palette())
     used = set(re.findall(r'color\("([\w-]+)"\)', (STATIC / "maps.js").read_text()))
     assert used and used <= names, used - names
-    for script in ("dashboard.js", "match.js", "draw.js"):
+    for script in ("dashboard.js", "match.js", "draw.js", "board.js"):
         text = (STATIC / script).read_text()
         hard_coded = set(re.findall(r"#[0-9a-fA-F]{3,6}\b", text)) - {"#fff"}  # white fills only
         assert hard_coded == set(), (script, hard_coded)
@@ -196,7 +196,8 @@ def test_login_page_structure(web):
 
 def test_staff_pages_structure_in_both_languages(web_coordinator, seed):
     event = _event_with_proposal(seed)
-    paths = ["/events", "/events/new", f"/events/{event['id']}", f"/events/{event['id']}/match"]
+    paths = ["/events", "/events/new", f"/events/{event['id']}", f"/events/{event['id']}/match",
+             f"/events/{event['id']}/board", f"/events/{event['id']}/edit"]
     for lang in ("id", "en"):
         web_coordinator.get(f"/lang/{lang}?next=/events")
         for path in paths:
@@ -207,6 +208,10 @@ def test_staff_pages_structure_in_both_languages(web_coordinator, seed):
                 assert page.fieldsets == 2 and "f-affected_area" in page.label_for and "geojson-file" in page.label_for
             if path.endswith("/match"):
                 assert any(th.get("scope") == "row" for th in page.header_cells)
+            if path.endswith("/board"):
+                assert {"f-state", "f-category", "f-priority", "f-kelurahan", "f-group", "f-volunteer"} <= page.label_for
+            if path.endswith("/edit"):
+                assert {"f-name", "f-status", "f-offer_timeout_minutes", "f-duty_phone", "f-public"} <= page.label_for
 
 
 def test_dashboard_area_form_is_labelled_for_coordinators_and_absent_for_officials(web_coordinator, web_official, seed):

@@ -97,6 +97,8 @@ def _pages(d: dict) -> list[str]:
         f"/volunteers/{v}/edit", "/groups", f"/groups/{g}/edit", f"/volunteers/{v}/sms", "/stock",
         "/stock/ledger", f"/events/{e}/stock", "/stock/receive", "/stock/transfer", "/stock/distribute",
         "/stock/adjust", "/stock/depots/new", "/stock/items/new", "/households/999999", "/login",
+        f"/events/{e}/board", f"/events/{e}/board?state=offered", f"/events/{e}/board/rows",
+        f"/events/{e}/board?colour=red&priority=9", f"/events/{e}/edit",
     ]
 
 
@@ -119,6 +121,9 @@ def _rejected_forms(d: dict) -> list[tuple[str, dict]]:
         ("/stock/depots/new", {"name": "", "kind": "", "lat": "x"}),
         ("/stock/items/new", {"code": "beras!", "name": "", "unit": "kg", "category": "food"}),
         (f"/events/{e}/match", {"max_distance_km": "jauh"}),
+        (f"/events/{e}/edit", {"name": " ", "status": "gone", "offer_timeout_minutes": "0", "long_wait_minutes": "x",
+                               "checkin_after_minutes": "99999", "checkin_escalate_minutes": "",
+                               "duty_phone": "021 555 1234"}),
     ]
 
 
