@@ -10,6 +10,7 @@ from werkzeug.exceptions import UnsupportedMediaType
 
 from resilience.core import crypto
 from resilience.core import logging as safe_logging
+from resilience.core import security
 from resilience.core.db import engine_options, install_engine_events, reset_read_only, set_read_only
 from resilience.core.errors import DomainError, render_domain_error
 from resilience.audit.chain import set_actor
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     # Keys in schema (declaration) order, as the OpenAPI document lists them. JSON_SORT_KEYS is
     # ignored since Flask 2.3: the JSON provider holds the setting.
     app.json.sort_keys = False
+    security.install(app, settings, API_PREFIX)
     app.config.update(config)
     if settings.is_sqlite:
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -125,6 +127,7 @@ def _register_guards(app: Flask) -> None:
         show_personal_data(False)
         if not request.path.startswith(API_PREFIX):
             return None
+        security.check_api_rate(app)
         if request.path in UPLOAD_PATHS:
             request.max_content_length = MAX_UPLOAD
         if request.method in ("POST", "PUT", "PATCH") and _has_body():
