@@ -94,6 +94,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
 
 
 def _register_blueprints(app: Flask, api: ProblemApi) -> None:
+    from resilience.accounts.api import blp as accounts
     from resilience.areas.api import blp as areas
     from resilience.audit.api import blp as audit
     from resilience.events.api import blp as events
@@ -109,7 +110,8 @@ def _register_blueprints(app: Flask, api: ProblemApi) -> None:
     from resilience.volunteers.api import blp as volunteers
     from resilience.web import bp as web
 
-    for blueprint in (areas, events, households, needs, volunteers, matching, tasks, sms, stock, reports, audit):
+    for blueprint in (areas, events, households, needs, volunteers, matching, tasks, sms, stock, reports, audit,
+                      accounts):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX.rstrip("/") + blueprint.url_prefix)
     app.register_blueprint(health)
     app.register_blueprint(twilio_webhooks)

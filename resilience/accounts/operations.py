@@ -158,7 +158,11 @@ def revoke_token(session: Session, prefix: str) -> ApiToken:
     if len(rows) > 1:
         raise Conflict(Message("%(count)s tokens start with %(prefix)s: give the whole token", count=len(rows),
                                prefix=prefix[:12]))
-    row = rows[0]
+    return revoke(session, rows[0])
+
+
+def revoke(session: Session, row: ApiToken) -> ApiToken:
+    """Revoke this token from now on (a revoked one stays as it was)."""
     if row.revoked_at is None:
         row.revoked_at = utcnow()
         session.flush()

@@ -126,3 +126,57 @@ def test_an_unknown_email_checks_a_hash_like_a_known_one(app, monkeypatch):
     assert operations.authenticate_password(db.session, "budi@posko.test", "a-long-password") is None
     assert len(checked) == 1
     db.session.rollback()
+
+
+# --- the same over HTTP, for admins ---------------------------------------------------------------
+def test_admins_list_issue_and_revoke_tokens_over_the_api(app, admin, coordinator):
+    listed = admin.get("/api/v1/tokens")
+    assert listed.status_code == 200
+    rows = {row["email"]: row for row in listed.get_json()}
+    assert set(rows) == {"admin@posko.test", "koordinator@posko.test"}
+    mine = rows["koordinator@posko.test"]
+    assert mine["prefix"] == coordinator.token[:12] and mine["state"] == "valid" and "token" not in mine
+    assert coordinator.token not in listed.get_data(as_text=True)
+
+    issued = admin.post("/api/v1/tokens", json={"email": "koordinator@posko.test", "days": 7})
+    assert issued.status_code == 201
+    body = issued.get_json()
+    assert body["token"].startswith(body["prefix"]) and body["state"] == "valid"
+    client = app.test_client()
+    assert client.get("/api/v1/events", headers={"Authorization": f"Bearer {body['token']}"}).status_code == 200
+
+    revoked = admin.post(f"/api/v1/tokens/{mine['id']}/revoke")
+    assert revoked.status_code == 200 and revoked.get_json()["state"] == "revoked"
+    _refused(client, coordinator.token)
+    assert client.get("/api/v1/events", headers={"Authorization": f"Bearer {body['token']}"}).status_code == 200
+    only = admin.get("/api/v1/tokens?email=koordinator@posko.test").get_json()
+    assert sorted(row["state"] for row in only) == ["revoked", "valid"]
+
+    assert admin.post("/api/v1/tokens/999/revoke").status_code == 404
+    bad = admin.post("/api/v1/tokens", json={"email": "koordinator@posko.test", "days": 0})
+    assert bad.status_code == 422 and bad.get_json()["errors"][0]["field"] == "days"
+    assert admin.get("/api/v1/tokens?who=me").status_code == 422  # unknown parameters are refused
+
+
+def test_admins_deactivate_a_user_over_the_api(app, admin, coordinator):
+    users = admin.get("/api/v1/users").get_json()["items"]
+    target = next(u for u in users if u["email"] == "koordinator@posko.test")
+    assert target["active"] is True and "password_hash" not in target
+    response = admin.patch(f"/api/v1/users/{target['id']}", json={"active": False})
+    assert response.status_code == 200 and response.get_json()["active"] is False
+    _refused(app.test_client(), coordinator.token)
+    assert admin.get("/api/v1/tokens?email=koordinator@posko.test").get_json()[0]["state"] == "user_deactivated"
+    assert admin.patch(f"/api/v1/users/{target['id']}", json={"active": True}).status_code == 200
+    assert coordinator.get("/api/v1/events").status_code == 200
+    assert admin.patch("/api/v1/users/999", json={"active": False}).status_code == 404
+    assert admin.patch(f"/api/v1/users/{target['id']}", json={"active": "maybe"}).status_code == 422
+
+
+def test_only_admins_manage_accounts(coordinator, official):
+    for client in (coordinator, official):
+        for response in (client.get("/api/v1/tokens"), client.get("/api/v1/users"),
+                         client.post("/api/v1/tokens", json={"email": "koordinator@posko.test"}),
+                         client.post("/api/v1/tokens/1/revoke"), client.patch("/api/v1/users/1", json={"active": False})):
+            assert response.status_code == 403, response.get_json()
+            assert response.mimetype == "application/problem+json"
+    assert coordinator.get("/api/v1/events").status_code == 200
