@@ -11,7 +11,7 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -197,8 +197,14 @@ def set_active(session: Session, email: str, active: bool) -> User:
 
 
 # --- web sessions -----------------------------------------------------------------------------
-def start_web_session(session: Session, user: User) -> str:
-    """A new server-side session for ``user``; returns the random id its cookie carries."""
+def start_web_session(session: Session, user: User, not_before: datetime | None = None) -> str:
+    """A new server-side session for ``user``; returns the random id its cookie carries. The
+    user's ended sessions, and those started before ``not_before`` (past the absolute
+    lifetime), are deleted: a missing row is refused like an ended one."""
+    stale = WebSession.ended_at.is_not(None)
+    if not_before is not None:
+        stale = stale | (WebSession.created_at <= not_before)
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id, stale))
     sid = secrets.token_urlsafe(32)
     session.add(WebSession(user_id=user.id, digest=token_digest(sid)))
     session.flush()

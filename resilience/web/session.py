@@ -189,7 +189,8 @@ def login():
         end_web_session(db.session, old_sid)
     _forget_login()
     session.pop("_csrf", None)  # a fresh session id and CSRF token on every login: no fixation
-    session["sid"] = start_web_session(db.session, user)
+    lifetime = timedelta(hours=current_app.config["SETTINGS"].session_max_hours)
+    session["sid"] = start_web_session(db.session, user, not_before=utcnow() - lifetime)
     session["seen"] = int(time.time())
     session.permanent = True  # the browser keeps it at most PERMANENT_SESSION_LIFETIME
     return redirect(_safe_next(request.form.get("next")))

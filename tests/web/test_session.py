@@ -252,11 +252,17 @@ def test_login_starts_a_new_server_session_and_ends_the_previous_one(app, web):
     assert web.post("/login", {"email": "budi@posko.test", "password": PASSWORD}).status_code == 302
     web.get("/events")
     assert web.token != token_before  # a new CSRF token with the new session
-    rows = db.session.execute(select(WebSession.ended_at).order_by(WebSession.id)).scalars().all()
+    rows = db.session.execute(select(WebSession.id, WebSession.ended_at)).all()
     db.session.rollback()
-    assert len(rows) == 2 and rows[0] is not None and rows[1] is None
+    assert len(rows) == 1 and rows[0].ended_at is None  # the first one ended (and was cleared away)
     assert first.get("/events").status_code == 302
     assert web.get("/events").status_code == 200
+    other = type(web)(app.test_client())
+    assert other.login("budi@posko.test").status_code == 302  # a second browser: both stay logged in
+    assert web.get("/events").status_code == 200 and other.get("/events").status_code == 200
+    rows = db.session.execute(select(WebSession.ended_at)).scalars().all()
+    db.session.rollback()
+    assert rows == [None, None]  # a login ends no other browser's session
 
 
 def test_the_session_cookie_is_httponly_samesite_lax_and_secure_over_https(app, web):
