@@ -78,6 +78,9 @@ def install(app: Flask, settings: Settings, api_prefix: str) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=secure_cookies_always(settings),
         PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_max_hours),
+        # The cookie is set when it changes (login, the last-used time each minute), not on
+        # every answer; a browser drops it at the absolute lifetime, which the server enforces.
+        SESSION_REFRESH_EACH_REQUEST=False,
         CONTENT_SECURITY_POLICY=content_security_policy(settings),
     )
     app.session_interface = SessionInterface()
