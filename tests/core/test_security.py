@@ -122,3 +122,30 @@ def test_web_login_is_limited_per_address_across_accounts(app, web):
     elsewhere = type(web)(app.test_client())
     elsewhere.client.environ_base["REMOTE_ADDR"] = "10.9.8.7"
     assert elsewhere.login("siti@posko.test").status_code == 302
+
+
+def test_with_redis_the_api_limit_is_shared_by_every_worker(sqlite_app, tmp_path):
+    """Two apps on one Redis stand for two gunicorn workers: the count is one."""
+    import random
+
+    redis = pytest.importorskip("redis")
+    from resilience.app import create_app
+    from tests.conftest import make_settings
+
+    url = "redis://127.0.0.1:6379/15"
+    client = redis.Redis.from_url(url)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    address = f"10.{random.randrange(256)}.{random.randrange(256)}.{random.randrange(1, 255)}"
+    database_url = sqlite_app.config["SETTINGS"].database_url
+    workers = [create_app(make_settings(database_url, tmp_path, REDIS_URL=url, API_RATE_LIMIT="2"), TESTING=True)
+               for _ in range(2)]
+    try:
+        statuses = [workers[n % 2].test_client().get("/api/v1/events", environ_base={"REMOTE_ADDR": address})
+                    for n in range(3)]
+        assert [r.status_code for r in statuses] == [401, 401, 429]
+        assert 0 < int(statuses[2].headers["Retry-After"]) <= 60
+    finally:
+        client.delete(f"resilience:api:{address}")
