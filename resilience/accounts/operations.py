@@ -54,9 +54,11 @@ def create_user(session: Session, email: str, role: str, password: str | None) -
 
 
 def reset_password(session: Session, user: User) -> str:
-    """Give ``user`` a new generated password and return it (shown once; only its hash is kept)."""
+    """Give ``user`` a new generated password and return it (shown once; only its hash is kept).
+    The user's web sessions end: whoever knew the old password is logged out."""
     password = secrets.token_urlsafe(12)
     user.password_hash = generate_password_hash(password)
+    end_user_sessions(session, user.id)
     session.flush()
     record(session, "user.password_reset", "user", user.id, {"email": user.email})
     return password

@@ -278,3 +278,12 @@ def test_the_session_cookie_is_httponly_samesite_lax_and_secure_over_https(app, 
     page = secure.get("/login", base_url="https://resilience.test")
     cookie = page.headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_a_new_password_ends_the_users_web_sessions(app, web_coordinator):
+    from resilience.accounts.operations import reset_password, user_by_email
+    from resilience.extensions import db
+
+    reset_password(db.session, user_by_email(db.session, "koordinator.web@posko.test"))
+    db.session.commit()
+    assert web_coordinator.get("/events").status_code == 302
