@@ -12,7 +12,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from resilience.accounts.models import ApiToken, User, WebSession
@@ -216,8 +216,8 @@ def start_web_session(session: Session, user: User, not_before: datetime | None 
 def web_session_user(session: Session, sid: str, not_before: datetime) -> User | None:
     """The user of the live session ``sid`` started after ``not_before`` (the absolute
     lifetime), if that user is active; else None."""
-    row = session.scalar(select(WebSession).where(WebSession.digest == token_digest(sid),
-                                                  WebSession.ended_at.is_(None)))
+    row = session.scalar(select(WebSession).options(joinedload(WebSession.user))
+                         .where(WebSession.digest == token_digest(sid), WebSession.ended_at.is_(None)))
     if row is None or row.created_at <= not_before or not row.user.active:
         return None
     return row.user
