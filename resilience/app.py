@@ -11,6 +11,7 @@ from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from resilience.core import bounds, crypto
 from resilience.core import logging as safe_logging
+from resilience.core import security
 from resilience.core.db import engine_options, install_engine_events, reset_read_only, set_read_only
 from resilience.core.errors import DomainError, Message, ValidationFailed, render_domain_error
 from resilience.audit.chain import set_actor
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     # Keys in schema (declaration) order, as the OpenAPI document lists them. JSON_SORT_KEYS is
     # ignored since Flask 2.3: the JSON provider holds the setting.
     app.json.sort_keys = False
+    security.install(app, settings, API_PREFIX)
     app.config.update(config)
     if settings.is_sqlite:
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -106,6 +108,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
 
 
 def _register_blueprints(app: Flask, api: ProblemApi) -> None:
+    from resilience.accounts.api import blp as accounts
     from resilience.areas.api import blp as areas
     from resilience.audit.api import blp as audit
     from resilience.events.api import blp as events
@@ -121,7 +124,8 @@ def _register_blueprints(app: Flask, api: ProblemApi) -> None:
     from resilience.volunteers.api import blp as volunteers
     from resilience.web import bp as web
 
-    for blueprint in (areas, events, households, needs, volunteers, matching, tasks, sms, stock, reports, audit):
+    for blueprint in (areas, events, households, needs, volunteers, matching, tasks, sms, stock, reports, audit,
+                      accounts):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX.rstrip("/") + blueprint.url_prefix)
     app.register_blueprint(health)
     app.register_blueprint(twilio_webhooks)
@@ -141,6 +145,7 @@ def _register_guards(app: Flask) -> None:
             if bounds.has_nul(request.args) or (request.method == "POST" and bounds.has_nul(request.form)):
                 raise BadRequest("the request holds the NUL character")
             return None
+        security.check_api_rate(app)
         if request.path in UPLOAD_PATHS:
             request.max_content_length = MAX_UPLOAD
         if request.method in ("POST", "PUT", "PATCH") and _has_body():

@@ -199,21 +199,111 @@ def tokens():
     """API tokens."""
 
 
-@tokens.command("create")
+@users.command("deactivate")
 @click.argument("email")
 @with_appcontext
-def tokens_create(email: str):
-    """Create an API token for a user; the token is the last line printed."""
-    from resilience.accounts.operations import create_token
+def users_deactivate(email: str):
+    """Deactivate a user: their API tokens and web sessions stop working at once."""
+    _set_active(email, False)
+
+
+@users.command("activate")
+@click.argument("email")
+@with_appcontext
+def users_activate(email: str):
+    """Reactivate a deactivated user (their ended web sessions stay ended)."""
+    _set_active(email, True)
+
+
+def _set_active(email: str, active: bool) -> None:
+    from resilience.accounts.operations import set_active
 
     _set_cli_actor()
     try:
         with unit_of_work() as session:
-            token = create_token(session, email)
+            user = set_active(session, email, active)
     except DomainError as exc:
         _fail(exc.detail)
-    click.echo(f"token for {email.strip().lower()} (shown once; store it safely):")
+    click.echo(f"{user.email} is {'active' if user.active else 'deactivated'}")
+
+
+@tokens.command("create")
+@click.argument("email")
+@click.option("--days", type=int, default=None,
+              help="how long the token works (default: API_TOKEN_DAYS, 90 unless set)")
+@with_appcontext
+def tokens_create(email: str, days: int | None):
+    """Create an API token for a user; the token is the last line printed."""
+    from sqlalchemy import select
+
+    from resilience.accounts.models import ApiToken
+    from resilience.accounts.operations import create_token, token_digest
+
+    _set_cli_actor()
+    try:
+        with unit_of_work() as session:
+            token = create_token(session, email, days)
+            expires = session.scalar(select(ApiToken.expires_at).where(ApiToken.digest == token_digest(token)))
+    except DomainError as exc:
+        _fail(exc.detail)
+    click.echo(f"token for {email.strip().lower()}, valid until {expires:%Y-%m-%d %H:%M} UTC "
+               "(shown once; store it safely):")
     click.echo(token)
+
+
+@tokens.command("list")
+@click.argument("email", required=False)
+@with_appcontext
+def tokens_list(email: str | None):
+    """List API tokens (of one user when EMAIL is given): prefix, user, state, dates."""
+    from resilience.accounts.operations import list_tokens
+    from resilience.core.db import utcnow
+    from resilience.extensions import db
+
+    try:
+        rows = list_tokens(db.session, email)
+        now = utcnow()
+        for row in rows:
+            if row.revoked_at is not None:
+                state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}"
+            elif row.expires_at <= now:
+                state = f"expired {row.expires_at:%Y-%m-%d %H:%M}"
+            elif not row.user.active:
+                state = "user deactivated"
+            else:
+                state = f"valid until {row.expires_at:%Y-%m-%d %H:%M}"
+            click.echo(f"{row.prefix}  {row.user.email}  {row.user.role}  created {row.created_at:%Y-%m-%d %H:%M}  {state}")
+    except DomainError as exc:
+        _fail(exc.detail)
+    finally:
+        db.session.rollback()
+    if not rows:
+        click.echo("no tokens", err=True)
+
+
+@tokens.command("revoke")
+@click.argument("prefix", required=False)
+@click.option("--user", "email", default=None, help="revoke every token of this user instead")
+@with_appcontext
+def tokens_revoke(prefix: str | None, email: str | None):
+    """Revoke a token by its first 12 characters (as 'tokens list' shows them, or the whole
+    token), or every token of a user with --user EMAIL. Takes effect at once."""
+    from resilience.accounts.operations import revoke_token, revoke_user_tokens
+
+    if (prefix is None) == (email is None):
+        _fail("give a token prefix or --user EMAIL (one of them)")
+    _set_cli_actor()
+    try:
+        with unit_of_work() as session:
+            if email is not None:
+                count = revoke_user_tokens(session, email)
+                message = f"{count} token(s) of {email.strip().lower()} revoked"
+            else:
+                row = revoke_token(session, prefix)
+                message = f"token {row.prefix} of {row.user.email} revoked"
+    except DomainError as exc:
+        _fail(exc.detail)
+    click.echo(message)
 
 
 @cli.command("match-file", with_appcontext=False)

@@ -1,6 +1,6 @@
 """Imports every model so the metadata is complete (migrations, tests)."""
 
-from resilience.accounts.models import ApiToken, User  # noqa: F401
+from resilience.accounts.models import ApiToken, User, WebSession  # noqa: F401
 from resilience.areas.models import AdminArea  # noqa: F401
 from resilience.audit.models import AuditEntry, AuditHead  # noqa: F401
 from resilience.events.models import FloodEvent, event_admin_areas  # noqa: F401

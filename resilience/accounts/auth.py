@@ -13,7 +13,7 @@ from flask import g, request
 from resilience.accounts.models import User
 from resilience.accounts.operations import user_for_token
 from resilience.audit.chain import set_actor
-from resilience.core.errors import Forbidden, Unauthorized
+from resilience.core.errors import Forbidden, Message, Unauthorized
 from resilience.core.schemas import show_personal_data
 from resilience.extensions import db
 from resilience.vocabulary import WRITE_ROLES
@@ -30,7 +30,7 @@ def authenticate() -> User:
         raise Unauthorized("the Authorization header must be 'Bearer <token>'")
     user = user_for_token(db.session, token.strip())
     if user is None:
-        raise Unauthorized("the token is unknown or revoked")
+        raise Unauthorized(Message("the token is unknown, expired or revoked, or its user is deactivated"))
     g.user = user
     set_actor(f"{user.role}:{user.email}")
     show_personal_data(user.sees_personal_data)

@@ -1,4 +1,4 @@
-"""Staff accounts and API tokens. Volunteers never log in: they use SMS."""
+"""Staff accounts, their web sessions and API tokens. Volunteers never log in: they use SMS."""
 
 from __future__ import annotations
 
@@ -40,5 +40,25 @@ class ApiToken(db.Model):
     prefix: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Past this time the token is refused (API_TOKEN_DAYS from creation; migration 0011 gave
+    # older tokens one lifetime from the upgrade).
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class WebSession(db.Model):
+    """One web login. The signed cookie carries a random id whose SHA-256 digest is kept here,
+    so logging out (or deactivating the user) ends the session on the server: a copy of the
+    cookie is refused afterwards. Idle time is checked from the cookie's signed last-seen time;
+    the absolute lifetime from ``created_at``."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()

@@ -100,6 +100,14 @@ class Conflict(DomainError):
     title = "Conflict with the current state"
 
 
+class TooManyRequests(DomainError):
+    """Over a rate limit; ``retry_after`` (seconds) becomes the ``Retry-After`` header."""
+
+    status = 429
+    code = "too-many-requests"
+    title = "Too many requests"
+
+
 class InvalidTransition(Conflict):
     code = "invalid-transition"
     title = "This status change is not allowed"
@@ -143,7 +151,9 @@ def problem(
 
 
 def render_domain_error(error: DomainError) -> Response:
-    headers = {"WWW-Authenticate": 'Bearer realm="resilience"'} if error.status == 401 else None
+    headers = {"WWW-Authenticate": 'Bearer realm="resilience"'} if error.status == 401 else {}
+    if error.status == 429 and error.extra.get("retry_after") is not None:
+        headers["Retry-After"] = str(error.extra["retry_after"])
     return problem(
         error.status,
         error.title,

@@ -52,6 +52,10 @@ class Settings:
     tile_attribution: str | None = None
     timezone: str = "Asia/Jakarta"  # IANA name: pages, SMS and reports show local time in it
     sms_language: str = "id"  # the language of the SMS volunteers get
+    session_idle_minutes: int = 120  # a web session unused this long ends
+    session_max_hours: int = 12  # a web session ends this long after login, used or not
+    api_token_days: int = 90  # a new API token's lifetime
+    api_rate_limit: int = 600  # API requests per minute from one client address; 0: no limit
 
     @property
     def embedded(self) -> bool:
@@ -157,6 +161,11 @@ class Settings:
         if sms_language not in SMS_LANGUAGES:
             raise SettingsError(f"SMS_LANGUAGE must be one of {', '.join(SMS_LANGUAGES)}; got {sms_language!r}")
 
+        session_idle = _int_setting(get, "SESSION_IDLE_MINUTES", 120, 1, 7 * 24 * 60)
+        session_max = _int_setting(get, "SESSION_MAX_HOURS", 12, 1, 30 * 24)
+        token_days = _int_setting(get, "API_TOKEN_DAYS", 90, 1, 3650)
+        api_rate = _int_setting(get, "API_RATE_LIMIT", 600, 0, 1_000_000)
+
         return cls(
             env=mode,
             instance_path=instance_path,
@@ -180,7 +189,25 @@ class Settings:
             tile_attribution=tile_attribution,
             timezone=zone,
             sms_language=sms_language,
+            session_idle_minutes=session_idle,
+            session_max_hours=session_max,
+            api_token_days=token_days,
+            api_rate_limit=api_rate,
         )
+
+
+def _int_setting(get, name: str, default: int, low: int, high: int) -> int:
+    """A whole number from ``low`` to ``high``; unset means ``default``."""
+    text = get(name)
+    if text is None:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        value = None
+    if value is None or not (low <= value <= high):
+        raise SettingsError(f"{name} must be a whole number from {low} to {high}; got {text!r}")
+    return value
 
 
 def _sms_chain(value: str) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from resilience.web.i18n import init_babel
-from resilience.web.ratelimit import limiter_for
+from resilience.web.ratelimit import IP_LIMIT, limiter_for
 
 bp = Blueprint("web", __name__, url_prefix="", template_folder="templates",
                static_folder="static", static_url_path="/assets")
@@ -30,8 +30,7 @@ def nav_item(endpoint: str, label_key: str, who: str = "all") -> None:
 @bp.record_once
 def _configure(state) -> None:
     app = state.app
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     settings = app.config["SETTINGS"]
     app.extensions["web_login_limiter"] = limiter_for(settings.redis_url)
+    app.extensions["web_login_ip_limiter"] = limiter_for(settings.redis_url, IP_LIMIT)
     init_babel(app, settings.timezone)

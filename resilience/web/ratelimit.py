@@ -1,6 +1,8 @@
 """Failed-login counting: at most ``limit`` failures per key in a sliding ``window``.
 
-In Redis when REDIS_URL is set (shared by every gunicorn worker), else in this process.
+Two counts: per email and client address (LIMIT: one account guessed at), and per client
+address alone (IP_LIMIT: passwords sprayed across many accounts). In Redis when REDIS_URL is
+set (shared by every gunicorn worker), else in this process.
 """
 
 from __future__ import annotations
@@ -11,12 +13,17 @@ import time
 from collections import defaultdict, deque
 
 LIMIT = 5
+IP_LIMIT = 20
 WINDOW_SECONDS = 15 * 60
 
 
 def limiter_key(email: str, ip: str) -> str:
     digest = hashlib.sha256(f"{email.strip().lower()}|{ip}".encode()).hexdigest()[:32]
     return f"resilience:web:login-fail:{digest}"
+
+
+def ip_limiter_key(ip: str) -> str:
+    return f"resilience:web:login-fail-ip:{hashlib.sha256(ip.encode()).hexdigest()[:32]}"
 
 
 class MemoryLimiter:
@@ -73,9 +80,9 @@ class RedisLimiter:
             self.client.delete(key)
 
 
-def limiter_for(redis_url: str | None):
+def limiter_for(redis_url: str | None, limit: int = LIMIT):
     if redis_url:
         import redis
 
-        return RedisLimiter(redis.Redis.from_url(redis_url))
-    return MemoryLimiter()
+        return RedisLimiter(redis.Redis.from_url(redis_url), limit=limit)
+    return MemoryLimiter(limit=limit)

@@ -1,19 +1,28 @@
-"""Login, logout, the session user, CSRF and the language switch for every web page."""
+"""Login, logout, the session user, CSRF and the language switch for every web page.
+
+The signed session cookie carries a random session id (``sid``), whose digest the server keeps
+(``accounts.models.WebSession``), and the time it was last used (``seen``). A request is logged
+in only while that session row is live (logout and deactivation end it: a copied cookie stops
+working), younger than SESSION_MAX_HOURS, and used within SESSION_IDLE_MINUTES.
+"""
 
 from __future__ import annotations
 
 import hmac
 import secrets
+import time
+from datetime import timedelta
 from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext, lazy_gettext, refresh
 
-from resilience.accounts.models import User
 from resilience.vocabulary import WRITE_ROLES
-from resilience.accounts.operations import check_password, user_by_email
+from resilience.accounts.operations import (authenticate_password, end_web_session, start_web_session,
+                                            web_session_user)
 from resilience.audit.chain import set_actor
+from resilience.core.db import utcnow
 from resilience.core.errors import DomainError
 from resilience.core.schemas import show_personal_data
 from resilience.extensions import db
@@ -21,14 +30,55 @@ from resilience.web.blueprint import NAV, bp
 from resilience.web.forms import FormErrors
 from resilience.web.i18n import LANGUAGES, current_language, distance, local_time, message_text, term, terms, zone_label
 from resilience.web.labels import LABELS, label
-from resilience.web.ratelimit import limiter_key
+from resilience.web.ratelimit import ip_limiter_key, limiter_key
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 
 
+SEEN_EVERY = 60  # seconds: the cookie's last-used time is rewritten at most this often
+
+
 def login_limiter():
     return current_app.extensions["web_login_limiter"]
+
+
+def login_ip_limiter():
+    """Failed logins per client address, whatever the email: spraying across accounts."""
+    return current_app.extensions["web_login_ip_limiter"]
+
+
+def _forget_login() -> None:
+    """Drop the login from this cookie; the language and the CSRF token stay (a form posted
+    after the session ended is then answered by the login page, not a CSRF error)."""
+    for key in ("sid", "seen", "user_id"):
+        session.pop(key, None)
+
+
+def _session_user():
+    """The user of this request's live web session, or None (the cookie's login is dropped when
+    the session ended, idled out or outlived SESSION_MAX_HOURS)."""
+    sid = session.get("sid")
+    if not isinstance(sid, str):
+        if "user_id" in session:  # a cookie from before server-side sessions
+            _forget_login()
+        return None
+    settings = current_app.config["SETTINGS"]
+    now = time.time()
+    seen = session.get("seen")
+    if not isinstance(seen, (int, float)) or now - seen > settings.session_idle_minutes * 60:
+        _forget_login()
+        flash(gettext("Your session ended after a time without activity. Please log in again."), "info")
+        return None
+    user = web_session_user(db.session, sid, utcnow() - timedelta(hours=settings.session_max_hours))
+    if user is None:
+        _forget_login()
+        return None
+    # The dashboard's automatic refresh (its .json reads) is not activity: an open tab alone
+    # does not keep a session alive.
+    if now - seen >= SEEN_EVERY and not request.path.endswith(".json"):
+        session["seen"] = int(now)
+    return user
 
 
 def csrf_token() -> str:
@@ -45,15 +95,13 @@ def _load_user_and_check_csrf():
         session["lang"] = lang
     refresh()  # Flask-Babel caches the locale on g, which a test's app context keeps across requests
     g.web_user = None
-    user_id = session.get("user_id")
-    if user_id is not None:
-        user = db.session.get(User, user_id)
-        if user is None or not user.active:
-            session.pop("user_id", None)
-        else:
-            g.web_user = user
-            set_actor(f"{user.role}:{user.email}")
-            show_personal_data(user.sees_personal_data)
+    if request.endpoint == "web.static":
+        return  # scripts, styles and images need no user (and no database query)
+    user = _session_user()
+    if user is not None:
+        g.web_user = user
+        set_actor(f"{user.role}:{user.email}")
+        show_personal_data(user.sees_personal_data)
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER) or ""
         expected = session.get("_csrf") or ""
@@ -120,31 +168,41 @@ def login():
         return render_template("login.html", email="", next=request.args.get("next", ""))
     email = (request.form.get("email") or "").strip().lower()
     password = request.form.get("password") or ""
-    key = limiter_key(email, request.remote_addr or "")
-    limiter = login_limiter()
-    if limiter.blocked(key):
+    address = request.remote_addr or ""
+    key, ip_key = limiter_key(email, address), ip_limiter_key(address)
+    limiter, ip_limiter = login_limiter(), login_ip_limiter()
+    if limiter.blocked(key) or ip_limiter.blocked(ip_key):
         flash(gettext("Too many failed attempts. Try again in 15 minutes."), "error")
-        return render_template("login.html", email=email, next=request.form.get("next", "")), 429
-    user = user_by_email(db.session, email) if email else None
-    if user is None or not check_password(user, password):
+        response = current_app.make_response(
+            (render_template("login.html", email=email, next=request.form.get("next", "")), 429))
+        response.headers["Retry-After"] = str(int(limiter.window))
+        return response
+    user = authenticate_password(db.session, email, password)
+    if user is None:
         limiter.fail(key)
+        ip_limiter.fail(ip_key)
         flash(gettext("Wrong email or password."), "error")
         return render_template("login.html", email=email, next=request.form.get("next", "")), 401
     limiter.reset(key)
-    lang = session.get("lang")
-    session.clear()  # a fresh session (and CSRF token) on every login: no fixation
-    session["user_id"] = user.id
-    if lang:
-        session["lang"] = lang
+    old_sid = session.get("sid")
+    if isinstance(old_sid, str):
+        end_web_session(db.session, old_sid)
+    _forget_login()
+    session.pop("_csrf", None)  # a fresh session id and CSRF token on every login: no fixation
+    lifetime = timedelta(hours=current_app.config["SETTINGS"].session_max_hours)
+    session["sid"] = start_web_session(db.session, user, not_before=utcnow() - lifetime)
+    session["seen"] = int(time.time())
+    session.permanent = True  # the browser keeps it at most PERMANENT_SESSION_LIFETIME
     return redirect(_safe_next(request.form.get("next")))
 
 
 @bp.post("/logout")
 def logout():
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    sid = session.get("sid")
+    if isinstance(sid, str):
+        end_web_session(db.session, sid)  # a copy of this cookie is refused from now on
+    _forget_login()
+    session.pop("_csrf", None)
     flash(gettext("You are logged out."), "info")
     return redirect(url_for("web.login"))
 

@@ -60,3 +60,24 @@ def serve(tmp_path, users=(("koordinator@posko.test", "coordinator"),)):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def watch_errors(page) -> list[str]:
+    """JavaScript errors and Content-Security-Policy refusals on ``page``, as they happen: a
+    test asserts the list stays empty (the CSP forbids inline script and style)."""
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda message: errors.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text else None)
+    return errors
+
+
+def wait_until(page, expression: str, timeout: float = 30.0) -> None:
+    """Wait until ``expression`` is true in the page. Playwright's ``wait_for_function`` polls by
+    evaluating a string inside the page, which the Content-Security-Policy (no ``unsafe-eval``)
+    refuses; ``page.evaluate`` goes through the DevTools protocol, which the policy allows."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(f"() => Boolean({expression})"):
+        if time.monotonic() > deadline:
+            pytest.fail(f"the page never got to: {expression}")
+        page.wait_for_timeout(100)

@@ -58,10 +58,12 @@ def make_user(email: str, role: str) -> None:
 
 @pytest.fixture
 def limiter(app):
-    limiter = app.extensions["web_login_limiter"]
+    limiter, per_ip = app.extensions["web_login_limiter"], app.extensions["web_login_ip_limiter"]
     limiter.reset()
+    per_ip.reset()
     yield limiter
     limiter.reset()
+    per_ip.reset()
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import RAKUMPIT_BOX
-from tests.web.browser_server import ARGS, CHROMIUM, serve
+from tests.web.browser_server import ARGS, CHROMIUM, serve, watch_errors, wait_until
 from tests.web.test_indonesian_pages import english_in
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing (apt-get install chromium)")
@@ -70,8 +70,7 @@ def test_coordinator_flow_in_chromium(server, tmp_path):
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1366, "height": 768})
-        errors = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        errors = watch_errors(page)
         page.goto(base + "/login")
         page.screenshot(path=str(shots / "login.png"))
         page.fill("#email", "koordinator@posko.test")
@@ -108,9 +107,9 @@ def test_coordinator_flow_in_chromium(server, tmp_path):
 
         # Dashboard: edit the affected area with the keyboard (pan the map, add the centre).
         page.wait_for_selector("#map .leaflet-interactive")
-        page.wait_for_function("document.getElementById('map-status').hidden")
+        wait_until(page, "document.getElementById('map-status').hidden")
         page.click("#area-edit summary")
-        page.wait_for_function("document.getElementById('f-affected_area').value.includes('Polygon')")
+        wait_until(page, "document.getElementById('f-affected_area').value.includes('Polygon')")
         page.click("button[data-draw=clear]")
         assert page.input_value("#f-affected_area") == ""
         for keys in ([], ["ArrowRight"] * 3, ["ArrowDown"] * 3):
@@ -128,7 +127,7 @@ def test_coordinator_flow_in_chromium(server, tmp_path):
         page.fill("#f-affected_area", json.dumps(RAKUMPIT_BOX))  # keep the households inside
         page.click("#area-form button[type=submit]")
         page.wait_for_selector("text=Wilayah terdampak \"Banjir Rungan Maret\" disimpan")
-        page.wait_for_function("document.getElementById('map-status').hidden")
+        wait_until(page, "document.getElementById('map-status').hidden")
         assert "Mungku Baru" in page.inner_text("#affected")
 
         page.click("text=Tambah rumah tangga dan kebutuhan")
@@ -145,7 +144,7 @@ def test_coordinator_flow_in_chromium(server, tmp_path):
         page.click("form.card > button[type=submit]")
         page.wait_for_url(event_url)
         page.wait_for_selector(".leaflet-interactive")  # households, boundaries and flood area drawn
-        page.wait_for_function("document.getElementById('c-served').textContent !== '…'")
+        wait_until(page, "document.getElementById('c-served').textContent !== '…'")
         assert "diusulkan" in page.inner_text("#c-tasks")  # task states in Bahasa Indonesia
         page.screenshot(path=str(shots / "dashboard.png"))
         assert english_in(page.content()) == []  # the map legend and counters drawn by JavaScript
@@ -171,7 +170,7 @@ def test_coordinator_flow_in_chromium(server, tmp_path):
                            ("match", event_url[len(base):] + "/match"), ("volunteers", "/volunteers")):
             mobile.goto(base + path)
             if name == "dashboard":
-                mobile.wait_for_function("document.getElementById('map-status').hidden")
+                wait_until(mobile, "document.getElementById('map-status').hidden")
             if name == "match":
                 mobile.wait_for_selector("#match-map path.leaflet-interactive")
             assert mobile.evaluate(SIDEWAYS) == [], f"{path} scrolls sideways at 390 px"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import MUNGKU_BARU, RAKUMPIT_BOX
-from tests.web.browser_server import ARGS, CHROMIUM, serve
+from tests.web.browser_server import ARGS, CHROMIUM, serve, watch_errors
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing (apt-get install chromium)")
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
@@ -63,8 +63,7 @@ def test_household_and_roster_pages_in_chromium(server, tmp_path):
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1366, "height": 768})
-        errors = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        errors = watch_errors(page)
         page.goto(base + "/login")
         page.fill("#email", "koordinator@posko.test")
         page.fill("#password", "a-long-password")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import MUNGKU_BARU, RAKUMPIT_BOX
-from tests.web.browser_server import ARGS, CHROMIUM, PASSWORD, serve
+from tests.web.browser_server import ARGS, CHROMIUM, PASSWORD, serve, watch_errors, wait_until
 from tests.web.test_browser import _api
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing (apt-get install chromium)")
@@ -51,6 +51,7 @@ def test_receive_and_distribute_in_chromium(server, tmp_path):
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1366, "height": 768})
+        errors = watch_errors(page)
         _login(page, base, "koordinator@posko.test")
 
         page.goto(base + "/stock")
@@ -95,15 +96,17 @@ def test_receive_and_distribute_in_chromium(server, tmp_path):
         page.screenshot(path=str(shots / "stock.png"), full_page=True)
 
         page.goto(f"{base}/events/{event['id']}")
-        page.wait_for_function("document.getElementById('c-stock').textContent !== '…'")
+        wait_until(page, "document.getElementById('c-stock').textContent !== '…'")
         assert page.inner_text("#c-stock").strip() != ""
         page.goto(f"{base}/events/{event['id']}/stock")
         page.screenshot(path=str(shots / "stock_shortfall.png"), full_page=True)
         browser.close()
+    assert errors == [], errors  # no JavaScript error and no Content-Security-Policy refusal
 
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_page(viewport={"width": 1366, "height": 768})
+        errors = watch_errors(page)
         _login(page, base, "pejabat@bpbd.test")
         page.click("nav >> text=Laporan")
         page.click(f"text={event['name']}")
@@ -121,6 +124,7 @@ def test_receive_and_distribute_in_chromium(server, tmp_path):
         assert "Terima bantuan" not in page.inner_text("main")  # read-only for officials
         assert "rumah tangga di Mungku Baru" in page.inner_text(".stock-ledger")
         browser.close()
+    assert errors == [], errors
     for name in ("stock", "stock_distribute", "stock_shortfall", "report_official"):
         assert (shots / f"{name}.png").stat().st_size > 1000
 
