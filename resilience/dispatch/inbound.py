@@ -144,12 +144,14 @@ def _task_reply(session: Session, volunteer: Volunteer, message, reply: Reply, l
     return text.task_state(task.code, task.status, lang=lang)
 
 
-def apply_command(session: Session, volunteer: Volunteer, command: str, code: str) -> str:
+def apply_command(session: Session, volunteer: Volunteer, command: str, code: str, message) -> str:
     """``command`` (accept, decline, done) on the task ``code`` exactly as if the volunteer had
     replied it by SMS: the same state change and the same confirmation SMS. For a coordinator
-    acting on a reply the system could not read (``dispatch.inbox_actions``)."""
+    acting on a reply the system could not read (``dispatch.inbox_actions``): ``message`` is
+    that reply, and a decline keeps its words as the reason."""
     lang = text.language(volunteer)
-    answer = _task_reply(session, volunteer, command, code, lang)
+    reason = (message.body or "").strip()[:500] if command == "decline" else ""
+    answer = _task_reply(session, volunteer, message, Reply(command, code, reason=reason), lang)
     _answer(session, volunteer, answer)
     return answer
 

@@ -42,7 +42,7 @@ def apply_reply(session: Session, message_id: int, task_id: int, command: str) -
         raise Conflict(Message("task %(code)s is %(status)s: %(command)s does not apply to it", code=task.code,
                                status=task.status, command=command,
                                terms={"status": "task_status", "command": "inbox_command"}))
-    answer = apply_command(session, volunteer, command, task.code)
+    answer = apply_command(session, volunteer, command, task.code, message)
     sms.handled(message)
     session.flush()
     record(session, "sms_message.applied", "sms_message", message.id,
