@@ -82,6 +82,18 @@ def no_real_network():
         pytest.fail(f"the test tried to reach the real network (blocked): {blocked}", pytrace=False)
 
 
+@pytest.fixture(autouse=True)
+def celery_join_flag():
+    """Celery's "a join would block" flag is one global, set and restored around every eager
+    ``apply_async`` by whichever thread runs it: two threads running tasks at once (a
+    concurrency test, waitress's threads) can leave it set when the second restores what the
+    first had set. Every test starts with it cleared, as a fresh process does."""
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+    yield
+
+
 @pytest.fixture(scope="session", autouse=True)
 def cheap_password_hashes():
     """Staff passwords hashed with one round of PBKDF2 instead of scrypt (76 CPU-ms a user, the
