@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from resilience.audit.chain import set_actor
-from resilience.dispatch import lifecycle
+from resilience.dispatch import checkin, lifecycle
 from resilience.dispatch import messages as text
 from resilience.dispatch.models import Task
 from resilience.dispatch.offers import reoffer
@@ -74,6 +74,8 @@ def handle_reply(session: Session, message) -> str | None:
             if tasks else text.no_open_tasks(lang=lang)
     elif reply.command in ("accept", "decline", "done"):
         answer = _task_reply(session, volunteer, reply.command, reply.code, lang)
+    elif reply.command in ("safe", "help"):  # the safety check-in: AMAN / BANTU
+        answer = checkin.reply(session, volunteer, reply.command, reply.code, lang)
     else:
         answer = text.help_text(lang=lang)
     _answer(session, volunteer, answer)

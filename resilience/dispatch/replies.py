@@ -20,7 +20,8 @@ Rules, in the order they apply:
    split (``YAT123`` → ``YA T123``, ``ok123`` → ``OK 123``).
 4. **Keywords** (``KEYWORDS``): accept = YA, Y, IYA, TERIMA, SIAP, OK, OKE; decline = TIDAK,
    TDK, GAK, GA, ENGGAK, ENGGA, NGGAK, NGGA, TAK, TOLAK; done = SELESAI, SLS, BERES, SUDAH,
-   SDH; status = STATUS, CEK; stop = STOP, BERHENTI; start = MULAI.
+   SDH; status = STATUS, CEK; stop = STOP, BERHENTI; start = MULAI; the safety check-in:
+   safe = AMAN, help = BANTU.
 5. **Twilio's reserved words** (``TWILIO_KEYWORDS``): STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT
    mean stop and START, UNSTOP, YES mean start, *only when the word is the whole message*
    (punctuation and spaces aside) — exactly when Twilio itself would act on them, so the
@@ -36,7 +37,8 @@ Rules, in the order they apply:
    ``MAX_CODE_DIGITS`` digits is no code: the reply is ``unknown``.
 7. **Several different codes** (``"YA T1 T2"``): accept, decline and done are ``unknown``
    (code None) — a state change must name one task; we do not guess which one was meant.
-   STATUS with several codes is still ``status`` with code None. The same code repeated is
+   STATUS, AMAN and BANTU with several codes are still ``status``, ``safe`` and ``help``
+   with code None (a call for help is never answered with the help text). The same code repeated is
    one code.
 8. **stop and start** always carry code None: they apply to all SMS, not to a task.
 9. A reply without a code (``"YA"``) has code None; the dispatcher uses the volunteer's only
@@ -50,7 +52,7 @@ import unicodedata
 from dataclasses import dataclass
 from types import MappingProxyType
 
-COMMANDS = ("accept", "decline", "done", "status", "stop", "start", "unknown")
+COMMANDS = ("accept", "decline", "done", "status", "stop", "start", "safe", "help", "unknown")
 MAX_CODE_DIGITS = 12
 
 _PROTOCOL = {
@@ -60,6 +62,8 @@ _PROTOCOL = {
     "status": ("STATUS", "CEK"),
     "stop": ("STOP", "BERHENTI"),
     "start": ("MULAI",),
+    "safe": ("AMAN",),   # the safety check-in: dispatch.checkin
+    "help": ("BANTU",),
 }
 _TWILIO = {
     "stop": ("STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"),
@@ -173,5 +177,6 @@ def parse(body: str) -> Reply:
         return UNKNOWN
     distinct = list(dict.fromkeys(codes))
     if len(distinct) > 1:
-        return Reply("status", None) if command == "status" else UNKNOWN
+        # STATUS, AMAN and BANTU with several codes are about the volunteer, not one task.
+        return Reply(command, None) if command in ("status", "safe", "help") else UNKNOWN
     return Reply(command, distinct[0] if distinct else None)

@@ -22,6 +22,13 @@ class TaskSchema(ma.Schema):
     done_at = UTCDateTime(allow_none=True)
     cancelled_at = UTCDateTime(allow_none=True)
     failed_at = UTCDateTime(allow_none=True)
+    # The safety check-in of an at-risk task (evacuation, medical by default): when it is due,
+    # asked, answered AMAN (the latest), answered BANTU (the first), escalated (the first).
+    checkin_due_at = UTCDateTime(allow_none=True)
+    checkin_asked_at = UTCDateTime(allow_none=True)
+    checkin_safe_at = UTCDateTime(allow_none=True)
+    checkin_help_at = UTCDateTime(allow_none=True)
+    checkin_escalated_at = UTCDateTime(allow_none=True)
 
 
 class TaskQuery(ma.Schema):

@@ -15,6 +15,8 @@ from resilience.events.models import EVENT_TRANSITIONS, FloodEvent
 # A kelurahan counts as affected when at least this share of it lies in the flood area
 # (neighbouring boundary rings overlap slightly; a sliver is not "affected").
 MIN_AFFECTED_SHARE = 0.01
+# The safety check-in's settings (a change applies to tasks accepted afterwards).
+CHECKIN_SETTINGS = ("checkin_after_minutes", "checkin_escalate_minutes", "checkin_categories")
 
 
 def get_event(session: Session, event_id: int) -> FloodEvent:
@@ -56,6 +58,7 @@ def create_event(session: Session, data: dict[str, Any]) -> FloodEvent:
         ended_at=data.get("ended_at"),
         affected_area=data.get("affected_area"),
         offer_timeout_minutes=data.get("offer_timeout_minutes", 20),
+        **{key: data[key] for key in CHECKIN_SETTINGS if key in data},
         status="closed" if data.get("ended_at") else "active",
     )
     session.add(event)
@@ -76,7 +79,7 @@ def update_event(session: Session, event: FloodEvent, data: dict[str, Any]) -> F
             event.ended_at = utcnow()
         if status == "active":
             event.ended_at = None
-    for key in ("name", "started_at", "ended_at", "offer_timeout_minutes"):
+    for key in ("name", "started_at", "ended_at", "offer_timeout_minutes", *CHECKIN_SETTINGS):
         if key in data:
             setattr(event, key, data[key].strip() if key == "name" else data[key])
     _check_times(event.started_at, event.ended_at)
