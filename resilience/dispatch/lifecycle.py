@@ -174,8 +174,8 @@ def accept(session: Session, task: Task) -> None:
     """offered → accepted (need → in_progress). A task whose need category puts the volunteer
     at risk (the event's ``checkin_categories``) gets its safety check-in due
     ``checkin_after_minutes`` after the acceptance (see "the safety check-in" below)."""
+    event = task.need.event  # read before the move: its lazy load would flush the move alone
     _move(task, "accepted")
-    event = task.need.event
     if task.need.category in (event.checkin_categories or ()):
         task.checkin_due_at = task.accepted_at + timedelta(minutes=event.checkin_after_minutes)
     session.flush()
