@@ -30,6 +30,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from resilience.alerts.models import Alert
 from resilience.alerts.operations import open_alert, raise_alert
@@ -330,10 +331,13 @@ def try_lock_task(session: Session, task_id: int) -> Task | None:
 def _set_checkin(session: Session, task: Task, column: str, when: datetime, *conditions) -> bool:
     """``task.<column> = when`` if ``conditions`` still hold in the database; True if it did.
     The in-session task is updated too, without becoming dirty (no generic audit entry)."""
-    result = session.execute(
-        update(Task).where(Task.id == task.id, *conditions).values({column: when})
-        .execution_options(synchronize_session="fetch"))
-    return result.rowcount == 1
+    result = session.execute(update(Task).where(Task.id == task.id, *conditions).values({column: when})
+                             .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        return False
+    set_committed_value(task, column, when)
+    session.expire(task, ["updated_at"])
+    return True
 
 
 def _iso(moment: datetime) -> str:
@@ -413,6 +417,8 @@ def _escalate(session: Session, task: Task, reason: str, now: datetime) -> Alert
     ``task.checkin_escalated``. ``checkin_escalated_at`` keeps the first escalation. The alert
     carries no personal data: the task code, need category and times (the alerts' notifier
     looks up the phones from its task, volunteer and event)."""
+    if reason not in ESCALATION_REASONS:
+        raise ValueError(f"unknown escalation reason {reason!r}")
     params = {"code": task.code, "category": task.need.category, "reason": reason}
     if task.checkin_asked_at is not None:
         params["asked_at"] = _iso(task.checkin_asked_at)

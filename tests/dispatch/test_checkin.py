@@ -388,3 +388,35 @@ def test_the_sweep_skips_a_task_a_reply_holds_instead_of_waiting(app, coordinato
     assert _checkin_sms(held["id"]) == [] and len(_checkin_sms(free["id"])) == 1
     assert _sweep(now) == {"asked": 1, "escalated": 0}  # the next run asks the released one
     assert len(_checkin_sms(held["id"])) == 1
+
+
+# --- the lifecycle's check-in moves, directly (nothing committed) -------------------------------------
+def test_the_lifecycle_moves_check_each_precondition(app):
+    from resilience.dispatch import lifecycle
+    from tests.dispatch.test_lifecycle import World
+
+    world = World(db.session)
+    try:
+        task = world.task("accepted", need=world.need("evacuation"))
+        due = task.checkin_due_at
+        assert due == task.accepted_at + timedelta(minutes=60)
+        assert not lifecycle.ask_checkin(world.session, task, due - timedelta(seconds=1))  # not yet due
+        assert lifecycle.escalate_unanswered(world.session, task, due + timedelta(hours=1)) is None  # not asked
+        assert lifecycle.ask_checkin(world.session, task, due)
+        assert not lifecycle.ask_checkin(world.session, task, due)  # once
+        assert world.sms(task) == ["offer", "checkin"]
+        assert lifecycle.escalate_unanswered(world.session, task, due + timedelta(minutes=14)) is None
+        alert = lifecycle.escalate_unanswered(world.session, task, due + timedelta(minutes=15))
+        assert alert is not None and alert.severity == "emergency" and task.checkin_escalated_at is not None
+        assert lifecycle.escalate_unanswered(world.session, task, due + timedelta(minutes=30)) is None  # once
+        assert world.actions("task", task.id)[-2:] == ["task.checkin_asked", "task.checkin_escalated"]
+        food = world.task("accepted")  # food: no check-in
+        assert food.checkin_due_at is None and not lifecycle.ask_checkin(world.session, food, due)
+        assert not lifecycle.checkin_safe(world.session, food)
+        ended = world.task("done", need=world.need("medical"))
+        assert ended.checkin_due_at is not None
+        assert not lifecycle.ask_checkin(world.session, ended, ended.checkin_due_at)  # ended: not asked
+        with pytest.raises(ValueError):
+            lifecycle._escalate(world.session, task, "bored", due)  # a programming error, not a reason
+    finally:
+        db.session.rollback()
