@@ -282,7 +282,7 @@ def set_need_status(session: Session, need: Need, wanted: str) -> None:
 # An accepted task of an at-risk category (``accept`` sets ``checkin_due_at``) is asked once,
 # when due, whether its volunteer is safe (``ask_checkin``: "Balas AMAN T12 …, BANTU T12 …").
 # AMAN records the answer (``checkin_safe``); BANTU (``checkin_help``), or no answer within the
-# event's ``checkin_escalate_minutes`` after asking (``escalate_checkin``, from the sweep in
+# event's ``checkin_escalate_minutes`` after asking (``escalate_unanswered``, from the sweep in
 # ``dispatch.checkin``), raises an emergency ``safety_escalation`` alert about ``task:<id>``;
 # the alerts' notifier sends it to the coordinator on duty and the group leader.
 #
