@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from resilience.audit.chain import set_actor
-from resilience.dispatch import lifecycle
+from resilience.dispatch import checkin, lifecycle
 from resilience.dispatch import messages as text
 from resilience.dispatch.models import Task
 from resilience.dispatch.offers import reoffer
@@ -102,6 +102,10 @@ def handle_reply(session: Session, message) -> str | None:
             if tasks else text.no_open_tasks(lang=lang)
     elif reply.command in ("accept", "decline", "done"):
         answer = _task_reply(session, volunteer, message, reply, lang)
+    elif reply.command in ("safe", "help"):  # the safety check-in: AMAN / BANTU
+        answer = checkin.reply(session, volunteer, reply.command, reply.code, lang)
+        if reply.reason:  # "BANTU T12 perahu terbalik": the words go to the inbox beside the alert
+            message.needs_attention = True
     else:
         answer = _forward(session, volunteer, message, lang)
     _answer(session, volunteer, answer)

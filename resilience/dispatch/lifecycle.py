@@ -25,11 +25,16 @@ notices) are queued here; the answers to a volunteer's reply are ``dispatch.inbo
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
+from resilience.alerts.models import Alert
+from resilience.alerts.operations import open_alert, raise_alert
+from resilience.audit.chain import record
 from resilience.core.db import lock, locked, utcnow
 from resilience.core.errors import InvalidTransition, Message
 from resilience.dispatch import messages
@@ -167,8 +172,13 @@ def offer(session: Session, *tasks: Task) -> None:
 
 
 def accept(session: Session, task: Task) -> None:
-    """offered → accepted (need → in_progress)."""
+    """offered → accepted (need → in_progress). A task whose need category puts the volunteer
+    at risk (the event's ``checkin_categories``) gets its safety check-in due
+    ``checkin_after_minutes`` after the acceptance (see "the safety check-in" below)."""
+    event = task.need.event  # read before the move: its lazy load would flush the move alone
     _move(task, "accepted")
+    if task.need.category in (event.checkin_categories or ()):
+        task.checkin_due_at = task.accepted_at + timedelta(minutes=event.checkin_after_minutes)
     session.flush()
 
 
@@ -283,3 +293,165 @@ def set_need_status(session: Session, need: Need, wanted: str) -> None:
         session.flush()
     for task in told:
         _tell_cancelled(session, task)
+
+
+# --- the safety check-in ----------------------------------------------------------------------
+# An accepted task of an at-risk category (``accept`` sets ``checkin_due_at``) is asked once,
+# when due, whether its volunteer is safe (``ask_checkin``: "Balas AMAN T12 …, BANTU T12 …").
+# AMAN records the answer (``checkin_safe``); BANTU (``checkin_help``), or no answer within the
+# event's ``checkin_escalate_minutes`` after asking (``escalate_unanswered``, from the sweep in
+# ``dispatch.checkin``), raises an emergency ``safety_escalation`` alert about ``task:<id>``;
+# the alerts' notifier sends it to the coordinator on duty and the group leader.
+#
+# Decisions:
+# - An escalation is closed only by a human (acknowledged on the alerts page). An AMAN that
+#   comes after it is recorded on the task and written onto the open alert (``params.safe_at``)
+#   so the coordinator sees it there, but it does not close the alert: someone may already be
+#   on the way, and is stood down by a person, not silently.
+# - BANTU counts whenever it comes: before the question, after an AMAN, on a task of any
+#   category or state. With an alert already open it is added to it (``params.help_at``);
+#   after one was acknowledged it raises a new one.
+# - A task that ended (done, declined, cancelled, failed) is neither asked nor escalated: the
+#   volunteer answered by ending it, or the coordinator ended it.
+# - An AMAN sent before the question is recorded but does not replace it: the check-in is
+#   about the volunteer at the time it is due. Only an AMAN at or after the question answers it.
+#
+# Each move is one conditional UPDATE of the check-in column (a second worker's or a repeated
+# reply's update matches no row) and one explicit audit entry (``task.checkin_asked``,
+# ``task.checkin_safe``, ``task.checkin_help``, ``task.checkin_escalated``) instead of the
+# flush's generic ``task.updated``.
+CHECKIN_ALERT = "safety_escalation"
+ESCALATION_REASONS = ("no_answer", "help")
+
+
+def checkin_subject(task: Task) -> str:
+    return f"task:{task.id}"
+
+
+def checkin_answered(task: Task) -> bool:
+    """The question was asked and answered (AMAN at or after it, or BANTU)."""
+    if task.checkin_asked_at is None:
+        return False
+    if task.checkin_help_at is not None:
+        return True
+    return task.checkin_safe_at is not None and task.checkin_safe_at >= task.checkin_asked_at
+
+
+def try_lock_task(session: Session, task_id: int) -> Task | None:
+    """The task, locked and re-read, or None when it is gone or another transaction holds its
+    lock (``SKIP LOCKED`` on PostgreSQL; SQLite's writers are serialised anyway): for sweeps,
+    which leave a busy row to the next run rather than wait while holding the audit head."""
+    return session.scalars(select(Task).where(Task.id == task_id).with_for_update(skip_locked=True)
+                           .execution_options(populate_existing=True)).first()
+
+
+def _set_checkin(session: Session, task: Task, column: str, when: datetime, *conditions) -> bool:
+    """``task.<column> = when`` if ``conditions`` still hold in the database; True if it did.
+    The in-session task is updated too, without becoming dirty (no generic audit entry)."""
+    result = session.execute(update(Task).where(Task.id == task.id, *conditions).values({column: when})
+                             .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        return False
+    set_committed_value(task, column, when)
+    session.expire(task, ["updated_at"])
+    return True
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def checkin_question(task: Task) -> str:
+    return messages.checkin_question(task.code, lang=messages.language(task.volunteer))
+
+
+def ask_checkin(session: Session, task: Task, now: datetime | None = None) -> bool:
+    """Ask the volunteer of an accepted task whose check-in is due whether they are safe: sets
+    ``checkin_asked_at`` and queues the AMAN/BANTU SMS. At most once per task, whoever calls
+    (two workers, a repeated sweep): False when there was nothing to ask. A volunteer who opted
+    out of SMS gets none, is counted as asked, and is escalated like any unanswered one."""
+    now = now or utcnow()
+    if task.status != "accepted" or task.checkin_due_at is None or task.checkin_due_at > now \
+            or task.checkin_asked_at is not None:
+        return False
+    if not _set_checkin(session, task, "checkin_asked_at", now, Task.status == "accepted",
+                        Task.checkin_asked_at.is_(None)):
+        return False
+    message = outbox.queue(session, task.volunteer.phone, checkin_question(task), "checkin", task=task,
+                           volunteer=task.volunteer)
+    record(session, "task.checkin_asked", "task", task.id,
+           {"code": task.code, "checkin_asked_at": now, "sms_message_id": message.id if message else None})
+    return True
+
+
+def checkin_safe(session: Session, task: Task, now: datetime | None = None) -> bool:
+    """AMAN: the volunteer says they are safe. Recorded (``checkin_safe_at``, the latest AMAN)
+    and, when an escalation about the task is open, written onto it for the coordinator (it
+    stays open until acknowledged). False when the task has no check-in."""
+    now = now or utcnow()
+    if task.checkin_due_at is None:
+        return False
+    _set_checkin(session, task, "checkin_safe_at", now)
+    alert = open_alert(session, CHECKIN_ALERT, checkin_subject(task))
+    if alert is not None:
+        alert.params = {**(alert.params or {}), "safe_at": _iso(now)}
+        session.flush()
+    record(session, "task.checkin_safe", "task", task.id,
+           {"code": task.code, "checkin_safe_at": now, "answers_question": task.checkin_asked_at is not None
+            and now >= task.checkin_asked_at, "open_alert_id": alert.id if alert else None})
+    return True
+
+
+def checkin_help(session: Session, task: Task, now: datetime | None = None) -> Alert:
+    """BANTU: the volunteer needs help. Recorded (``checkin_help_at``, the first BANTU) and
+    escalated at once; returns the open escalation alert."""
+    now = now or utcnow()
+    first = _set_checkin(session, task, "checkin_help_at", now, Task.checkin_help_at.is_(None))
+    record(session, "task.checkin_help", "task", task.id, {"code": task.code, "checkin_help_at": now,
+                                                           "first": first})
+    return _escalate(session, task, "help", now)
+
+
+def escalate_unanswered(session: Session, task: Task, now: datetime | None = None) -> Alert | None:
+    """No answer within the event's ``checkin_escalate_minutes`` after asking: the emergency
+    alert is raised, once per task whoever calls (the update of ``checkin_escalated_at`` is
+    conditional). None when there is nothing to escalate (answered, ended, not yet due)."""
+    now = now or utcnow()
+    if task.status != "accepted" or task.checkin_asked_at is None or task.checkin_escalated_at is not None \
+            or checkin_answered(task):
+        return None
+    if task.checkin_asked_at + timedelta(minutes=task.need.event.checkin_escalate_minutes) > now:
+        return None
+    if not _set_checkin(session, task, "checkin_escalated_at", now, Task.status == "accepted",
+                        Task.checkin_escalated_at.is_(None), Task.checkin_help_at.is_(None)):
+        return None
+    return _escalate(session, task, "no_answer", now)
+
+
+def _escalate(session: Session, task: Task, reason: str, now: datetime) -> Alert:
+    """Raise the emergency ``safety_escalation`` alert about the task (``reason`` ``no_answer``
+    or ``help``), or add to the one already open; every new alert writes
+    ``task.checkin_escalated``. ``checkin_escalated_at`` keeps the first escalation. The alert
+    carries no personal data: the task code, need category and times (the alerts' notifier
+    looks up the phones from its task, volunteer and event)."""
+    if reason not in ESCALATION_REASONS:
+        raise ValueError(f"unknown escalation reason {reason!r}")
+    params = {"code": task.code, "category": task.need.category, "reason": reason}
+    if task.checkin_asked_at is not None:
+        params["asked_at"] = _iso(task.checkin_asked_at)
+    if reason == "no_answer":
+        params["escalate_minutes"] = task.need.event.checkin_escalate_minutes
+    else:
+        params["help_at"] = _iso(now)
+    alert, created = raise_alert(session, CHECKIN_ALERT, checkin_subject(task), severity="emergency",
+                                 event_id=task.event_id, need_id=task.need_id, task_id=task.id,
+                                 volunteer_id=task.volunteer_id, params=params)
+    if not created and reason == "help" and "help_at" not in (alert.params or {}):
+        alert.params = {**(alert.params or {}), "help_at": _iso(now)}
+        session.flush()
+    _set_checkin(session, task, "checkin_escalated_at", now, Task.checkin_escalated_at.is_(None))
+    if created:
+        record(session, "task.checkin_escalated", "task", task.id,
+               {"code": task.code, "checkin_escalated_at": task.checkin_escalated_at, "reason": reason,
+                "alert_id": alert.id})
+    return alert

@@ -30,7 +30,7 @@ for realistic inputs (codes ``T`` + up to 10 digits, counts up to 999, distances
   ``status_list`` and ``ambiguous`` list as many codes as fit and add ``+N lagi`` (``+N more``);
   a status or category word passed through as free text is cut to 30 characters.
 * Instructions name only the protocol's keywords (YA, TIDAK, SELESAI, STATUS, BERHENTI/STOP,
-  MULAI), in English too: they are what ``dispatch.replies`` reads. Never Twilio's reserved
+  MULAI, AMAN, BANTU), in English too: they are what ``dispatch.replies`` reads. Never Twilio's reserved
   words (CANCEL, END, QUIT, YES, START, HELP, INFO …), in any language.
 * Need categories and task statuses are given as the SPEC's English keys and worded by the
   catalogue; ``status_list`` and ``already`` also accept another word and show it as it is.
@@ -543,3 +543,39 @@ def done_on_behalf(code: str, *, lang: str = DEFAULT_LANGUAGE) -> str:
     return translations(lang).pgettext(
         "sms", "The coordinator has recorded task %(code)s as done for you. Thank you for your work. "
         "Reply STATUS to see your tasks.") % {"code": _code(code)}
+
+
+# --- the safety check-in (AMAN / BANTU) ----------------------------------------------------------
+
+
+def checkin_question(code: str, *, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Asks the volunteer of an at-risk task whether they are safe."""
+    # NOTE: SMS (safety check-in; one part: at most 160 GSM-7 characters with a 12-character code). AMAN and BANTU are reply keywords: keep them.
+    return translations(lang).pgettext(
+        "sms", "Reply AMAN %(code)s if you are safe, BANTU %(code)s if you need assistance.") % {"code": _code(code)}
+
+
+def checkin_safe(codes: list[str], *, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Confirms AMAN for the tasks ``codes``."""
+    # NOTE: SMS (answer to AMAN; at most 2 parts of 153 GSM-7 characters; as many task codes are listed as fit).
+    template = translations(lang).pgettext("sms", "Thank you, you are recorded as safe (%(codes)s). Take care.")
+    return _count_list([_code(c) for c in codes], lambda listed: template % {"codes": listed}, ", ", lang)
+
+
+def checkin_help(codes: list[str], *, lang: str = DEFAULT_LANGUAGE) -> str:
+    """Confirms BANTU: the call went to the coordinator (the alert is raised)."""
+    tr = translations(lang)
+    if not codes:
+        # NOTE: SMS (answer to BANTU from a volunteer without a task; one part: at most 160 GSM-7 characters).
+        return tr.pgettext("sms", "Your call for assistance has gone to the coordinator. If you can, reply with "
+                                  "where you are and what happened.")
+    # NOTE: SMS (answer to BANTU; at most 2 parts of 153 GSM-7 characters; as many task codes are listed as fit).
+    template = tr.pgettext("sms", "Your call for assistance (%(codes)s) has gone to the coordinator. If you can, "
+                                  "reply with where you are and what happened.")
+    return _count_list([_code(c) for c in codes], lambda listed: template % {"codes": listed}, ", ", lang)
+
+
+def checkin_none(*, lang: str = DEFAULT_LANGUAGE) -> str:
+    """AMAN from a volunteer who has no safety check-in."""
+    # NOTE: SMS (answer to AMAN; one part: at most 160 GSM-7 characters).
+    return translations(lang).pgettext("sms", "You have no safety check-in waiting for an answer. Thank you.")

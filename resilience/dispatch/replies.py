@@ -28,7 +28,8 @@ Rules, in the order they apply:
    ``OK 123``).
 3. **Keywords** (``KEYWORDS``): accept = YA, Y, IYA, TERIMA, SIAP, OK, OKE; decline = TIDAK,
    TDK, GAK, GA, ENGGAK, ENGGA, NGGAK, NGGA, TAK, TOLAK; done = SELESAI, SLESAI, SLS, BERES,
-   SUDAH, SDH; status = STATUS, CEK; stop = STOP, BERHENTI; start = MULAI.
+   SUDAH, SDH; status = STATUS, CEK; stop = STOP, BERHENTI; start = MULAI; the safety check-in:
+   safe = AMAN, help = BANTU.
    The short, everyday words among them (OK, OKE, SIAP, SUDAH, SDH, TIDAK, GAK …) are commands
    only under the rules below, i.e. when the message is nothing but the command; and without a
    code a command applies only to a task in the state it fits (``dispatch.inbound``): ``SUDAH``
@@ -53,7 +54,9 @@ Rules, in the order they apply:
    a task code right after it (``"TIDAK T5 motor mogok"``) or a companion word
    (``"tidak bisa pak, perahu bocor"`` → reason ``"perahu bocor"``). Unanchored words after
    TIDAK are a sentence of their own (``"tidak ada masalah"``, ``"gak papa"``, ``"tidak, saya
-   sudah di lokasi"``): ``unknown``. A code in the reason is the decline's code.
+   sudah di lokasi"``): ``unknown``. A code in the reason is the decline's code. BANTU (the
+   safety check-in's call for help) keeps its words the same way, anchored or not
+   (``"BANTU perahu terbalik"``): an emergency is never read as free text.
 6. **Twilio's reserved words** (``TWILIO_KEYWORDS``): STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT
    mean stop and START, UNSTOP, YES mean start, *only when the word is the whole message*
    (punctuation and spaces aside) — exactly when Twilio itself would act on them, so the
@@ -69,7 +72,8 @@ Rules, in the order they apply:
    is no code: the reply is ``unknown``.
 8. **Several different codes** (``"YA T1 T2"``): accept, decline and done are ``unknown``
    (code None) — a state change must name one task; we do not guess which one was meant.
-   STATUS with several codes is still ``status`` with code None. The same code repeated is
+   STATUS, AMAN and BANTU with several codes are still ``status``, ``safe`` and ``help``
+   with code None (a call for help is never answered with the help text). The same code repeated is
    one code.
 9. **stop and start** always carry code None: they apply to all SMS, not to a task.
 10. A reply without a code (``"YA"``) has code None; the dispatcher uses the volunteer's only
@@ -83,7 +87,7 @@ import unicodedata
 from dataclasses import dataclass
 from types import MappingProxyType
 
-COMMANDS = ("accept", "decline", "done", "status", "stop", "start", "unknown")
+COMMANDS = ("accept", "decline", "done", "status", "stop", "start", "safe", "help", "unknown")
 MAX_CODE_DIGITS = 12
 MAX_REASON = 500
 
@@ -94,6 +98,8 @@ _PROTOCOL = {
     "status": ("STATUS", "CEK"),
     "stop": ("STOP", "BERHENTI"),
     "start": ("MULAI",),
+    "safe": ("AMAN",),   # the safety check-in: dispatch.checkin
+    "help": ("BANTU",),
 }
 _TWILIO = {
     "stop": ("STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"),
@@ -109,7 +115,10 @@ COMPANIONS = MappingProxyType({
     "start": frozenset({"LAGI", "KEMBALI", "SMS"}),
 })
 #: Commands whose trailing words are the volunteer's reason (rule 5).
-REASONED = frozenset({"decline"})
+REASONED = frozenset({"decline", "help"})
+# A call for help needs no anchor: whatever follows BANTU is what happened ("BANTU perahu
+# terbalik"), and reading it as free text would delay an emergency.
+UNANCHORED = frozenset({"help"})
 #: Address and apology words allowed before the keyword (rule 4).
 LEADING = frozenset({"PAK", "BAPAK", "BU", "IBU", "MAS", "MBAK", "MBA", "KAK", "KAKAK", "BANG", "ABANG",
                      "DIK", "NDAN", "KOMANDAN", "MAAF", "MOHON", "MF"})
@@ -269,7 +278,7 @@ def _read(body: str, words: list[_Word]) -> Reply:
             break
     reason = ""
     if i < len(words):  # words that are not part of a command
-        if command not in REASONED or not anchored:
+        if command not in REASONED or not (anchored or command in UNANCHORED):
             return UNKNOWN
         rest = words[i:]
         for j in range(len(rest)):
@@ -280,7 +289,8 @@ def _read(body: str, words: list[_Word]) -> Reply:
         return Reply(command, None)
     distinct = list(dict.fromkeys(codes))
     if len(distinct) > 1:
-        return Reply("status", None) if command == "status" else UNKNOWN
+        # STATUS, AMAN and BANTU with several codes are about the volunteer, not one task.
+        return Reply(command, None, reason) if command in ("status", "safe", "help") else UNKNOWN
     return Reply(command, distinct[0] if distinct else None, reason)
 
 

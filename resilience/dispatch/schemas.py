@@ -33,6 +33,13 @@ class TaskSchema(ma.Schema):
     failed_at = UTCDateTime(allow_none=True)
     decline_reason = PrivateText(dump_only=True)
     coordinator_note = PrivateText(dump_only=True)
+    # The safety check-in of an at-risk task (evacuation, medical by default): when it is due,
+    # asked, answered AMAN (the latest), answered BANTU (the first), escalated (the first).
+    checkin_due_at = UTCDateTime(allow_none=True)
+    checkin_asked_at = UTCDateTime(allow_none=True)
+    checkin_safe_at = UTCDateTime(allow_none=True)
+    checkin_help_at = UTCDateTime(allow_none=True)
+    checkin_escalated_at = UTCDateTime(allow_none=True)
 
 
 class TaskQuery(ma.Schema):

@@ -9,8 +9,10 @@ from resilience.core.transaction import unit_of_work
 from resilience.extensions import db
 
 EXPIRE_OFFERS_TASK = "resilience.dispatch.expire_offers"
+SAFETY_CHECKIN_TASK = "resilience.dispatch.safety_checkin"
 BEAT_SCHEDULE = {
     "expire-offers": {"task": EXPIRE_OFFERS_TASK, "schedule": 60.0},
+    "safety-checkin": {"task": SAFETY_CHECKIN_TASK, "schedule": 60.0},
 }
 
 
@@ -21,5 +23,17 @@ def expire_offers() -> int:
     try:
         with unit_of_work(db.session):
             return expire(db.session)
+    finally:
+        db.session.remove()
+
+
+@shared_task(name=SAFETY_CHECKIN_TASK, ignore_result=True)
+def safety_checkin() -> dict[str, int]:
+    """Ask due safety check-ins and escalate unanswered ones (``dispatch.checkin.sweep``)."""
+    from resilience.dispatch.checkin import sweep
+
+    try:
+        with unit_of_work(db.session):
+            return sweep(db.session)
     finally:
         db.session.remove()

@@ -15,8 +15,10 @@ from resilience.events.models import EVENT_TRANSITIONS, FloodEvent
 # A kelurahan counts as affected when at least this share of it lies in the flood area
 # (neighbouring boundary rings overlap slightly; a sliver is not "affected").
 MIN_AFFECTED_SHARE = 0.01
+# The safety check-in's settings (a change applies to tasks accepted afterwards).
+CHECKIN_SETTINGS = ("checkin_after_minutes", "checkin_escalate_minutes", "checkin_categories")
 # The operations room's settings of an event, each taken as given (the schema checked it).
-SETTINGS = ("long_wait_minutes", "duty_phone", "public", "checkin_after_minutes", "checkin_escalate_minutes")
+SETTINGS = ("long_wait_minutes", "duty_phone", "public", *CHECKIN_SETTINGS)
 
 
 def get_event(session: Session, event_id: int) -> FloodEvent:

@@ -1,7 +1,20 @@
 import marshmallow as ma
 
+from resilience.core.errors import Message
 from resilience.core.schemas import AreaField, AreaRefSchema, PhoneField, Text, UTCDateTime, personal_data_visible
-from resilience.vocabulary import EVENT_STATUSES
+from resilience.vocabulary import EVENT_STATUSES, NEED_CATEGORIES
+
+_MINUTES = ma.validate.Range(min=1, max=1440)
+
+
+class _Categories(ma.fields.List):
+    """Need categories, each at most once (order kept)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        categories = super()._deserialize(value, attr, data, **kwargs)
+        if len(set(categories)) != len(categories):
+            raise ma.ValidationError(Message("each category at most once"))
+        return categories
 
 
 class DutyPhoneField(PhoneField):
@@ -24,10 +37,12 @@ class EventCreateSchema(ma.Schema):
         "description": "the coordinator on duty, who gets alerts by SMS; any Indonesian way of writing it, "
                        "stored as E.164; null to stop"})
     public = ma.fields.Boolean(metadata={"description": "the transparency page /transparansi/{id} (default false)"})
-    checkin_after_minutes = ma.fields.Integer(validate=ma.validate.Range(min=1, max=1440), metadata={
+    checkin_after_minutes = ma.fields.Integer(validate=_MINUTES, metadata={
         "description": "safety check-in asked this long after an at-risk task is accepted (default 60)"})
-    checkin_escalate_minutes = ma.fields.Integer(validate=ma.validate.Range(min=1, max=1440), metadata={
+    checkin_escalate_minutes = ma.fields.Integer(validate=_MINUTES, metadata={
         "description": "escalated when the check-in is not answered this long after asking (default 15)"})
+    checkin_categories = _Categories(ma.fields.String(validate=ma.validate.OneOf(NEED_CATEGORIES)), metadata={
+        "description": "need categories whose tasks get the check-in (empty: none)"})
 
 
 class EventPatchSchema(EventCreateSchema):
@@ -52,6 +67,7 @@ class EventSchema(ma.Schema):
     public = ma.fields.Boolean()
     checkin_after_minutes = ma.fields.Integer()
     checkin_escalate_minutes = ma.fields.Integer()
+    checkin_categories = ma.fields.List(ma.fields.String())
     created_at = UTCDateTime()
     updated_at = UTCDateTime()
 

@@ -56,6 +56,10 @@ DEFINITIONS = {
     "response_minutes": "from the need's reported time to the first accepted task (to_accepted) "
                         "and the first task reported done (to_done); median and p90 (nearest rank)",
     "volunteers_engaged": "volunteers who accepted at least one task in the event",
+    "safety_checkin": "accepted tasks of an at-risk category (evacuation, medical unless the event "
+                      "says otherwise) that got a safety check-in (with_checkin); how many were asked, "
+                      "answered AMAN (safe), answered BANTU (help) and escalated to the coordinator "
+                      "(BANTU or no answer in time); counts of tasks",
 }
 
 
@@ -181,6 +185,15 @@ def _volunteers(session: Session, event: FloodEvent) -> dict[str, int]:
     }
 
 
+def _safety_checkin(session: Session, event: FloodEvent) -> dict[str, int]:
+    """Counts of the event's tasks by check-in step (``count(column)`` counts the times set)."""
+    row = session.execute(select(
+        func.count(Task.checkin_due_at), func.count(Task.checkin_asked_at), func.count(Task.checkin_safe_at),
+        func.count(Task.checkin_help_at), func.count(Task.checkin_escalated_at),
+    ).where(Task.event_id == event.id)).one()
+    return dict(zip(("with_checkin", "asked", "safe", "help", "escalated"), (int(n or 0) for n in row)))
+
+
 def _audit(session: Session) -> dict[str, Any]:
     """The chain's state at report time: verify's answer plus the head it ends at, so a later
     reader can check the log still holds this entry with this hash."""
@@ -280,6 +293,7 @@ def build_report(session: Session, event: FloodEvent, now: datetime | None = Non
             for i, e in sorted(per_item.items(), key=lambda kv: items[kv[0]].code)
         ],
         "volunteers": _volunteers(session, event),
+        "safety_checkin": _safety_checkin(session, event),
     }
     if minimum_needs is not None:
         report["minimum_needs"] = minimum_needs

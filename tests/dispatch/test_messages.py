@@ -80,6 +80,11 @@ def _all_templates(code="T123", landmark="dekat masjid", kelurahan="Mungku Baru"
         "expired": t.expired(code),
         "cancelled": t.cancelled(code),
         "done_on_behalf": t.done_on_behalf(code),
+        "checkin_question": t.checkin_question(code),
+        "checkin_safe": t.checkin_safe([code, "T7"]),
+        "checkin_help": t.checkin_help([code]),
+        "checkin_help_alone": t.checkin_help([]),
+        "checkin_none": t.checkin_none(),
     }
 
 
@@ -192,7 +197,8 @@ def test_offer_always_fits_and_keeps_code_and_instructions(code, category, peopl
 
 TEMPLATES = [t.offer, t.accepted, t.declined, t.done, t.already, t.not_yours, t.unknown_code,
              t.ambiguous, t.no_open_tasks, t.status_list, t.opted_out, t.opted_in, t.help_text,
-             t.expired, t.cancelled, t.done_on_behalf]
+             t.expired, t.cancelled, t.done_on_behalf, t.checkin_question, t.checkin_safe, t.checkin_help,
+             t.checkin_none]
 
 
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda f: f.__name__)
@@ -332,8 +338,9 @@ def test_no_twilio_reserved_words(name, message):
 def test_instructions_parse_as_they_say(name, message):
     """Every keyword + code a template tells the volunteer to send means what it says."""
     meanings = {"YA": "accept", "TIDAK": "decline", "SELESAI": "done", "STATUS": "status",
-                "BERHENTI": "stop", "STOP": "stop", "MULAI": "start"}
-    for keyword, code in re.findall(r"\b(YA|TIDAK|SELESAI|STATUS|BERHENTI|STOP|MULAI)\b(?: (T\d+))?", message):
+                "BERHENTI": "stop", "STOP": "stop", "MULAI": "start", "AMAN": "safe", "BANTU": "help"}
+    for keyword, code in re.findall(r"\b(YA|TIDAK|SELESAI|STATUS|BERHENTI|STOP|MULAI|AMAN|BANTU)\b(?: (T\d+))?",
+                                    message):
         reply = parse(f"{keyword} {code}")
         assert reply.command == meanings[keyword]
         if code and reply.command not in ("stop", "start", "status"):
@@ -374,3 +381,20 @@ def test_offer_for_an_approximate_point_always_fits_and_says_so(code, people, vu
                           approximate=True))
     assert "perkiraan" in message.lower()
     assert f"Balas YA {code} untuk menerima atau TIDAK {code} untuk menolak." in message
+
+
+# --- the safety check-in ----------------------------------------------------------------------
+
+def test_checkin_question_is_the_issues_wording():
+    assert _ok(t.checkin_question("T12")) == "Balas AMAN T12 jika Anda aman, BANTU T12 jika butuh bantuan."
+    assert segments(t.checkin_question("T9999999999")).count == 1
+
+
+def test_checkin_answers():
+    assert _ok(t.checkin_safe(["T12"])) == "Terima kasih, Anda tercatat aman (T12). Tetap hati-hati."
+    assert "T1, T2" in _ok(t.checkin_safe(["T1", "T2"]))
+    assert _ok(t.checkin_help(["T12"])).startswith("Permintaan bantuan Anda (T12) sudah diteruskan ke koordinator.")
+    alone = _ok(t.checkin_help([]))
+    assert alone.startswith("Permintaan bantuan Anda sudah diteruskan ke koordinator.") and not re.search(r"\bT\d", alone)
+    many = _ok(t.checkin_help([f"T{1000 + i}" for i in range(100)]))
+    assert "lagi" in many

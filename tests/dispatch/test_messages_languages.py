@@ -22,9 +22,9 @@ LONG_LANDMARK = ("behind the big Al-Ikhlas mosque, into the small alley next to 
                  "over the wooden bridge then left to the blue stilt house ") * 5
 LONG_KELURAHAN = "Kelurahan " + "Mungku Baru Tumbang Tahai Petuk Bukit Pager Sei Gohong " * 3
 FORBIDDEN = re.compile(r"\b(" + "|".join(t.TWILIO_RESERVED) + r")\b", re.IGNORECASE)
-KEYWORD = re.compile(r"\b(YA|TIDAK|SELESAI|STATUS|BERHENTI|STOP|MULAI)\b(?: (T\d+))?")
+KEYWORD = re.compile(r"\b(YA|TIDAK|SELESAI|STATUS|BERHENTI|STOP|MULAI|AMAN|BANTU)\b(?: (T\d+))?")
 MEANINGS = {"YA": "accept", "TIDAK": "decline", "SELESAI": "done", "STATUS": "status",
-            "BERHENTI": "stop", "STOP": "stop", "MULAI": "start"}
+            "BERHENTI": "stop", "STOP": "stop", "MULAI": "start", "AMAN": "safe", "BANTU": "help"}
 SMS_MODULE = ROOT / "resilience" / "dispatch" / "messages.py"
 
 
@@ -67,6 +67,12 @@ def _every_template(lang: str, code: str = "T123", landmark: str = "pasar", kelu
         "forwarded_two": t.forwarded([(code, "accepted"), ("T7", "offered")], lang=lang),
         "forwarded_many": t.forwarded([(f"T{10_000 + i}", "accepted") for i in range(200)], lang=lang),
         "done_on_behalf": t.done_on_behalf(code, lang=lang),
+        "checkin_question": t.checkin_question(code, lang=lang),
+        "checkin_safe": t.checkin_safe([code, "T7"], lang=lang),
+        "checkin_safe_many": t.checkin_safe([f"T{10_000 + i}" for i in range(200)], lang=lang),
+        "checkin_help": t.checkin_help([code], lang=lang),
+        "checkin_help_alone": t.checkin_help([], lang=lang),
+        "checkin_none": t.checkin_none(lang=lang),
     }
     out.update({f"already_{s}": t.already(code, s, lang=lang) for s in t.TASK_STATUSES})
     out.update({f"task_state_{s}": t.task_state(code, s, lang=lang) for s in t.TASK_STATUSES})
@@ -85,7 +91,8 @@ def test_every_template_is_gsm7_within_two_segments(lang, variables):
 
 @pytest.mark.parametrize("name", ["declined", "done", "not_yours", "unknown_code", "expired", "cancelled",
                                   "no_open_tasks", "opted_out", "opted_in", "declined_alone", "backing_out",
-                                  "forwarded", "task_state_offered", "task_state_accepted", "done_on_behalf"])
+                                  "forwarded", "task_state_offered", "task_state_accepted", "done_on_behalf",
+                                  "checkin_question", "checkin_none"])
 @pytest.mark.parametrize("lang", LANGS)
 def test_short_confirmations_are_one_sms_with_the_longest_code(lang, name):
     _fits(_every_template(lang, code="T9999999999")[name], parts=1)

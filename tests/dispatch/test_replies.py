@@ -29,6 +29,16 @@ from resilience.dispatch.replies import (
     ("STOP", "stop", None),
     ("BERHENTI", "stop", None),
     ("MULAI", "start", None),
+    ("AMAN T123", "safe", "T123"),
+    ("BANTU T123", "help", "T123"),
+    # the safety check-in: the code may be left out; several codes are about the volunteer
+    ("aman pak", "safe", None),
+    ("Amaan, T12.", "safe", "T12"),
+    ("T12 aman", "safe", "T12"),
+    ("bantu!! perahu terbalik", "help", None),
+    ("BANTU T12 perahu bocor", "help", "T12"),
+    ("BANTU T1 T2", "help", None),
+    ("AMAN T1 T2", "safe", None),
     # case, spaces, punctuation, emoji
     ("ya t123", "accept", "T123"),
     (" YA  T-123!", "accept", "T123"),

@@ -102,3 +102,18 @@ def test_empty_event_page(web_official, seed):
     page = _page(web_official.get(f"/events/{event['id']}/report"))
     assert "Belum ada kebutuhan yang dilaporkan." in page and "Tidak ada kebutuhan yang menunggu." in page
     assert "Belum ada bantuan tersalurkan." in page
+
+
+def test_the_overview_counts_safety_check_ins(app, web_official, coordinator, seed):
+    from datetime import timedelta
+
+    from tests.dispatch.test_checkin import _accepted, _due_now, _reply, _sweep
+
+    event, tasks = _accepted(coordinator, seed, ("evacuation", "medical", "food"))
+    due = max(_due_now(app, tasks["evacuation"]), _due_now(app, tasks["medical"]))
+    _sweep(due)
+    _reply(coordinator, tasks["evacuation"]["phone"], "AMAN")
+    _sweep(due + timedelta(minutes=15))
+    page = _page(web_official.get(f"/events/{event['id']}/report"))
+    counter = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", re.search(r'id="r-checkin">(.*?)</p>', page, re.S).group(1)))
+    assert counter.strip() == "2 Cek keselamatan dikirim 1 menjawab aman, 0 meminta bantuan, 1 dieskalasi"
