@@ -161,7 +161,21 @@ from resilience.dispatch.replies import (
     ("RT123", "unknown", None),
 ])
 def test_parse_table(body, command, code):
-    assert parse(body) == Reply(command, code)
+    reply = parse(body)
+    assert (reply.command, reply.code) == (command, code)
+    if command != "help":  # BANTU keeps what follows it (test_a_call_for_help_keeps_its_words)
+        assert reply == Reply(command, code)
+
+
+@pytest.mark.parametrize("body, code, reason", [
+    ("bantu!! perahu terbalik", None, "perahu terbalik"),
+    ("BANTU T12 perahu bocor", "T12", "perahu bocor"),
+    ("Pak, BANTU, air naik cepat", None, "air naik cepat"),
+    ("BANTU", None, ""),
+])
+def test_a_call_for_help_keeps_its_words(body, code, reason):
+    """Whatever follows BANTU is what happened: never free text, so the alert is raised at once."""
+    assert parse(body) == Reply("help", code, reason)
 
 
 @pytest.mark.parametrize("body, code, reason", [
@@ -306,10 +320,11 @@ def _part_of_a_command(word: str) -> bool:
 
 @given(st.sampled_from(_PROTOCOL_WORDS), st.integers(min_value=1, max_value=10**6), _TRAILER)
 def test_words_after_the_code_make_free_text_except_a_decline_reason(word, number, trailer):
-    """Rules 4 and 5 (changed by issue 13: words after the code used to be ignored)."""
+    """Rules 4 and 5 (changed by issue 13: words after the code used to be ignored); BANTU keeps
+    its words like a decline."""
     reply, bare = parse(f"{word} T{number} {trailer}"), parse(f"{word} T{number}")
-    if bare.command == "decline":
-        assert reply.command == "decline" and reply.code == bare.code
+    if bare.command in ("decline", "help"):  # a decline's reason; what happened, after BANTU
+        assert reply.command == bare.command and reply.code == bare.code
         assert trailer.strip().endswith(reply.reason)
     elif all(_part_of_a_command(w) for w in trailer.split()):
         assert reply in (bare, Reply("unknown"))  # politeness is dropped; another command is not
