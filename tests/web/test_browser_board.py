@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import MUNGKU_BARU, RAKUMPIT_BOX
-from tests.web.browser_server import ARGS, CHROMIUM, PASSWORD, serve
+from tests.web.browser_server import ARGS, CHROMIUM, PASSWORD, serve, wait_until
 from tests.web.test_browser import SIDEWAYS, _api
 from tests.web.test_indonesian_pages import english_in
 
@@ -90,7 +90,7 @@ def test_board_in_chromium(server, tmp_path):
 
         # a filter changes the rows at once, and the address with them
         page.select_option("#f-category", "evacuation")
-        page.wait_for_function("document.querySelectorAll('#board-table tbody tr').length === 1")
+        wait_until(page, "document.querySelectorAll('#board-table tbody tr').length === 1")
         assert page.url.endswith("?category=evacuation")
         code = page.inner_text("#board-table tbody tr th").strip()
         assert "ditawarkan" in page.inner_text(f"#task-{code[1:]}")

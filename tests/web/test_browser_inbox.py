@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import RAKUMPIT_BOX
-from tests.web.browser_server import ARGS, CHROMIUM, serve
+from tests.web.browser_server import ARGS, CHROMIUM, serve, wait_until
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing (apt-get install chromium)")
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
@@ -89,8 +89,8 @@ def test_inbox_in_chromium(server, tmp_path):
         page.goto(base + f"/events/{event['id']}/match")
         page.click("#confirm-form button[type=submit]")
         page.wait_for_selector("text=3 tugas ditawarkan lewat SMS")
-        page.wait_for_function("""() => document.querySelector('#sms-progress .sms-count[data-status="sent"] strong')
-                                        .textContent === '3'""", timeout=20000)
+        wait_until(page, """document.querySelector('#sms-progress .sms-count[data-status="sent"] strong')
+                            ?.textContent === '3'""", timeout=20)
         page.screenshot(path=str(shots / "match_sms_sent.png"), full_page=True)
 
         tasks = _api(base, token, "GET", f"/api/v1/tasks?event={event['id']}")["items"]
