@@ -28,11 +28,11 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from resilience.core.db import lock, locked, utcnow
 from resilience.core.errors import InvalidTransition, Message
-from resilience.dispatch import messages
+from resilience.dispatch import alerting, messages
 from resilience.dispatch.models import LIVE_TASK_STATUSES, Task
 from resilience.households.models import VULNERABILITY_FIELDS
 from resilience.needs.models import MANUAL_NEED_STATUSES, NEED_TRANSITIONS, Need
@@ -78,6 +78,7 @@ def _move(task: Task, status: str) -> None:
     setattr(task, f"{status}_at", utcnow())
     if need_status is not None:
         task.need.status = need_status
+        alerting.need_moved(object_session(task), task.need)
     elif held:
         _release(task.need)
 
@@ -262,6 +263,7 @@ def set_need_status(session: Session, need: Need, wanted: str) -> None:
         task.status = status
         setattr(task, f"{status}_at", utcnow())
     need.status = wanted
+    alerting.need_moved(session, need)
     if ends:  # without tasks the caller's flush writes the need (one entry with its other edits)
         session.flush()
     for task in told:
