@@ -56,6 +56,8 @@ def create_event(session: Session, data: dict[str, Any]) -> FloodEvent:
         ended_at=data.get("ended_at"),
         affected_area=data.get("affected_area"),
         offer_timeout_minutes=data.get("offer_timeout_minutes", 20),
+        long_wait_minutes=data.get("long_wait_minutes", 30),
+        duty_phone=data.get("duty_phone"),
         status="closed" if data.get("ended_at") else "active",
     )
     session.add(event)
@@ -76,7 +78,7 @@ def update_event(session: Session, event: FloodEvent, data: dict[str, Any]) -> F
             event.ended_at = utcnow()
         if status == "active":
             event.ended_at = None
-    for key in ("name", "started_at", "ended_at", "offer_timeout_minutes"):
+    for key in ("name", "started_at", "ended_at", "offer_timeout_minutes", "long_wait_minutes", "duty_phone"):
         if key in data:
             setattr(event, key, data[key].strip() if key == "name" else data[key])
     _check_times(event.started_at, event.ended_at)

@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from resilience.core.schemas import AreaField, AreaRefSchema, Text, UTCDateTime
+from resilience.core.schemas import AreaField, AreaRefSchema, PhoneField, Text, UTCDateTime
 from resilience.vocabulary import EVENT_STATUSES
 
 
@@ -10,6 +10,10 @@ class EventCreateSchema(ma.Schema):
     ended_at = UTCDateTime(allow_none=True)
     affected_area = AreaField(allow_none=True, metadata={"description": "GeoJSON Polygon or MultiPolygon"})
     offer_timeout_minutes = ma.fields.Integer(validate=ma.validate.Range(min=1, max=1440))
+    long_wait_minutes = ma.fields.Integer(validate=ma.validate.Range(min=1, max=10080), metadata={
+        "description": "a priority 4-5 need unserved this long raises a long_wait alert (default 30)"})
+    duty_phone = PhoneField(mobile_only=True, allow_none=True, metadata={
+        "description": "the coordinator on duty: new alerts are sent here by SMS (grouped; emergencies at once)"})
 
 
 class EventPatchSchema(EventCreateSchema):
@@ -29,6 +33,8 @@ class EventSchema(ma.Schema):
         ma.fields.Nested(AreaRefSchema), attribute="admin_areas"
     )
     offer_timeout_minutes = ma.fields.Integer()
+    long_wait_minutes = ma.fields.Integer()
+    duty_phone = PhoneField(allow_none=True)
     created_at = UTCDateTime()
     updated_at = UTCDateTime()
 

@@ -176,3 +176,18 @@ def test_two_senders_at_once_send_one_summary_and_one_repeat(app, event, seed):
     db.session.rollback()
     kinds = [m.body.startswith("DARURAT") for m in _sent(DUTY)]
     assert kinds.count(True) == 2 and kinds.count(False) == 1  # the first emergency SMS, one repeat, one summary
+
+
+def test_duty_phone_long_wait_and_leader_phone_are_set_through_the_api(coordinator, official, seed):
+    event = coordinator.post("/api/v1/events", json={
+        "name": "Banjir", "started_at": "2026-03-10T06:00:00Z", "duty_phone": "0811-0000-0001",
+        "long_wait_minutes": 45}).get_json()
+    assert event["duty_phone"] == DUTY and event["long_wait_minutes"] == 45
+    changed = coordinator.patch(f"/api/v1/events/{event['id']}", json={"duty_phone": None, "long_wait_minutes": 10})
+    assert changed.get_json()["duty_phone"] is None and changed.get_json()["long_wait_minutes"] == 10
+    bad = coordinator.patch(f"/api/v1/events/{event['id']}", json={"duty_phone": "021 555 1234", "long_wait_minutes": 0})
+    assert bad.status_code == 422 and {e["field"] for e in bad.get_json()["errors"]} == {"duty_phone", "long_wait_minutes"}
+    coordinator.patch(f"/api/v1/events/{event['id']}", json={"duty_phone": DUTY})
+    assert official.get(f"/api/v1/events/{event['id']}").get_json()["duty_phone"] != DUTY  # masked
+    group = coordinator.post("/api/v1/groups", json={"name": "Tim", "kind": "youth", "leader_phone": "081100000002"})
+    assert group.status_code == 201 and group.get_json()["leader_phone"] == LEADER

@@ -1,0 +1,104 @@
+"""The alerts page: open alerts worded in the page language (Indonesian by default) with the
+action that resolves them and links, emergencies first, Acknowledge with CSRF, the count in
+the main menu for coordinators, officials kept out, filters, bad parameters harmless."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from resilience.alerts import operations
+from tests.alerts.helpers import alerts, run
+
+
+@pytest.fixture
+def raised(seed):
+    event = seed.event(name="Banjir Rungan")
+    h = seed.household()
+    need = seed.need(event["id"], h["id"], "evacuation")
+    group = seed.group()
+    volunteer = seed.volunteer(name="Budi Perahu", group_id=group["id"])
+
+    def raise_all(session):
+        ids = {}
+        ids["no_candidate"] = operations.raise_alert(
+            session, "no_candidate", f"need:{need['id']}", event_id=event["id"], need_id=need["id"],
+            params={"category": "evacuation", "priority": 5})[0].id
+        ids["opted_out"] = operations.raise_alert(
+            session, "opted_out_with_tasks", f"volunteer:{volunteer['id']}", event_id=event["id"],
+            volunteer_id=volunteer["id"], params={"tasks": ["T7"], "count": 1})[0].id
+        ids["emergency"] = operations.raise_alert(
+            session, "safety_escalation", "task:7", severity="emergency", event_id=event["id"],
+            volunteer_id=volunteer["id"], params={"category": "evacuation"})[0].id
+        return ids
+
+    return {"event": event, "need": need, "volunteer": volunteer, **run(raise_all)}
+
+
+def _items(page: str) -> list[str]:
+    return re.findall(r'<li id="alert-(\d+)"', page)
+
+
+def test_the_page_lists_open_alerts_in_indonesian_emergencies_first(web_coordinator, raised):
+    response = web_coordinator.get("/alerts")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert _items(page) == [str(raised["emergency"]), str(raised["opted_out"]), str(raised["no_candidate"])]
+    assert "Darurat keselamatan" in page and "Tidak ada relawan tersisa" in page
+    assert "Yang perlu dilakukan:" in page and "Akui" in page
+    assert f'/needs/{raised["need"]["id"]}/edit' in page and f'/events/{raised["event"]["id"]}/match' in page
+    assert f'/volunteers/{raised["volunteer"]["id"]}/sms#tasks' in page and "Budi Perahu" in page
+    assert 'class="alert-item severity-emergency state-open"' in page
+    # the count in the menu, with the emergency marked
+    assert re.search(r'id="nav-alert-count" class="nav-count nav-count-emergency">3<', page)
+
+
+def test_the_page_in_english(web_coordinator, raised):
+    page = web_coordinator.get("/alerts?lang=en").get_data(as_text=True)
+    assert "Safety emergency" in page and "What to do:" in page and "Acknowledge" in page
+
+
+def test_acknowledge_from_the_page(web_coordinator, raised):
+    web_coordinator.get("/alerts")
+    response = web_coordinator.post(f"/alerts/{raised['emergency']}/ack", {"next": "/alerts?state=open"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/alerts?state=open")
+    [emergency] = [a for a in alerts("safety_escalation")]
+    assert emergency.acknowledged_by.startswith("coordinator:") and emergency.acknowledged_at is not None
+    page = web_coordinator.get("/alerts").get_data(as_text=True)
+    assert str(raised["emergency"]) not in _items(page) and "nav-count-emergency" not in page
+    assert re.search(r'id="nav-alert-count" class="nav-count">2<', page)
+    # twice: a message on the page, no 5xx, nothing changed
+    again = web_coordinator.post(f"/alerts/{raised['emergency']}/ack", {})
+    assert again.status_code == 302
+    assert "sudah" in web_coordinator.get("/alerts").get_data(as_text=True)
+    acknowledged = web_coordinator.get("/alerts?state=acknowledged").get_data(as_text=True)
+    assert _items(acknowledged) == [str(raised["emergency"])] and "Akui</button>" not in acknowledged
+
+
+def test_acknowledge_needs_the_csrf_token_and_an_outside_next_is_ignored(web_coordinator, raised):
+    assert web_coordinator.post(f"/alerts/{raised['no_candidate']}/ack", {}, csrf=False).status_code == 400
+    assert alerts("no_candidate")[0].is_open
+    response = web_coordinator.post(f"/alerts/{raised['no_candidate']}/ack", {"next": "//evil.example/alerts"})
+    assert response.headers["Location"].endswith("/alerts")
+    assert web_coordinator.post("/alerts/99999/ack", {}).status_code == 302  # a message, not a 5xx
+
+
+def test_filters_and_bad_parameters(web_coordinator, raised):
+    assert _items(web_coordinator.get("/alerts?kind=no_candidate").get_data(as_text=True)) == [
+        str(raised["no_candidate"])]
+    assert _items(web_coordinator.get(f"/alerts?event={raised['event']['id'] + 1}").get_data(as_text=True)) == []
+    for query in ("?state=nope&kind=x&event=abc&page=-1", "?page=999"):
+        assert web_coordinator.get("/alerts" + query).status_code == 200
+
+
+def test_officials_get_neither_the_page_nor_the_count(web_official, raised):
+    assert web_official.get("/alerts").status_code == 403
+    page = web_official.get("/events").get_data(as_text=True)
+    assert "nav-alert-count" not in page and 'href="/alerts"' not in page
+
+
+def test_no_alerts_no_count(web_coordinator):
+    page = web_coordinator.get("/alerts").get_data(as_text=True)
+    assert "nav-alert-count" not in page and 'href="/alerts"' in page
+    assert 'id="no-alerts"' in page
