@@ -91,7 +91,7 @@ def test_an_emergency_goes_at_once_to_duty_and_leader_and_repeats_until_acknowle
     volunteer = seed.volunteer(name="Budi Perahu", group_id=group["id"])
     alert_id = run(lambda session: operations.raise_alert(
         session, "safety_escalation", "task:12", severity="emergency", event_id=event["id"],
-        volunteer_id=volunteer["id"], params={"category": "evacuation"})[0].id)
+        volunteer_id=volunteer["id"], params={"category": "evacuation", "task_code": "T12"})[0].id)
     duty, leader = _sent(DUTY), _sent(LEADER)
     assert len(duty) == 1 and len(leader) == 1 and duty[0].body == leader[0].body
     body = duty[0].body

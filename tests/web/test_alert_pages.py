@@ -48,7 +48,7 @@ def test_the_page_lists_open_alerts_in_indonesian_emergencies_first(web_coordina
     assert "Darurat keselamatan" in page and "Tidak ada relawan tersisa" in page
     assert "Yang perlu dilakukan:" in page and "Akui" in page
     assert f'/needs/{raised["need"]["id"]}/edit' in page and f'/events/{raised["event"]["id"]}/match' in page
-    assert f'/volunteers/{raised["volunteer"]["id"]}/sms#tasks' in page and "Budi Perahu" in page
+    assert f'/volunteers/{raised["volunteer"]["id"]}/edit' in page and "Budi Perahu" in page and "T7" in page
     assert 'class="alert-item severity-emergency state-open"' in page
     # the count in the menu, with the emergency marked
     assert re.search(r'id="nav-alert-count" class="nav-count nav-count-emergency">3<', page)
