@@ -12,16 +12,14 @@ from dataclasses import dataclass, field
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
-from sqlalchemy import select
-
 from resilience.alerts import operations as alert_ops
 from resilience.alerts.models import Alert
 from resilience.alerts.queries import ALERT_STATES, alert_query, open_counts, state_of
 from resilience.core.api import paginate
 from resilience.core.errors import DomainError
-from resilience.events.models import FloodEvent
+from resilience.events import queries as event_queries
 from resilience.extensions import db
-from resilience.volunteers.models import Volunteer
+from resilience.volunteers import queries as volunteer_queries
 from resilience.vocabulary import ALERT_KINDS, WRITE_ROLES
 from resilience.web.blueprint import bp, nav_item
 from resilience.web.i18n import message_text, term
@@ -60,11 +58,12 @@ def _sms_kind(kind: str) -> str:
 SMS_KINDS = ("offer", "confirmation", "expiry", "cancellation", "alert")
 
 
-def word(alert: Alert, volunteers: dict[int, Volunteer]) -> Worded:
-    """``alert`` in the page language: what happened and what resolves it."""
+def word(alert: Alert, names: dict[int, str]) -> Worded:
+    """``alert`` in the page language: what happened and what resolves it (``names``: the
+    volunteers' names by id)."""
     p = alert.params or {}
-    volunteer = volunteers.get(alert.volunteer_id)
-    who = volunteer.name if volunteer is not None else (f"#{alert.volunteer_id}" if alert.volunteer_id else "—")
+    name = names.get(alert.volunteer_id)
+    who = name or (f"#{alert.volunteer_id}" if alert.volunteer_id else "—")
     task = p.get("task_code") or (f"T{alert.task_id}" if alert.task_id else "—")
     need = {"need": alert.need_id or "—", "category": _category(p), "priority": p.get("priority", "—")}
     if alert.kind == "no_candidate":
@@ -103,10 +102,10 @@ def word(alert: Alert, volunteers: dict[int, Volunteer]) -> Worded:
                        "safety check-in.", task=task, volunteer=who)
         action = gettext("Phone the volunteer and their group leader now and send help; acknowledge the alert "
                          "so the SMS reminders stop.")
-    return Worded(alert, title, text, action, _links(alert, volunteer))
+    return Worded(alert, title, text, action, _links(alert, name))
 
 
-def _links(alert: Alert, volunteer: Volunteer | None) -> list[tuple[str, str]]:
+def _links(alert: Alert, name: str | None) -> list[tuple[str, str]]:
     links = []
     if alert.need_id:
         links.append((gettext("Need #%(id)s", id=alert.need_id), url_for("web.need_edit", need_id=alert.need_id)))
@@ -118,7 +117,7 @@ def _links(alert: Alert, volunteer: Volunteer | None) -> list[tuple[str, str]]:
             links.append((gettext("Task T%(id)s", id=alert.task_id), sms + "#tasks"))
         if alert.sms_message_id:
             links.append((gettext("The SMS"), sms + f"#sms-{alert.sms_message_id}"))
-        links.append((volunteer.name if volunteer is not None else gettext("Volunteer"),
+        links.append((name or gettext("Volunteer"),
                       url_for("web.volunteer_edit", volunteer_id=alert.volunteer_id)))
     return links
 
@@ -143,12 +142,10 @@ def alerts():
     result = paginate(db.session, alert_query(f["event"], f["kind"], f["state"]),
                       {"page": page, "per_page": ALERTS_PER_PAGE})
     rows = result["items"]
-    wanted = {a.volunteer_id for a in rows if a.volunteer_id}
-    volunteers = {v.id: v for v in db.session.scalars(select(Volunteer).where(Volunteer.id.in_(wanted)))} \
-        if wanted else {}
-    events = {e.id: e for e in db.session.scalars(select(FloodEvent).order_by(FloodEvent.started_at.desc()))}
+    names = volunteer_queries.names(db.session, {a.volunteer_id for a in rows if a.volunteer_id})
+    events = {e.id: e for e in event_queries.events_active_first(db.session)}
     pager = Page(items=rows, total=result["total"], page=page, per_page=ALERTS_PER_PAGE)
-    return render_template("alerts.html", alerts=[word(a, volunteers) for a in rows], result=pager, f=f,
+    return render_template("alerts.html", alerts=[word(a, names) for a in rows], result=pager, f=f,
                            events=events, kinds=ALERT_KINDS, states=ALERT_STATES)
 
 

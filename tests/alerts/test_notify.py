@@ -191,3 +191,24 @@ def test_duty_phone_long_wait_and_leader_phone_are_set_through_the_api(coordinat
     assert official.get(f"/api/v1/events/{event['id']}").get_json()["duty_phone"] != DUTY  # masked
     group = coordinator.post("/api/v1/groups", json={"name": "Tim", "kind": "youth", "leader_phone": "081100000002"})
     assert group.status_code == 201 and group.get_json()["leader_phone"] == LEADER
+
+
+def test_the_embedded_scheduler_raises_a_long_wait_and_tells_the_duty_phone(app, coordinator, seed):
+    """Without Redis the periodic tasks run in ``resilience serve``'s scheduler thread, on the
+    schedule beat gets: the sweep raises, the notifier sends the summary."""
+    from resilience.core.embedded import EmbeddedScheduler
+    from tests.alerts.helpers import set_time
+
+    assert {"alerts-sweep", "alerts-notify"} <= set(app.extensions["celery"].conf.beat_schedule)
+    event = coordinator.post("/api/v1/events", json={
+        "name": "Banjir Rungan", "started_at": "2026-03-10T06:00:00Z", "duty_phone": DUTY}).get_json()
+    h = seed.household()
+    need = seed.need(event["id"], h["id"], "evacuation", priority=5, priority_reason="ibu hamil")
+    set_time(app, "needs", "reported_at", need["id"])
+    scheduler = EmbeddedScheduler(app)
+    scheduler.next_run = {name: 0 for name in scheduler.next_run}
+    ran = scheduler.run_due()
+    assert ran.index("resilience.alerts.sweep") < ran.index("resilience.alerts.notify")
+    [summary] = _sent(DUTY)
+    assert "1 peringatan baru" in summary.body and "menunggu lama" in summary.body
+    assert summary.status == "sent"  # the outbox backend "sends" at once
