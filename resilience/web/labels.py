@@ -470,6 +470,9 @@ LABELS = {
     "alert_sms_kind_expiry": _p("alert_sms_kind_expiry", "expiry notice"),
     "alert_sms_kind_cancellation": _p("alert_sms_kind_cancellation", "cancellation notice"),
     "alert_sms_kind_alert": _p("alert_sms_kind_alert", "alert to the coordinator on duty"),
+    "duty_phone": _p("duty_phone", "Mobile number of the coordinator on duty"),
+    "long_wait_minutes": _p("long_wait_minutes", "Long-wait alert after (minutes)"),
+    "leader_phone": _p("leader_phone", "Leader's mobile number"),
 }
 
 

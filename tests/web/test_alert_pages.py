@@ -102,3 +102,32 @@ def test_no_alerts_no_count(web_coordinator):
     page = web_coordinator.get("/alerts").get_data(as_text=True)
     assert "nav-alert-count" not in page and 'href="/alerts"' in page
     assert 'id="no-alerts"' in page
+
+
+def test_the_duty_phone_and_long_wait_are_set_when_creating_an_event(web_coordinator, coordinator):
+    form = {"name": "Banjir Kahayan", "started_at": "2026-03-10T13:00", "offer_timeout_minutes": "20",
+            "long_wait_minutes": "45", "duty_phone": "0811-0000-0001"}
+    web_coordinator.get("/events/new")
+    response = web_coordinator.post("/events/new", form)
+    assert response.status_code == 302, response.get_data(as_text=True)[-2000:]
+    [event] = [e for e in coordinator.get("/api/v1/events").get_json()["items"] if e["name"] == "Banjir Kahayan"]
+    assert event["duty_phone"] == "+6281100000001" and event["long_wait_minutes"] == 45
+    bad = web_coordinator.post("/events/new", {**form, "duty_phone": "021 555 1234", "long_wait_minutes": "0"})
+    page = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and 'href="#f-duty_phone"' in page and 'href="#f-long_wait_minutes"' in page
+    assert "Nomor ponsel koordinator piket" in page
+
+
+def test_the_group_leader_phone_is_set_on_the_group_form(web_coordinator, coordinator):
+    web_coordinator.get("/groups")
+    response = web_coordinator.post("/groups", {"name": "Tim Perahu", "kind": "community", "leader": "Pak Usman",
+                                                "leader_phone": "0811 0000 0002"})
+    assert response.status_code == 302
+    [group] = coordinator.get("/api/v1/groups").get_json()["items"]
+    assert group["leader_phone"] == "+6281100000002"
+    page = web_coordinator.get(f"/groups/{group['id']}/edit").get_data(as_text=True)
+    assert 'value="+6281100000002"' in page
+    response = web_coordinator.post(f"/groups/{group['id']}/edit", {"name": "Tim Perahu", "kind": "community",
+                                                                     "leader": "Pak Usman", "leader_phone": ""})
+    assert response.status_code == 302
+    assert coordinator.get("/api/v1/groups").get_json()["items"][0]["leader_phone"] is None
