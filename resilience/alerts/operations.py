@@ -84,29 +84,30 @@ def resolve(session: Session, kind: str, subject: str) -> list[Alert]:
     """The condition went away by itself (the need found a volunteer, the check-in was
     answered): every unresolved alert of ``kind`` about ``subject`` — open or acknowledged —
     is resolved. Returns them."""
+    return resolve_many(session, (kind,), subject)
+
+
+def resolve_many(session: Session, kinds: Iterable[str], subject: str, flush: bool = True) -> list[Alert]:
+    """:func:`resolve` for several kinds at once (one query, on the unresolved-subject index).
+    ``flush=False`` leaves the change to the caller's next flush."""
     alerts = list(session.scalars(select(Alert).where(
-        Alert.kind == kind, Alert.subject == subject, Alert.resolved_at.is_(None))))
+        Alert.subject == subject, Alert.resolved_at.is_(None), Alert.kind.in_(tuple(kinds)))))
     now = utcnow()
     for alert in alerts:
         alert.resolved_at = now
-    if alerts:
+    if alerts and flush:
         session.flush()
     return alerts
 
 
-def resolve_many(session: Session, kinds: Iterable[str], subject: str) -> list[Alert]:
-    resolved: list[Alert] = []
-    for kind in kinds:
-        resolved += resolve(session, kind, subject)
-    return resolved
-
-
 def need_moved(session: Session, need_id: int, status: str) -> list[Alert]:
-    """A need reached ``status``: resolve the alerts that status settles."""
+    """A need reached ``status``: resolve the alerts that status settles. Called by the
+    lifecycle in the middle of a change: nothing is flushed here (the lifecycle flushes once,
+    so the need's audit entry stays one entry)."""
     kinds = RESOLVED_BY_NEED_STATUS.get(status, ())
     if not kinds:
         return []
-    return resolve_many(session, kinds, subject("need", need_id))
+    return resolve_many(session, kinds, subject("need", need_id), flush=False)
 
 
 def get_alert(session: Session, alert_id: int) -> Alert:
