@@ -8,7 +8,6 @@ import json
 from resilience.alerts.models import Alert
 from resilience.dispatch.alerting import sweep
 from resilience.dispatch.offers import expire_offers
-from resilience.extensions import db
 from tests.alerts.helpers import alerts, dispatched, reply, run, set_time
 
 PERSONAL = ("Siti", "Aminah", "6271054507800001", "6271050101090003", "masjid", "+62", "0812", "Relawan")
