@@ -33,6 +33,7 @@ from resilience.volunteers.models import Volunteer
 LONG_WAIT_PRIORITY = 4            # priorities 4 and 5 are watched for a long wait
 WAITING = ("open", "assigned")    # unserved: nobody has accepted it yet
 EXPIRIES_FOR_ALERT = 2
+NEED_KINDS = ("no_candidate", "repeated_expiry", "long_wait")  # alerts about a need
 
 
 def _need_params(need: Need, **more) -> dict:
@@ -112,8 +113,10 @@ def long_waits(session: Session, now: datetime) -> list[Alert]:
     return raised
 
 
-def _gone(alert: Alert, need: Need | None, volunteer: Volunteer | None, live: set[int]) -> bool:
-    """Whether the condition of ``alert`` no longer holds."""
+def _gone(alert: Alert, need: Need | None, volunteer: Volunteer | None, live: set[int], closed: set[int]) -> bool:
+    """Whether the condition of ``alert`` no longer holds (a closed event's needs wait no more)."""
+    if alert.kind in NEED_KINDS and alert.event_id in closed:
+        return True
     if alert.kind == "no_candidate":
         return need is None or need.status != "open"
     if alert.kind == "repeated_expiry":
@@ -127,7 +130,7 @@ def _gone(alert: Alert, need: Need | None, volunteer: Volunteer | None, live: se
 
 def resolve_stale(session: Session) -> list[Alert]:
     """Resolve every unresolved alert whose condition went away."""
-    kinds = ("no_candidate", "repeated_expiry", "long_wait", "opted_out_with_tasks")
+    kinds = (*NEED_KINDS, "opted_out_with_tasks")
     stale = list(session.scalars(select(Alert).where(Alert.kind.in_(kinds), Alert.resolved_at.is_(None))))
     if not stale:
         return []
@@ -137,10 +140,12 @@ def resolve_stale(session: Session) -> list[Alert]:
     volunteers = {v.id: v for v in session.scalars(select(Volunteer).where(Volunteer.id.in_(volunteer_ids)))}
     live = set(session.scalars(select(Task.volunteer_id).where(
         Task.volunteer_id.in_(volunteer_ids), Task.status.in_(("offered", "accepted")))))
+    closed = set(session.scalars(select(FloodEvent.id).where(
+        FloodEvent.id.in_({a.event_id for a in stale if a.event_id}), FloodEvent.status == "closed")))
     now = utcnow()
     resolved = []
     for alert in stale:
-        if _gone(alert, needs.get(alert.need_id), volunteers.get(alert.volunteer_id), live):
+        if _gone(alert, needs.get(alert.need_id), volunteers.get(alert.volunteer_id), live, closed):
             alert.resolved_at = now
             resolved.append(alert)
     session.flush()

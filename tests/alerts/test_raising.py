@@ -139,3 +139,12 @@ def test_an_sms_that_failed_for_good_raises_sms_failed(app, coordinator, seed):
     assert coordinator.get(f"/api/v1/tasks/{offered[0]['id']}").get_json()["status"] == "failed"
     run(lambda session: hooks.fire(OUTBOUND_FAILED, session, session.get(SmsMessage, message_id)))
     assert len(alerts("sms_failed")) == 1  # fired twice, one alert
+
+
+def test_closing_the_event_resolves_its_need_alerts(coordinator, seed):
+    event, _need, vols, offered = dispatched(coordinator, seed)
+    reply(coordinator, vols[0]["phone"], f"TIDAK {offered[0]['code']}")
+    assert alerts("no_candidate")[0].is_open
+    assert coordinator.patch(f"/api/v1/events/{event['id']}", json={"status": "closed"}).status_code == 200
+    assert run(sweep)["resolved"] == 1
+    assert alerts("no_candidate")[0].resolved_at is not None
