@@ -131,3 +131,13 @@ def test_the_group_leader_phone_is_set_on_the_group_form(web_coordinator, coordi
                                                                      "leader": "Pak Usman", "leader_phone": ""})
     assert response.status_code == 302
     assert coordinator.get("/api/v1/groups").get_json()["items"][0]["leader_phone"] is None
+
+
+def test_the_page_structure_in_both_languages(web_coordinator, raised):
+    from tests.web.test_a11y import check_page
+
+    for lang in ("id", "en"):
+        web_coordinator.get(f"/lang/{lang}?next=/events")
+        for path in ("/alerts", "/alerts?state=all"):
+            page = check_page(web_coordinator.get(path).get_data(as_text=True), lang=lang)
+            assert {"f-state", "f-kind", "f-event"} <= page.label_for
