@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
 from resilience.alerts import operations as alert_ops
 from resilience.alerts.models import Alert
@@ -166,11 +166,23 @@ def alert_ack(alert_id: int):
     return redirect(target)
 
 
+def _badge() -> dict:
+    total, emergencies = open_counts(db.session)
+    words = gettext("open") + (", " + gettext("emergencies: %(count)s", count=emergencies) if emergencies else "")
+    return {"total": total, "emergencies": emergencies, "words": words}
+
+
+@bp.get("/alerts/count.json")
+@write_required
+def alert_count():
+    """The menu's count, for the page to refresh it every half minute (alert_count.js)."""
+    return jsonify(_badge())
+
+
 @bp.app_context_processor
 def _alert_badge():
     """The main menu's count of open alerts (emergencies apart), for coordinators and admins."""
     user = g.get("web_user")
     if user is None or user.role not in WRITE_ROLES or request.blueprint != "web":
         return {"alert_badge": None}
-    total, emergencies = open_counts(db.session)
-    return {"alert_badge": {"total": total, "emergencies": emergencies}}
+    return {"alert_badge": _badge()}

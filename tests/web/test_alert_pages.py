@@ -51,7 +51,8 @@ def test_the_page_lists_open_alerts_in_indonesian_emergencies_first(web_coordina
     assert f'/volunteers/{raised["volunteer"]["id"]}/edit' in page and "Budi Perahu" in page and "T7" in page
     assert 'class="alert-item severity-emergency state-open"' in page
     # the count in the menu, with the emergency marked
-    assert re.search(r'id="nav-alert-count" class="nav-count nav-count-emergency">3<', page)
+    assert re.search(r'id="nav-alert-count" class="nav-count nav-count-emergency"[^>]*><span class="count">3<', page)
+    assert "darurat: 1" in page  # for screen readers
 
 
 def test_the_page_in_english(web_coordinator, raised):
@@ -67,7 +68,7 @@ def test_acknowledge_from_the_page(web_coordinator, raised):
     assert emergency.acknowledged_by.startswith("coordinator:") and emergency.acknowledged_at is not None
     page = web_coordinator.get("/alerts").get_data(as_text=True)
     assert str(raised["emergency"]) not in _items(page) and "nav-count-emergency" not in page
-    assert re.search(r'id="nav-alert-count" class="nav-count">2<', page)
+    assert re.search(r'id="nav-alert-count" class="nav-count"[^>]*><span class="count">2<', page)
     # twice: a message on the page, no 5xx, nothing changed
     again = web_coordinator.post(f"/alerts/{raised['emergency']}/ack", {})
     assert again.status_code == 302
@@ -100,8 +101,15 @@ def test_officials_get_neither_the_page_nor_the_count(web_official, raised):
 
 def test_no_alerts_no_count(web_coordinator):
     page = web_coordinator.get("/alerts").get_data(as_text=True)
-    assert "nav-alert-count" not in page and 'href="/alerts"' in page
+    assert re.search(r'id="nav-alert-count"[^>]* hidden>', page) and 'href="/alerts"' in page
     assert 'id="no-alerts"' in page
+
+
+def test_the_count_as_json_for_the_menu_refresh(web_coordinator, web_official, raised):
+    response = web_coordinator.get("/alerts/count.json")
+    assert response.status_code == 200
+    assert response.get_json() == {"total": 3, "emergencies": 1, "words": "terbuka, darurat: 1"}
+    assert web_official.get("/alerts/count.json").status_code == 403
 
 
 def test_the_duty_phone_and_long_wait_are_set_when_creating_an_event(web_coordinator, coordinator):

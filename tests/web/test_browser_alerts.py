@@ -82,7 +82,7 @@ def test_alerts_page_in_chromium(tmp_path):
             page.click("button[type=submit]:has-text('Masuk')")
             page.wait_for_url("**/events")
             badge = page.locator("#nav-alert-count")
-            assert badge.inner_text().startswith("3") and "nav-count-emergency" in badge.get_attribute("class")
+            assert badge.locator(".count").inner_text() == "3" and "nav-count-emergency" in badge.get_attribute("class")
 
             page.click("nav >> text=Peringatan")
             page.wait_for_selector("#alerts")
@@ -107,7 +107,15 @@ def test_alerts_page_in_chromium(tmp_path):
             page.wait_for_selector(".flash")
             assert "sudah diakui" in page.inner_text(".flash")
             assert page.locator(".alert-title").all_inner_texts()[0] != "Darurat keselamatan"
-            assert page.locator("#nav-alert-count").inner_text().startswith("2")
+            assert page.locator("#nav-alert-count .count").inner_text() == "2"
             assert "nav-count-emergency" not in page.locator("#nav-alert-count").get_attribute("class")
+            # another coordinator acknowledges one: the menu follows without a reload
+            other = _api(base, token, "GET", "/api/v1/alerts")["items"][0]
+            _api(base, token, "POST", f"/api/v1/alerts/{other['id']}/ack")
+            page.evaluate("window.resilienceRefreshAlertCount()")
+            assert page.locator("#nav-alert-count .count").inner_text() == "1"
+            _api(base, token, "POST", f"/api/v1/alerts/{_api(base, token, 'GET', '/api/v1/alerts')['items'][0]['id']}/ack")
+            page.evaluate("window.resilienceRefreshAlertCount()")
+            assert page.locator("#nav-alert-count").is_hidden()
             assert errors == []
             browser.close()
