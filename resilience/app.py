@@ -20,6 +20,8 @@ from resilience.core.settings import Settings
 from resilience.core.transaction import READ_ONLY_METHODS, TransactionalFlask
 from resilience.core.api import ProblemApi
 from resilience.core.celery import init_celery
+from resilience.alerts import tasks as alert_tasks
+from resilience.alerts.hooks import init_alerts
 from resilience.dispatch import tasks as dispatch_tasks
 from resilience.dispatch.hooks import init_dispatch
 from resilience.sms import tasks as sms_tasks
@@ -31,7 +33,7 @@ MAX_BODY = 1024 * 1024
 MAX_UPLOAD = 20 * 1024 * 1024
 UPLOAD_PATHS = ("/api/v1/households/import",)
 # Each domain's Celery tasks (and the beat entries each one declares in BEAT_SCHEDULE).
-TASK_MODULES = (sms_tasks, dispatch_tasks)
+TASK_MODULES = (sms_tasks, dispatch_tasks, alert_tasks)
 # Anyone may check the response log's integrity (it reveals only counts and a sequence number).
 PUBLIC_PATHS = ("/api/v1/audit/verify",)
 
@@ -99,6 +101,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     init_celery(app, TASK_MODULES)
     init_sms(app)
     init_dispatch(app)  # dispatch's SMS hooks: replies and failed offers
+    init_alerts(app)  # a failed SMS raises an alert (after dispatch has re-offered)
     api = ProblemApi(app)
     register_fields(api)
     _register_blueprints(app, api)
@@ -109,6 +112,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
 
 def _register_blueprints(app: Flask, api: ProblemApi) -> None:
     from resilience.accounts.api import blp as accounts
+    from resilience.alerts.api import blp as alerts
     from resilience.areas.api import blp as areas
     from resilience.audit.api import blp as audit
     from resilience.events.api import blp as events
@@ -125,7 +129,7 @@ def _register_blueprints(app: Flask, api: ProblemApi) -> None:
     from resilience.web import bp as web
 
     for blueprint in (areas, events, households, needs, volunteers, matching, tasks, sms, stock, reports, audit,
-                      accounts):
+                      accounts, alerts):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX.rstrip("/") + blueprint.url_prefix)
     app.register_blueprint(health)
     app.register_blueprint(twilio_webhooks)

@@ -19,6 +19,7 @@ from resilience.extensions import db
 from resilience.vocabulary import ALERT_KINDS, ALERT_SEVERITIES
 
 _OPEN_SQL = "acknowledged_at IS NULL AND resolved_at IS NULL"
+_UNRESOLVED_SQL = "resolved_at IS NULL"
 
 
 class Alert(db.Model):
@@ -28,6 +29,9 @@ class Alert(db.Model):
         CheckConstraint("severity IN (%s)" % ", ".join(f"'{s}'" for s in ALERT_SEVERITIES), name="severity"),
         Index("uq_alerts_open_subject", "kind", "subject", unique=True,
               sqlite_where=text(_OPEN_SQL), postgresql_where=text(_OPEN_SQL)),
+        # Resolving looks up the unresolved alerts of a subject at every change of a need.
+        Index("ix_alerts_unresolved_subject", "subject",
+              sqlite_where=text(_UNRESOLVED_SQL), postgresql_where=text(_UNRESOLVED_SQL)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

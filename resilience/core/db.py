@@ -151,6 +151,11 @@ def after_commit(session: Session, callback: Callable[[], None]) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _run_after_commit(session: Session) -> None:
+    # SQLAlchemy sends after_commit for a SAVEPOINT's release too (begin_nested): nothing is
+    # committed then, and an effect run there (an SMS sent, a task enqueued eagerly) would act
+    # on rows other connections cannot see yet, or wait for the lock this session holds.
+    if session.in_nested_transaction():
+        return
     callbacks = session.info.pop(_AFTER_COMMIT, [])
     for callback in callbacks:
         callback()

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from resilience.audit.chain import set_actor
-from resilience.dispatch import checkin, lifecycle
+from resilience.dispatch import alerting, checkin, lifecycle
 from resilience.dispatch import messages as text
 from resilience.dispatch.models import Task
 from resilience.dispatch.offers import reoffer
@@ -90,11 +90,13 @@ def handle_reply(session: Session, message) -> str | None:
         for task in _open_tasks(session, volunteer, ("offered",)):
             lifecycle.decline(session, task)
             reoffer(session, task.need)
+        alerting.opted_out(session, volunteer)  # accepted tasks nobody can reach them about
         answer = text.opted_out(lang=lang)
         _answer(session, volunteer, answer, force=True)
         return answer
     if reply.command == "start":
         volunteer.sms_opt_out = False
+        alerting.opted_in(session, volunteer)
         answer = text.opted_in(lang=lang)
     elif reply.command == "status":
         tasks = _open_tasks(session, volunteer, LIVE)

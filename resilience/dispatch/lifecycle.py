@@ -29,7 +29,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from resilience.alerts.models import Alert
@@ -37,7 +37,7 @@ from resilience.alerts.operations import open_alert, raise_alert
 from resilience.audit.chain import record
 from resilience.core.db import lock, locked, utcnow
 from resilience.core.errors import InvalidTransition, Message
-from resilience.dispatch import messages
+from resilience.dispatch import alerting, messages
 from resilience.dispatch.models import LIVE_TASK_STATUSES, Task
 from resilience.households.models import VULNERABILITY_FIELDS
 from resilience.needs.models import MANUAL_NEED_STATUSES, NEED_TRANSITIONS, Need
@@ -83,6 +83,7 @@ def _move(task: Task, status: str) -> None:
     setattr(task, f"{status}_at", utcnow())
     if need_status is not None:
         task.need.status = need_status
+        alerting.need_moved(object_session(task), task.need)
     elif held:
         _release(task.need)
 
@@ -289,6 +290,7 @@ def set_need_status(session: Session, need: Need, wanted: str) -> None:
         task.status = status
         setattr(task, f"{status}_at", utcnow())
     need.status = wanted
+    alerting.need_moved(session, need)
     if ends:  # without tasks the caller's flush writes the need (one entry with its other edits)
         session.flush()
     for task in told:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from resilience.audit.chain import record, set_actor
 from resilience.core.db import utcnow
-from resilience.dispatch import lifecycle
+from resilience.dispatch import alerting, lifecycle
 from resilience.dispatch.models import Task
 from resilience.events.models import FloodEvent
 from resilience.matching.operations import best_volunteer_for, lock_event
@@ -37,6 +37,7 @@ def reoffer(session: Session, need: Need) -> Task | None:
         record(session, "need.no_candidates", "need", need.id,
                {"message": "no available volunteer with the required skill within reach"})
         log.info("need %s has no candidate left", need.id)
+        alerting.no_candidate(session, need)
         return None
     volunteer, distance, reason = best
     task = lifecycle.propose(session, need, volunteer, distance, f"re-offered: {reason}", reason.code,
@@ -74,5 +75,6 @@ def expire_offers(session: Session, now: datetime | None = None) -> int:
             continue
         lifecycle.expire(session, task)
         reoffer(session, task.need)
+        alerting.offer_expired(session, task.need)
         expired += 1
     return expired

@@ -416,6 +416,7 @@ def reconcile(session: Session, message_id: int) -> str:
         return "adopted"
     if message.attempts >= MAX_ATTEMPTS:
         message.status, message.error_message = "failed", "no answer from the provider after several attempts"
+        hooks.fire(OUTBOUND_FAILED, session, message)  # failed for good, like any other final failure
         session.commit()
         return "failed"
     message.status, message.attempt_token, message.next_attempt_at = "queued", None, None

@@ -24,7 +24,7 @@ def create_group(session: Session, data: dict[str, Any]) -> VolunteerGroup:
     if session.scalar(select(VolunteerGroup.id).where(func.lower(VolunteerGroup.name) == func.lower(name))):
         raise Conflict(Message("a volunteer group named %(name)r already exists", name=name), field="name")
     group = VolunteerGroup(name=name, kind=data["kind"], leader=(data.get("leader") or "").strip(),
-                           base_location=data.get("base_location"))
+                           leader_phone=data.get("leader_phone"), base_location=data.get("base_location"))
     session.add(group)
     _flush_group(session, name)
     return group
@@ -57,6 +57,8 @@ def update_group(session: Session, group: VolunteerGroup, data: dict[str, Any]) 
         group.kind = data["kind"]
     if "leader" in data:
         group.leader = (data["leader"] or "").strip()
+    if "leader_phone" in data:
+        group.leader_phone = data["leader_phone"]
     if "base_location" in data:
         group.base_location = data["base_location"]
     _flush_group(session, group.name)

@@ -9,6 +9,8 @@ class GroupCreateSchema(ma.Schema):
     name = Text(required=True, max_length=200, blank=False)
     kind = ma.fields.String(required=True, validate=ma.validate.OneOf(GROUP_KINDS))
     leader = Text(max_length=200)
+    leader_phone = PhoneField(mobile_only=True, allow_none=True,
+                              metadata={"description": "the leader's mobile: safety emergencies of the group's volunteers go here by SMS"})
     base_location = PointField(allow_none=True)
 
 
@@ -22,6 +24,7 @@ class GroupSchema(ma.Schema):
     name = ma.fields.String()
     kind = ma.fields.String()
     leader = ma.fields.String()
+    leader_phone = PhoneField(allow_none=True)
     base_location = PointField(allow_none=True)
     created_at = UTCDateTime()
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 # In this order: the session guards first, then the pages in menu order.
 from resilience.web import session  # noqa: F401,I001  (guards, login, language)
 from resilience.web import dashboard  # noqa: F401
+from resilience.web import alerts  # noqa: F401
 from resilience.web import matching  # noqa: F401
 from resilience.web import inbox  # noqa: F401
 from resilience.web import board  # noqa: F401

@@ -92,12 +92,16 @@ def _event_input(form) -> dict:
             data["affected_area"] = json.loads(area)
         except ValueError as exc:
             errors.append({"field": "affected_area", "message": _not_json(exc)})
-    timeout = (form.get("offer_timeout_minutes") or "").strip()
-    if timeout:
-        try:
-            data["offer_timeout_minutes"] = int(timeout)
-        except ValueError:
-            errors.append({"field": "offer_timeout_minutes", "message": Message("Not a valid integer.")})
+    for name in ("offer_timeout_minutes", "long_wait_minutes"):
+        value = (form.get(name) or "").strip()
+        if value:
+            try:
+                data[name] = int(value)
+            except ValueError:
+                errors.append({"field": name, "message": Message("Not a valid integer.")})
+    duty_phone = (form.get("duty_phone") or "").strip()
+    if duty_phone:
+        data["duty_phone"] = duty_phone
     if errors:
         raise FormErrors(errors)
     return data

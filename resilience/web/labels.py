@@ -473,6 +473,28 @@ LABELS = {
     "report_col_served_long": _p("report_col_served_long", "Households whose needs are all done"),
     "report_col_received_aid": _p("report_col_received_aid", "HH with aid"),
     "report_col_received_aid_long": _p("report_col_received_aid_long", "Households that received aid items"),
+    # the alerts page
+    "alerts_menu": _p("alerts_menu", "Alerts"),
+    "alert_kind_no_candidate": _p("alert_kind_no_candidate", "no volunteer left"),
+    "alert_kind_long_wait": _p("alert_kind_long_wait", "long wait"),
+    "alert_kind_repeated_expiry": _p("alert_kind_repeated_expiry", "offers expiring"),
+    "alert_kind_sms_failed": _p("alert_kind_sms_failed", "SMS failed"),
+    "alert_kind_opted_out_with_tasks": _p("alert_kind_opted_out_with_tasks", "volunteer stopped SMS"),
+    "alert_kind_safety_escalation": _p("alert_kind_safety_escalation", "safety emergency"),
+    "alert_state_open": _p("alert_state_open", "open"),
+    "alert_state_acknowledged": _p("alert_state_acknowledged", "acknowledged"),
+    "alert_state_resolved": _p("alert_state_resolved", "resolved"),
+    "alert_state_all": _p("alert_state_all", "all"),
+    "alert_severity_warning": _p("alert_severity_warning", "warning"),
+    "alert_severity_emergency": _p("alert_severity_emergency", "emergency"),
+    "alert_sms_kind_offer": _p("alert_sms_kind_offer", "task offer"),
+    "alert_sms_kind_confirmation": _p("alert_sms_kind_confirmation", "reply to the volunteer"),
+    "alert_sms_kind_expiry": _p("alert_sms_kind_expiry", "expiry notice"),
+    "alert_sms_kind_cancellation": _p("alert_sms_kind_cancellation", "cancellation notice"),
+    "alert_sms_kind_alert": _p("alert_sms_kind_alert", "alert to the coordinator on duty"),
+    "duty_phone": _p("duty_phone", "Mobile number of the coordinator on duty"),
+    "long_wait_minutes": _p("long_wait_minutes", "Long-wait alert after (minutes)"),
+    "leader_phone": _p("leader_phone", "Leader's mobile number"),
 }
 
 

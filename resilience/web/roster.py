@@ -189,7 +189,8 @@ def groups():
 def _group_input(form) -> tuple[dict, list[dict]]:
     errors: list[dict] = []
     data: dict = {"name": (form.get("name") or "").strip(), "kind": form.get("kind") or "",
-                  "leader": (form.get("leader") or "").strip()}
+                  "leader": (form.get("leader") or "").strip(),
+                  "leader_phone": (form.get("leader_phone") or "").strip() or None}
     data["base_location"] = point_input(form, errors, "base_location", required=False)
     return data, errors
 
@@ -222,6 +223,7 @@ def group_new():
 def _group_values(group: VolunteerGroup) -> dict:
     point = point_dict(group.base_location) or {}
     return {"name": group.name, "kind": group.kind, "leader": group.leader or "",
+            "leader_phone": group.leader_phone or "",
             "lat": str(point.get("lat", "")), "lon": str(point.get("lon", ""))}
 
 

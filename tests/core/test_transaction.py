@@ -198,3 +198,24 @@ def test_a_failing_side_effect_leaves_the_change_stored_and_the_session_usable(a
     with unit_of_work() as session:  # the same session goes on working
         create_user(session, "kartika@posko.test", "official", PASSWORD)
     assert stored("kartika@posko.test") == 1
+
+
+def test_a_savepoint_release_is_not_the_commit(app):
+    """``begin_nested`` (the alerts' race guard, the inbox) sends SQLAlchemy's after_commit when
+    the savepoint is released; the queued effects must still wait for the real commit, when
+    another connection can see the row."""
+    from resilience.core.db import reset_read_only, set_read_only
+
+    effects = []
+    db.session.rollback()
+    token = set_read_only(False)
+    try:
+        user, _ = create_user(db.session, "savepoint@posko.test", "official", PASSWORD)
+        after_commit(db.session, lambda: effects.append(stored("savepoint@posko.test")))
+        with db.session.begin_nested():
+            create_user(db.session, "nested@posko.test", "official", PASSWORD)
+        assert effects == []  # released, not committed
+        db.session.commit()
+    finally:
+        reset_read_only(token)
+    assert effects == [1]

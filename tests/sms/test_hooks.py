@@ -32,10 +32,13 @@ def test_an_unknown_event_is_refused():
         Hooks().register("inbound_recieved", lambda session, message: None)
 
 
-def test_the_app_factory_registers_dispatch(app: Flask):
+def test_the_app_factory_registers_dispatch_then_alerts(app: Flask):
+    from resilience.alerts.hooks import on_send_failed as raise_sms_failed
+
     registry = app.extensions["sms"].hooks
     assert registry.handlers(INBOUND_RECEIVED) == [on_inbound]
-    assert registry.handlers(OUTBOUND_FAILED) == [on_send_failed]
+    # dispatch first: a failed offer is re-offered before the alert says the SMS failed
+    assert registry.handlers(OUTBOUND_FAILED) == [on_send_failed, raise_sms_failed]
 
 
 def _spy(app, monkeypatch) -> list[tuple[int, str, str]]:

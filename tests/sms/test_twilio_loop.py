@@ -196,3 +196,34 @@ def test_repeated_rate_limits_end_failed_after_the_cap(client, fake):
     [offer] = _messages(kind="offer")
     assert offer.status == "failed" and offer.attempts == sender.MAX_ATTEMPTS and offer.error_code == 20429
     assert fake.creates == []
+    _assert_sms_failed_alert(offer)
+
+
+def _assert_sms_failed_alert(message):
+    """The OUTBOUND_FAILED hook ran: the coordinator sees an sms_failed alert for it."""
+    from resilience.alerts.models import Alert
+
+    db.session.rollback()
+    alert = db.session.scalar(select(Alert).where(Alert.kind == "sms_failed"))
+    assert alert is not None and alert.sms_message_id == message.id and alert.is_open
+    assert alert.params["sms_kind"] == "offer" and alert.params["error_code"] == message.error_code
+    db.session.rollback()
+
+
+def test_no_answer_from_the_provider_after_the_cap_is_a_final_failure(client, fake):
+    """Reconciling a message that used up its attempts ends it failed and fires the hook (the
+    offer goes to the next volunteer, the coordinator gets an alert)."""
+    from resilience.sms import sender
+
+    fake.script(Fault.reset())
+    need, vols, offered = _offer(client, volunteers=2)
+    [offer] = _messages(kind="offer")
+    assert offer.status == "sending"
+    db.session.execute(update(SmsMessage).values(sending_since=offer.sending_since - timedelta(minutes=5),
+                                                 attempts=sender.MAX_ATTEMPTS))
+    db.session.commit()
+    assert sender.reconcile(db.session, offer.id) == "failed"
+    [offer] = _messages(kind="offer")[:1]
+    assert offer.status == "failed"
+    _assert_sms_failed_alert(offer)
+    assert client.get(f"/api/v1/tasks/{offered[0]['id']}").get_json()["status"] == "failed"

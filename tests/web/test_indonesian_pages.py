@@ -96,7 +96,8 @@ def _pages(d: dict) -> list[str]:
         f"/events/{e}/match", "/reports", f"/events/{e}/report", "/volunteers", "/volunteers/new",
         f"/volunteers/{v}/edit", "/groups", f"/groups/{g}/edit", f"/volunteers/{v}/sms", "/stock",
         "/stock/ledger", f"/events/{e}/stock", "/stock/receive", "/stock/transfer", "/stock/distribute",
-        "/stock/adjust", "/stock/depots/new", "/stock/items/new", "/households/999999", "/login",
+        "/stock/adjust", "/stock/depots/new", "/stock/items/new", "/households/999999", "/alerts",
+        "/alerts?state=all", "/login",
         f"/events/{e}/board", f"/events/{e}/board?state=offered", f"/events/{e}/board/rows",
         f"/events/{e}/board?colour=red&priority=9", f"/events/{e}/edit",
     ]
@@ -127,6 +128,33 @@ def _rejected_forms(d: dict) -> list[tuple[str, dict]]:
     ]
 
 
+def _raise_every_alert_kind(d: dict) -> None:
+    """One alert of each kind, so the alerts page words them all."""
+    from resilience.alerts.operations import raise_alert
+    from resilience.core.db import reset_read_only, set_read_only
+    from resilience.extensions import db
+
+    e, n, v = d["event"], d["need"], d["volunteer"]
+    db.session.rollback()
+    token = set_read_only(False)
+    try:
+        need = {"event_id": e, "need_id": n, "params": {"category": "food", "priority": 5, "minutes": 45,
+                                                         "threshold": 30, "expiries": 2}}
+        raise_alert(db.session, "no_candidate", f"need:{n}", **need)
+        raise_alert(db.session, "long_wait", f"need:{n}", **need)
+        raise_alert(db.session, "repeated_expiry", f"need:{n}", **need)
+        raise_alert(db.session, "sms_failed", "sms:1", event_id=e, volunteer_id=v,
+                    params={"sms_kind": "offer", "error_code": 30003, "task_code": "T1"})
+        raise_alert(db.session, "opted_out_with_tasks", f"volunteer:{v}", event_id=e, volunteer_id=v,
+                    params={"tasks": ["T1"], "count": 1})
+        raise_alert(db.session, "safety_escalation", "task:1", severity="emergency", event_id=e, volunteer_id=v,
+                    params={"category": "evacuation"})
+        raise_alert(db.session, "no_candidate", "need:999999", event_id=e, params={"category": "water", "priority": 4})
+        db.session.commit()
+    finally:
+        reset_read_only(token)
+
+
 def _walk(client, d: dict, data: tuple[str, ...]) -> dict[str, list[str]]:
     problems = {}
     for path in _pages(d):
@@ -150,6 +178,7 @@ def test_no_english_on_any_page_in_indonesian(app, demo, web_coordinator, web_of
     assert web_coordinator.post(f"/events/{e}/match", {"max_distance_km": "5"}).status_code == 302
     assert web_coordinator.post(f"/events/{e}/dispatch", {}).status_code == 302
 
+    _raise_every_alert_kind(demo)
     problems = _walk(web_coordinator, demo, data)
     statuses = {}
     for path, form in _rejected_forms(demo):
