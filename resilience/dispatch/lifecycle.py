@@ -266,3 +266,12 @@ def set_need_status(session: Session, need: Need, wanted: str) -> None:
         session.flush()
     for task in told:
         _tell_cancelled(session, task)
+
+
+# --- a household merged into another ------------------------------------------------------------
+def cancel_duplicate_need(session: Session, need: Need) -> None:
+    """Two households turned out to be one family and both reported this need (same event and
+    category): the one not kept is cancelled as a coordinator's cancel is — its live tasks are
+    cancelled and their volunteers told — and flushed, so the need kept can take its place."""
+    set_need_status(session, need, "cancelled")
+    session.flush()

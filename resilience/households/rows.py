@@ -120,6 +120,7 @@ class GoodRow:
             "head_name": data["head_name"].strip(), "phone": data.get("phone"), "nik": data.get("nik"),
             "kk_number": data.get("kk_number"), "nik_digest": self.nik_digest,
             "kk_digest": crypto.digest(data["kk_number"]) if data.get("kk_number") else None,
+            "phone_digest": crypto.digest(data["phone"]) if data.get("phone") else None,
             "address": data.get("address") or "", "landmark": data.get("landmark") or "",
             "rt": data.get("rt"), "rw": data.get("rw"), "street": data.get("street") or "",
             # EWKT: GeoAlchemy2 passes it on as it is (a WKBElement costs a WKB→WKT round trip
