@@ -53,7 +53,12 @@ def handle_reply(session: Session, message) -> str | None:
     """Act on an inbound SMS from a volunteer; returns the confirmation queued (or None)."""
     volunteer = message.volunteer
     if volunteer is None:
-        return None  # not a registered volunteer: no answer (no SMS loops with strangers)
+        # A resident's TOLONG becomes a help request (answered there); anything else from a
+        # stranger gets no answer (no SMS loops with strangers).
+        from resilience.helprequests.operations import receive as receive_help_request
+
+        receive_help_request(session, message)
+        return None
     set_actor(f"volunteer:{volunteer.id}")
     lang = text.language(volunteer)
     reply = parse(message.body)

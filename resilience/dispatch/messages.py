@@ -482,3 +482,18 @@ def cancelled(code: str, *, lang: str = DEFAULT_LANGUAGE) -> str:
     return translations(lang).pgettext(
         "sms", "Task %(code)s was called off by the coordinator. You do not need to go on with it. "
         "Thank you.") % {"code": _code(code)}
+
+
+# --- a resident's own request for help (TOLONG ...) -----------------------------------------------
+def help_requested(*, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The answer to a resident's TOLONG: received, a coordinator will call back."""
+    # NOTE: SMS to a resident who sent TOLONG (one part: at most 160 GSM-7 characters). Posko = the command post.
+    return translations(lang).pgettext(
+        "sms", "Your request for help has been received. A coordinator at the posko will call you back soon.")
+
+
+def help_verified(*, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A coordinator verified the resident's request: help is being organised."""
+    # NOTE: SMS to a resident whose TOLONG request was verified (one part: at most 160 GSM-7 characters).
+    return translations(lang).pgettext(
+        "sms", "Your request for help has been verified. Volunteers are being sent to you. Stay safe.")

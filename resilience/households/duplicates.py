@@ -3,7 +3,7 @@ head's name, normalised the Indonesian way, together with the place or the phone
 
 Names. Titles and honorifics are set aside (Ibu, Bu, Bapak, Pak, H., Hj., Alm., …); the
 spellings of one name are brought together: Muhammad/Muhamad/Moh./M. are one token; the old
-spelling (oe→u, dj→j, tj→c, sj→sy, ch→kh, nj→ny), doubled letters, a ``y``/``w`` glide between
+spelling (oe→u, dj→j, tj→c, sj→sy, ch→kh, nj→ny), f/v/p (Yusuf/Yusup), doubled letters, a ``y``/``w`` glide between
 vowels (Sumiyati/Sumiati), a final ``h`` after a vowel (Aminah/Amina), ``ie``→``i`` at the end
 (Arief/Arif) and q→k. Then names are compared token by token (Levenshtein); a changed final
 vowel (Sunarto/Sunarti: a man and a woman) is not a spelling variant. A name that is part of
@@ -60,8 +60,9 @@ MUHAMMAD = frozenset((
     "m", "moh", "mohd", "muh", "mhd", "md", "mochammad", "mochamad", "mohammad", "mohamad", "muhammad", "muhamad",
     "muchammad", "muchamad", "mukhammad", "mukhamad", "mohamed", "muhamed", "mokhamad", "mokhammad",
 ))
-_WORDS = re.compile(r"[a-z]+")
-_OLD_SPELLING = (("oe", "u"), ("dj", "j"), ("tj", "c"), ("sj", "sy"), ("ch", "kh"), ("nj", "ny"), ("q", "k"))
+_WORDS = re.compile(r"[a-z0-9]+")
+_OLD_SPELLING = (("oe", "u"), ("dj", "j"), ("tj", "c"), ("sj", "sy"), ("ch", "kh"), ("nj", "ny"), ("q", "k"),
+                 ("ph", "f"), ("v", "f"), ("f", "p"))  # Yusuf/Yusup, Arif/Arip, Novi/Nopi
 _DOUBLE = re.compile(r"(.)\1+")
 _GLIDE = re.compile(r"(?<=[iu])[yw](?=[aeiou])")
 _VOWELS = "aeiou"
