@@ -54,6 +54,12 @@ def request_query(status: str | None = None):
     return query.where(HelpRequest.status == status) if status else query
 
 
+def kelurahan_choices(session: Session) -> list[tuple[str, str]]:
+    """(code, name) of every kelurahan/desa, by name: the verify form's picker."""
+    return [tuple(row) for row in session.execute(
+        select(AdminArea.code, AdminArea.name).where(AdminArea.level.in_(VILLAGE_LEVELS)).order_by(AdminArea.name))]
+
+
 def hints(session: Session, request: HelpRequest) -> dict[str, Any]:
     """What could be read from the SMS, and the households registered with the sender's phone."""
     read = parse.read(request.body).as_dict()

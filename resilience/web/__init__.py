@@ -14,6 +14,7 @@ from resilience.web import session  # noqa: F401,I001  (guards, login, language)
 from resilience.web import dashboard  # noqa: F401
 from resilience.web import matching  # noqa: F401
 from resilience.web import households  # noqa: F401
+from resilience.web import registry  # noqa: F401
 from resilience.web import roster  # noqa: F401
 from resilience.web import stock  # noqa: F401
 from resilience.web import stock_forms  # noqa: F401
