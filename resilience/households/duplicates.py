@@ -6,14 +6,15 @@ spellings of one name are brought together: Muhammad/Muhamad/Moh./M. are one tok
 spelling (oe→u, dj→j, tj→c, sj→sy, ch→kh, nj→ny), f/v/p (Yusuf/Yusup), doubled letters, a ``y``/``w`` glide between
 vowels (Sumiyati/Sumiati), a final ``h`` after a vowel (Aminah/Amina), ``ie``→``i`` at the end
 (Arief/Arif) and q→k. Then names are compared token by token (Levenshtein); a changed final
-vowel (Sunarto/Sunarti: a man and a woman) is not a spelling variant. A name that is part of
-the other ("Sumiati" / "Sumiati Rahayu") is similar, a little less.
+vowel (Sunarto/Sunarti: a man and a woman) is not a spelling variant. A name that is only part
+of the other ("Sumiati" / "Sumiati Rahayu") is not similar enough alone; with the same phone
+it is proposed.
 
 When a pair is proposed (``Pair``; its ``reasons`` name each fact, its ``score`` is 0..1):
 - the same KK number: always (one family card is one family; ``exact``);
 - a similar name (``NAME_SIMILAR``) with the same place: both measured points within
   ``NEAR_M``, or the same kelurahan and RT (and RW when both have one), or the same kelurahan
-  when one of them has neither a measured point nor an RT (nothing better is known);
+  and the same address text when one of them has neither a measured point nor an RT;
 - the same phone with a similar-enough name (``PHONE_NAME_SIMILAR``). The same phone with a
   different name is not proposed: neighbours give each other's numbers.
 Common names far apart (different RT, more than ``NEAR_M`` apart) are never proposed.
@@ -34,6 +35,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterable
 
 from geoalchemy2 import functions as geo
@@ -154,7 +156,7 @@ def _aligned(short: tuple[str, ...], long_: tuple[str, ...]) -> float:
         worst = min(worst, best)
     core = total / weight * min(1.0, worst + 0.4)
     coverage = len(short) / len(long_)
-    return round(core * (0.85 + 0.15 * coverage), 3)
+    return round(core if coverage == 1 else core * (0.6 + 0.3 * coverage), 3)
 
 
 @dataclass(slots=True)
@@ -204,25 +206,29 @@ def _distance_m(a: Record, b: Record) -> float:
 
 def compare(a: Record, b: Record) -> Pair | None:
     """The pair if it should be proposed, with its reasons and score; else None."""
-    reasons: list[dict[str, Any]] = []
     same_kk = bool(a.kk_digest) and a.kk_digest == b.kk_digest
     same_phone = bool(a.phone_digest) and a.phone_digest == b.phone_digest
-    similarity = name_similarity(a.name, b.name)
     place, place_weight, distance = None, 0.0, None
     if a.precise and b.precise:
         distance = _distance_m(a, b)
+    same_address = bool(a.address) and a.address == b.address and a.area is not None and a.area == b.area
     if distance is not None and distance <= NEAR_M:
         place, place_weight = {"code": "near", "distance_m": round(distance, 1)}, 0.35
     elif a.area is not None and a.area == b.area:
         if a.rt and b.rt:
             if a.rt == b.rt and (not a.rw or not b.rw or a.rw == b.rw):
                 place, place_weight = {"code": "same_rt"}, 0.35
-        elif not (a.precise and b.precise):
+        elif same_address and not (a.precise and b.precise):
+            # nothing finer is known of one of them, but the address text is the same
             place, place_weight = {"code": "same_kelurahan"}, 0.2
+    if not (same_kk or same_phone or place):
+        return None  # the cheap facts first: most candidates of a block end here
+    similarity = _similarity(a.name, b.name)
     named = similarity >= NAME_SIMILAR and place is not None
     phoned = same_phone and similarity >= PHONE_NAME_SIMILAR
     if not (same_kk or named or phoned):
         return None
+    reasons: list[dict[str, Any]] = []
     if same_kk:
         reasons.append({"code": "same_kk"})
     if same_phone:
@@ -234,12 +240,16 @@ def compare(a: Record, b: Record) -> Pair | None:
     score = 0.4 * similarity + place_weight + (0.25 if same_phone else 0.0)
     if same_kk:
         score = max(score, 0.95)
-    same_address = bool(a.address) and a.address == b.address and a.area is not None and a.area == b.area
     exact = same_kk or (similarity >= 0.95 and (
         same_phone or (distance is not None and distance <= SAME_POINT_M)
         or (place is not None and place["code"] == "same_rt") or same_address))
     low, high = (a.id, b.id) if a.id < b.id else (b.id, a.id)
     return Pair(low, high, round(min(score, 1.0), 3), exact, reasons)
+
+
+@lru_cache(maxsize=200_000)
+def _similarity(a: tuple[str, ...], b: tuple[str, ...]) -> float:
+    return name_similarity(a, b) if a <= b else name_similarity(b, a)
 
 
 class Index:
