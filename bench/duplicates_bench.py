@@ -3,8 +3,8 @@
     .venv/bin/python bench/duplicates_bench.py [--households 100000] [--duplicates 0.05] [--seed 1]
 
 Pure (no database): the records are what ``duplicates.registry_records`` reads (one query), so
-this measures the blocking and the comparisons. The registry: families spread over 30 kelurahan
-of ~4 km, names drawn from common Indonesian first and last names (so many different families
+this measures the blocking and the comparisons. The registry: families spread over kelurahan of
+~4 km and ~2,500 households (RT of ~60), names drawn from common Indonesian first and last names (so many different families
 share a name), a third with only their kelurahan and RT (approximate points), half with a phone.
 Planted duplicates are a re-registration of a family: the title added or dropped (Ibu, Bapak,
 H., Hj.), a spelling variant (Muhammad/Moh./M., oe/u, dj/j, f/p, doubled letters, a y glide, a
@@ -64,14 +64,15 @@ def build(n: int, share: float, seed: int):
     rng = random.Random(seed)
     records: list[Record] = []
     truth: set[tuple[int, int]] = set()
-    areas = [(-1.60 - 0.04 * (k // 6), 113.60 + 0.04 * (k % 6)) for k in range(30)]
+    count = max(30, n // 2500)  # kelurahan of ~2,500 households, RT of ~60
+    areas = [(-1.60 - 0.04 * (k // 6), 113.60 + 0.04 * (k % 6)) for k in range(count)]
     originals = int(n / (1 + share))
     for i in range(1, originals + 1):
-        area = rng.randrange(30)
+        area = rng.randrange(count)
         lat0, lon0 = areas[area]
         approximate = rng.random() < 0.33
         lat, lon = lat0 + rng.random() * 0.036, lon0 + rng.random() * 0.036
-        rt = f"{rng.randint(1, 25):03d}" if approximate or rng.random() < 0.5 else None
+        rt = f"{rng.randint(1, 40):03d}" if approximate or rng.random() < 0.5 else None
         records.append(Record.of(i, _name(rng), phone_digest=f"p{i}" if rng.random() < 0.5 else None, area=area,
                                  rt=rt, lat=lat0 + 0.018 if approximate else lat, lon=lon0 + 0.018 if approximate else lon,
                                  precision="kelurahan" if approximate else "gps"))

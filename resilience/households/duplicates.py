@@ -23,8 +23,8 @@ same phone, or with points within ``SAME_POINT_M``, or in the same RT, or with t
 in the same kelurahan): the importer refuses those rows and reports the others as warnings.
 
 Speed: nothing compares every pair. Each household goes into blocks — its KK digest, its phone
-digest, and per name token (its consonant skeleton): its RT, its grid cell of about 110 m, its
-kelurahan — and only households sharing a block are compared (a point is compared with the
+digest, its kelurahan and address text, and per name token (its consonant skeleton): its RT and
+its grid cell of about 110 m — and only households sharing a block are compared (a point is compared with the
 eight cells around its own). ``scan`` over the whole registry, ``probe`` for one household or
 one spreadsheet row.
 """
@@ -93,6 +93,7 @@ def normalize_name(name: str) -> tuple[str, ...]:
     return tuple(tokens)
 
 
+@lru_cache(maxsize=100_000)
 def skeleton(token: str) -> str:
     """A token's block key: its first letter and its consonants (f and v as p)."""
     rest = "".join(c for c in token[1:] if c not in _VOWELS and c not in "hyw")
@@ -113,6 +114,7 @@ def levenshtein(a: str, b: str) -> int:
     return previous[-1]
 
 
+@lru_cache(maxsize=500_000)
 def _token_similarity(x: str, y: str) -> float:
     if x == y:
         return 1.0
@@ -271,6 +273,8 @@ class Index:
             keys.append(("kk", record.kk_digest))
         if record.phone_digest:
             keys.append(("phone", record.phone_digest))
+        if record.area is not None and record.address:
+            keys.append(("address", record.area, record.address))  # same_kelurahan needs the same address
         tokens = {skeleton(t) for t in record.name if len(t) > 1}
         if len(record.name) > 1:
             tokens.add(skeleton("".join(record.name)))  # Nur Hayati / Nurhayati
@@ -281,10 +285,6 @@ class Index:
                 y, x = self._cell(record)
                 cells = [(y + dy, x + dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1)] if looking else [(y, x)]
                 keys.extend(("cell", cy, cx, token) for cy, cx in cells)
-            if record.area is not None:
-                # stored for everyone; looked up only by a record without a measured point and RT
-                if not looking or not (record.precise and record.rt):
-                    keys.append(("kel", record.area, token))
         return keys
 
     def add(self, record: Record) -> None:
