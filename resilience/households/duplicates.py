@@ -50,7 +50,7 @@ SAME_POINT_M = 25.0
 NAME_SIMILAR = 0.85
 PHONE_NAME_SIMILAR = 0.7
 CELL_DEG = 0.001  # about 111 m north-south; NEAR_M fits within the neighbouring cells
-MAX_BLOCK = 5000  # a block this big (a name token everyone has in a kelurahan) is too common to mean anything
+MAX_BLOCK = 100  # a block this big (a street name as address, one name token in one RT or 110 m cell) means nothing
 
 TITLES = frozenset((
     "ibu", "bu", "bapak", "pak", "bpk", "bp", "h", "hj", "haji", "hajah", "hajjah", "alm", "almh", "almarhum",
@@ -65,7 +65,7 @@ MUHAMMAD = frozenset((
 _WORDS = re.compile(r"[a-z0-9]+")
 _OLD_SPELLING = (("oe", "u"), ("dj", "j"), ("tj", "c"), ("sj", "sy"), ("ch", "kh"), ("nj", "ny"), ("q", "k"),
                  ("ph", "f"), ("v", "f"), ("f", "p"))  # Yusuf/Yusup, Arif/Arip, Novi/Nopi
-_DOUBLE = re.compile(r"(.)\1+")
+_DOUBLE = re.compile(r"([a-z])\1+")
 _GLIDE = re.compile(r"(?<=[iu])[yw](?=[aeiou])")
 _VOWELS = "aeiou"
 
@@ -118,6 +118,8 @@ def levenshtein(a: str, b: str) -> int:
 def _token_similarity(x: str, y: str) -> float:
     if x == y:
         return 1.0
+    if not (x.isalpha() and y.isalpha()):
+        return 0.0  # "Warga 12" / "Warga 13": numbers are not spelled differently
     if len(x) == 1 or len(y) == 1:  # an initial
         return 0.8 if x[0] == y[0] else 0.0
     if x[:-1] == y[:-1] and x[-1] in _VOWELS and y[-1] in _VOWELS:
