@@ -120,6 +120,7 @@ def _register_blueprints(app: Flask, api: ProblemApi) -> None:
     from resilience.matching.api import blp as matching
     from resilience.sms.api import blp as sms
     from resilience.sms.webhooks import bp as twilio_webhooks
+    from resilience.helprequests.api import blp as help_requests
     from resilience.households.api import blp as households
     from resilience.needs.api import blp as needs
     from resilience.reports.api import blp as reports
@@ -128,8 +129,8 @@ def _register_blueprints(app: Flask, api: ProblemApi) -> None:
     from resilience.volunteers.api import blp as volunteers
     from resilience.web import bp as web
 
-    for blueprint in (areas, events, households, needs, volunteers, matching, tasks, sms, stock, reports, audit,
-                      accounts, alerts):
+    for blueprint in (areas, events, households, help_requests, needs, volunteers, matching, tasks, sms, stock,
+                      reports, audit, accounts, alerts):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX.rstrip("/") + blueprint.url_prefix)
     app.register_blueprint(health)
     app.register_blueprint(twilio_webhooks)

@@ -28,6 +28,17 @@ VULNERABILITY_FIELDS = (  # members counted per household, one column each
 # its kelurahan" (an approximate point inside the boundary).
 LOCATION_PRECISIONS = ("gps", "map", "kelurahan")
 APPROXIMATE_PRECISIONS = ("kelurahan",)
+# Why two households may be one family (GET /households/duplicates), strongest first.
+DUPLICATE_REASONS = (
+    "same_kk",        # the same KK number (family card): one family
+    "same_phone",     # the same phone number
+    "similar_name",   # the head's names match once spelling variants and titles are set aside
+    "near",           # both measured points within DUPLICATE_NEAR_M of each other
+    "same_rt",        # the same kelurahan, RW and RT
+    "same_kelurahan", # the same kelurahan, one of them without a measured point or RT
+)
+# A household's own SMS asking for help (TOLONG ...), until a coordinator has looked at it.
+HELP_REQUEST_STATUSES = ("pending", "verified", "rejected")
 
 # --------------------------------------------------------------------------- volunteers
 SKILLS = ("boat", "first_aid", "counseling", "logistics", "driving", "cooking")

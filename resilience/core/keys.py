@@ -20,7 +20,11 @@ from cryptography.fernet import InvalidToken
 from resilience.core import crypto
 
 # Encrypted column -> the column holding its keyed digest.
-DIGEST_COLUMNS = {("households", "nik"): "nik_digest", ("households", "kk_number"): "kk_digest"}
+DIGEST_COLUMNS = {("households", "nik"): "nik_digest", ("households", "kk_number"): "kk_digest",
+                  ("households", "phone"): "phone_digest", ("help_requests", "phone"): "phone_digest"}
+# Digests one value may have on one row only (a second row is a duplicate a person must resolve);
+# a phone is shared by neighbours and sends several help requests.
+SINGLE_ROW_DIGESTS = ("nik_digest", "kk_digest")
 
 
 @dataclass
@@ -93,7 +97,7 @@ def _rotate_row(conn, table, row, columns, digests, report: RotationReport) -> N
         if column in digests:
             new_digest = crypto.digest(plain)
             if row[digests[column]] != new_digest:
-                taken = conn.scalar(sa.select(table.c.id).where(table.c[digests[column]] == new_digest,
+                taken = None if digests[column] not in SINGLE_ROW_DIGESTS else conn.scalar(sa.select(table.c.id).where(table.c[digests[column]] == new_digest,
                                                                 table.c.id != row["id"]))
                 if taken is not None:  # the same NIK on two rows under different keys: a person decides
                     report.duplicates.setdefault(where, []).extend([row["id"], taken])

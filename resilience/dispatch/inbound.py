@@ -77,10 +77,13 @@ def handle_reply(session: Session, message) -> str | None:
     """Act on an inbound SMS; returns the confirmation queued (or None)."""
     volunteer = message.volunteer
     if volunteer is None:
-        # Not a registered volunteer: no answer (no SMS loops with strangers); the coordinator
-        # reads it in the inbox. A resident's TOLONG … (SPEC "SMS protocol") is read here,
-        # before this line, by the help-request intake.
-        message.needs_attention = True
+        # A resident's TOLONG becomes a help request (answered there, listed for a coordinator to
+        # verify); anything else from a stranger gets no answer (no SMS loops with strangers) and
+        # waits in the coordinator's inbox.
+        from resilience.helprequests.operations import receive as receive_help_request
+
+        if receive_help_request(session, message) is None:
+            message.needs_attention = True
         return None
     set_actor(f"volunteer:{volunteer.id}")
     lang = text.language(volunteer)

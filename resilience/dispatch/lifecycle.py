@@ -457,3 +457,12 @@ def _escalate(session: Session, task: Task, reason: str, now: datetime) -> Alert
                {"code": task.code, "checkin_escalated_at": task.checkin_escalated_at, "reason": reason,
                 "alert_id": alert.id})
     return alert
+
+
+# --- a household merged into another ------------------------------------------------------------
+def cancel_duplicate_need(session: Session, need: Need) -> None:
+    """Two households turned out to be one family and both reported this need (same event and
+    category): the one not kept is cancelled as a coordinator's cancel is — its live tasks are
+    cancelled and their volunteers told — and flushed, so the need kept can take its place."""
+    set_need_status(session, need, "cancelled")
+    session.flush()

@@ -579,3 +579,18 @@ def checkin_none(*, lang: str = DEFAULT_LANGUAGE) -> str:
     """AMAN from a volunteer who has no safety check-in."""
     # NOTE: SMS (answer to AMAN; one part: at most 160 GSM-7 characters).
     return translations(lang).pgettext("sms", "You have no safety check-in waiting for an answer. Thank you.")
+
+
+# --- a resident's own request for help (TOLONG ...) -----------------------------------------------
+def help_requested(*, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The answer to a resident's TOLONG: received, a coordinator will call back."""
+    # NOTE: SMS to a resident who sent TOLONG (one part: at most 160 GSM-7 characters). Posko = the command post.
+    return translations(lang).pgettext(
+        "sms", "Your request for help has been received. A coordinator at the posko will call you back soon.")
+
+
+def help_verified(*, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A coordinator verified the resident's request: help is being organised."""
+    # NOTE: SMS to a resident whose TOLONG request was verified (one part: at most 160 GSM-7 characters).
+    return translations(lang).pgettext(
+        "sms", "Your request for help has been verified. Volunteers are being sent to you. Stay safe.")

@@ -11,7 +11,14 @@ from resilience.households.importer import MODES
 from resilience.households.importer import import_households as run_import
 from resilience.households.rows import CODES
 from resilience.households.spreadsheet import MAX_FILE_BYTES, XLSX_TYPES
+from resilience.accounts.auth import roles
+from resilience.households import duplicates, merge as merging
 from resilience.households.schemas import (
+    DuplicatePairSchema,
+    DuplicateQuery,
+    MergeSchema,
+    NotDuplicateResultSchema,
+    NotDuplicateSchema,
     HouseholdCreateSchema,
     HouseholdPatchSchema,
     HouseholdQuery,
@@ -35,6 +42,53 @@ def create_household(data):
 @blp.response(200, list_schema(HouseholdSchema, "HouseholdList"))
 def list_households(page, **filters):
     return paginate(db.session, operations.household_query(db.session, **filters), page)
+
+
+@blp.get("/duplicates")
+@roles("admin", "coordinator")
+@blp.arguments(DuplicateQuery, location="query", as_kwargs=True, unknown=ma.RAISE)
+@blp.response(200, list_schema(DuplicatePairSchema, "DuplicatePairList"))
+@blp.doc(description="Pairs of households that may be one family, best first, each with its reasons "
+         "(same_kk, same_phone, similar_name with its similarity, near with the distance, same_rt, "
+         "same_kelurahan) and a score. Names are compared the Indonesian way (titles such as Ibu, Bapak, "
+         "H., Hj. set aside; Muhammad/Moh./M.; old and new spelling). Pairs said to be different families "
+         "(`not-duplicate`) and merged households are left out. Coordinators and admins only.")
+def list_duplicates(page=1, per_page=50, household=None, min_score=0.0, exact=None):
+    if household is not None:
+        operations.get_household(db.session, household)
+    pairs = [p for p in duplicates.scan(db.session, household)
+             if p.score >= min_score and (exact is None or p.exact == exact)]
+    number = page
+    shown = pairs[(number - 1) * per_page:number * per_page]
+    wanted = {i for p in shown for i in (p.a, p.b)}
+    by_id = {h.id: h for h in operations.households_by_id(db.session, wanted)}
+    items = [{**p.as_dict(), "households": [by_id[p.a], by_id[p.b]]} for p in shown]
+    return {"items": items, "total": len(pairs), "page": number, "per_page": per_page}
+
+
+@blp.post("/<int:household_id>/merge")
+@blp.arguments(MergeSchema)
+@blp.response(200, HouseholdSchema)
+@blp.doc(description="Merge this household (a duplicate) into `into`, which is kept and returned. Every need "
+         "(with its tasks) and help request moves to the one kept; a live need both had in the same event "
+         "and category is cancelled once (the one further along is kept); empty fields of the one kept are "
+         "filled; stock movements and audit entries stay as written and are read through `merged_into_id`. "
+         "The merged household is kept with `merged_into_id` set. 409 for a merge into itself or when either "
+         "was already merged.")
+def merge_household(data, household_id):
+    return merging.merge(db.session, household_id, data["into"])
+
+
+@blp.post("/<int:household_id>/not-duplicate")
+@roles("admin", "coordinator")
+@blp.arguments(NotDuplicateSchema)
+@blp.response(201, NotDuplicateResultSchema)
+@blp.alt_response(200, schema=NotDuplicateResultSchema, description="this pair was already recorded")
+@blp.doc(description="Record that this household and `of` are different families: the pair is no longer "
+         "proposed as duplicates. One record per pair, whichever way round it is said.")
+def not_duplicate(data, household_id):
+    row, created = merging.mark_not_duplicate(db.session, household_id, data["of"])
+    return row, 201 if created else 200
 
 
 @blp.get("/<int:household_id>")

@@ -12,6 +12,17 @@ row is stored; someone should look). Modes of the real run:
 - ``valid_rows``: the rows without errors are stored, the others are reported and skipped.
 
 A dry run checks exactly as the real run does and stores nothing.
+
+Duplicates (``households.duplicates``), against the registry and against earlier rows of the
+file: a row that is surely a household already registered (the same KK number; the same name,
+spelling variants and titles aside, with the same phone, a point within 25 m, the same RT or
+the same address in its kelurahan) is an error, ``already_registered`` (or
+``duplicate_household_in_file``), and is not stored: the same file imported twice stores
+nothing the second time (``valid_rows`` skips those rows, ``all_or_nothing`` stores nothing and
+says which rows). A probable duplicate (a similar name nearby, or the same phone with a
+similar name) is a warning, ``probable_duplicate``, naming the household or row; the row is
+stored and the pair waits in the duplicates review list (GET /households/duplicates), where a
+coordinator merges it or marks it as a different family.
 """
 
 from __future__ import annotations

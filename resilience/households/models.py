@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from geoalchemy2 import Geometry
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from resilience.areas.models import AdminArea
@@ -36,6 +36,7 @@ class Household(db.Model):
     nik_digest: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
     kk_digest: Mapped[str | None] = mapped_column(String(64), index=True)  # search by KK number
     phone: Mapped[str | None] = mapped_column(EncryptedString)
+    phone_digest: Mapped[str | None] = mapped_column(String(64), index=True)  # duplicates, TOLONG senders
     address: Mapped[str] = mapped_column(String(500), default="")
     landmark: Mapped[str] = mapped_column(String(300), default="")
     # Indonesian address practice: RT and RW (zero-padded, "003"), the jalan or dusun, the
@@ -54,13 +55,19 @@ class Household(db.Model):
     chronically_ill: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # A household found to be another one's duplicate is merged into it, never deleted: its id
+    # still resolves, its needs and stock movements now belong to the one kept. (No foreign key
+    # in the database: SQLite cannot drop a referencing column without copying the table, which
+    # would lose the spatial column; only households.merge sets it, to a household that exists.)
+    merged_into_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    merged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     admin_area: Mapped[AdminArea | None] = relationship()
 
     __audit__ = True
     # Officials read the audit log: identity numbers, phones and who in the family is
     # vulnerable stay out of it (the entry still says which of them changed).
-    __audit_redact__ = ("kk_number", "kk_digest", "nik", "nik_digest", "phone", "rt", "rw", "street",
+    __audit_redact__ = ("kk_number", "kk_digest", "nik", "nik_digest", "phone", "phone_digest", "rt", "rw", "street",
                         *VULNERABILITY_FIELDS)
 
     @property
@@ -70,3 +77,23 @@ class Household(db.Model):
     @property
     def vulnerable_count(self) -> int:
         return sum(getattr(self, name) or 0 for name in VULNERABILITY_FIELDS)
+
+
+class NotDuplicate(db.Model):
+    """A coordinator's word that two households are different families: the pair is no longer
+    proposed as a duplicate. Stored once per pair whichever way it was said (``low_id`` is the
+    smaller id; the check and the unique constraint hold it in the database)."""
+
+    __tablename__ = "household_not_duplicates"
+    __table_args__ = (
+        UniqueConstraint("low_id", "high_id", name="uq_household_not_duplicates_pair"),
+        CheckConstraint("low_id < high_id", name="ordered_pair"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    low_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
+    high_id: Mapped[int] = mapped_column(ForeignKey("households.id"), index=True)
+    decided_by: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __audit__ = True

@@ -31,6 +31,10 @@ def get_household(session: Session, household_id: int) -> Household:
     return household
 
 
+def households_by_id(session: Session, ids) -> list[Household]:
+    return list(session.scalars(select(Household).where(Household.id.in_(list(ids))))) if ids else []
+
+
 def _check_counts(household: Household) -> None:
     members = household.members or 1
     for name in VULNERABILITY_FIELDS:
@@ -58,6 +62,10 @@ def _flush(session: Session) -> None:
 
 def _set_kk_digest(household: Household) -> None:
     household.kk_digest = None if household.kk_number is None else crypto.digest(household.kk_number)
+
+
+def _set_phone_digest(household: Household) -> None:
+    household.phone_digest = None if not household.phone else crypto.digest(household.phone)
 
 
 def kelurahan(session: Session, code: str, field: str = "admin_area") -> AdminArea:
@@ -125,6 +133,7 @@ def create_household(session: Session, data: dict[str, Any]) -> Household:
     _check_counts(household)
     _check_nik_unique(session, household)
     _set_kk_digest(household)
+    _set_phone_digest(household)
     _place(session, household, data, creating=True)
     session.add(household)
     _flush(session)
@@ -146,6 +155,8 @@ def update_household(session: Session, household: Household, data: dict[str, Any
             _check_nik_unique(session, household)
         if "kk_number" in data:
             _set_kk_digest(household)
+        if "phone" in data:
+            _set_phone_digest(household)
         _place(session, household, data, creating=False)
     _flush(session)  # the unique NIK index is the guarantee: a race is a 409
     if any(name in data for name in VULNERABILITY_FIELDS):
@@ -155,7 +166,7 @@ def update_household(session: Session, household: Household, data: dict[str, Any
 
 def household_query(session: Session, event: int | None = None, area: str | None = None,
                     bbox: str | None = None, q: str | None = None):
-    query = select(Household).order_by(Household.id)
+    query = select(Household).where(Household.merged_into_id.is_(None)).order_by(Household.id)
     if event is not None:
         flood = session.get(FloodEvent, event)
         if flood is None:

@@ -132,3 +132,11 @@ def areas_with_households(session: Session) -> list[AdminArea]:
     """The kelurahan where some household lives, by name (the list's area picker)."""
     return session.scalars(select(AdminArea).where(AdminArea.id.in_(
         select(Household.admin_area_id).distinct())).order_by(AdminArea.name)).all()
+
+
+def merged_family(session: Session, household_id: int) -> list[int]:
+    """``household_id``, the household it was merged into (if any), and every household merged
+    into that one: the records of one family after duplicates were merged."""
+    kept = session.scalar(select(Household.merged_into_id).where(Household.id == household_id)) or household_id
+    merged = session.scalars(select(Household.id).where(Household.merged_into_id == kept)).all()
+    return sorted({kept, household_id, *merged})

@@ -44,6 +44,7 @@ CODES = (
     "kelurahan_ambiguous", "kelurahan_mismatch", "unknown_category", "duplicate_category", "needs_without_event",
     # duplicates
     "duplicate_row_in_file", "duplicate_nik_in_file", "duplicate_kk_in_file", "nik_exists",
+    "already_registered", "duplicate_household_in_file", "probable_duplicate",
 )
 IGNORED_HEADERS = ("no", "no_urut", "nomor_urut")  # the row number column of office sheets
 SCHEMA_FIELDS = ("head_name", "phone", "nik", "kk_number", "address", "street", "rt", "rw", "landmark",
@@ -120,6 +121,7 @@ class GoodRow:
             "head_name": data["head_name"].strip(), "phone": data.get("phone"), "nik": data.get("nik"),
             "kk_number": data.get("kk_number"), "nik_digest": self.nik_digest,
             "kk_digest": crypto.digest(data["kk_number"]) if data.get("kk_number") else None,
+            "phone_digest": crypto.digest(data["phone"]) if data.get("phone") else None,
             "address": data.get("address") or "", "landmark": data.get("landmark") or "",
             "rt": data.get("rt"), "rw": data.get("rw"), "street": data.get("street") or "",
             # EWKT: GeoAlchemy2 passes it on as it is (a WKBElement costs a WKB→WKT round trip
@@ -315,7 +317,62 @@ def check(session: Session, sheet, event: FloodEvent | None, villages: VillageIn
                 continue
             seen_nik[good.nik_digest] = good.line
         checked.good.append(good)
+    checked.good = _duplicates(session, checked.good, p)
     return checked
+
+
+def _duplicates(session: Session, rows: list[GoodRow], p: _Problems) -> list[GoodRow]:
+    """Rows that are households already registered, or the same household as an earlier row
+    (``households.duplicates``): a pair that is surely one family (the same KK number; the same
+    name with the same phone, point, RT or address) is an error — the row is not stored, so the
+    same file imported twice stores nothing twice; a probable one is a warning naming the
+    household or row, and the row is stored (it then waits in the duplicates review list)."""
+    from resilience.households.duplicates import Index, Record, registry_records
+
+    if not rows:
+        return rows
+    registry = Index(registry_records(session))
+    in_file = Index()
+    kept = []
+    for good in rows:
+        values, _ = good.values()
+        lat, lon = good.point if good.point else (None, None)
+        record = Record.of(-good.line, values["head_name"], phone_digest=values["phone_digest"],
+                           kk_digest=values["kk_digest"], area=values["admin_area_id"], rt=values["rt"],
+                           rw=values["rw"], lat=lat, lon=lon, precision=good.precision,
+                           address=values["address"], landmark=values["landmark"])
+        existing = registry.probe(record)
+        earlier = in_file.probe(record)
+        sure = next((x for x in existing if x.exact), None)
+        if sure is not None:
+            other = sure.b if sure.a == record.id else sure.a
+            p.add(good.line, "head_name", "already_registered", f"This household is already registered (id {other}): "
+                  + ", ".join(r["code"] for r in sure.reasons) + ".",
+                  "Leave the row out (mode=valid_rows skips it), or merge the two after importing if they differ.",
+                  existing_id=other, reasons=[r["code"] for r in sure.reasons])
+            continue
+        same = next((x for x in earlier if x.exact), None)
+        if same is not None:
+            first = -(same.a if same.b == record.id else same.b)
+            p.add(good.line, "head_name", "duplicate_household_in_file", f"The same household as row {first}: "
+                  + ", ".join(r["code"] for r in same.reasons) + ".", "Keep one row per household.",
+                  first_row=first, reasons=[r["code"] for r in same.reasons])
+            continue
+        for pair in existing[:3]:
+            other = pair.b if pair.a == record.id else pair.a
+            p.add(good.line, "head_name", "probable_duplicate", f"Perhaps the same family as household {other} "
+                  f"(score {pair.score}: " + ", ".join(r["code"] for r in pair.reasons) + ").",
+                  "Check it in the duplicates list after importing; merge or mark as different.",
+                  severity="warning", existing_id=other, score=pair.score, reasons=[r["code"] for r in pair.reasons])
+        for pair in earlier[:3]:
+            first = -(pair.a if pair.b == record.id else pair.b)
+            p.add(good.line, "head_name", "probable_duplicate", f"Perhaps the same family as row {first} "
+                  f"(score {pair.score}: " + ", ".join(r["code"] for r in pair.reasons) + ").",
+                  "Check both rows; keep one if they are one family.", severity="warning", first_row=first,
+                  score=pair.score, reasons=[r["code"] for r in pair.reasons])
+        in_file.add(record)
+        kept.append(good)
+    return kept
 
 
 def _place(line: int, values: dict[str, Any], villages: VillageIndex, p: _Problems, blocked: set[str]):

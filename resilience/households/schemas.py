@@ -2,6 +2,7 @@ import re
 
 import marshmallow as ma
 
+from resilience.core.api import PageArgs
 from resilience.core.errors import Message
 from resilience.core.schemas import (
     AreaRefSchema, KkField, NikField, PhoneField, PointField, Text, UTCDateTime, VulnerableCount,
@@ -151,6 +152,49 @@ class HouseholdSchema(ma.Schema):
     chronically_ill = VulnerableCount()
     created_at = UTCDateTime()
     updated_at = UTCDateTime()
+    merged_into_id = ma.fields.Integer(allow_none=True, metadata={
+        "description": "set when this household was found to be a duplicate and merged into that one"})
+    merged_at = UTCDateTime(allow_none=True)
+
+
+class DuplicateQuery(PageArgs):
+    household = ma.fields.Integer(metadata={"description": "only the pairs of this household"})
+    min_score = ma.fields.Float(load_default=0.0, validate=ma.validate.Range(min=0, max=1),
+                                metadata={"description": "only pairs scoring at least this (0..1)"})
+    exact = ma.fields.Boolean(metadata={"description": "`true`: only pairs that are surely one family"})
+
+
+class DuplicateReasonSchema(ma.Schema):
+    code = ma.fields.String(metadata={"description": "same_kk, same_phone, similar_name, near, same_rt or "
+                                                     "same_kelurahan"})
+    similarity = ma.fields.Float(metadata={"description": "similar_name: 0..1"})
+    distance_m = ma.fields.Float(metadata={"description": "near: metres between the two points"})
+
+
+class DuplicatePairSchema(ma.Schema):
+    household_ids = ma.fields.List(ma.fields.Integer())
+    households = ma.fields.List(ma.fields.Nested(HouseholdSchema))
+    score = ma.fields.Float(metadata={"description": "0..1, higher is more likely one family"})
+    exact = ma.fields.Boolean(metadata={"description": "surely one family (same KK number, or the same name "
+                                                      "with the same phone, point, RT or address)"})
+    reasons = ma.fields.List(ma.fields.Nested(DuplicateReasonSchema))
+
+
+class MergeSchema(ma.Schema):
+    into = ma.fields.Integer(required=True, metadata={"description": "the household kept"})
+
+
+class NotDuplicateSchema(ma.Schema):
+    of = ma.fields.Integer(required=True, metadata={"description": "the other household, a different family"})
+
+
+class NotDuplicateResultSchema(ma.Schema):
+    household_ids = ma.fields.Method("_ids")
+    decided_by = ma.fields.String()
+    created_at = UTCDateTime()
+
+    def _ids(self, row):
+        return [row.low_id, row.high_id]
 
 
 class HouseholdQuery(ma.Schema):

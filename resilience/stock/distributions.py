@@ -21,6 +21,7 @@ from resilience.core.errors import Message, ValidationFailed
 from resilience.dispatch.models import Task
 from resilience.events.models import FloodEvent
 from resilience.households.models import Household
+from resilience.households.queries import merged_family
 from resilience.needs.models import LIVE_NEED_STATUSES, Need
 from resilience.stock.models import Depot, Item, StockBalance, StockMovement
 from resilience.stock.profiles import Profile, estimate
@@ -109,8 +110,9 @@ def resolve_recipient(session: Session, data: dict[str, Any]) -> Recipient:
 
 
 def double_aid_warnings(session: Session, movement: StockMovement, window_hours: int | None) -> list[dict[str, Any]]:
-    """Earlier issues of the same item category to the same household in the same event within
-    the window (a warning, not a refusal: a large family may rightly get more)."""
+    """Earlier issues of the same item category to the same household (or a duplicate of it
+    merged into the same one) in the same event within the window (a warning, not a refusal: a
+    large family may rightly get more)."""
     hours = DOUBLE_AID_WINDOW_HOURS if window_hours is None else window_hours
     if hours <= 0:
         return []
@@ -120,7 +122,7 @@ def double_aid_warnings(session: Session, movement: StockMovement, window_hours:
         .join(Item, Item.id == StockMovement.item_id)
         .where(
             StockMovement.kind == "issue",
-            StockMovement.household_id == movement.household_id,
+            StockMovement.household_id.in_(merged_family(session, movement.household_id)),
             StockMovement.event_id == movement.event_id,
             StockMovement.id != movement.id,
             StockMovement.created_at >= movement.created_at - timedelta(hours=hours),

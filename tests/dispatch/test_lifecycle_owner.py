@@ -21,6 +21,7 @@ OTHER_STATE_MACHINES = {
     ("resilience/sms/models.py", "self"),        # SmsMessage.advance: provider status updates
     ("resilience/sms/sender.py", "message"),     # an SmsMessage being sent or reconciled
     ("resilience/events/operations.py", "event"),  # a FloodEvent opened or closed
+    ("resilience/helprequests/operations.py", "request"),  # a help request verified or rejected
 }
 OWNED_MODELS = {"Task", "Need"}
 
