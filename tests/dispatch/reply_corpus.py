@@ -22,7 +22,8 @@ Every case is ``Case(world, body, change, answer, reason)``:
     ``declined`` (re-offered), ``declined alone`` (nobody else), ``done``, ``forwarded`` (passed to
     the coordinator, with the sender's tasks), ``state T`` (T's real state and what to send),
     ``backing out T``, ``status``, ``ambiguous T U``, ``no tasks``, ``unknown code``,
-    ``opted out``, ``opted in``, ``none`` (no SMS at all).
+    ``opted out``, ``opted in``, ``help requested`` (a resident's TOLONG, now a help request),
+    ``none`` (no SMS at all).
 ``reason`` — for a decline, the words kept as the task's decline reason.
 """
 
@@ -144,10 +145,10 @@ CORPUS = [
     Case("offer", "berhenti dulu ya", "T declined", "opted out"),
     Case("offer", "yes", "-", "opted in"),  # Twilio's YES alone is START, not YA
     Case("idle", "MULAI lagi", "-", "opted in"),
-    # --- strangers: never answered, always in the inbox ----------------------------------------------
+    # --- strangers: never answered and in the inbox, but a resident's TOLONG (a help request) ----------
     Case("stranger", "YA", "inbox", "none"),
     Case("stranger", "STOP", "inbox", "none"),
-    Case("stranger", "TOLONG ada 4 orang terjebak di RT 03 Mungku Baru, ada lansia", "inbox", "none"),
+    Case("stranger", "TOLONG ada 4 orang terjebak di RT 03 Mungku Baru, ada lansia", "-", "help requested"),
     Case("stranger", "Pak ini nomor siapa ya?", "inbox", "none"),
 ]
 

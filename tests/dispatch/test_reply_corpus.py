@@ -97,7 +97,8 @@ def _expected(answer: str, codes: dict[str, str], live: list[Task], body: str) -
         return t.backing_out(codes[names.split()[-1]])
     if kind == "unknown":
         return t.unknown_code(re.search(r"T\d+", body).group())
-    return {"no tasks": t.no_open_tasks, "opted out": t.opted_out, "opted in": t.opted_in}[answer]()
+    return {"no tasks": t.no_open_tasks, "opted out": t.opted_out, "opted in": t.opted_in,
+            "help requested": t.help_requested}[answer]()
 
 
 @pytest.mark.parametrize("case", CORPUS, ids=[f"{c.world}: {c.body}" for c in CORPUS])

@@ -70,7 +70,8 @@ def test_tolong_from_a_volunteer_is_not_a_help_request(app, seed):
     _sms(volunteer["phone"], "TOLONG saya terjebak")
     assert db.session.scalars(select(HelpRequest)).all() == []
     [answer] = _outbound(volunteer["phone"])
-    assert "YA T123" in answer  # the volunteer's help text, as for any unknown reply
+    assert "koordinator" in answer  # free text from a volunteer: passed to the coordinator's inbox
+    assert db.session.scalar(select(SmsMessage.needs_attention).where(SmsMessage.direction == "inbound")) is True
 
 
 def test_other_sms_from_strangers_get_no_answer(app):
