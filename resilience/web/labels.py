@@ -47,8 +47,6 @@ LABELS = {
     "note": _p("note", "Reason"),
     "volunteer_id": _p("volunteer_id", "Volunteer"),
     "offer_timeout_minutes": _p("offer_timeout_minutes", "Offer timeout (minutes)"),
-    "long_wait_minutes": _p("long_wait_minutes", "Long wait alert after (minutes)"),
-    "duty_phone": _p("duty_phone", "Phone of the coordinator on duty"),
     "checkin_after_minutes": _p("checkin_after_minutes", "Safety check-in after acceptance (minutes)"),
     "checkin_escalate_minutes": _p("checkin_escalate_minutes", "Escalate an unanswered check-in after (minutes)"),
     "public": _p("public", "Public transparency page"),

@@ -31,7 +31,7 @@ def test_the_form_shows_the_event_as_it_is(web_coordinator, app):
     assert 'id="f-offer_timeout_minutes"' in html and 'value="25"' in html
     assert 'id="f-long_wait_minutes"' in html and 'id="f-duty_phone"' in html and 'id="f-public"' in html
     assert 'id="f-checkin_after_minutes"' in html and 'value="60"' in html
-    assert "Batas waktu penawaran (menit)" in html and "Nomor HP koordinator piket" in html
+    assert "Batas waktu penawaran (menit)" in html and "Nomor ponsel koordinator piket" in html
     dashboard = web_coordinator.get(f"/events/{event.id}").get_data(as_text=True)
     assert f'href="/events/{event.id}/edit"' in dashboard
 
