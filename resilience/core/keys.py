@@ -44,7 +44,8 @@ class RotationReport:
 def encrypted_columns(metadata: sa.MetaData) -> dict[str, list[str]]:
     """Table name -> its EncryptedString columns (the audit log's openings included)."""
     found: dict[str, list[str]] = {}
-    for table in metadata.sorted_tables:
+    # The audit log's openings last: the largest table, and the least urgent.
+    for table in sorted(metadata.sorted_tables, key=lambda t: t.name == "audit_entries"):
         names = [c.name for c in table.columns if isinstance(c.type, crypto.EncryptedString)]
         if names:
             found[table.name] = names

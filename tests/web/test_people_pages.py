@@ -153,7 +153,8 @@ def test_edit_is_stored_as_a_patch_and_audited(web_coordinator, registry, seed):
     assert len(entries) == before + 1
     change = entries[-1]
     assert change["action"] == "household.updated" and change["actor"] == "coordinator:koordinator.web@posko.test"
-    assert change["payload"]["members"] == [5, 6] and change["payload"]["landmark"] == ["dekat masjid", "sebelah sekolah"]
+    assert change["payload"]["members"] == [5, 6] and set(change["payload"]["landmark"]) == {"sealed"}
+    assert change["personal"]["landmark"] == ["dekat masjid", "sebelah sekolah"]  # staff read it
     assert change["payload"]["phone"] != [siti["phone"], "+6281345678901"]  # redacted, never the numbers
     assert "nik" not in change["payload"] and "address" not in change["payload"]  # unchanged fields stay out
     # the vulnerable members changed: the entry says which counts changed, never the counts
