@@ -76,7 +76,7 @@ def update_event(session: Session, event: FloodEvent, data: dict[str, Any]) -> F
             event.ended_at = utcnow()
         if status == "active":
             event.ended_at = None
-    for key in ("name", "started_at", "ended_at", "offer_timeout_minutes"):
+    for key in ("name", "started_at", "ended_at", "offer_timeout_minutes", "public"):
         if key in data:
             setattr(event, key, data[key].strip() if key == "name" else data[key])
     _check_times(event.started_at, event.ended_at)

@@ -16,6 +16,8 @@ class EventPatchSchema(EventCreateSchema):
     name = Text(max_length=200, blank=False)
     started_at = UTCDateTime()
     status = ma.fields.String(validate=ma.validate.OneOf(EVENT_STATUSES))
+    public = ma.fields.Boolean(metadata={
+        "description": "the public transparency page /transparansi/{id} (aggregates only) is on"})
 
 
 class EventSchema(ma.Schema):
@@ -29,6 +31,7 @@ class EventSchema(ma.Schema):
         ma.fields.Nested(AreaRefSchema), attribute="admin_areas"
     )
     offer_timeout_minutes = ma.fields.Integer()
+    public = ma.fields.Boolean()
     created_at = UTCDateTime()
     updated_at = UTCDateTime()
 
