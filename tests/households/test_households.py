@@ -423,3 +423,13 @@ def test_create_is_audited_without_personal_data(coordinator, official):
     assert coordinator.post("/api/v1/households", json=_body()).status_code == 409
     assert _audit(coordinator)["total"] == total
     assert coordinator.get("/api/v1/audit/verify").get_json()["ok"] is True
+
+
+def test_an_official_cannot_probe_for_a_family_by_name_or_place(seed, coordinator, official):
+    seed.household()
+    assert coordinator.get("/api/v1/households?q=Siti").get_json()["total"] == 1
+    for query in ("q=Siti", "bbox=113.685,-1.635,113.686,-1.634"):
+        response = official.get(f"/api/v1/households?{query}")
+        assert response.status_code == 422, response.get_json()
+        assert query.split("=")[0] in str(response.get_json()["errors"])
+    assert official.get("/api/v1/households").get_json()["total"] == 1  # the list itself stays

@@ -92,6 +92,8 @@ def demo_flood(app, coordinator):
     first = offered[0]
     assert coordinator.post("/api/v1/sms/simulate", json={"from": phones[first["volunteer_id"]],
                                                           "body": f"YA {first['code']}"}).status_code in (200, 201)
+    # the public page is on, so the walk reads it too (as the official, and it needs no login)
+    assert coordinator.patch(f"/api/v1/events/{event}", json={"public": True}).status_code == 200
     return event
 
 
