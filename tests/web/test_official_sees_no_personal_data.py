@@ -100,6 +100,7 @@ def demo_flood(app, coordinator):
 def _values(app) -> dict[str, list[str]]:
     """A value (or several) for every path parameter of the walked routes."""
     from resilience.areas.models import AdminArea
+    from resilience.audit.models import AuditEntry
     from resilience.dispatch.models import Task
     from resilience.extensions import db
     from resilience.households.models import Household
@@ -118,6 +119,9 @@ def _values(app) -> dict[str, list[str]]:
         "depot_id": [first(Depot.id)], "item_id": [first(Item.id)], "movement_id": [first(StockMovement.id)],
         "task_id": [first(Task.id)], "code": [first(AdminArea.code)], "fmt": list(FORMATS),
         "action": ["receive", "transfer", "distribute", "adjust"],
+        # log entries: the first ones (the demo's households, volunteers) and the latest (SMS)
+        "seq": [*(str(s) for s in range(1, 40)), *(str(s) for s in db.session.scalars(
+            select(AuditEntry.seq).order_by(AuditEntry.seq.desc()).limit(40)))],
     }
     db.session.rollback()
     return values
@@ -145,6 +149,8 @@ def _extra(event: int) -> list[str]:
             f"/api/v1/volunteers?{ALL}", f"/api/v1/stock/movements?{ALL}",
             f"/api/v1/events/{event}/households-without-aid?{ALL}", f"/api/v1/events/{event}/distributions?{ALL}",
             f"/households?event={event}", f"/households?event={event}&sort=priority",
+            f"/audit?event={event}", "/audit?page=2", "/audit?entity_type=household", "/audit?entity_type=sms_message",
+            "/audit?entity_type=need", "/audit?entity_type=task", "/audit?entity_type=volunteer", "/audit/export.jsonl",
             *(f"/events/{event}/report.csv?table={table}" for table in ("kelurahan", "waiting", "aid"))]
 
 
