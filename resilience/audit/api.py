@@ -12,8 +12,9 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
 from resilience.accounts.auth import roles
+from resilience.audit import queries
 from resilience.audit.export import export_lines
-from resilience.audit.models import AuditEntry, AuditHead
+from resilience.audit.models import AuditHead
 from resilience.audit.sealing import view
 from resilience.audit.verification import parse_anchor, remember, verify
 from resilience.core.api import PageArgs, list_schema, paginate
@@ -106,19 +107,7 @@ class ExportQuery(ma.Schema):
 @blp.arguments(AuditQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, list_schema(AuditEntrySchema, "AuditList"))
 def list_audit(args):
-    query = select(AuditEntry).order_by(AuditEntry.seq)
-    if "event" in args:
-        query = query.where(AuditEntry.event_id == args["event"])
-    for name in ("entity_type", "entity_id", "actor", "action"):
-        if name in args:
-            query = query.where(getattr(AuditEntry, name) == args[name])
-    if "since" in args:
-        query = query.where(AuditEntry.created_at >= args["since"])
-    if "until" in args:
-        query = query.where(AuditEntry.created_at < args["until"])
-    if "after_seq" in args:
-        query = query.where(AuditEntry.seq > args["after_seq"])
-    listing = paginate(db.session, query, args)
+    listing = paginate(db.session, queries.filtered(args), args)
     personal = personal_data_visible()
     listing["items"] = [{**view(entry, personal), "event_id": entry.event_id} for entry in listing["items"]]
     return listing

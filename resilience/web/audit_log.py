@@ -13,10 +13,9 @@ from datetime import datetime, timezone
 
 from flask import Response, abort, g, render_template, request, stream_with_context
 from flask_babel import gettext
-from sqlalchemy import func, select
-
+from resilience.audit import queries
 from resilience.audit.export import export_lines
-from resilience.audit.models import AuditEntry, AuditHead
+from resilience.audit.models import AuditEntry
 from resilience.audit.sealing import personal_fields, view
 from resilience.audit.verification import remember, verify
 from resilience.events.queries import events_active_first
@@ -68,20 +67,6 @@ def _filters() -> tuple[dict, dict[str, str]]:
     return args, errors
 
 
-def _query(args: dict):
-    query = select(AuditEntry).order_by(AuditEntry.seq.desc())
-    if "event" in args:
-        query = query.where(AuditEntry.event_id == args["event"])
-    for name in ("entity_type", "entity_id", "actor", "action"):
-        if name in args:
-            query = query.where(getattr(AuditEntry, name) == args[name])
-    if "since" in args:
-        query = query.where(AuditEntry.created_at >= args["since"])
-    if "until" in args:
-        query = query.where(AuditEntry.created_at < args["until"])
-    return query
-
-
 def _shown(entry: AuditEntry) -> dict:
     line = view(entry, g.web_user.sees_personal_data)
     line["local_time"] = entry.created_at
@@ -95,13 +80,10 @@ def audit_log():
     args, errors = _filters()
     entries, total, page = [], 0, 1
     if not errors:
-        query = _query(args)
-        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-        pages = max(1, -(-total // PER_PAGE))
-        page = min(args.get("page", 1), pages)
-        rows = db.session.scalars(query.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+        rows, total, page = queries.page_of(db.session, queries.filtered(args, newest_first=True),
+                                            args.get("page", 1), PER_PAGE)
         entries = [_shown(entry) for entry in rows]
-    head = db.session.execute(select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1)).one_or_none()
+    head = queries.head(db.session)
     status = 422 if errors else 200
     kept = {k: v for k, v in request.args.items() if k in FILTERS and k != "page"}
     return render_template("audit_log.html", entries=entries, total=total, page=page, per_page=PER_PAGE,
@@ -112,7 +94,7 @@ def audit_log():
 @bp.get("/audit/<int:seq>")
 @login_required
 def audit_entry(seq: int):
-    entry = db.session.get(AuditEntry, seq)
+    entry = queries.entry(db.session, seq)
     if entry is None:
         abort(404)
     line = view(entry, g.web_user.sees_personal_data)
@@ -133,8 +115,8 @@ def audit_verify():
 @bp.get("/audit/export.jsonl")
 @login_required
 def audit_export():
-    head = db.session.scalar(select(AuditHead.seq).where(AuditHead.id == 1)) or 0
+    current = queries.head(db.session)
     lines = export_lines(db.session, personal=g.web_user.sees_personal_data)
     response = Response(stream_with_context(lines), mimetype="application/jsonl")
-    response.headers["Content-Disposition"] = f'attachment; filename="audit-{head}.jsonl"'
+    response.headers["Content-Disposition"] = f'attachment; filename="audit-{current[0] if current else 0}.jsonl"'
     return response
