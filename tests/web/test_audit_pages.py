@@ -72,3 +72,12 @@ def test_one_entry_and_the_export_by_role(app, coordinator, official, seed, web_
 def test_the_log_needs_a_login(app):
     response = app.test_client().get("/audit")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_the_log_pages_are_in_indonesian(coordinator, seed, web_official):
+    from tests.web.test_indonesian_pages import english_in
+
+    scenario.build(coordinator, seed)
+    for path in ("/audit", "/audit?since=kemarin", "/audit/3", "/audit/verify"):
+        response = web_official.get(path)
+        assert english_in(response.get_data(as_text=True)) == [], path

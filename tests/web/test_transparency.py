@@ -134,3 +134,12 @@ def test_suppression_rules():
     assert view["aid"][0] == {"item_name": "Beras", "unit": "kg", "category": "food", "households": SMALL,
                               "quantity": None}
     assert view["aid"][1]["quantity"] == 300 and view["totals"]["waiting"] == 22
+
+
+def test_the_public_page_is_in_indonesian(app, coordinator, flood):
+    from tests.web.test_indonesian_pages import english_in
+
+    _publish(coordinator, flood["event"]["id"])
+    page = app.test_client().get(f"/transparansi/{flood['event']['id']}").get_data(as_text=True)
+    assert english_in(page) == []
+    assert "Transparansi penanganan banjir" in page and "&lt;5" in page
