@@ -38,7 +38,6 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from functools import lru_cache
 from typing import Any
 
 from resilience.audit.canonical import as_hashed, canonical_json
@@ -107,17 +106,25 @@ def entity_type_of(model: Any) -> str:
     return name.rstrip("s") if name.endswith("s") else name
 
 
-@lru_cache(maxsize=1)
 def personal_fields() -> dict[str, frozenset[str]]:
-    """Entity type (as in entries) -> its personal fields, from every audited model."""
+    """Entity type (as in entries) -> its personal fields, from every audited model mapped so
+    far. Rebuilt whenever more models are mapped: an entry written while the app is still
+    importing its models (an area seeded at start-up) must not freeze an incomplete map, or a
+    household created later would be written, and shown to officials, unsealed."""
     from resilience.extensions import db
 
-    found: dict[str, frozenset[str]] = {}
-    for mapper in db.Model.registry.mappers:
-        cls = mapper.class_
-        if getattr(cls, "__audit__", False) and hasattr(cls, "__table__"):
-            found[entity_type_of(cls)] = frozenset(getattr(cls, "__audit_personal__", ()))
-    return found
+    mappers = db.Model.registry.mappers
+    if len(mappers) != _PERSONAL["mapped"]:
+        found: dict[str, frozenset[str]] = {}
+        for mapper in mappers:
+            cls = mapper.class_
+            if getattr(cls, "__audit__", False) and hasattr(cls, "__table__"):
+                found[entity_type_of(cls)] = frozenset(getattr(cls, "__audit_personal__", ()))
+        _PERSONAL["map"], _PERSONAL["mapped"] = found, len(mappers)
+    return _PERSONAL["map"]
+
+
+_PERSONAL: dict[str, Any] = {"mapped": -1, "map": {}}
 
 
 def withheld_payload(entity_type: str, payload: Any) -> tuple[Any, bool]:

@@ -16,7 +16,7 @@ from flask_babel import gettext
 from resilience.audit import queries
 from resilience.audit.export import export_lines
 from resilience.audit.models import AuditEntry
-from resilience.audit.sealing import personal_fields, view
+from resilience.audit.sealing import REDACTED, is_seal, personal_fields, view
 from resilience.audit.verification import remember, verify
 from resilience.events.queries import events_active_first
 from resilience.extensions import db
@@ -25,6 +25,7 @@ from resilience.web.i18n import local_zone
 from resilience.web.session import login_required
 
 PER_PAGE = 50
+SEAL_MARK = "\N{LOCK}"  # a sealed personal value
 FILTERS = ("event", "entity_type", "entity_id", "actor", "action", "since", "until", "page")
 
 nav_item("web.audit_log", "audit_menu")
@@ -70,8 +71,16 @@ def _filters() -> tuple[dict, dict[str, str]]:
 def _shown(entry: AuditEntry) -> dict:
     line = view(entry, g.web_user.sees_personal_data)
     line["local_time"] = entry.created_at
-    line["payload_text"] = json.dumps(line["payload"], ensure_ascii=False, sort_keys=True)
+    line["payload_text"] = json.dumps(_preview(line["payload"]), ensure_ascii=False, sort_keys=True)
     return line
+
+
+def _preview(payload):
+    """The list's short form of a payload: redacted fields left out, a seal as a lock (the
+    entry's own page shows it exactly as hashed)."""
+    if not isinstance(payload, dict):
+        return payload
+    return {key: SEAL_MARK if is_seal(value) else value for key, value in payload.items() if value != REDACTED}
 
 
 @bp.get("/audit")
