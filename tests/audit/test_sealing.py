@@ -129,3 +129,17 @@ def test_an_entry_from_before_seals_is_withheld_from_officials_and_linked(
     sealed[index + 1] = json.dumps(record, ensure_ascii=False) + "\n"
     code, verdict = _verify(tmp_path, sealed)
     assert code == 1 and verdict.startswith(f"BROKEN at seq {created['seq'] + 1}:"), verdict
+
+
+def test_an_imported_spreadsheet_is_sealed_too(coordinator, official, seed):
+    """The importer writes its audit entries itself (record_many): they are sealed the same way."""
+    from tests.households.test_import import GOOD, _upload
+
+    event = seed.event()
+    assert _upload(coordinator, GOOD, f"?event={event['id']}").status_code == 201
+    body = official.get("/api/v1/audit?entity_type=household&per_page=500")
+    assert "Siti Aminah" not in body.get_data(as_text=True) and "Yohanes" not in body.get_data(as_text=True)
+    items = body.get_json()["items"]
+    assert len(items) == 2 and all(set(i["payload"]["head_name"]) == {"sealed"} for i in items)
+    staff = coordinator.get("/api/v1/audit?entity_type=household&per_page=500").get_json()["items"]
+    assert {i["personal"]["head_name"] for i in staff} == {"Siti Aminah", "Yohanes Dehen"}
