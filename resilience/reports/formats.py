@@ -74,6 +74,8 @@ def kelurahan_columns(report: dict[str, Any]) -> list[Column]:
         ("RT dalam proses", "#inneed+hh+in_progress", lambda r: r["households"]["in_progress"]),
         ("RT terlayani", "#reached+hh", lambda r: r["households"]["served"]),
         ("RT menerima bantuan", "#reached+hh+aid", lambda r: r["households"]["received_aid"]),
+        ("RT rentan terdampak", "#affected+hh+vulnerable", lambda r: r["vulnerable_households"]["affected"]),
+        ("RT rentan belum terlayani", "#inneed+hh+vulnerable", lambda r: r["vulnerable_households"]["not_reached"]),
         ("Kebutuhan dilaporkan", "#affected+num+needs", lambda r: r["needs"]["total"] - r["needs"]["cancelled"]),
         ("Kebutuhan menunggu", "#inneed+num+waiting", lambda r: r["needs"]["waiting"]),
         ("Kebutuhan dalam proses", "#inneed+num+in_progress", lambda r: r["needs"]["in_progress"]),

@@ -102,3 +102,14 @@ def test_empty_event_page(web_official, seed):
     page = _page(web_official.get(f"/events/{event['id']}/report"))
     assert "Belum ada kebutuhan yang dilaporkan." in page and "Tidak ada kebutuhan yang menunggu." in page
     assert "Belum ada bantuan tersalurkan." in page
+
+
+def test_the_report_page_shows_vulnerable_households_and_sms(coordinator, seed, web_official):
+    from tests.reports.test_report import build_scenario
+
+    built = build_scenario(coordinator, seed)
+    page = web_official.get(f"/events/{built['event']['id']}/report").get_data(as_text=True)
+    assert 'id="report-vulnerable"' in page and 'id="report-sms"' in page
+    vulnerable = page.split('id="report-vulnerable"')[1].split("</section>")[0]
+    assert "Mungku Baru" in vulnerable and "Bukit Sua" in vulnerable
+    assert "Siti" not in page and "Maria" not in page
