@@ -25,7 +25,6 @@ from resilience.web.i18n import local_zone
 from resilience.web.session import login_required
 
 PER_PAGE = 50
-SEAL_MARK = "\N{LOCK}"  # a sealed personal value
 FILTERS = ("event", "entity_type", "entity_id", "actor", "action", "since", "until", "page")
 
 nav_item("web.audit_log", "audit_menu")
@@ -76,11 +75,12 @@ def _shown(entry: AuditEntry) -> dict:
 
 
 def _preview(payload):
-    """The list's short form of a payload: redacted fields left out, a seal as a lock (the
-    entry's own page shows it exactly as hashed)."""
+    """The list's short form of a payload: redacted fields left out, a seal as the word
+    "[sealed]" (the entry's own page shows it exactly as hashed)."""
     if not isinstance(payload, dict):
         return payload
-    return {key: SEAL_MARK if is_seal(value) else value for key, value in payload.items() if value != REDACTED}
+    mark = "[" + gettext("sealed") + "]"
+    return {key: mark if is_seal(value) else value for key, value in payload.items() if value != REDACTED}
 
 
 @bp.get("/audit")
