@@ -436,10 +436,14 @@ def audit_verify(anchors, full):
 @audit.command("export")
 @click.option("--from-seq", type=click.IntRange(min=1), default=1, show_default=True)
 @click.option("--to-seq", type=click.IntRange(min=1), default=None, help="default: the head")
+@click.option("--with-personal", is_flag=True, default=False,
+              help="add the openings of sealed personal values (for staff only; never hand this "
+                   "file to officials or the public)")
 @with_appcontext
-def audit_export(from_seq, to_seq):
+def audit_export(from_seq, to_seq, with_personal):
     """Write the log as JSON Lines to stdout: each entry exactly as hashed, then the head.
-    Check it anywhere with the standalone resilience/audit/verify_export.py."""
+    Check it anywhere with the standalone resilience/audit/verify_export.py. Without
+    --with-personal it holds no personal data (the file officials may get)."""
     from resilience.audit.export import export_lines
     from resilience.extensions import db
 
@@ -447,7 +451,7 @@ def audit_export(from_seq, to_seq):
         raise click.BadParameter("must be at least --from-seq", param_hint="--to-seq")
     out = click.get_text_stream("stdout", encoding="utf-8")
     try:
-        for line in export_lines(db.session, from_seq, to_seq):
+        for line in export_lines(db.session, from_seq, to_seq, personal=with_personal):
             out.write(line)
         out.flush()
     finally:

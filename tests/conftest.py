@@ -137,6 +137,7 @@ SLOW = (
     "reports/test_report_cli.py::test_console_script_exit_codes",
     "sms/test_ratelimit.py::test_arrivals_stay_within_the_limit_despite_jitter",
     "web/test_indonesian_pages.py::test_no_english_on_any_page_in_indonesian",
+    "web/test_official_sees_no_personal_data.py",  # the demo flood, loaded twice (about 1 min each)
     "households/test_import_messy_workbook.py",
     "core/test_api_fuzz.py",
 )

@@ -12,14 +12,15 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
 from resilience.accounts.auth import roles
-from resilience.audit.canonical import format_time
+from resilience.audit import queries
 from resilience.audit.export import export_lines
-from resilience.audit.models import AuditEntry, AuditHead
+from resilience.audit.models import AuditHead
+from resilience.audit.sealing import view
 from resilience.audit.verification import parse_anchor, remember, verify
 from resilience.core.api import PageArgs, list_schema, paginate
 from resilience.core.errors import Message, ValidationFailed
 from resilience.core.ratelimit import rate_limit
-from resilience.core.schemas import UTCDateTime
+from resilience.core.schemas import UTCDateTime, personal_data_visible
 from resilience.extensions import db
 
 blp = Blueprint("audit", __name__, url_prefix="/audit", description="The tamper-evident response log")
@@ -31,13 +32,22 @@ JSONL_MIME = "application/jsonl"
 
 class AuditEntrySchema(ma.Schema):
     seq = ma.fields.Integer()
-    time = ma.fields.Function(lambda entry: format_time(entry.created_at), metadata={
+    time = ma.fields.String(metadata={
         "description": "UTC with microseconds, exactly as hashed: 2026-03-10T07:30:00.123456Z"})
     actor = ma.fields.String()
     action = ma.fields.String()
     entity_type = ma.fields.String()
     entity_id = ma.fields.Integer(allow_none=True)
-    payload = ma.fields.Raw()
+    payload = ma.fields.Raw(metadata={
+        "description": "exactly as hashed: personal values appear only as seals "
+                       "{\"sealed\": SHA-256(salt + canonical JSON of the value)}"})
+    withheld = ma.fields.Boolean(metadata={
+        "description": "only for officials, on entries written before seals existed: their personal "
+                       "values are replaced by \"<withheld>\", so the hash is not recomputable from "
+                       "this entry (the next entry's prev_hash still links it)"})
+    personal = ma.fields.Dict(metadata={
+        "description": "admin and coordinator only, not hashed: the sealed values in clear, each "
+                       "checked against its seal"})
     prev_hash = ma.fields.String()
     hash = ma.fields.String()
     event_id = ma.fields.Integer(allow_none=True, metadata={
@@ -97,19 +107,10 @@ class ExportQuery(ma.Schema):
 @blp.arguments(AuditQuery, location="query", unknown=ma.RAISE)
 @blp.response(200, list_schema(AuditEntrySchema, "AuditList"))
 def list_audit(args):
-    query = select(AuditEntry).order_by(AuditEntry.seq)
-    if "event" in args:
-        query = query.where(AuditEntry.event_id == args["event"])
-    for name in ("entity_type", "entity_id", "actor", "action"):
-        if name in args:
-            query = query.where(getattr(AuditEntry, name) == args[name])
-    if "since" in args:
-        query = query.where(AuditEntry.created_at >= args["since"])
-    if "until" in args:
-        query = query.where(AuditEntry.created_at < args["until"])
-    if "after_seq" in args:
-        query = query.where(AuditEntry.seq > args["after_seq"])
-    return paginate(db.session, query, args)
+    listing = paginate(db.session, queries.filtered(args), args)
+    personal = personal_data_visible()
+    listing["items"] = [{**view(entry, personal), "event_id": entry.event_id} for entry in listing["items"]]
+    return listing
 
 
 def _limiter():
@@ -153,7 +154,7 @@ def export_audit(args):
     if "to_seq" in args and args["to_seq"] < args["from_seq"]:
         raise ValidationFailed.field("to_seq", Message("must be at least from_seq"))
     head = db.session.scalar(select(AuditHead.seq).where(AuditHead.id == 1)) or 0
-    lines = export_lines(db.session, args["from_seq"], args.get("to_seq"))
+    lines = export_lines(db.session, args["from_seq"], args.get("to_seq"), personal=personal_data_visible())
     response = Response(stream_with_context(lines), mimetype=JSONL_MIME)
     response.headers["Content-Disposition"] = f'attachment; filename="audit-{head}.jsonl"'
     return response

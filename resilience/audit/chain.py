@@ -2,8 +2,10 @@
 transaction, chained by SHA-256 over the previous hash and the entry's canonical JSON.
 
 Entries are written from a session ``after_flush`` hook, so no operation can forget one:
-a model opts in with ``__audit__ = True`` and lists secret columns in ``__audit_redact__``
-(their values never enter the log; only the fact that they changed). Operations may add
+a model opts in with ``__audit__ = True``, lists secret columns in ``__audit_redact__``
+(their values never enter the log; only the fact that they changed) and personal ones in
+``__audit_personal__`` (sealed: see sealing.py; the hash covers a salted commitment, the clear
+value is kept encrypted beside the entry for staff). Operations may add
 explicit entries with :func:`record` for events that are not row changes.
 """
 
@@ -23,6 +25,7 @@ from sqlalchemy.orm import Session
 from resilience.audit.canonical import canonical_json, entry_body, entry_hash, format_time
 from resilience.audit.models import GENESIS_HASH, AuditEntry, AuditHead
 from resilience.audit.scope import events_of
+from resilience.audit.sealing import encrypt_openings, entity_type_of, personal_fields, seal_payload
 from resilience.audit.verification import Verification, parse_anchor, verify
 from resilience.core.db import utcnow
 
@@ -68,8 +71,7 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def _entity_type(obj: Any) -> str:
-    return obj.__table__.name.rstrip("s") if obj.__table__.name.endswith("s") else obj.__table__.name
+_entity_type = entity_type_of
 
 
 @dataclass
@@ -171,8 +173,11 @@ def _append(session: Session, rows: list[tuple[str, str, int | None, Any, Any]])
     else:
         seq, prev = head
     actor = current_actor()
+    personal = personal_fields()
     values = []
     for (action, entity_type, entity_id, payload, _obj), event_id in zip(rows, events):
+        # Personal values enter the hash only as seals; their openings go beside, encrypted.
+        payload, openings = seal_payload(payload, personal.get(entity_type, frozenset()))
         seq += 1
         now = utcnow()
         body = entry_body(seq, now, actor, action, entity_type, entity_id, payload)
@@ -189,6 +194,7 @@ def _append(session: Session, rows: list[tuple[str, str, int | None, Any, Any]])
                 prev_hash=prev,
                 hash=digest,
                 event_id=event_id,
+                private=encrypt_openings(openings),
             )
         )
         prev = digest

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from resilience.audit.canonical import GENESIS_HASH
+from resilience.core.crypto import EncryptedString
 from resilience.core.db import UTCDateTime
 from resilience.extensions import db
 
@@ -35,6 +36,9 @@ class AuditEntry(db.Model):
     # tasks, the tasks' SMS, its stock movements), filled when the entry is written
     # (resilience/audit/scope.py). Editing it cannot hide an entry from verify or the export.
     event_id: Mapped[int | None] = mapped_column(Integer)
+    # Not hashed: the openings of the payload's seals ({field: [salt, value]}), encrypted; staff
+    # read the personal values from here, officials never (resilience/audit/sealing.py).
+    private: Mapped[str | None] = mapped_column(EncryptedString)
 
 
 class AuditHead(db.Model):

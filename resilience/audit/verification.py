@@ -67,12 +67,15 @@ _COLUMNS = (AuditEntry.seq, AuditEntry.created_at, AuditEntry.actor, AuditEntry.
             AuditEntry.entity_id, AuditEntry.payload, AuditEntry.prev_hash, AuditEntry.hash)
 
 
-def stream_rows(session: Session, after: int, until: int | None = None, batch: int = 2000) -> Iterator[Any]:
+def stream_rows(session: Session, after: int, until: int | None = None, batch: int = 2000,
+                *, private: bool = False) -> Iterator[Any]:
     """Entries after seq ``after`` (up to ``until``) in seq order, as plain rows (no ORM
-    objects: a third of the time at 60,000 entries), read in batches."""
+    objects: a third of the time at 60,000 entries), read in batches; with the decrypted
+    ``private`` openings only when asked (the export for staff)."""
+    columns = (*_COLUMNS, AuditEntry.private) if private else _COLUMNS
     last = after
     while until is None or last < until:
-        query = select(*_COLUMNS).where(AuditEntry.seq > last).order_by(AuditEntry.seq).limit(batch)
+        query = select(*columns).where(AuditEntry.seq > last).order_by(AuditEntry.seq).limit(batch)
         if until is not None:
             query = query.where(AuditEntry.seq <= until)
         chunk = session.execute(query).all()

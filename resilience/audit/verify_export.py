@@ -14,7 +14,11 @@ anchors are audit heads printed on earlier reports). It recomputes every entry's
 with JSON keys sorted at every level, no spaces, non-ASCII characters as themselves, and checks
 that each entry links to the one before it (the first of the log to 64 zeros), that no seq is
 missing or out of order, that the file ends with the head line and agrees with it, and that
-every anchor's entry has the anchored hash. It prints one line — ``OK …`` or
+every anchor's entry has the anchored hash. An entry marked ``"withheld": true`` (one written
+before personal values were sealed, exported for an official with those values held back)
+cannot be recomputed: it is checked by its links only, and the verdict counts such entries.
+Sealed values (``{"sealed": …}``) need nothing special: the seal itself is what was hashed.
+It prints one line — ``OK …`` or
 ``BROKEN at seq K: …`` naming the first bad entry — and exits 0 or 1 (2 for a usage error).
 It deliberately shares no code with the server: it is an independent check.
 """
@@ -61,7 +65,7 @@ def check(lines, anchors=None):
     anchors = dict(anchors or {})
     prev = expected = first = None
     head = None
-    count = 0
+    count = withheld = 0
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -94,7 +98,13 @@ def check(lines, anchors=None):
             raise Broken(expected, f"{where}: {why}")
         if record["prev_hash"] != prev:
             raise Broken(seq, "it does not link to the entry before it (prev_hash differs)")
-        if entry_hash(prev, record) != record["hash"]:
+        if record.get("withheld") is True:
+            # Personal data held back (an entry from before seals): its hash cannot be
+            # recomputed here; the next entry's prev_hash, the head and anchors still bind it.
+            if not is_hash(record["hash"]):
+                raise Broken(seq, "a withheld entry without a valid hash")
+            withheld += 1
+        elif entry_hash(prev, record) != record["hash"]:
             raise Broken(seq, "its content does not match its hash (the entry was edited)")
         if seq in anchors and anchors.pop(seq) != record["hash"]:
             raise Broken(seq, "its hash differs from the anchor (the log was rewritten since)")
@@ -119,7 +129,9 @@ def check(lines, anchors=None):
         return f"OK: no entries; head seq {info['seq']}"
     partial = "" if first == 1 else f" (a partial export: the link into seq {first} is taken as given)"
     tail = "the head" if last == info["seq"] else f"seq {last} of {info['seq']}"
-    return f"OK: {count} entries, seq {first}..{last}, up to {tail}, hash {prev}{partial}"
+    held = (f"; {withheld} withheld entries (personal data held back) checked by their links only"
+            if withheld else "")
+    return f"OK: {count} entries, seq {first}..{last}, up to {tail}, hash {prev}{partial}{held}"
 
 
 def main(argv=None):

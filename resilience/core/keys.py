@@ -46,9 +46,10 @@ class RotationReport:
 
 
 def encrypted_columns(metadata: sa.MetaData) -> dict[str, list[str]]:
-    """Table name -> its EncryptedString columns."""
+    """Table name -> its EncryptedString columns (the audit log's openings included)."""
     found: dict[str, list[str]] = {}
-    for table in metadata.sorted_tables:
+    # The audit log's openings last: the largest table, and the least urgent.
+    for table in sorted(metadata.sorted_tables, key=lambda t: t.name == "audit_entries"):
         names = [c.name for c in table.columns if isinstance(c.type, crypto.EncryptedString)]
         if names:
             found[table.name] = names
@@ -59,24 +60,27 @@ def rotate(engine: sa.Engine, metadata: sa.MetaData, batch_size: int = 500) -> R
     report = RotationReport()
     for table_name, columns in encrypted_columns(metadata).items():
         digests = {c: DIGEST_COLUMNS[(table_name, c)] for c in columns if (table_name, c) in DIGEST_COLUMNS}
-        table = sa.table(table_name, sa.column("id", sa.Integer), *(sa.column(c, sa.Text) for c in columns),
+        # Rows in batches by their integer key: "id", or "seq" for the audit log.
+        key = next(iter(metadata.tables[table_name].primary_key.columns)).name
+        table = sa.table(table_name, sa.column(key, sa.Integer),
+                         *(sa.column(c, sa.Text) for c in columns),
                          *(sa.column(d, sa.String) for d in digests.values()))
         last_id = 0
         while True:
             with engine.begin() as conn:
                 rows = conn.execute(
-                    sa.select(table).where(table.c.id > last_id,
+                    sa.select(table).where(table.c[key] > last_id,
                                            sa.or_(*(table.c[c].is_not(None) for c in columns)))
-                    .order_by(table.c.id).limit(batch_size)).mappings().all()
+                    .order_by(table.c[key]).limit(batch_size)).mappings().all()
                 for row in rows:
-                    _rotate_row(conn, table, row, columns, digests, report)
+                    _rotate_row(conn, table, key, row, columns, digests, report)
             if not rows:
                 break
-            last_id = rows[-1]["id"]
+            last_id = rows[-1][key]
     return report
 
 
-def _rotate_row(conn, table, row, columns, digests, report: RotationReport) -> None:
+def _rotate_row(conn, table, key, row, columns, digests, report: RotationReport) -> None:
     report.rows += 1
     values: dict[str, str] = {}
     for column in columns:
@@ -87,7 +91,7 @@ def _rotate_row(conn, table, row, columns, digests, report: RotationReport) -> N
         try:
             plain = crypto.decrypt(token)
         except (InvalidToken, UnicodeError):
-            report.unreadable.setdefault(where, []).append(row["id"])
+            report.unreadable.setdefault(where, []).append(row[key])
             continue
         if crypto.is_current(token):
             report.current += 1
@@ -97,13 +101,13 @@ def _rotate_row(conn, table, row, columns, digests, report: RotationReport) -> N
         if column in digests:
             new_digest = crypto.digest(plain)
             if row[digests[column]] != new_digest:
-                taken = None if digests[column] not in SINGLE_ROW_DIGESTS else conn.scalar(sa.select(table.c.id).where(table.c[digests[column]] == new_digest,
-                                                                table.c.id != row["id"]))
+                taken = None if digests[column] not in SINGLE_ROW_DIGESTS else conn.scalar(
+                    sa.select(table.c[key]).where(table.c[digests[column]] == new_digest, table.c[key] != row[key]))
                 if taken is not None:  # the same NIK on two rows under different keys: a person decides
-                    report.duplicates.setdefault(where, []).extend([row["id"], taken])
+                    report.duplicates.setdefault(where, []).extend([row[key], taken])
                     values.pop(column, None)
                     continue
                 values[digests[column]] = new_digest
                 report.digests += 1
     if values:
-        conn.execute(table.update().where(table.c.id == row["id"]).values(**values))
+        conn.execute(table.update().where(table.c[key] == row[key]).values(**values))

@@ -140,6 +140,30 @@ class PhoneField(ma.fields.String):
         return value if personal_data_visible() else mask_phone(value)
 
 
+class PersonalString(ma.fields.String):
+    """A name, an address, free text (notes, reasons, SMS bodies): ``null`` for roles without
+    access to personal data."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_none", True)  # documented as nullable: null is what officials get
+        super().__init__(**kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(value, attr, obj, **kwargs) if personal_data_visible() else None
+
+
+class PersonalPoint(PointField):
+    """A household's or a volunteer's point: ``null`` for roles without access to personal data
+    (officials see households per kelurahan)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_none", True)  # documented as nullable: null is what officials get
+        super().__init__(**kwargs)
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return super()._serialize(value, attr, obj, **kwargs) if personal_data_visible() else None
+
+
 class VulnerableCount(ma.fields.Integer):
     """How many members of a household are elderly, disabled, …: ``null`` for roles without
     access to personal data (officials see these only as totals in the report)."""

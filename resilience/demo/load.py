@@ -52,6 +52,9 @@ def load_demo(seed: int = 2024) -> str:
             "offer_timeout_minutes": event_data["offer_timeout_minutes"],
         },
     )
+    # The demo shows the public transparency page (/transparansi/{id}); a real event starts
+    # with it off until a coordinator turns it on.
+    event.public = True
     groups = {}
     for group in data["groups"]:
         groups[group["key"]] = create_group(

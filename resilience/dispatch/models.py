@@ -74,6 +74,8 @@ class Task(db.Model):
     volunteer: Mapped[Volunteer] = relationship()
 
     __audit__ = True
+    # Free text (the explanation names volunteers): sealed in the log.
+    __audit_personal__ = ("decline_reason", "coordinator_note", "explanation")
 
     @property
     def code(self) -> str:

@@ -1,7 +1,7 @@
 import marshmallow as ma
 
 from resilience.core.errors import Message
-from resilience.core.schemas import UTCDateTime, personal_data_visible
+from resilience.core.schemas import PersonalString, UTCDateTime, personal_data_visible
 from resilience.dispatch.models import TASK_STATUSES
 from resilience.vocabulary import NEED_CATEGORIES
 
@@ -22,7 +22,7 @@ class TaskSchema(ma.Schema):
     volunteer_id = ma.fields.Integer()
     status = ma.fields.String()
     distance_m = ma.fields.Float()
-    explanation = ma.fields.String()
+    explanation = PersonalString()  # names the volunteers compared
     proposed_at = UTCDateTime()
     offered_at = UTCDateTime(allow_none=True)
     accepted_at = UTCDateTime(allow_none=True)

@@ -49,6 +49,8 @@ class EventPatchSchema(EventCreateSchema):
     name = Text(max_length=200, blank=False)
     started_at = UTCDateTime()
     status = ma.fields.String(validate=ma.validate.OneOf(EVENT_STATUSES))
+    public = ma.fields.Boolean(metadata={
+        "description": "the public transparency page /transparansi/{id} (aggregates only) is on"})
 
 
 class EventSchema(ma.Schema):

@@ -3,7 +3,8 @@ from flask import request
 from flask_smorest import Blueprint
 
 from resilience.core.api import PageArgs, list_schema, paginate
-from resilience.core.errors import ValidationFailed
+from resilience.core.errors import Message, ValidationFailed
+from resilience.core.schemas import personal_data_visible
 from resilience.events.operations import get_event
 from resilience.extensions import db
 from resilience.households import operations
@@ -41,6 +42,12 @@ def create_household(data):
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, list_schema(HouseholdSchema, "HouseholdList"))
 def list_households(page, **filters):
+    if not personal_data_visible():
+        # A search by name or address, or a tiny box, would tell an official whether a given
+        # family is registered and where: personal data by another road.
+        for name in ("q", "bbox"):
+            if filters.get(name):
+                raise ValidationFailed.field(name, Message("not available to your role: officials see households per kelurahan"))
     return paginate(db.session, operations.household_query(db.session, **filters), page)
 
 

@@ -69,6 +69,9 @@ class Household(db.Model):
     # vulnerable stay out of it (the entry still says which of them changed).
     __audit_redact__ = ("kk_number", "kk_digest", "nik", "nik_digest", "phone", "phone_digest", "rt", "rw", "street",
                         *VULNERABILITY_FIELDS)
+    # The name, address and point are sealed in the log (audit/sealing.py): officials can
+    # verify the entry without reading them.
+    __audit_personal__ = ("head_name", "address", "landmark", "location")
 
     @property
     def location_is_approximate(self) -> bool:

@@ -5,8 +5,8 @@ import marshmallow as ma
 from resilience.core.api import PageArgs
 from resilience.core.errors import Message
 from resilience.core.schemas import (
-    AreaRefSchema, KkField, NikField, PhoneField, PointField, Text, UTCDateTime, VulnerableCount,
-    personal_data_visible,
+    AreaRefSchema, KkField, NikField, PersonalPoint, PersonalString, PhoneField, PointField, Text, UTCDateTime,
+    VulnerableCount, personal_data_visible,
 )
 from resilience.vocabulary import LOCATION_PRECISIONS, VULNERABILITY_FIELDS
 
@@ -47,29 +47,6 @@ class RtRwField(ma.fields.Field):
 
     def _serialize(self, value, attr, obj, **kwargs):
         return value if personal_data_visible() else None
-
-
-class PersonalString(ma.fields.String):
-    """Address text: ``null`` for roles without access to personal data."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("allow_none", True)  # documented as nullable: null is what officials get
-        super().__init__(**kwargs)
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return super()._serialize(value, attr, obj, **kwargs) if personal_data_visible() else None
-
-
-class PersonalPoint(PointField):
-    """The household's point: ``null`` for roles without access to personal data (officials
-    see households per kelurahan)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("allow_none", True)  # documented as nullable: null is what officials get
-        super().__init__(**kwargs)
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return super()._serialize(value, attr, obj, **kwargs) if personal_data_visible() else None
 
 
 class HouseholdCreateSchema(ma.Schema):
@@ -131,7 +108,7 @@ class HouseholdPatchSchema(HouseholdCreateSchema):
 
 class HouseholdSchema(ma.Schema):
     id = ma.fields.Integer()
-    head_name = ma.fields.String()
+    head_name = PersonalString()
     phone = PhoneField(allow_none=True)
     nik = NikField(allow_none=True)
     kk_number = KkField(allow_none=True)

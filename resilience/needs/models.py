@@ -68,6 +68,7 @@ class Need(db.Model):
     household: Mapped[Household] = relationship()
 
     __audit__ = True
+    __audit_personal__ = ("notes", "priority_reason", "reporter")  # free text: sealed in the log
 
     @property
     def required_skill(self) -> str | None:

@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from resilience.core.schemas import UTCDateTime
+from resilience.core.schemas import PersonalString, UTCDateTime
 from resilience.vocabulary import NEED_CATEGORIES as CATEGORIES, NEED_STATUSES
 
 
@@ -32,9 +32,9 @@ class NeedSchema(ma.Schema):
     priority = ma.fields.Integer()
     derived_priority = ma.fields.Integer()
     priority_overridden = ma.fields.Boolean()
-    priority_reason = ma.fields.String()
-    notes = ma.fields.String()
-    reporter = ma.fields.String()
+    priority_reason = PersonalString()
+    notes = PersonalString()
+    reporter = PersonalString()
     reported_at = UTCDateTime()
     admin_area = ma.fields.Function(
         lambda n: {"code": n.household.admin_area.code, "name": n.household.admin_area.name}

@@ -6,7 +6,8 @@ core hashtags such as ``#adm4``, ``#affected``, ``#inneed``, ``#reached``, ``#se
 own, as HXL allows), then the data. Three tables: ``kelurahan`` (one row per kelurahan, the
 default), ``waiting`` (needs not yet served, without personal data) and ``aid`` (aid handed
 out per kelurahan and item). Every row carries the event, the report time and the audit
-chain's state, so a row copied out of the file still says what it rests on.
+chain's state, so a row copied out of the file still says what it rests on. A text cell that starts like a
+formula (``=``, ``+``, ``-``, ``@``, tab, CR) is written with a leading ``'`` (core/cells.py).
 
 GeoJSON: one feature per kelurahan with its boundary and the same counts as properties; no
 household point, so no household can be located from it.
@@ -23,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from resilience.areas.models import AdminArea
+from resilience.core.cells import neutralise_row
 from resilience.core.geo import area_to_geojson
 from resilience.reports.operations import PRIORITIES
 from resilience.vocabulary import NEED_CATEGORIES as CATEGORIES
@@ -72,6 +74,8 @@ def kelurahan_columns(report: dict[str, Any]) -> list[Column]:
         ("RT dalam proses", "#inneed+hh+in_progress", lambda r: r["households"]["in_progress"]),
         ("RT terlayani", "#reached+hh", lambda r: r["households"]["served"]),
         ("RT menerima bantuan", "#reached+hh+aid", lambda r: r["households"]["received_aid"]),
+        ("RT rentan terdampak", "#affected+hh+vulnerable", lambda r: r["vulnerable_households"]["affected"]),
+        ("RT rentan belum terlayani", "#inneed+hh+vulnerable", lambda r: r["vulnerable_households"]["not_reached"]),
         ("Kebutuhan dilaporkan", "#affected+num+needs", lambda r: r["needs"]["total"] - r["needs"]["cancelled"]),
         ("Kebutuhan menunggu", "#inneed+num+waiting", lambda r: r["needs"]["waiting"]),
         ("Kebutuhan dalam proses", "#inneed+num+in_progress", lambda r: r["needs"]["in_progress"]),
@@ -133,8 +137,8 @@ def to_csv(report: dict[str, Any], table: str = "kelurahan") -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([c[0] for c in columns])
     writer.writerow([c[1] for c in columns])
-    for row in rows:
-        writer.writerow([getter(row) for _, _, getter in columns])
+    for row in rows:  # names typed by people (events, items, kelurahan) may start like a formula
+        writer.writerow(neutralise_row(getter(row) for _, _, getter in columns))
     return out.getvalue()
 
 

@@ -35,12 +35,13 @@ from resilience.dispatch.models import Task
 from resilience.events.models import FloodEvent, event_admin_areas
 from resilience.households.models import Household
 from resilience.needs.models import Need
+from resilience.sms.models import SmsMessage
 from resilience.stock.distributions import needs_estimate
 from resilience.stock.models import Item, StockMovement
 from resilience.stock.profiles import current_profiles
 from resilience.stock.units import number
 from resilience.volunteers.models import Volunteer
-from resilience.vocabulary import NEED_CATEGORIES as CATEGORIES
+from resilience.vocabulary import NEED_CATEGORIES as CATEGORIES, VULNERABILITY_FIELDS
 
 FORMATS = ("json", "csv", "geojson")
 MINIMUM_NEEDS_DAYS = 7
@@ -60,6 +61,11 @@ DEFINITIONS = {
                       "says otherwise) that got a safety check-in (with_checkin); how many were asked, "
                       "answered AMAN (safe), answered BANTU (help) and escalated to the coordinator "
                       "(BANTU or no answer in time); counts of tasks",
+    "vulnerable_households": "households with at least one vulnerable member (older person, person with a "
+                             "disability or a long illness, expecting or nursing mother, child under five); "
+                             "not_reached: not yet served",
+    "sms": "SMS about the event's tasks: outbound by status, failures by provider error code, inbound "
+           "replies, and the volunteers with a task in the event who opted out",
 }
 
 
@@ -100,6 +106,9 @@ class _Tally:
     needs: dict[str, int] = field(default_factory=_need_counts)
     by_category: dict[str, dict[str, int]] = field(default_factory=lambda: {c: _need_counts() for c in CATEGORIES})
     by_priority: dict[int, dict[str, int]] = field(default_factory=lambda: {p: _need_counts() for p in PRIORITIES})
+    # Households with an elderly, disabled, chronically ill, pregnant or lactating member or a
+    # child under five: how many are affected, and how many of them are not yet served.
+    vulnerable: dict[str, int] = field(default_factory=lambda: {"affected": 0, "not_reached": 0})
     oldest_waiting: datetime | None = None
     to_accepted: list[float] = field(default_factory=list)
     to_done: list[float] = field(default_factory=list)
@@ -117,7 +126,7 @@ class _Tally:
         if done is not None:
             self.to_done.append(_minutes(need.reported_at, done))
 
-    def add_household(self, members: int, states: list[str]) -> None:
+    def add_household(self, members: int, states: list[str], vulnerable: bool = False) -> None:
         live = [s for s in states if s != "cancelled"]
         if not live:
             return
@@ -125,11 +134,15 @@ class _Tally:
         self.households["people"] += members
         state = "waiting" if "waiting" in live else "in_progress" if "in_progress" in live else "served"
         self.households[state] += 1
+        if vulnerable:
+            self.vulnerable["affected"] += 1
+            self.vulnerable["not_reached"] += state != "served"
 
     def as_dict(self, items: dict[int, Item]) -> dict[str, Any]:
         return {
             "households": dict(self.households),
             "needs": dict(self.needs),
+            "vulnerable_households": dict(self.vulnerable),
             "needs_by_category": {c: dict(v) for c, v in self.by_category.items()},
             "needs_by_priority": {str(p): dict(v) for p, v in self.by_priority.items()},
             "oldest_waiting_since": iso(self.oldest_waiting),
@@ -194,6 +207,31 @@ def _safety_checkin(session: Session, event: FloodEvent) -> dict[str, int]:
     return dict(zip(("with_checkin", "asked", "safe", "help", "escalated"), (int(n or 0) for n in row)))
 
 
+def _sms(session: Session, event: FloodEvent) -> dict[str, Any]:
+    """The SMS figures of the event: what was sent about its tasks and what came of it."""
+    rows = session.execute(
+        select(SmsMessage.direction, SmsMessage.status, SmsMessage.error_code, func.count())
+        .join(Task, Task.id == SmsMessage.task_id).where(Task.event_id == event.id)
+        .group_by(SmsMessage.direction, SmsMessage.status, SmsMessage.error_code)).all()
+    by_status: dict[str, int] = defaultdict(int)
+    failed_by_code: dict[str, int] = defaultdict(int)
+    outbound = inbound = 0
+    for direction, status, code, count in rows:
+        if direction == "inbound":
+            inbound += count
+            continue
+        outbound += count
+        by_status[status] += count
+        if status in ("failed", "undelivered"):
+            failed_by_code[str(code) if code is not None else "unknown"] += count
+    opted_out = session.scalar(
+        select(func.count(func.distinct(Task.volunteer_id))).join(Volunteer, Volunteer.id == Task.volunteer_id)
+        .where(Task.event_id == event.id, Volunteer.sms_opt_out.is_(True))) or 0
+    return {"outbound": outbound, "by_status": dict(sorted(by_status.items())),
+            "failed_by_code": dict(sorted(failed_by_code.items())), "inbound": inbound,
+            "opted_out_volunteers": opted_out}
+
+
 def _audit(session: Session) -> dict[str, Any]:
     """The chain's state at report time: verify's answer plus the head it ends at, so a later
     reader can check the log still holds this entry with this hash."""
@@ -217,7 +255,9 @@ def build_report(session: Session, event: FloodEvent, now: datetime | None = Non
     # Columns only: no household entity, so no personal field is even decrypted.
     needs = session.execute(
         select(Need.id, Need.category, Need.status, Need.priority, Need.reported_at, Need.household_id,
-               Household.members, Household.admin_area_id)
+               Household.members, Household.admin_area_id,
+               sum((getattr(Household, name) for name in VULNERABILITY_FIELDS[1:]),
+                   getattr(Household, VULNERABILITY_FIELDS[0])).label("vulnerable"))
         .join(Household, Household.id == Need.household_id)
         .where(Need.event_id == event.id).order_by(Need.id)
     ).all()
@@ -230,12 +270,12 @@ def build_report(session: Session, event: FloodEvent, now: datetime | None = Non
         for t in (tally, total):
             t.add_need(need, accepted.get(need.id), done.get(need.id))
         states[need.household_id].append(NEED_STATE[need.status])
-        households[need.household_id] = (need.members, need.admin_area_id)
+        households[need.household_id] = (need.members, need.admin_area_id, bool(need.vulnerable))
         if NEED_STATE[need.status] in ("waiting", "in_progress"):
             live_needs.append(need)
-    for household_id, (members, area_id) in households.items():
+    for household_id, (members, area_id, vulnerable) in households.items():
         for t in (tallies[area_id], total):
-            t.add_household(members, states[household_id])
+            t.add_household(members, states[household_id], vulnerable)
 
     items = {i.id: i for i in session.scalars(select(Item))}
     aid_households: dict[int | None, set[int]] = defaultdict(set)
@@ -294,6 +334,7 @@ def build_report(session: Session, event: FloodEvent, now: datetime | None = Non
         ],
         "volunteers": _volunteers(session, event),
         "safety_checkin": _safety_checkin(session, event),
+        "sms": _sms(session, event),
     }
     if minimum_needs is not None:
         report["minimum_needs"] = minimum_needs

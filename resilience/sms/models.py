@@ -64,6 +64,7 @@ class SmsMessage(db.Model):
 
     __audit__ = True
     __audit_redact__ = ("phone", "attempt_token")
+    __audit_personal__ = ("body",)
 
     def advance(self, status: str, provider_sid: str | None, error_code: int | None) -> bool:
         """A provider status update; statuses only move forward. True when something changed."""

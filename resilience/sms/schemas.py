@@ -1,6 +1,6 @@
 import marshmallow as ma
 
-from resilience.core.schemas import PhoneField, Text, UTCDateTime
+from resilience.core.schemas import PersonalString, PhoneField, Text, UTCDateTime
 from resilience.sms.models import SMS_STATUSES
 
 
@@ -8,7 +8,7 @@ class SmsMessageSchema(ma.Schema):
     id = ma.fields.Integer()
     direction = ma.fields.String()
     phone = PhoneField()
-    body = ma.fields.String()
+    body = PersonalString()  # an offer names the people and who is vulnerable
     kind = ma.fields.String()
     encoding = ma.fields.String()
     segments = ma.fields.Integer()

@@ -121,6 +121,7 @@ class StockMovement(db.Model):
     household: Mapped[Household | None] = relationship()
 
     __audit__ = True
+    __audit_personal__ = ("notes", "reason")  # free text: sealed in the log
 
 
 @event.listens_for(StockMovement, "before_update")

@@ -1,7 +1,7 @@
 import marshmallow as ma
 
 from resilience.core.invalid import InvalidValue
-from resilience.core.schemas import AreaRefSchema, PointField, Text, UTCDateTime
+from resilience.core.schemas import AreaRefSchema, PersonalString, PointField, Text, UTCDateTime, VulnerableCount
 from resilience.stock.units import number, parse_decimal
 from resilience.vocabulary import DEPOT_KINDS, ITEM_CATEGORIES, MOVEMENT_KINDS, UNITS
 
@@ -117,7 +117,7 @@ class HouseholdRefSchema(ma.Schema):
     """A household in stock answers: no personal data (no NIK, KK number, phone, address)."""
 
     id = ma.fields.Integer()
-    head_name = ma.fields.String()
+    head_name = PersonalString()
     admin_area = ma.fields.Nested(AreaRefSchema, allow_none=True)
 
 
@@ -136,8 +136,8 @@ class MovementSchema(ma.Schema):
                                          metadata={"description": "the other depot of a transfer"})
     transfer_ref = ma.fields.String(allow_none=True)
     donor = ma.fields.String()
-    reason = ma.fields.String()
-    notes = ma.fields.String()
+    reason = PersonalString()
+    notes = PersonalString()
     event_id = ma.fields.Integer(allow_none=True)
     household = ma.fields.Nested(HouseholdRefSchema, allow_none=True)
     task_id = ma.fields.Integer(allow_none=True)
@@ -182,7 +182,7 @@ class WithoutAidQuery(ma.Schema):
 
 class HouseholdWithoutAidSchema(HouseholdRefSchema):
     members = ma.fields.Integer()
-    vulnerable = ma.fields.Integer(attribute="vulnerable_count")
+    vulnerable = VulnerableCount(attribute="vulnerable_count")
 
 
 class NeedsEstimateQuery(ma.Schema):

@@ -30,6 +30,7 @@ class VolunteerGroup(db.Model):
 
     __audit__ = True
     __audit_redact__ = ("leader_phone",)
+    __audit_personal__ = ("leader",)
 
 
 class Volunteer(db.Model):
@@ -56,3 +57,4 @@ class Volunteer(db.Model):
 
     __audit__ = True
     __audit_redact__ = ("phone",)
+    __audit_personal__ = ("name", "location")

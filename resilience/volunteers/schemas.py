@@ -1,7 +1,7 @@
 import marshmallow as ma
 
 from resilience.core.errors import Message
-from resilience.core.schemas import PhoneField, PointField, Text, UTCDateTime
+from resilience.core.schemas import PersonalPoint, PersonalString, PhoneField, PointField, Text, UTCDateTime
 from resilience.vocabulary import AVAILABILITY, GROUP_KINDS, SKILLS
 
 
@@ -23,7 +23,7 @@ class GroupSchema(ma.Schema):
     id = ma.fields.Integer()
     name = ma.fields.String()
     kind = ma.fields.String()
-    leader = ma.fields.String()
+    leader = PersonalString()
     leader_phone = PhoneField(allow_none=True)
     base_location = PointField(allow_none=True)
     created_at = UTCDateTime()
@@ -55,13 +55,13 @@ class VolunteerPatchSchema(VolunteerCreateSchema):
 
 class VolunteerSchema(ma.Schema):
     id = ma.fields.Integer()
-    name = ma.fields.String()
+    name = PersonalString()
     phone = PhoneField()
     group_id = ma.fields.Integer(allow_none=True)
     group = ma.fields.Function(lambda v: {"id": v.group.id, "name": v.group.name} if v.group else None)
     skills = ma.fields.List(ma.fields.String())
     trainings = ma.fields.List(ma.fields.String())
-    location = PointField()
+    location = PersonalPoint()
     availability = ma.fields.String()
     capacity = ma.fields.Integer()
     sms_opt_out = ma.fields.Boolean()

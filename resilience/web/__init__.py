@@ -24,6 +24,8 @@ from resilience.web import stock  # noqa: F401
 from resilience.web import stock_forms  # noqa: F401
 from resilience.web import stock_setup  # noqa: F401
 from resilience.web import report  # noqa: F401
+from resilience.web import transparency  # noqa: F401
+from resilience.web import audit_log  # noqa: F401
 from resilience.web import assets  # noqa: F401
 from resilience.web.blueprint import NAV, bp, nav_item  # noqa: F401
 

@@ -216,7 +216,27 @@ def _households(event: FloodEvent, personal: bool) -> list[dict]:
     return list(by_household.values())
 
 
+def _waiting_by_kelurahan(households: list[dict]) -> list[dict]:
+    """Households with a live need, per kelurahan: what an official's map shows instead of
+    households' points (no point, no family, no vulnerable count)."""
+    counts: dict[str | None, list[int]] = {}
+    for entry in households:
+        row = counts.setdefault(entry["kelurahan"], [0, 0])
+        row[0] += 1
+        row[1] += entry["status"] != "done"
+    return [{"kelurahan": name, "households": total, "waiting": waiting}
+            for name, (total, waiting) in sorted(counts.items(), key=lambda kv: kv[0] or "")]
+
+
 def map_data(event: FloodEvent, personal: bool) -> dict:
+    if not personal:  # an official: the areas and counts per kelurahan, no person and no point
+        return {
+            "event": {"id": event.id, "name": event.name, "status": event.status},
+            "flood_area": area_to_geojson(to_shape(event.affected_area)) if event.affected_area is not None else None,
+            "kelurahan": _areas(event),
+            "households": [], "volunteers": [], "tasks": [],
+            "by_kelurahan": _waiting_by_kelurahan(_households(event, False)),
+        }
     volunteers = volunteer_queries.all_volunteers(db.session)
     tasks = task_queries.live_tasks(db.session, event.id)
     return {

@@ -60,9 +60,11 @@ def _filters() -> dict:
 
 def household_page(f: dict, event: FloodEvent | None, page: int, per_page: int) -> Page:
     """The households matching the list's filters (see :func:`resilience.households.queries.household_page`)."""
+    personal = g.web_user.sees_personal_data
+    # An official's search by name or address would probe whether a family is registered.
     filters = HouseholdFilters(event=event, area=f["area"], category=f["category"], priority=f["priority"],
-                               status=f["status"], vulnerable=f["vulnerable"], q=f["q"], sort=f["sort"],
-                               identity_search=g.web_user.sees_personal_data)
+                               status=f["status"], vulnerable=f["vulnerable"], q=f["q"] if personal else "",
+                               sort=f["sort"], identity_search=personal)
     items, total, page = household_queries.household_page(db.session, filters, page, per_page)
     return Page(items=items, total=total, page=page, per_page=per_page)
 

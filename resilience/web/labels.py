@@ -413,6 +413,7 @@ LABELS = {
     "stock_counter_none": _p("stock_counter_none", "enough"),
     "stock_counter_link": _p("stock_counter_link", "Minimum needs in detail"),
     "report_menu": _p("report_menu", "Reports"),
+    "audit_menu": _p("audit_menu", "Response log"),
     "report_index_title": _p("report_index_title", "Official report per event"),
     "report_title": _p("report_title", "Event report"),
     "report_intro": _p("report_intro", "A read-only overview for BPBD, kelurahan and DPRD: totals per kelurahan, without names, NIK, KK numbers, phones, addresses, home locations or vulnerability data."),

@@ -13,6 +13,7 @@ import pytest
 
 import resilience.audit.verify_export as verifier_module
 from resilience.audit.canonical import canonical_json
+from resilience.core import crypto
 from resilience.extensions import db
 from tests.audit import scenario
 
@@ -52,8 +53,16 @@ def _verify(tmp_path, lines, *anchors, name="audit.jsonl"):
     return done.returncode, done.stdout.strip()
 
 
+def use_app_keys(app):
+    """Encrypt under this app's own keys (the process-wide keys are those of the app created
+    last), so that a CLI run on this app's instance reads the openings."""
+    settings = app.config["SETTINGS"]
+    crypto.configure(settings.field_encryption_keys, settings.secret_key)
+
+
 @pytest.fixture
 def exported(app, coordinator, seed):
+    use_app_keys(app)
     scenario.build(coordinator, seed)
     text = _cli_export(app)
     return text.splitlines(keepends=True)
@@ -68,8 +77,12 @@ def test_cli_and_api_export_the_same_lines_as_hashed(app, official, coordinator,
     assert all(line == canonical_json(json.loads(line)) + "\n" for line in exported)
     assert set(entries[0]) == {"seq", "time", "actor", "action", "entity_type", "entity_id", "payload",
                                "prev_hash", "hash"}
-    listed = coordinator.get("/api/v1/audit?per_page=500").get_json()["items"]
+    listed = official.get("/api/v1/audit?per_page=500").get_json()["items"]
     assert [{k: v for k, v in i.items() if k != "event_id"} for i in listed] == entries
+    # staff get the same entries plus the sealed values in clear (outside the hash)
+    staff = coordinator.get("/api/v1/audit?per_page=500").get_json()["items"]
+    assert [{k: v for k, v in i.items() if k not in ("event_id", "personal")} for i in staff] == entries
+    assert any(i.get("personal", {}).get("head_name") for i in staff)
 
     response = official.get("/api/v1/audit/export")
     assert response.status_code == 200 and response.mimetype == "application/jsonl"
@@ -78,13 +91,16 @@ def test_cli_and_api_export_the_same_lines_as_hashed(app, official, coordinator,
     assert anonymous.get("/api/v1/audit/export").status_code == 401
 
 
-def test_a_range_export(app, exported, coordinator):
+def test_a_range_export(app, exported, coordinator, official):
     part = _cli_export(app, "--from-seq", "3", "--to-seq", "7").splitlines(keepends=True)
     assert [json.loads(line)["seq"] for line in part[:-1]] == [3, 4, 5, 6, 7]
     assert json.loads(part[-1])["from_seq"] == 3 and json.loads(part[-1])["to_seq"] == 7
     assert part[:-1] == exported[2:7]
-    api = coordinator.get("/api/v1/audit/export?from_seq=3&to_seq=7").get_data(as_text=True)
+    api = official.get("/api/v1/audit/export?from_seq=3&to_seq=7").get_data(as_text=True)
     assert api == "".join(part)
+    staff = _cli_export(app, "--from-seq", "3", "--to-seq", "7", "--with-personal")
+    assert coordinator.get("/api/v1/audit/export?from_seq=3&to_seq=7").get_data(as_text=True) == staff
+    assert "Siti Aminah" in staff and "Siti Aminah" not in api
     assert coordinator.get("/api/v1/audit/export?from_seq=7&to_seq=3").status_code == 422
 
 

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
 from resilience.core import crypto, keys
+from resilience.audit.models import AuditEntry
 from resilience.core.commands import keys_rotate
 from resilience.extensions import db
 from tests import factories
@@ -82,7 +83,10 @@ def test_legacy_data_reads_is_found_then_rotates_idempotently(app, coordinator):
     assert coordinator.get(f"/api/v1/households/{household.id}").get_json()["nik"] == NIK
 
     second = keys.rotate(db.engine, db.metadata)
-    assert (second.rotated, second.digests, second.current) == (0, 0, 3)
+    openings = db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(AuditEntry.private.is_not(None)))
+    db.session.rollback()
+    assert openings >= 1  # the household's creation: its sealed name and address, encrypted too
+    assert (second.rotated, second.digests, second.current) == (0, 0, 3 + openings)
     assert _raw(household.id) == (nik, kk, phone, nik_digest, kk_digest)  # nothing rewritten
 
 
@@ -111,7 +115,8 @@ def test_rotation_to_a_new_key_is_resumable_and_old_keys_can_then_go(app, coordi
     assert coordinator.get(f"/api/v1/households?q=", ).status_code == 200
 
     report = keys.rotate(db.engine, db.metadata, batch_size=2)
-    assert (report.rotated, report.current, report.ok) == (3, 2, True)
+    # 3 NIKs, and the 5 households' audit openings (rotated last, so none in the first run)
+    assert (report.rotated, report.current, report.ok) == (3 + 5, 2, True)
 
     crypto.configure([new], "another-secret-key-entirely-0123")  # the old key and SECRET_KEY both gone
     for i, household_id in enumerate(ids, 1):
@@ -153,7 +158,9 @@ def test_every_encrypted_column_has_its_digest_mapped_when_it_has_one():
     import resilience.app  # noqa: F401  (all models)
 
     columns = keys.encrypted_columns(db.metadata)
-    assert columns == {"households": ["kk_number", "nik", "phone"], "help_requests": ["phone", "body"]}
+    assert columns == {"households": ["kk_number", "nik", "phone"], "help_requests": ["phone", "body"],
+                       "audit_entries": ["private"]}
+    assert list(columns)[-1] == "audit_entries"  # rotated last
     digests = {c.name for t in db.metadata.sorted_tables for c in t.columns if c.name.endswith("_digest")
                and t.name in columns}
     assert digests == set(keys.DIGEST_COLUMNS.values())

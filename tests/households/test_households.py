@@ -109,7 +109,8 @@ def test_official_sees_identity_masked(seed, official):
         assert body["phone"] is None or (
             body["phone"] != PHONE_E164 and "*" in body["phone"] and "34567" not in body["phone"]
         ), body["phone"]
-        assert body["head_name"] == "Siti Aminah"
+        # names, addresses and points are personal data too: officials see households per kelurahan
+        assert (body["head_name"], body["address"], body["landmark"], body["location"]) == (None,) * 4
         # who in the family is vulnerable is personal data too: the report has the totals
         assert all(body[field] is None for field in VULNERABILITY_FIELDS), body
 
@@ -407,7 +408,8 @@ def test_create_is_audited_without_personal_data(coordinator, official):
     assert entry["payload"]["nik"] == "<redacted>"
     assert entry["payload"]["kk_number"] == "<redacted>"
     assert entry["payload"]["phone"] == "<redacted>"
-    assert entry["payload"]["head_name"] == "Siti Aminah"
+    assert set(entry["payload"]["head_name"]) == {"sealed"}  # the hash covers a salted seal
+    assert entry["personal"]["head_name"] == "Siti Aminah"  # staff read the value
     for field in VULNERABILITY_FIELDS:  # who in the family is vulnerable is personal data too
         assert entry["payload"].get(field, "<redacted>") == "<redacted>", field
     raw = str(log)
@@ -421,3 +423,13 @@ def test_create_is_audited_without_personal_data(coordinator, official):
     assert coordinator.post("/api/v1/households", json=_body()).status_code == 409
     assert _audit(coordinator)["total"] == total
     assert coordinator.get("/api/v1/audit/verify").get_json()["ok"] is True
+
+
+def test_an_official_cannot_probe_for_a_family_by_name_or_place(seed, coordinator, official):
+    seed.household()
+    assert coordinator.get("/api/v1/households?q=Siti").get_json()["total"] == 1
+    for query in ("q=Siti", "bbox=113.685,-1.635,113.686,-1.634"):
+        response = official.get(f"/api/v1/households?{query}")
+        assert response.status_code == 422, response.get_json()
+        assert query.split("=")[0] in str(response.get_json()["errors"])
+    assert official.get("/api/v1/households").get_json()["total"] == 1  # the list itself stays

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from resilience.audit.chain import verify
 from resilience.audit.models import AuditEntry
+from resilience.audit.sealing import is_seal, opens, read_openings
 from resilience.extensions import db
 
 ROW = {"head_name": "Siti Aminah", "phone": "0812-3456-7890", "nik": "6271054507800001",
@@ -16,10 +17,22 @@ ROW = {"head_name": "Siti Aminah", "phone": "0812-3456-7890", "nik": "6271054507
        "rt": "2", "rw": "1", "street": "Jl. Tjilik Riwut", "members": 4, "elderly": 1}
 
 
+def _opened(entry):
+    """The payload with each seal replaced by the value it seals (checked against it): salts
+    differ from entry to entry, the values must not."""
+    openings = read_openings(entry.private) or {}
+    payload = dict(entry.payload)
+    for key, value in entry.payload.items():
+        if is_seal(value):
+            assert opens(value, openings[key]), key
+            payload[key] = openings[key][1]
+    return payload
+
+
 def _payloads(action):
     db.session.rollback()
-    return [e.payload for e in db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)
-                                                  .order_by(AuditEntry.seq))]
+    return [_opened(e) for e in db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)
+                                                   .order_by(AuditEntry.seq))]
 
 
 def test_imported_rows_are_audited_like_registered_ones(coordinator, seed):
@@ -42,6 +55,8 @@ def test_imported_rows_are_audited_like_registered_ones(coordinator, seed):
     assert registered.status_code == 201, registered.get_json()
     by_api = _payloads("household.created")[-1]
     assert imported[0] == by_api
+    raw = db.session.scalars(select(AuditEntry.payload).where(AuditEntry.action == "household.created")).first()
+    assert is_seal(raw["head_name"]) and is_seal(raw["address"])  # sealed in the hashed payload
     assert imported[0]["nik"] == "<redacted>" and imported[0]["rt"] == "<redacted>"
     assert imported[1]["location_precision"] == "kelurahan"
 

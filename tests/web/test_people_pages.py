@@ -153,7 +153,8 @@ def test_edit_is_stored_as_a_patch_and_audited(web_coordinator, registry, seed):
     assert len(entries) == before + 1
     change = entries[-1]
     assert change["action"] == "household.updated" and change["actor"] == "coordinator:koordinator.web@posko.test"
-    assert change["payload"]["members"] == [5, 6] and change["payload"]["landmark"] == ["dekat masjid", "sebelah sekolah"]
+    assert change["payload"]["members"] == [5, 6] and set(change["payload"]["landmark"]) == {"sealed"}
+    assert change["personal"]["landmark"] == ["dekat masjid", "sebelah sekolah"]  # staff read it
     assert change["payload"]["phone"] != [siti["phone"], "+6281345678901"]  # redacted, never the numbers
     assert "nik" not in change["payload"] and "address" not in change["payload"]  # unchanged fields stay out
     # the vulnerable members changed: the entry says which counts changed, never the counts
@@ -365,3 +366,13 @@ def test_a_refused_new_household_stores_nothing(web_coordinator, registry, seed)
                                            "category": "food"})
     assert response.status_code == 409 and 'href="#f-event_id"' in response.get_data(as_text=True)
     assert seed.client.get("/api/v1/households?q=wulandari").get_json()["total"] == 0
+
+
+
+def test_an_official_cannot_search_households_by_name(seed, web_official, web_coordinator):
+    seed.household(head_name="Rahmat Hidayat", nik=None, kk_number=None)
+    seed.household(nik=None, kk_number=None, phone=None)
+    staff = web_coordinator.get("/households?q=rahmat").get_data(as_text=True)
+    assert "Rahmat Hidayat" in staff and "Siti Aminah" not in staff
+    # the registry page is the staff's: an official is refused, search or not
+    assert web_official.get("/households?q=rahmat").status_code == 403

@@ -117,3 +117,14 @@ def test_the_overview_counts_safety_check_ins(app, web_official, coordinator, se
     page = _page(web_official.get(f"/events/{event['id']}/report"))
     counter = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", re.search(r'id="r-checkin">(.*?)</p>', page, re.S).group(1)))
     assert counter.strip() == "2 Cek keselamatan dikirim 1 menjawab aman, 0 meminta bantuan, 1 dieskalasi"
+
+
+def test_the_report_page_shows_vulnerable_households_and_sms(coordinator, seed, web_official):
+    from tests.reports.test_report import build_scenario
+
+    built = build_scenario(coordinator, seed)
+    page = web_official.get(f"/events/{built['event']['id']}/report").get_data(as_text=True)
+    assert 'id="report-vulnerable"' in page and 'id="report-sms"' in page
+    vulnerable = page.split('id="report-vulnerable"')[1].split("</section>")[0]
+    assert "Mungku Baru" in vulnerable and "Bukit Sua" in vulnerable
+    assert "Siti" not in page and "Maria" not in page
