@@ -252,7 +252,7 @@ def _check(reply):
     assert reply.code is None or _CODE.match(reply.code), reply
     if reply.command in ("stop", "start", "unknown"):
         assert reply.code is None
-    assert reply.reason == "" or reply.command == "decline"
+    assert reply.reason == "" or reply.command in ("decline", "help")
     assert len(reply.reason) <= 500 and reply.reason == reply.reason.strip()
 
 

@@ -5,6 +5,8 @@ queues, officials kept out."""
 
 from __future__ import annotations
 
+from resilience.audit.sealing import staff_view
+
 import re
 
 import pytest
@@ -176,7 +178,9 @@ def test_cancel_with_a_reason_tells_the_volunteer(web_coordinator, board):
     entries = db.session.scalars(select(AuditEntry).where(AuditEntry.entity_type == "task", AuditEntry.entity_id == t1)
                                  .order_by(AuditEntry.seq)).all()
     assert entries[-1].action == "task.cancelled"
-    assert entries[-1].payload["coordinator_note"] == ["", "air sudah surut"]
+    # the note is the coordinator's free text: sealed in the hashed payload, open to staff only
+    assert set(entries[-1].payload["coordinator_note"]) == {"sealed"}
+    assert staff_view(entries[-1])["personal"]["coordinator_note"] == ["", "air sudah surut"]
 
 
 def test_reassign_to_a_nearest_volunteer_with_the_skill(web_coordinator, board):
@@ -240,7 +244,8 @@ def test_done_on_behalf_needs_a_reason_and_is_audited_and_told(web_coordinator, 
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.entity_type == "task", AuditEntry.entity_id == t2,
                                                         AuditEntry.action == "task.done")).one()
     assert entry.actor == "coordinator:koordinator.web@posko.test"
-    assert entry.payload["coordinator_note"] == ["", "relawan lapor lewat telepon, HP mati"]
+    assert set(entry.payload["coordinator_note"]) == {"sealed"}
+    assert staff_view(entry)["personal"]["coordinator_note"] == ["", "relawan lapor lewat telepon, HP mati"]
     # an offered task cannot be marked done on behalf
     web_coordinator.post(f"/events/{e}/board/tasks/{board['t1'].id}/done", {"note": "x"})
     assert _task(board["t1"].id).status == "offered"
