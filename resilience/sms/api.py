@@ -47,7 +47,7 @@ def list_sms(page, volunteer=None, task=None, direction=None, status=None):
 @blp.arguments(SimulateSchema)
 @blp.response(200, SimulateResultSchema)
 def simulate(data):
-    """Reply as a volunteer would by SMS (outbox backend only)."""
+    """An inbound SMS as a volunteer (or a resident: TOLONG …) would send it (outbox backend only)."""
     return simulate_reply(db.session, data["from_"], data["body"])
 
 

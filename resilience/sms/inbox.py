@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from resilience.core.celery import run_task
 from resilience.core.db import after_commit
-from resilience.core.errors import Conflict, Message, ValidationFailed
+from resilience.core.errors import Conflict, Message
 from resilience.core.transaction import unit_of_work
 from resilience.extensions import db
 from resilience.sms import hooks
@@ -69,20 +69,18 @@ def process(message_id: int) -> None:
 
 
 def simulate_reply(session: Session, phone: str, body: str) -> dict:
-    """Reply as a volunteer would by SMS (outbox backend only): ``receive`` the message, commit
-    (which processes it as any inbound SMS is processed) and return it with the replies it
-    caused. Unlike the other operations this one commits: that is how an SMS arrives."""
+    """An SMS as a volunteer — or a resident, a stranger — would send it (outbox backend only):
+    ``receive`` the message, commit (which processes it as any inbound SMS is processed) and
+    return it with the replies it caused. Unlike the other operations this one commits: that is
+    how an SMS arrives."""
     if current_app.config["SETTINGS"].sms_backend != "outbox":
         raise Conflict(Message("the simulator works only with SMS_BACKEND=outbox"))
-    volunteer = session.scalar(select(Volunteer).where(Volunteer.phone == phone))
-    if volunteer is None:
-        raise ValidationFailed.field("from", Message("no volunteer has this phone number"))
-    inbound_id = receive(session, volunteer.phone, body).id
+    inbound_id = receive(session, phone, body).id
     last_id = session.scalar(select(SmsMessage.id).order_by(SmsMessage.id.desc()).limit(1))
     session.commit()
     session.rollback()
     replies = session.scalars(
         select(SmsMessage).where(SmsMessage.id > last_id, SmsMessage.direction == "outbound",
-                                 SmsMessage.phone == volunteer.phone).order_by(SmsMessage.id)
+                                 SmsMessage.phone == phone).order_by(SmsMessage.id)
     ).all()
     return {"inbound": session.get(SmsMessage, inbound_id), "replies": replies}

@@ -110,7 +110,7 @@ def test_inbox_in_chromium(server, tmp_path):
                          "1, datetime('now'), datetime('now'))")
 
         page.goto(base + "/events")
-        assert page.inner_text("nav .nav-count").startswith("5")  # 4 replies + 1 failed SMS
+        assert page.inner_text("nav a[href='/inbox'] .nav-count").startswith("5")  # 4 replies + 1 failed SMS
         page.click("nav >> text=Kotak masuk SMS")
         page.wait_for_selector("ol.inbox")
         assert page.locator("ol.inbox > li").count() == 5

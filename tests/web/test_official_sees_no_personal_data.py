@@ -66,7 +66,7 @@ def personal_values() -> tuple[set[str], list[re.Pattern]]:
     for n in db.session.scalars(select(Need)):
         values |= {n.notes, n.priority_reason}
     for m in db.session.scalars(select(SmsMessage)):
-        values |= {m.body[:40]}
+        values |= {m.body[:40], *_phone_forms(m.phone)}
     db.session.rollback()
     # Short values ("-", "RT 1") would match anything; every real value is longer.
     return {v for v in values if v and len(v.strip()) >= 6}, points
@@ -92,6 +92,10 @@ def demo_flood(app, coordinator):
     first = offered[0]
     assert coordinator.post("/api/v1/sms/simulate", json={"from": phones[first["volunteer_id"]],
                                                           "body": f"YA {first['code']}"}).status_code in (200, 201)
+    # a resident's TOLONG: a help request (its phone and words are personal data)
+    assert coordinator.post("/api/v1/sms/simulate", json={
+        "from": "+6281377770001", "body": "TOLONG 4 orang terjebak di RT 03 Mungku Baru dekat masjid"}
+    ).status_code in (200, 201)
     # the public page is on, so the walk reads it too (as the official, and it needs no login)
     assert coordinator.patch(f"/api/v1/events/{event}", json={"public": True}).status_code == 200
     return event
@@ -103,6 +107,7 @@ def _values(app) -> dict[str, list[str]]:
     from resilience.audit.models import AuditEntry
     from resilience.dispatch.models import Task
     from resilience.extensions import db
+    from resilience.helprequests.models import HelpRequest
     from resilience.households.models import Household
     from resilience.needs.models import Need
     from resilience.reports.operations import FORMATS
@@ -118,6 +123,7 @@ def _values(app) -> dict[str, list[str]]:
         "volunteer_id": [first(Volunteer.id)], "group_id": [first(VolunteerGroup.id)],
         "depot_id": [first(Depot.id)], "item_id": [first(Item.id)], "movement_id": [first(StockMovement.id)],
         "task_id": [first(Task.id)], "code": [first(AdminArea.code)], "fmt": list(FORMATS),
+        "request_id": [first(HelpRequest.id)],
         "action": ["receive", "transfer", "distribute", "adjust"],
         # log entries: the first ones (the demo's households, volunteers) and the latest (SMS)
         "seq": [*(str(s) for s in range(1, 40)), *(str(s) for s in db.session.scalars(
