@@ -18,6 +18,13 @@ import os
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client import multiprocess
 
+def multiprocess_dir() -> str | None:
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
+
+
+if multiprocess_dir():  # prometheus-client writes there as soon as a metric exists
+    os.makedirs(multiprocess_dir(), exist_ok=True)
+
 METHODS = frozenset(("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"))
 # Seconds; a page or API answer should take tens of milliseconds, a big export seconds.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -30,10 +37,6 @@ DECRYPT_FAILURES = Counter("resilience_decrypt_failures",
                            "Encrypted fields no key in FIELD_ENCRYPTION_KEYS decrypts", registry=None)
 
 PROCESS_METRICS = (REQUESTS, LATENCY, DECRYPT_FAILURES)
-
-
-def multiprocess_dir() -> str | None:
-    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
 
 
 def observe_request(endpoint: str | None, method: str, status: int, seconds: float) -> None:

@@ -74,3 +74,49 @@ def test_proxy_count_defaults_to_zero_and_is_checked(tmp_path):
     for bad in ("-1", "one", "11"):
         with pytest.raises(SettingsError, match="PROXY_COUNT"):
             Settings.from_env({**env, "PROXY_COUNT": bad})
+
+
+def test_resilience_serve_passes_forwarded_headers_to_the_app(tmp_path):
+    """waitress drops X-Forwarded-* unless told otherwise: with PROXY_COUNT=1 ``resilience
+    serve`` keeps them for the app, and the limit keys on the forwarded client."""
+    import os
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+    from pathlib import Path
+
+    from tests.conftest import pythonpath
+    from tests.web.browser_server import free_port
+
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "DATABASE_URL": f"sqlite:///{tmp_path / 's.db'}",
+           "RESILIENCE_INSTANCE_PATH": str(tmp_path), "PROXY_COUNT": "1", "API_RATE_LIMIT": "1", **pythonpath()}
+    port = free_port()
+    proc = subprocess.Popen([str(Path(sys.executable).with_name("resilience")), "serve", "--port", str(port)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+
+    def status(path, **headers):
+        try:
+            with urllib.request.urlopen(urllib.request.Request(base + path, headers=headers), timeout=5) as r:
+                return r.status, dict(r.headers)
+        except urllib.error.HTTPError as error:
+            return error.code, dict(error.headers)
+
+    try:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("resilience serve did not start")
+        alice, bob = _address(), _address()
+        assert [status("/api/v1/events", **{"X-Forwarded-For": alice})[0] for _ in range(2)] == [401, 429]
+        assert status("/api/v1/events", **{"X-Forwarded-For": bob})[0] == 401
+        assert "Strict-Transport-Security" in status("/healthz", **{"X-Forwarded-Proto": "https"})[1]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
