@@ -86,6 +86,7 @@ def test_metrics_need_an_admin_token_or_the_metrics_token(app, admin, coordinato
         assert response.status_code == status, client
         assert response.mimetype == "application/problem+json"
         assert "resilience_" not in response.get_data(as_text=True)
+    assert "METRICS_TOKEN" in official.get("/metrics").get_json()["detail"]  # says what would do
     assert anonymous.get("/metrics", headers={"Authorization": "Bearer rsl_guess"}).status_code == 401
     assert anonymous.get("/metrics", headers={"Authorization": f"Basic {admin.token}"}).status_code == 401
     assert anonymous.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).status_code == 401
