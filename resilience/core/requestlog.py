@@ -55,7 +55,10 @@ def install(app: Flask) -> None:
             _record(500)  # an exception no handler turned into a response
         token = g.pop("request_id_token", None)
         if token is not None:
-            request_id.reset(token)
+            try:
+                request_id.reset(token)
+            except ValueError:  # set in another context (a copied one): forget it there
+                request_id.set(None)
 
 
 def _record(status: int) -> None:

@@ -58,8 +58,11 @@ def test_a_request_line_has_every_field_and_the_id_round_trips(app, coordinator,
     assert line["status"] == response.status_code and isinstance(line["duration_ms"], (int, float))
     assert datetime.fromisoformat(line["time"].replace("Z", "+00:00")).utcoffset().total_seconds() == 0
     assert line["time"].endswith("Z")
+    assert coordinator.get("/no/such/page/081234567890", headers={"X-Request-ID": "path-3"}).status_code == 404
+    (lost,) = [r for r in _requests(json_lines()) if r.get("request_id") == "path-3"]
+    assert lost["path"] == "/no/such/page/[phone]" and lost["status"] == 404
     text = json.dumps(json_lines())
-    assert "Budi" not in text and "81345678901" not in text  # the query string is never logged
+    assert "Budi" not in text and "81345678901" not in text and "81234567890" not in text  # nor the query
 
 
 @pytest.mark.parametrize("incoming", [None, "", "a" * 129, "id with spaces", "x\u00e9", "<script>"])
