@@ -168,3 +168,14 @@ def test_with_a_multiprocess_directory_a_scrape_adds_up_every_worker(tmp_path):
             if sample.name == "resilience_http_requests_total":
                 counts[sample.labels["endpoint"]] = sample.value
     assert counts.get("health.healthz") == 4
+
+
+def test_metrics_token_is_optional_and_long(tmp_path):
+    from resilience.core.settings import Settings, SettingsError
+
+    env = {"RESILIENCE_INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x" * 32}
+    assert Settings.from_env(env).metrics_token is None
+    assert Settings.from_env({**env, "METRICS_TOKEN": METRICS_TOKEN}).metrics_token == METRICS_TOKEN
+    with pytest.raises(SettingsError, match="METRICS_TOKEN") as refused:
+        Settings.from_env({**env, "METRICS_TOKEN": "short-secret"})
+    assert "short-secret" not in str(refused.value)  # a secret is never echoed
