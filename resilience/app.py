@@ -11,6 +11,7 @@ from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from resilience.core import bounds, crypto
 from resilience.core import logging as safe_logging
+from resilience.core import requestlog
 from resilience.core import security
 from resilience.core.db import engine_options, install_engine_events, reset_read_only, set_read_only
 from resilience.core.errors import DomainError, Message, ValidationFailed, render_domain_error
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     init_sms(app)
     init_dispatch(app)  # dispatch's SMS hooks: replies and failed offers
     init_alerts(app)  # a failed SMS raises an alert (after dispatch has re-offered)
+    requestlog.install(app)  # request id, request log line, request metrics
     api = ProblemApi(app)
     register_fields(api)
     _register_blueprints(app, api)
@@ -117,6 +119,7 @@ def _register_blueprints(app: Flask, api: ProblemApi) -> None:
     from resilience.audit.api import blp as audit
     from resilience.events.api import blp as events
     from resilience.health import bp as health
+    from resilience.metrics import bp as metrics
     from resilience.matching.api import blp as matching
     from resilience.sms.api import blp as sms
     from resilience.sms.webhooks import bp as twilio_webhooks
@@ -133,6 +136,7 @@ def _register_blueprints(app: Flask, api: ProblemApi) -> None:
                       reports, audit, accounts, alerts):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX.rstrip("/") + blueprint.url_prefix)
     app.register_blueprint(health)
+    app.register_blueprint(metrics)
     app.register_blueprint(twilio_webhooks)
     app.register_blueprint(web)
 

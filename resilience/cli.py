@@ -24,9 +24,16 @@ from resilience.vocabulary import ROLES
 
 
 def _create_app():
-    from resilience.app import create_app
+    import logging
 
-    return create_app()
+    from resilience.app import create_app
+    from resilience.core import logging as safe_logging
+    from resilience.core.settings import Settings
+
+    settings = Settings.from_env()
+    # Commands print their results; the log says only what went wrong (serve raises the level).
+    safe_logging.configure(settings.log_format, logging.WARNING)
+    return create_app(settings)
 
 
 def project_version() -> str:
@@ -126,8 +133,11 @@ def init_db():
 def serve(host: str, port: int):
     """Run the service (embedded default: SQLite + SpatiaLite, outbox SMS) on waitress, a
     production WSGI server (gunicorn serves it in production: see the README)."""
+    import logging
+
     from waitress import serve as waitress_serve
 
+    logging.getLogger().setLevel(logging.INFO)  # one line a request (core.requestlog), as gunicorn
     upgrade_database()
     app = current_app._get_current_object()
     settings = app.config["SETTINGS"]
@@ -140,7 +150,9 @@ def serve(host: str, port: int):
 
         EmbeddedScheduler(app).start()
         EmbeddedWorker(app, [SEND_TASK]).start()  # a request that queues SMS answers at once
-    waitress_serve(app, host=host, port=port, threads=8, ident="Resilience", clear_untrusted_proxy_headers=True)
+    # Behind PROXY_COUNT proxies the app's ProxyFix reads X-Forwarded-*: waitress must pass them on.
+    waitress_serve(app, host=host, port=port, threads=8, ident="Resilience",
+                   clear_untrusted_proxy_headers=not settings.proxy_count)
 
 
 @cli.command("demo")

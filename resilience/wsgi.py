@@ -1,5 +1,11 @@
 """WSGI entry for gunicorn: ``gunicorn resilience.wsgi:app``."""
 
-from resilience.app import create_app
+import logging
 
-app = create_app()
+from resilience.app import create_app
+from resilience.core import logging as safe_logging
+from resilience.core.settings import Settings
+
+settings = Settings.from_env()
+safe_logging.configure(settings.log_format, logging.INFO)
+app = create_app(settings)

@@ -140,6 +140,9 @@ SLOW = (
     "web/test_official_sees_no_personal_data.py",  # the demo flood, loaded twice (about 1 min each)
     "households/test_import_messy_workbook.py",
     "core/test_api_fuzz.py",
+    "core/test_proxies.py::test_resilience_serve_passes_forwarded_headers_to_the_app",
+    "core/test_json_logs.py::test_every_process_kind_writes_json_lines",
+    "core/test_metrics.py::test_with_a_multiprocess_directory_a_scrape_adds_up_every_worker",
 )
 
 

@@ -8,12 +8,25 @@ Layout: run one worker process per host with prefork concurrency about twice the
 containers per host: more processes than cores only queue behind each other (bench/RESULTS.md).
 """
 
-from celery.signals import worker_process_init
+import logging
+
+from celery.signals import setup_logging, worker_process_init
 
 from resilience.app import create_app
+from resilience.core import logging as safe_logging
+from resilience.core.settings import Settings
 
-flask_app = create_app()
+settings = Settings.from_env()
+flask_app = create_app(settings)
 celery = app = flask_app.extensions["celery"]
+
+
+@setup_logging.connect
+def _logging(loglevel=None, **_kwargs) -> None:
+    """Celery leaves logging alone when this signal has a receiver: the worker and beat log
+    like ``resilience serve`` and gunicorn (LOG_FORMAT, personal data scrubbed)."""
+    level = loglevel if isinstance(loglevel, int) else logging.getLevelName(str(loglevel or "INFO").upper())
+    safe_logging.configure(settings.log_format, level if isinstance(level, int) else logging.INFO)
 
 
 @worker_process_init.connect

@@ -17,7 +17,8 @@ has few enough possible values to be found from its digest by trying them all, s
 key must retire its digests as well as its ciphertexts.
 
 A value no key decrypts is not hidden as ``null``: it reads as :data:`UNREADABLE`, is logged
-(without the value) and counted (:func:`decrypt_failures`).
+(without the value) and counted (:func:`decrypt_failures`, and the Prometheus counter
+``resilience_decrypt_failures_total`` on /metrics).
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Text
 from sqlalchemy.types import TypeDecorator
+
+from resilience.core.metrics import DECRYPT_FAILURES
 
 log = logging.getLogger("resilience.crypto")
 
@@ -123,6 +126,7 @@ def record_failure() -> None:
     with _Keys.lock:
         _Keys.failures += 1
         count = _Keys.failures
+    DECRYPT_FAILURES.inc()  # /metrics: resilience_decrypt_failures_total
     # Never the value, the token or the row: only that it happened and how often.
     log.error("an encrypted field could not be decrypted with any key in FIELD_ENCRYPTION_KEYS "
               "(failed decrypts in this process: %d)", count)

@@ -14,6 +14,9 @@
   REDIS_URL is set, shared by every worker; in this process on the embedded default), counted
   before the token is checked, so guessing tokens is limited too. Over it: 429 problem+json
   with ``Retry-After``.
+- Proxies: with ``PROXY_COUNT`` > 0, werkzeug's ProxyFix takes the client address, scheme and
+  host from that many hops of ``X-Forwarded-For``/``-Proto``/``-Host`` (so the per-address
+  limits and Secure cookies see the client behind nginx, not nginx); 0 trusts no such header.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, g, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from resilience.core.errors import Message, TooManyRequests
 from resilience.core.ratelimit import rate_limit
@@ -84,6 +88,9 @@ def install(app: Flask, settings: Settings, api_prefix: str) -> None:
         CONTENT_SECURITY_POLICY=content_security_policy(settings),
     )
     app.session_interface = SessionInterface()
+    if settings.proxy_count:
+        n = settings.proxy_count
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     app.extensions["api_rate_limit"] = (
         rate_limit(settings.redis_url, settings.api_rate_limit, API_WINDOW_SECONDS)
         if settings.api_rate_limit else None)

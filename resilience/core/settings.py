@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 ENVIRONMENTS = ("development", "production", "test")
 SMS_BACKENDS = ("outbox", "twilio", "gammu")
+LOG_FORMATS = ("text", "json")
 SMS_LANGUAGES = ("id", "en")  # the catalogues SMS are worded from (resilience/translations)
 DEFAULT_DATABASE_URL = "sqlite:///instance/resilience.db"
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
@@ -56,6 +57,9 @@ class Settings:
     session_max_hours: int = 12  # a web session ends this long after login, used or not
     api_token_days: int = 90  # a new API token's lifetime
     api_rate_limit: int = 600  # API requests per minute from one client address; 0: no limit
+    proxy_count: int = 0  # reverse proxies in front whose X-Forwarded-* headers are trusted
+    log_format: str = "text"  # "json": one JSON object a line, with the request id
+    metrics_token: str | None = None  # a bearer token that may read /metrics (besides admins)
 
     @property
     def embedded(self) -> bool:
@@ -165,6 +169,13 @@ class Settings:
         session_max = _int_setting(get, "SESSION_MAX_HOURS", 12, 1, 30 * 24)
         token_days = _int_setting(get, "API_TOKEN_DAYS", 90, 1, 3650)
         api_rate = _int_setting(get, "API_RATE_LIMIT", 600, 0, 1_000_000)
+        proxy_count = _int_setting(get, "PROXY_COUNT", 0, 0, 10)
+        log_format = (get("LOG_FORMAT") or "text").lower()
+        if log_format not in LOG_FORMATS:
+            raise SettingsError(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}; got {log_format!r}")
+        metrics_token = get("METRICS_TOKEN")
+        if metrics_token is not None and len(metrics_token) < 24:
+            raise SettingsError("METRICS_TOKEN must be at least 24 characters long")  # never echo it
 
         return cls(
             env=mode,
@@ -193,6 +204,9 @@ class Settings:
             session_max_hours=session_max,
             api_token_days=token_days,
             api_rate_limit=api_rate,
+            proxy_count=proxy_count,
+            log_format=log_format,
+            metrics_token=metrics_token,
         )
 
 
