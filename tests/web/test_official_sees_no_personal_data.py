@@ -103,6 +103,7 @@ def _values(app) -> dict[str, list[str]]:
     from resilience.audit.models import AuditEntry
     from resilience.dispatch.models import Task
     from resilience.extensions import db
+    from resilience.helprequests.models import HelpRequest
     from resilience.households.models import Household
     from resilience.needs.models import Need
     from resilience.reports.operations import FORMATS
@@ -117,7 +118,7 @@ def _values(app) -> dict[str, list[str]]:
         "household_id": [first(Household.id)], "need_id": [first(Need.id)],
         "volunteer_id": [first(Volunteer.id)], "group_id": [first(VolunteerGroup.id)],
         "depot_id": [first(Depot.id)], "item_id": [first(Item.id)], "movement_id": [first(StockMovement.id)],
-        "task_id": [first(Task.id)], "code": [first(AdminArea.code)], "fmt": list(FORMATS),
+        "task_id": [first(Task.id)], "request_id": [first(HelpRequest.id)], "code": [first(AdminArea.code)], "fmt": list(FORMATS),
         "action": ["receive", "transfer", "distribute", "adjust"],
         # log entries: the first ones (the demo's households, volunteers) and the latest (SMS)
         "seq": [*(str(s) for s in range(1, 40)), *(str(s) for s in db.session.scalars(
