@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from resilience.audit.sealing import staff_view
+from resilience.audit.sealing import staff_view, withheld_payload
 from resilience.core.crypto import Unreadable
 from resilience.events.models import FloodEvent
 from resilience.households.schemas import HouseholdSchema
@@ -76,10 +76,16 @@ def _help_request(request) -> dict[str, Any]:
             "need_id": request.need_id, "decided_at": iso(request.decided_at)}
 
 
-def _audit_line(entry) -> dict[str, Any]:
+def _audit_line(entry, erased: bool) -> dict[str, Any]:
     line = staff_view(entry)
     if entry.entity_type == "task" and "personal" in line:  # the household's side of a task only
         line["personal"] = {k: v for k, v in line["personal"].items() if k in TASK_FIELDS_OF_HOUSEHOLD}
+    if erased:
+        # An entry from before seals keeps the erased values in clear inside its hash; the
+        # export of an erased household withholds them as officials get them.
+        payload, withheld = withheld_payload(entry.entity_type, line["payload"])
+        if withheld:
+            line["payload"], line["withheld"] = payload, True
     return line
 
 
@@ -89,6 +95,7 @@ def export(session: Session, data: HouseholdData | None = None, *, household=Non
     personal data visible (admin, coordinator): the household schema masks otherwise."""
     data = data or gather(session, household)
     schema = HouseholdSchema()
+    erased = any(h.erased_at is not None for h in data.family)
     return {
         "format": FORMAT,
         "generated_at": iso(now or datetime.now(timezone.utc)),
@@ -101,5 +108,5 @@ def export(session: Session, data: HouseholdData | None = None, *, household=Non
         "help_requests": [_help_request(r) for r in data.help_requests],
         "not_duplicates": [{"household_ids": [p.low_id, p.high_id], "created_at": iso(p.created_at)}
                            for p in data.not_duplicates],
-        "audit": [_audit_line(entry) for entry in audit_entries(session, data)],
+        "audit": [_audit_line(entry, erased) for entry in audit_entries(session, data)],
     }

@@ -241,3 +241,46 @@ def test_erasing_a_household_erases_the_duplicates_merged_into_it(app, admin, co
     result = admin.post(f"/api/v1/households/{kept.id}/erase", json={"reason": "subject_request"}).get_json()
     assert result["households"] == [kept.id, duplicate.id]
     assert _found(_database_text()) == []
+
+
+def _make_legacy(seq: int, head_name: str) -> None:
+    """Rewrite entry ``seq`` (and the chain after it) as written before seals: the name in clear
+    inside the hash, no openings."""
+    from sqlalchemy import update
+
+    from resilience.audit.canonical import entry_body, entry_hash
+    from resilience.audit.models import AuditHead
+
+    db.session.rollback()
+    prev = "0" * 64
+    for entry in db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq)).all():
+        payload = entry.payload
+        if entry.seq == seq:
+            payload = {**entry.payload, "head_name": head_name}
+        digest = entry_hash(prev, entry_body(entry.seq, entry.created_at, entry.actor, entry.action,
+                                             entry.entity_type, entry.entity_id, payload))
+        values = dict(prev_hash=prev, hash=digest)
+        if entry.seq == seq:
+            values.update(payload=payload, private=None)
+        db.session.execute(update(AuditEntry).where(AuditEntry.seq == entry.seq).values(**values))
+        prev = digest
+    db.session.execute(update(AuditHead).values(hash=prev))
+    db.session.commit()
+    db.session.expire_all()
+
+
+def test_entries_from_before_seals_are_counted_and_withheld_from_the_export(app, admin, coordinator):
+    siti = factories.household(**SITI)
+    db.session.rollback()
+    seq = db.session.scalar(select(AuditEntry.seq).where(AuditEntry.action == "household.created",
+                                                         AuditEntry.entity_id == siti.id))
+    _make_legacy(seq, SITI["head_name"])
+    before = coordinator.get(f"/api/v1/households/{siti.id}/export").get_json()
+    assert any(e["payload"].get("head_name") == SITI["head_name"] for e in before["audit"])
+    result = admin.post(f"/api/v1/households/{siti.id}/erase", json={"reason": "subject_request"}).get_json()
+    assert result["audit_entries_in_clear"] == 1
+    after = coordinator.get(f"/api/v1/households/{siti.id}/export")
+    assert _found(after.get_data(as_text=True)) == []
+    [legacy] = [e for e in after.get_json()["audit"] if e["seq"] == seq]
+    assert legacy["withheld"] is True and legacy["payload"]["head_name"] == "<withheld>"
+    assert coordinator.get("/api/v1/audit/verify?full=true").get_json()["ok"] is True
