@@ -284,3 +284,20 @@ def test_entries_from_before_seals_are_counted_and_withheld_from_the_export(app,
     [legacy] = [e for e in after.get_json()["audit"] if e["seq"] == seq]
     assert legacy["withheld"] is True and legacy["payload"]["head_name"] == "<withheld>"
     assert coordinator.get("/api/v1/audit/verify?full=true").get_json()["ok"] is True
+
+
+def test_nothing_new_is_attached_to_an_erased_household(family, admin, coordinator):
+    siti, event = family["siti"], family["event"]
+    assert admin.post(f"/api/v1/households/{siti.id}/erase", json={"reason": "subject_request"}).status_code == 200
+    need = coordinator.post(f"/api/v1/events/{event.id}/needs", json={
+        "household_id": siti.id, "category": "medical", "notes": "Wulandari lagi"})
+    assert need.status_code == 409, need.get_json()
+    with factories.writing() as session:
+        receive(session, RESIDENT, "TOLONG lagi, Wulandari")
+    db.session.rollback()
+    pending = coordinator.get("/api/v1/help-requests?status=pending").get_json()["items"]
+    [request] = pending
+    verified = coordinator.post(f"/api/v1/help-requests/{request['id']}/verify", json={
+        "household_id": siti.id, "need": {"event_id": event.id, "category": "medical"}})
+    assert verified.status_code == 409
+    assert coordinator.get(f"/api/v1/help-requests/{request['id']}").get_json()["status"] == "pending"
