@@ -126,6 +126,7 @@ def _register_blueprints(app: Flask, api: ProblemApi) -> None:
     from resilience.helprequests.api import blp as help_requests
     from resilience.households.api import blp as households
     from resilience.needs.api import blp as needs
+    from resilience.privacy.api import blp as privacy
     from resilience.reports.api import blp as reports
     from resilience.dispatch.api import blp as tasks
     from resilience.stock.api import blp as stock
@@ -133,7 +134,7 @@ def _register_blueprints(app: Flask, api: ProblemApi) -> None:
     from resilience.web import bp as web
 
     for blueprint in (areas, events, households, help_requests, needs, volunteers, matching, tasks, sms, stock,
-                      reports, audit, accounts, alerts):
+                      reports, audit, accounts, alerts, privacy):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX.rstrip("/") + blueprint.url_prefix)
     app.register_blueprint(health)
     app.register_blueprint(metrics)

@@ -20,7 +20,7 @@ from resilience.core.commands import COMMANDS
 from resilience.core.errors import DomainError
 from resilience.core.settings import SettingsError
 from resilience.core.transaction import unit_of_work
-from resilience.vocabulary import ROLES
+from resilience.vocabulary import ERASURE_REASONS, ROLES
 
 
 def _create_app():
@@ -375,6 +375,51 @@ def import_households_cmd(spreadsheet: str, event_id: int | None, dry_run: bool,
         _fail(f"{spreadsheet}: {exc.detail}" + (f" {exc.extra['suggestion']}" if exc.extra.get("suggestion") else ""))
     click.echo(f"{report.created} households and {report.needs_created} needs imported from {report.rows} rows"
                + where + (f"; {report.rows - report.valid_rows} rows skipped" if report.errors else ""))
+
+
+@cli.group("households")
+def households_group():
+    """A household's personal-data rights (UU PDP): export and erase."""
+
+
+@households_group.command("export")
+@click.argument("household_id", type=int)
+@with_appcontext
+def households_export_cmd(household_id: int):
+    """Print everything held about one household as JSON (personal data: for the household or staff)."""
+    from resilience.audit.chain import current_actor
+    from resilience.core.schemas import show_personal_data
+    from resilience.households.operations import get_household
+    from resilience.privacy.export import export
+
+    _set_cli_actor()
+    show_personal_data(True)
+    try:
+        with unit_of_work() as session:
+            document = export(session, household=get_household(session, household_id), by=current_actor())
+            session.rollback()
+    except DomainError as exc:
+        _fail(str(exc.detail))
+    click.echo(json.dumps(document, ensure_ascii=False, indent=1, default=str))
+
+
+@households_group.command("erase")
+@click.argument("household_id", type=int)
+@click.option("--reason", required=True, type=click.Choice(ERASURE_REASONS))
+@with_appcontext
+def households_erase_cmd(household_id: int, reason: str):
+    """Erase one household's personal data (and of those merged into it); aggregates and the log stay."""
+    from resilience.privacy.erase import erase
+
+    _set_cli_actor()
+    try:
+        with unit_of_work() as session:
+            result = erase(session, household_id, reason)
+    except DomainError as exc:
+        _fail(str(exc.detail), code=1)
+    click.echo(f"household {household_id} erased: {len(result['households'])} household(s), {result['needs']} "
+               f"need(s), {result['audit_openings_deleted']} log entries closed, "
+               f"{result['audit_entries_in_clear']} older entries still hold values in clear")
 
 
 @import_group.command("areas")

@@ -39,6 +39,17 @@ DUPLICATE_REASONS = (
 )
 # A household's own SMS asking for help (TOLONG ...), until a coordinator has looked at it.
 HELP_REQUEST_STATUSES = ("pending", "verified", "rejected")
+# Why a household's personal data was erased (UU PDP 27/2022). A code, not free text: the
+# audit entry of the erasure must itself hold no personal value.
+ERASURE_REASONS = (
+    "subject_request",    # the household asked for it (the data subject's right to erasure)
+    "consent_withdrawn",  # it withdrew its consent to the processing
+    "no_longer_needed",   # the purpose ended (the response is over, the retention period passed)
+    "unlawful",           # it should never have been collected or kept
+    "legal_order",        # a court or authority ordered it
+)
+# What an erased personal text field answers with.
+ERASED_TEXT = "[dihapus]"
 
 # --------------------------------------------------------------------------- volunteers
 SKILLS = ("boat", "first_aid", "counseling", "logistics", "driving", "cooking")

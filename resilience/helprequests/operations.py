@@ -20,7 +20,7 @@ from resilience.events.models import FloodEvent
 from resilience.helprequests import parse
 from resilience.helprequests.models import HelpRequest
 from resilience.households.models import Household
-from resilience.households.operations import create_household, get_household
+from resilience.households.operations import create_household, get_household, refuse_if_erased
 from resilience.needs.operations import create_need
 from resilience.sms import outbox
 
@@ -86,6 +86,7 @@ def verify(session: Session, request_id: int, data: dict[str, Any]) -> HelpReque
         household = get_household(session, data["household_id"])
         if household.merged_into_id is not None:
             household = get_household(session, household.merged_into_id)
+        refuse_if_erased(household)  # its personal data stays erased: register the family anew
     else:
         fields = dict(data["household"])
         fields.setdefault("phone", request.phone)

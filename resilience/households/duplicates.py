@@ -331,11 +331,12 @@ class Index:
 
 # --- the registry ---------------------------------------------------------------------------------
 def registry_records(session: Session, *, include: Iterable[int] = ()) -> list[Record]:
-    """Every household not merged into another, as records (one query, nothing decrypted)."""
+    """Every household not merged into another nor erased, as records (one query, nothing decrypted)."""
     query = select(Household.id, Household.head_name, Household.phone_digest, Household.kk_digest,
                    Household.admin_area_id, Household.rt, Household.rw, geo.ST_Y(Household.location),
                    geo.ST_X(Household.location), Household.location_precision, Household.address,
-                   Household.landmark).where(Household.merged_into_id.is_(None))
+                   Household.landmark).where(Household.merged_into_id.is_(None),
+                                             Household.erased_at.is_(None))  # nothing left to compare
     return [Record.of(hid, name, phone_digest=phone, kk_digest=kk, area=area, rt=rt, rw=rw, lat=lat, lon=lon,
                       precision=precision, address=address or "", landmark=landmark or "")
             for hid, name, phone, kk, area, rt, rw, lat, lon, precision, address, landmark in session.execute(query)]

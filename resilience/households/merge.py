@@ -33,6 +33,7 @@ from resilience.core.db import locked, utcnow
 from resilience.core.errors import Conflict, Message, NotFound
 from resilience.dispatch import lifecycle
 from resilience.households.models import Household, NotDuplicate
+from resilience.households.operations import refuse_if_erased
 from resilience.needs.models import LIVE_NEED_STATUSES, Need
 from resilience.vocabulary import VULNERABILITY_FIELDS
 
@@ -59,6 +60,7 @@ def merge(session: Session, absorbed_id: int, into_id: int) -> Household:
         raise Conflict(Message("a household cannot be merged into itself"), field="into")
     absorbed, kept = _pair(session, absorbed_id, into_id)
     for household in (absorbed, kept):
+        refuse_if_erased(household)
         if household.merged_into_id is not None:
             raise Conflict(Message("household %(id)s was already merged into household %(into)s",
                                    id=household.id, into=household.merged_into_id),

@@ -61,6 +61,9 @@ class Household(db.Model):
     # would lose the spatial column; only households.merge sets it, to a household that exists.)
     merged_into_id: Mapped[int | None] = mapped_column(Integer, index=True)
     merged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the household's personal data was erased (UU PDP; resilience/privacy/erase.py):
+    # the row keeps its counts, kelurahan and an approximate point, and can no longer be edited.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     admin_area: Mapped[AdminArea | None] = relationship()
 

@@ -31,6 +31,13 @@ def get_household(session: Session, household_id: int) -> Household:
     return household
 
 
+def refuse_if_erased(household: Household) -> None:
+    """An erased household's personal data stays erased: it is not edited back (409)."""
+    if household.erased_at is not None:
+        raise Conflict(Message("household %(id)s was erased (its personal data, UU PDP) and cannot be changed",
+                               id=household.id))
+
+
 def households_by_id(session: Session, ids) -> list[Household]:
     return list(session.scalars(select(Household).where(Household.id.in_(list(ids))))) if ids else []
 
@@ -143,6 +150,7 @@ def create_household(session: Session, data: dict[str, Any]) -> Household:
 def update_household(session: Session, household: Household, data: dict[str, Any]) -> Household:
     from resilience.needs.operations import rederive_priorities
 
+    refuse_if_erased(household)
     for key, value in data.items():
         if key in FIELDS:
             if key == "street" and value is None:

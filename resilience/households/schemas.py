@@ -132,6 +132,10 @@ class HouseholdSchema(ma.Schema):
     merged_into_id = ma.fields.Integer(allow_none=True, metadata={
         "description": "set when this household was found to be a duplicate and merged into that one"})
     merged_at = UTCDateTime(allow_none=True)
+    erased_at = UTCDateTime(allow_none=True, metadata={
+        "description": "set when the household's personal data was erased (UU PDP): its name answers "
+                       "\"[dihapus]\", identity numbers, phone, address, RT/RW are null or empty and its point is "
+                       "the kelurahan's approximate point; it can no longer be edited"})
 
 
 class DuplicateQuery(PageArgs):

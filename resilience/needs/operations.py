@@ -66,6 +66,9 @@ def create_need(session: Session, event: FloodEvent, data: dict[str, Any]) -> Ne
     if household is None:
         raise ValidationFailed.field("household_id", Message("no household with id %(household_id)s",
                                                              household_id=data['household_id']))
+    if household.erased_at is not None:  # closed for good: a family that comes back registers anew
+        raise Conflict(Message("household %(id)s was erased (its personal data, UU PDP) and cannot be changed",
+                               id=household.id), field="household_id")
     _check_no_live_duplicate(session, event.id, household.id, data["category"])
     need = lifecycle.new_need(
         event_id=event.id,
