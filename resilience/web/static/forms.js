@@ -33,7 +33,21 @@
   var pick = document.getElementById("pick-map");
   if (pick && window.L) {
     var lat = document.getElementById("f-lat"), lon = document.getElementById("f-lon");
-    var pmap = L.map(pick).setView([-1.63, 113.69], 12), marker = null;
+    var precision = document.getElementById("f-location_precision");  // the household form only
+    var select = document.getElementById("f-admin_area");
+    var badge = document.getElementById("precision-now");
+    var pmap = window.ResilienceMap ? ResilienceMap.create(pick) : L.map(pick).setView([-1.63, 113.69], 12);
+    var marker = null, areas = null, chosen = null;
+    var setPrecision = function (value) {
+      if (!precision) return;
+      precision.value = value === "kelurahan" ? "" : value;
+      if (badge) {
+        var span = document.createElement("span");
+        span.className = "badge prec-" + value;
+        span.textContent = pick.getAttribute("data-prec-" + value) || value;
+        badge.replaceChildren(span);
+      }
+    };
     var place = function (ll) {
       if (marker) marker.setLatLng(ll); else marker = L.marker(ll).addTo(pmap);
       var p = marker.getLatLng();
@@ -46,14 +60,70 @@
       var x = Number(t);
       return Math.abs(x) <= limit ? x : NaN;
     };
+    // ray casting over a GeoJSON (Multi)Polygon: is [lng, lat] inside?
+    var inRing = function (ring, x, y) {
+      var inside = false;
+      for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+        var xi = ring[i][0], yi = ring[i][1], xj = ring[j][0], yj = ring[j][1];
+        if ((yi > y) !== (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi) inside = !inside;
+      }
+      return inside;
+    };
+    var contains = function (geometry, x, y) {
+      var polygons = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.coordinates;
+      return polygons.some(function (rings) {
+        return inRing(rings[0], x, y) && !rings.slice(1).some(function (hole) { return inRing(hole, x, y); });
+      });
+    };
+    var highlight = function (fit) {
+      if (!areas) return;
+      chosen = null;
+      areas.eachLayer(function (layer) {
+        var on = select && layer.feature.properties.code === select.value;
+        layer.setStyle(on ? {color: ResilienceMap.colors.focus, weight: 3, fillOpacity: 0.15}
+                          : {color: ResilienceMap.colors.boundary, weight: 1, fillOpacity: 0.02});
+        if (on) { chosen = layer; layer.bringToFront(); }
+      });
+      if (fit && chosen && !marker) pmap.fitBounds(chosen.getBounds(), {animate: false, maxZoom: 15});
+    };
     pmap.on("click", function (e) {
       lat.value = e.latlng.lat.toFixed(6); lon.value = e.latlng.lng.toFixed(6); place(e.latlng);
+      setPrecision("map");
+      if (areas && select) {  // the kelurahan follows the point
+        areas.eachLayer(function (layer) {
+          if (contains(layer.feature.geometry, e.latlng.lng, e.latlng.lat)) select.value = layer.feature.properties.code;
+        });
+        highlight(false);
+      }
     });
     var typed = function () {
       var a = number(lat.value, 90), b = number(lon.value, 180);
       if (!isNaN(a) && !isNaN(b)) place([a, b]);
     };
-    lat.addEventListener("change", typed); lon.addEventListener("change", typed); typed();
+    var changed = function () {
+      typed();
+      setPrecision(lat.value.trim() || lon.value.trim() ? "gps" : "kelurahan");
+    };
+    lat.addEventListener("change", changed); lon.addEventListener("change", changed); typed();
     if (marker) pmap.setView(marker.getLatLng(), 14);  // an edit form: start at the stored point
+    if (select) select.addEventListener("change", function () { highlight(true); });
+    if (pick.dataset.areas && window.ResilienceMap) {
+      ResilienceMap.getJSON(pick.dataset.areas).then(function (data) {
+        areas = L.geoJSON(data, {
+          style: {color: ResilienceMap.colors.boundary, weight: 1, fillOpacity: 0.02},
+          onEachFeature: function (feature, layer) {
+            layer.bindTooltip(ResilienceMap.esc(feature.properties.name),
+                              {permanent: true, direction: "center", className: "area-label"});
+          }
+        }).addTo(pmap);
+        // a click inside a kelurahan is a click on the map
+        areas.on("click", function (e) { pmap.fire("click", {latlng: e.latlng}); });
+        if (!marker && areas.getBounds().isValid()) pmap.fitBounds(areas.getBounds(), {animate: false});
+        highlight(true);
+        pick.dataset.ready = "1";
+      }).catch(function () { pick.dataset.ready = "0"; /* the boundaries only help orientation */ });
+    } else {
+      pick.dataset.ready = "1";
+    }
   }
 })();
