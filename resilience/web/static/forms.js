@@ -86,22 +86,28 @@
       });
       if (fit && chosen && !marker) pmap.fitBounds(chosen.getBounds(), {animate: false, maxZoom: 15});
     };
+    var follow = function (y, x) {  // the kelurahan follows the point (the server checks they agree)
+      if (!areas || !select) return;
+      var found = "";
+      areas.eachLayer(function (layer) {
+        if (contains(layer.feature.geometry, x, y)) found = layer.feature.properties.code;
+      });
+      select.value = found;  // outside every known kelurahan: none
+      highlight(false);
+    };
     pmap.on("click", function (e) {
       lat.value = e.latlng.lat.toFixed(6); lon.value = e.latlng.lng.toFixed(6); place(e.latlng);
       setPrecision("map");
-      if (areas && select) {  // the kelurahan follows the point
-        areas.eachLayer(function (layer) {
-          if (contains(layer.feature.geometry, e.latlng.lng, e.latlng.lat)) select.value = layer.feature.properties.code;
-        });
-        highlight(false);
-      }
+      follow(e.latlng.lat, e.latlng.lng);
     });
     var typed = function () {
       var a = number(lat.value, 90), b = number(lon.value, 180);
-      if (!isNaN(a) && !isNaN(b)) place([a, b]);
+      if (!isNaN(a) && !isNaN(b)) { place([a, b]); return [a, b]; }
+      return null;
     };
     var changed = function () {
-      typed();
+      var point = typed();
+      if (point) follow(point[0], point[1]);
       setPrecision(lat.value.trim() || lon.value.trim() ? "gps" : "kelurahan");
     };
     lat.addEventListener("change", changed); lon.addEventListener("change", changed); typed();
@@ -116,8 +122,7 @@
                               {permanent: true, direction: "center", className: "area-label"});
           }
         }).addTo(pmap);
-        // a click inside a kelurahan is a click on the map
-        areas.on("click", function (e) { pmap.fire("click", {latlng: e.latlng}); });
+        // a click inside a kelurahan reaches the map too (paths pass their mouse events on)
         if (!marker && areas.getBounds().isValid()) pmap.fitBounds(areas.getBounds(), {animate: false});
         highlight(true);
         pick.dataset.ready = "1";
