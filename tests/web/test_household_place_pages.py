@@ -212,3 +212,13 @@ def test_officials_cannot_import(web_official, seed):
                                  content_type="multipart/form-data")
     assert response.status_code in (400, 403)
     assert _count(seed) == before
+
+
+def test_probable_duplicates_are_listed_in_the_dry_run(web_coordinator, seed):
+    siti = seed.household(nik=None, kk_number=None, phone="0812-3456-7890")  # Siti Aminah in Mungku Baru
+    web_coordinator.get("/households/import")
+    csv = ("nama_kepala_keluarga,telepon,kelurahan,lintang,bujur\n"
+           "Ibu Siti Aminah,0813-1111-2222,Mungku Baru,-1.6351,113.6858\n")  # about 55 m away
+    html = _upload(web_coordinator, csv).get_data(as_text=True)
+    assert f"Mungkin keluarga yang sama dengan rumah tangga no. {siti['id']}" in html
+    assert '<span class="badge sev-warning">peringatan</span>' in html and "1 baris: 1 benar" in html
