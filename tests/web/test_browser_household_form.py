@@ -150,6 +150,7 @@ def test_register_by_map_click_and_by_kelurahan_only(server, tmp_path):
         assert _household(base, token, "rina")["location_precision"] == "kelurahan"
         phone.goto(f"{base}/households/{darto['id']}")
         assert "perkiraan (kelurahan)" in phone.inner_text("#household-location")
+        assert phone.evaluate(NO_SIDEWAYS_SCROLL)
         phone.screenshot(path=str(shots / "household_phone.png"), full_page=True)
 
         csv = tmp_path / "pendataan.csv"
