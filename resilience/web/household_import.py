@@ -89,6 +89,8 @@ FILE_PROBLEMS = {
     "cell_too_large": lazy_gettext("A cell holds more than 10,000 characters."),
     "too_many_rows": lazy_gettext("The file has too many rows. Split it into several files."),
     "sheet_not_found": lazy_gettext("The workbook has no sheet with this name."),
+    "event_closed": lazy_gettext("The event is closed; needs cannot be imported into it. Reopen it, or import "
+                                 "without an event."),
     "several_sheets": lazy_gettext("The workbook has several sheets with data: type the name of the sheet to "
                                    "import."),
 }
@@ -197,6 +199,7 @@ def household_import():
     if request.method == "GET":
         _forget()
         return _render(options)
+    # the body limit for this upload is raised before the CSRF check reads the form (session.UPLOAD_ENDPOINTS)
     action = request.form.get("action")
     upload = request.files.get("file")
     if upload is not None and upload.filename:

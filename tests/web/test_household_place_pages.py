@@ -222,3 +222,18 @@ def test_probable_duplicates_are_listed_in_the_dry_run(web_coordinator, seed):
     html = _upload(web_coordinator, csv).get_data(as_text=True)
     assert f"Mungkin keluarga yang sama dengan rumah tangga no. {siti['id']}" in html
     assert '<span class="badge sev-warning">peringatan</span>' in html and "1 baris: 1 benar" in html
+
+
+def test_a_spreadsheet_larger_than_a_form_is_accepted_for_checking(web_coordinator, web_official):
+    """The app refuses bodies over 1 MB; this page takes spreadsheets up to the importer's limit
+    (coordinators only: an official's large post is still refused before the form is read)."""
+    filler = "x" * 9000
+    csv = "nama_kepala_keluarga,kelurahan,keterangan_panjang\n" + "".join(
+        f"Warga {i},Mungku Baru,{filler}\n" for i in range(170))
+    assert len(csv) > 1_500_000
+    web_coordinator.get("/households/import")
+    response = _upload(web_coordinator, csv)
+    assert response.status_code == 200, response.get_data(as_text=True)[-3000:]
+    assert "Kolom tidak dikenal" in response.get_data(as_text=True)
+    web_official.get("/households")
+    assert _upload(web_official, csv).status_code == 413
