@@ -103,7 +103,11 @@ def test_register_by_map_click_and_by_kelurahan_only(server, tmp_path):
         assert page.inner_text("#precision-now").strip() == "titik GPS"
 
         # 2. Known only by kelurahan, RT and landmark; a mistake first, shown beside its field.
+        # The map shows the event's flood area and the household registered a moment ago.
         _open_form(page, base, event["id"])
+        wait_until(page, "document.getElementById('pick-map').dataset.eventReady === '1'")
+        assert page.locator("#pick-map path.flood-area").count() == 1
+        assert page.locator("#pick-map path.known-household").count() == 1
         page.fill("#f-head_name", "Pak Darto")
         page.fill("#f-members", "3")
         page.fill("#f-rt", "RT x")

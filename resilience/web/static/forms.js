@@ -127,6 +127,23 @@
         highlight(true);
         pick.dataset.ready = "1";
       }).catch(function () { pick.dataset.ready = "0"; /* the boundaries only help orientation */ });
+      if (pick.dataset.eventMap) {  // the new-household form of an event: its flood area and the households already registered
+        ResilienceMap.getJSON(pick.dataset.eventMap).then(function (data) {
+          if (data.flood_area) {
+            L.geoJSON(data.flood_area, {style: {color: ResilienceMap.colors.flood, weight: 2, dashArray: "6 4", fillOpacity: 0.08,
+                                                className: "flood-area"}, interactive: false}).addTo(pmap);
+          }
+          (data.households || []).forEach(function (h) {
+            if (!h.location) return;
+            L.circleMarker(h.location, {radius: 5, weight: 1, color: ResilienceMap.colors.outline,
+              fillColor: ResilienceMap.colors.priority[h.priority] || ResilienceMap.colors.boundary, fillOpacity: 0.9,
+              className: "known-household"})
+              .bindTooltip(ResilienceMap.esc(h.head_name || "") + (h.kelurahan ? " · " + ResilienceMap.esc(h.kelurahan) : ""))
+              .addTo(pmap);  // a click on a dot still reaches the map (paths pass their clicks on)
+          });
+          pick.dataset.eventReady = "1";
+        }).catch(function () { pick.dataset.eventReady = "0"; });
+      }
     } else {
       pick.dataset.ready = "1";
     }
