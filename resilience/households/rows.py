@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from resilience.core import crypto
+from resilience.core.errors import Message
 from resilience.core.geo import check_point
 from resilience.core.invalid import InvalidValue
 from resilience.events.models import FloodEvent
@@ -72,7 +73,7 @@ def _fields(line: int, body: dict[str, str], p: _Problems) -> dict[str, Any] | N
     for name, text in body.items():
         if name in _LENGTHS:
             if len(text) > _LENGTHS[name]:
-                bad(name, f"Longer than maximum length {_LENGTHS[name]}.")
+                bad(name, Message("Longer than maximum length %(max)s.", max=_LENGTHS[name]))
             data[name] = text
         elif name in _VALIDATORS:
             try:
@@ -83,22 +84,23 @@ def _fields(line: int, body: dict[str, str], p: _Problems) -> dict[str, Any] | N
             try:
                 data[name] = normalize_rt_rw(text)
             except ValueError:
-                bad(name, "Must be an RT/RW number of 1 to 3 digits, e.g. 3 or 003.")
+                bad(name, Message("Must be an RT/RW number of 1 to 3 digits, e.g. 3 or 003."))
         else:  # members and the vulnerable counts
             low = 1 if name == "members" else 0
             try:
                 number = int(text)
             except ValueError:
-                bad(name, "Not a valid integer.")
+                bad(name, Message("Not a valid integer."))
                 continue
             if not low <= number <= 100:
-                bad(name, f"Must be greater than or equal to {low} and less than or equal to 100.")
+                bad(name, Message("Must be greater than or equal to %(min)s and less than or equal to %(max)s.",
+                                  min=low, max=100))
                 continue
             data[name] = number
     members = data.get("members", 1)
     for name in VULNERABILITY_FIELDS:
         if ok and data.get(name, 0) > members:  # like the schema: only when every field is valid
-            bad(name, f"{data[name]} is more than the {members} members")
+            bad(name, Message("%(count)s is more than the %(members)s members", count=data[name], members=members))
     return data if ok else None
 
 

@@ -37,7 +37,7 @@ def normalize_rt_rw(value: object) -> str | None:
 class RtRwField(ma.fields.Field):
     """An RT or RW number: 1 to 3 digits (001–999), stored and shown zero-padded ("003")."""
 
-    default_error_messages = {"invalid": "Must be an RT/RW number of 1 to 3 digits, e.g. 3 or 003."}
+    default_error_messages = {"invalid": Message("Must be an RT/RW number of 1 to 3 digits, e.g. 3 or 003.")}
 
     def _deserialize(self, value, attr, data, **kwargs):
         try:
@@ -89,11 +89,11 @@ class HouseholdCreateSchema(ma.Schema):
     @ma.validates_schema
     def _a_place(self, data, partial=None, **kwargs):
         if "location_precision" in data and "location" not in data:
-            raise ma.ValidationError({"location_precision": ["Only with a location."]})
+            raise ma.ValidationError({"location_precision": [Message("Only with a location.")]})
         if self._creating and "location" not in data and not data.get("admin_area"):
-            raise ma.ValidationError({"location": [
+            raise ma.ValidationError({"location": [Message(
                 "Missing data for required field: give the point, or the kelurahan code as admin_area "
-                "for an approximate point."]})
+                "for an approximate point.")]})
 
     _creating = True
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 
+from resilience.areas import queries as area_queries
 from resilience.core.errors import DomainError, Message
 from resilience.core.schemas import point_dict
 from resilience.dispatch import queries as task_queries
@@ -33,8 +34,8 @@ from resilience.web.labels import label
 from resilience.web.people import PER_PAGE, Page, changed_fields, failure, integer_input, page_number, point_input
 from resilience.web.session import write_required
 
-TEXT_FIELDS = ("head_name", "phone", "nik", "kk_number", "address", "landmark")
-OPTIONAL_IDS = ("phone", "nik", "kk_number")  # blank = none recorded
+TEXT_FIELDS = ("head_name", "phone", "nik", "kk_number", "address", "street", "rt", "rw", "landmark")
+OPTIONAL_IDS = ("phone", "nik", "kk_number", "rt", "rw")  # blank = none recorded
 COUNT_FIELDS = ("members", *VULNERABILITY_FIELDS)
 
 
@@ -100,11 +101,33 @@ def household_detail(household_id: int):
 
 
 def _household_form_values(household: Household) -> dict:
-    point = point_dict(household.location) or {}
+    # An approximate point is the kelurahan's, not one anybody measured: the inputs stay empty.
+    point = {} if household.location_is_approximate else (point_dict(household.location) or {})
     values = {name: getattr(household, name) or "" for name in TEXT_FIELDS}
     values.update({name: str(getattr(household, name) or 0) for name in COUNT_FIELDS})
-    values.update(lat=str(point.get("lat", "")), lon=str(point.get("lon", "")))
+    values.update(lat=str(point.get("lat", "")), lon=str(point.get("lon", "")),
+                  admin_area=household.admin_area.code if household.admin_area else "",
+                  location_precision="" if household.location_is_approximate else household.location_precision)
     return values
+
+
+def _place_input(form, errors: list[dict], data: dict) -> None:
+    """The kelurahan select and the optional point: a point clicked on the map is ``map``, a
+    typed one ``gps``; the kelurahan alone gives an approximate point (``kelurahan``)."""
+    typed = any((form.get(n) or "").strip() for n in ("lat", "lon"))
+    location = point_input(form, errors, "location", required=False)
+    code = (form.get("admin_area") or "").strip()
+    if code:
+        data["admin_area"] = code
+    if location is not None:
+        data["location"] = location
+        data["location_precision"] = "map" if form.get("location_precision") == "map" else "gps"
+    elif not code and not typed:
+        errors.append({"field": "admin_area", "message": Message("Choose the kelurahan, or place the point on the map.")})
+
+
+def _form_context(**context) -> dict:
+    return {"vulnerability": VULNERABILITY_FIELDS, "villages": area_queries.villages(db.session), **context}
 
 
 def _household_patch(form, household: Household) -> dict:
@@ -120,9 +143,7 @@ def _household_patch(form, household: Household) -> dict:
             data[name] = value
         elif name == "members" and not (form.get(name) or "").strip():
             errors.append({"field": name, "message": Message("Missing data for required field.")})
-    location = point_input(form, errors, "location", required=True)
-    if location is not None:
-        data["location"] = location
+    _place_input(form, errors, data)
     try:
         loaded = load(HouseholdPatchSchema(), data)
     except FormErrors as exc:
@@ -130,14 +151,22 @@ def _household_patch(form, household: Household) -> dict:
         loaded = {}
     if errors:
         raise FormErrors(errors)
-    return changed_fields(household, loaded, points=("location",))
+    code = loaded.pop("admin_area", None)
+    precision = loaded.pop("location_precision", None)
+    changes = changed_fields(household, loaded, points=("location",))
+    if precision is not None and (precision != household.location_precision or "location" in changes):
+        changes["location"], changes["location_precision"] = loaded["location"], precision
+    current = household.admin_area.code if household.admin_area else None
+    if code is not None and (code != current or "location" in changes):
+        changes["admin_area"] = code  # beside a new point: the two must agree
+    return changes
 
 
 @bp.route("/households/<int:household_id>/edit", methods=["GET", "POST"])
 @write_required
 def household_edit(household_id: int):
     household = households.get_household(db.session, household_id)
-    context = {"household": household, "vulnerability": VULNERABILITY_FIELDS}
+    context = _form_context(household=household)
     if request.method == "GET":
         return render_template("household_edit.html", form=_household_form_values(household), errors=[], **context)
     try:
@@ -235,9 +264,7 @@ def _new_household_input(form) -> tuple[dict, dict]:
         value = integer_input(form, name, errors)
         if value is not None:
             data[name] = value
-    location = point_input(form, errors, "location", required=True)
-    if location is not None:
-        data["location"] = location
+    _place_input(form, errors, data)
     need = {"household_id": 0, "category": form.get("category", ""), "reporter": g.web_user.email}
     if (form.get("notes") or "").strip():
         need["notes"] = form["notes"].strip()
@@ -245,8 +272,9 @@ def _new_household_input(form) -> tuple[dict, dict]:
         try:
             load(schema, values)
         except FormErrors as exc:
-            # a location already reported as unreadable is not "missing" as well
-            errors.extend(e for e in exc.errors if e["field"] != "location" or "location" in values)
+            # a place already reported as missing or unreadable is not reported twice
+            errors.extend(e for e in exc.errors if e["field"] != "location" or "location" in values
+                          or "admin_area" in values)
     if errors:
         raise FormErrors(errors)
     return load(HouseholdCreateSchema(), data), load(NeedCreateSchema(), need)
@@ -256,7 +284,7 @@ def _new_household_input(form) -> tuple[dict, dict]:
 @write_required
 def household_new(event_id: int):
     event = get_event(db.session, event_id)
-    context = {"event": event, "categories": CATEGORIES, "vulnerability": VULNERABILITY_FIELDS}
+    context = _form_context(event=event, categories=CATEGORIES)
     if request.method == "GET":
         return render_template("household_new.html", form={}, errors=[], **context)
     try:

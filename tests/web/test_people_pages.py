@@ -290,7 +290,8 @@ def test_new_household_form_keeps_working(web_coordinator, registry, seed):
                                            "members": "2", "category": "food"})
     assert response.status_code == 409 and "NIK ini sudah terdaftar" in response.get_data(as_text=True)
     response = web_coordinator.post(path, {"head_name": "Ani", "lat": "", "lon": "", "members": "2", "category": "food"})
-    assert response.status_code == 422 and 'href="#f-lat"' in response.get_data(as_text=True)
+    # neither a point nor a kelurahan: the message is beside the kelurahan picker
+    assert response.status_code == 422 and 'href="#f-admin_area"' in response.get_data(as_text=True)
     assert seed.client.get("/api/v1/households?q=ani").get_json()["total"] == 0
     response = web_coordinator.post(path, {"head_name": "Ani", "lat": "-1.65", "lon": "113.67", "members": "2",
                                            "category": "food", "phone": "0812 9999 0000"})
