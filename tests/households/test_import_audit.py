@@ -55,7 +55,7 @@ def test_imported_rows_are_audited_like_registered_ones(coordinator, seed):
     assert registered.status_code == 201, registered.get_json()
     by_api = _payloads("household.created")[-1]
     assert imported[0] == by_api
-    raw = db.session.scalars(select(AuditEntry.payload).where(AuditEntry.action == "household.created")).first()
+    raw = db.session.scalars(select(AuditEntry.payload).where(AuditEntry.action == "household.created").order_by(AuditEntry.seq)).first()
     assert is_seal(raw["head_name"]) and is_seal(raw["address"])  # sealed in the hashed payload
     assert imported[0]["nik"] == "<redacted>" and imported[0]["rt"] == "<redacted>"
     assert imported[1]["location_precision"] == "kelurahan"
