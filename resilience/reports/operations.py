@@ -43,7 +43,7 @@ from resilience.stock.units import number
 from resilience.volunteers.models import Volunteer
 from resilience.vocabulary import NEED_CATEGORIES as CATEGORIES, VULNERABILITY_FIELDS
 
-FORMATS = ("json", "csv", "geojson")
+FORMATS = ("json", "csv", "geojson", "xlsx", "pdf")
 MINIMUM_NEEDS_DAYS = 7
 PRIORITIES = (5, 4, 3, 2, 1)
 NEED_STATES = ("waiting", "in_progress", "served", "cancelled")
