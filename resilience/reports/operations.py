@@ -153,6 +153,15 @@ class _Tally:
         }
 
 
+def _tally(tallies: dict[int | None, _Tally], area_id: int | None) -> _Tally:
+    """The kelurahan's tally, made on first use (``setdefault(k, _Tally())`` would build and
+    throw away a tally of 12 count dicts for every need: 1.6 s of a 40,000-need report)."""
+    tally = tallies.get(area_id)
+    if tally is None:
+        tally = tallies[area_id] = _Tally()
+    return tally
+
+
 def _area_ref(area: dict[str, Any] | None) -> dict[str, Any]:
     if area is None:
         return {"code": None, "name": None}
@@ -266,7 +275,7 @@ def build_report(session: Session, event: FloodEvent, now: datetime | None = Non
     households: dict[int, tuple[int, int | None]] = {}
     live_needs = []
     for need in needs:
-        tally = tallies.setdefault(need.admin_area_id, _Tally())
+        tally = _tally(tallies, need.admin_area_id)
         for t in (tally, total):
             t.add_need(need, accepted.get(need.id), done.get(need.id))
         states[need.household_id].append(NEED_STATE[need.status])
@@ -295,7 +304,7 @@ def build_report(session: Session, event: FloodEvent, now: datetime | None = Non
             entry["households"].add(household_id)
             aid_everywhere.add(household_id)
             aid_households[area_id].add(household_id)
-            tallies.setdefault(area_id, _Tally()).aid_milli[item_id] += -milli
+            _tally(tallies, area_id).aid_milli[item_id] += -milli
     for area_id, tally in tallies.items():
         tally.households["received_aid"] = len(aid_households.get(area_id, ()))
     total.households["received_aid"] = len(aid_everywhere)

@@ -19,6 +19,7 @@ from typing import Any
 
 from flask_babel import force_locale, gettext
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -29,7 +30,6 @@ from resilience.web.i18n import local_zone, term, zone_label
 from resilience.web.labels import label
 
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
-NUMBER_FORMAT = "#,##0.##"
 MAX_WIDTH = 60
 SHEET_TITLE_MAX = 31  # Excel's limit
 STATES = ("waiting", "in_progress", "served", "cancelled")
@@ -225,37 +225,42 @@ def _width(value: Any) -> int:
 
 
 def to_xlsx(report: dict[str, Any], lang: str = "id") -> bytes:
-    """The workbook's bytes, worded in ``lang`` (``id`` or ``en``)."""
+    """The workbook's bytes, worded in ``lang`` (``id`` or ``en``). Written in openpyxl's
+    write-only mode: rows stream out, a styled cell object is made only for headers and times."""
     with force_locale(lang):
         tables = sheets(report)
-        workbook = Workbook()
-        workbook.remove(workbook.active)
+        workbook = Workbook(write_only=True)
         bold = Font(bold=True)
         fill = PatternFill("solid", fgColor="DDE7F0")
+        wrap = Alignment(wrap_text=True, vertical="top")
         for table in tables:
             ws = workbook.create_sheet(table.title[:SHEET_TITLE_MAX])
-            ws.append([_cell_value(h) for h in table.headers])
-            for cell in ws[1]:
-                cell.font, cell.fill = bold, fill
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+            rows = [[_cell_value(v) for v in row] for row in table.rows]
             widths = [min(MAX_WIDTH, max(10, len(str(h)) // 2 + 2)) for h in table.headers]
-            for row in table.rows:
-                values = [_cell_value(v) for v in row]
-                ws.append(values)
-                for i, value in enumerate(values):
-                    if i < len(widths):
-                        widths[i] = min(MAX_WIDTH, max(widths[i], _width(value) + 2))
+            dates: set[int] = set()
+            for row in rows:
+                for i, value in enumerate(row):
+                    widths[i] = max(widths[i], _width(value) + 2)
+                    if isinstance(value, datetime):
+                        dates.add(i)
             for column, width in enumerate(widths, start=1):
-                letter = get_column_letter(column)
-                ws.column_dimensions[letter].width = width
-                for (cell,) in ws.iter_rows(min_row=2, min_col=column, max_col=column):
-                    if isinstance(cell.value, datetime):
-                        cell.number_format = DATE_FORMAT
-                    elif isinstance(cell.value, float):
-                        cell.number_format = NUMBER_FORMAT
+                ws.column_dimensions[get_column_letter(column)].width = min(MAX_WIDTH, width)
             ws.freeze_panes = "A2"
-            if table.rows:
-                ws.auto_filter.ref = f"A1:{get_column_letter(len(table.headers))}{len(table.rows) + 1}"
+            if rows:
+                ws.auto_filter.ref = f"A1:{get_column_letter(len(table.headers))}{len(rows) + 1}"
+            header = []
+            for text in table.headers:
+                cell = WriteOnlyCell(ws, _cell_value(text))
+                cell.font, cell.fill, cell.alignment = bold, fill, wrap
+                header.append(cell)
+            ws.append(header)
+            for row in rows:
+                for i in dates:
+                    if isinstance(row[i], datetime):
+                        cell = WriteOnlyCell(ws, row[i])
+                        cell.number_format = DATE_FORMAT
+                        row[i] = cell
+                ws.append(row)
         out = io.BytesIO()
         workbook.save(out)
     return out.getvalue()

@@ -56,8 +56,8 @@ def test_xlsx_sheets_and_totals_match_the_json(official, scenario):
     summary = {row[0]: row[1] for row in wb["Ringkasan"].iter_rows(min_row=2, values_only=True)}
     hh = report["totals"]["households"]
     assert summary["Kejadian"] == report["event"]["name"]
-    assert summary["RT terdampak"] == hh["affected"] == 3
-    assert summary["RT menunggu"] == hh["waiting"] and summary["RT terlayani"] == hh["served"]
+    assert summary["Rumah tangga terdampak"] == hh["affected"] == 3
+    assert summary["RT menunggu"] == hh["waiting"] and summary["Rumah tangga terlayani"] == hh["served"]
     assert summary["Kepala rantai: hash"] == report["audit"]["head_hash"]
     assert isinstance(summary["Kepala rantai: entri"], int)
     started = next(v for k, v in summary.items() if k.startswith("Mulai ("))
@@ -72,10 +72,10 @@ def test_xlsx_sheets_and_totals_match_the_json(official, scenario):
     by_code = {k["code"] or "": k for k in report["kelurahan"]}
     assert set(rows) == set(by_code)
     for code, row in rows.items():
-        assert row["RT terdampak"] == by_code[code]["households"]["affected"]
+        assert row["Rumah tangga terdampak"] == by_code[code]["households"]["affected"]
         assert row["RT menunggu"] == by_code[code]["households"]["waiting"]
-        assert row["RT terlayani"] == by_code[code]["households"]["served"]
-    assert sum(row["RT terdampak"] for row in rows.values()) == hh["affected"]
+        assert row["Rumah tangga terlayani"] == by_code[code]["households"]["served"]
+    assert sum(row["Rumah tangga terdampak"] for row in rows.values()) == hh["affected"]
 
     waiting = list(wb["Menunggu"].iter_rows(min_row=2, values_only=True))
     assert [row[0] for row in waiting] == [w["need_id"] for w in report["waiting"]]
@@ -115,11 +115,12 @@ def test_pdf_first_page_has_the_key_figures(official, scenario):
     first = _flat(texts[0])
     assert report["event"]["name"] in first
     assert "Laporan kejadian" in first
-    for words in ("RT terdampak", "RT menunggu", "Median waktu sampai ditolong", "Rumah tangga rentan belum terjangkau",
-                  "Eskalasi keselamatan"):
-        assert words in first, words
     hh = report["totals"]["households"]
-    assert f"{hh['affected']} RT terdampak" in first and f"{hh['waiting']} RT menunggu" in first
+    for figure in (f"{hh['affected']} Rumah tangga terdampak", f"{hh['served']} Rumah tangga terbantu",
+                   f"{hh['waiting']} RT menunggu", "Median waktu sampai terbantu",
+                   f"{report['totals']['vulnerable_households']['not_reached']} Rumah tangga rentan yang belum terlayani",
+                   f"{report['safety_checkin']['escalated']} Eskalasi keselamatan"):
+        assert figure in first, figure
     assert "Mungku Baru" in first  # the chart's bars are labelled
     assert "WIB" in first
     audit = report["audit"]
@@ -127,7 +128,7 @@ def test_pdf_first_page_has_the_key_figures(official, scenario):
     for number, text in enumerate(texts, start=1):
         assert f"Halaman {number} dari {pages}" in _flat(text)
     rest = _flat(" ".join(texts[1:]))
-    assert "Per kelurahan" in rest and "Beras" in rest and "Kebutuhan belum terlayani" in rest
+    assert "Per kelurahan" in rest and "Beras" in rest and "Kebutuhan yang belum terlayani" in rest
 
     english = _flat(_pdf_text(_report(official, event_id, format="pdf", lang="en").data)[1][0])
     assert "Households affected" in english and "Page 1 of" in english

@@ -71,7 +71,7 @@ def test_downloads_are_the_report_formats(web_official, scenario):
     for fmt in ("csv", "geojson", "json"):
         body = web_official.get(f"/events/{event_id}/report.{fmt}").get_data(as_text=True)
         assert not [secret for secret in PERSONAL if secret in body]
-    assert web_official.get(f"/events/{event_id}/report.xlsx").status_code == 404
+    assert web_official.get(f"/events/{event_id}/report.docx").status_code == 404
     assert web_official.get(f"/events/{event_id}/report.csv?table=households").status_code == 404
     assert web_official.get("/events/9999/report").status_code == 404
 
