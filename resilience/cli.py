@@ -404,7 +404,9 @@ def report_cmd(event_id: int, fmt: str, table: str, lang: str):
         _fail(exc.detail)
     body, _media_type = render(build_report(db.session, event), fmt, table, db.session, lang=lang)
     if isinstance(body, bytes):
-        click.get_binary_stream("stdout").write(body)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(body)
+        sys.stdout.buffer.flush()
         return
     click.echo(body, nl=not body.endswith("\n"))
 
