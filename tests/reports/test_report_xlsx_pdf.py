@@ -57,7 +57,7 @@ def test_xlsx_sheets_and_totals_match_the_json(official, scenario):
     hh = report["totals"]["households"]
     assert summary["Kejadian"] == report["event"]["name"]
     assert summary["Rumah tangga terdampak"] == hh["affected"] == 3
-    assert summary["RT menunggu"] == hh["waiting"] and summary["Rumah tangga terlayani"] == hh["served"]
+    assert summary["Rumah tangga menunggu"] == hh["waiting"] and summary["Rumah tangga terlayani"] == hh["served"]
     assert summary["Kepala rantai: hash"] == report["audit"]["head_hash"]
     assert isinstance(summary["Kepala rantai: entri"], int)
     started = next(v for k, v in summary.items() if k.startswith("Mulai ("))
@@ -73,7 +73,7 @@ def test_xlsx_sheets_and_totals_match_the_json(official, scenario):
     assert set(rows) == set(by_code)
     for code, row in rows.items():
         assert row["Rumah tangga terdampak"] == by_code[code]["households"]["affected"]
-        assert row["RT menunggu"] == by_code[code]["households"]["waiting"]
+        assert row["Rumah tangga menunggu"] == by_code[code]["households"]["waiting"]
         assert row["Rumah tangga terlayani"] == by_code[code]["households"]["served"]
     assert sum(row["Rumah tangga terdampak"] for row in rows.values()) == hh["affected"]
 
@@ -117,7 +117,7 @@ def test_pdf_first_page_has_the_key_figures(official, scenario):
     assert "Laporan kejadian" in first
     hh = report["totals"]["households"]
     for figure in (f"{hh['affected']} Rumah tangga terdampak", f"{hh['served']} Rumah tangga terbantu",
-                   f"{hh['waiting']} RT menunggu", "Median waktu sampai terbantu",
+                   f"{hh['waiting']} Rumah tangga menunggu", "Median waktu sampai terbantu",
                    f"{report['totals']['vulnerable_households']['not_reached']} Rumah tangga rentan yang belum terlayani",
                    f"{report['safety_checkin']['escalated']} Eskalasi keselamatan"):
         assert figure in first, figure
