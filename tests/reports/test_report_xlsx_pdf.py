@@ -165,3 +165,22 @@ def test_cli_writes_xlsx_and_pdf(app, coordinator, seed):
     result = runner.invoke(cli, ["report", str(event_id), "--format", "pdf", "--lang", "en"])
     assert result.exit_code == 0 and result.stdout_bytes.startswith(b"%PDF-")
     assert "Households affected" in _flat(_pdf_text(result.stdout_bytes)[1][0])
+
+
+def test_pdf_prints_any_place_name_and_falls_back_without_dejavu(app, official, seed, monkeypatch):
+    """DejaVu Sans prints names outside Latin-1; without the font the PDF is still made with a
+    core font, such characters written as '?'."""
+    from resilience.reports import pdf
+
+    name = "Banjir Sungai Kahayan – Đông ☔"
+    event = seed.event(name=name)
+    report = _report(official, event["id"]).get_json()
+    with app.test_request_context():
+        assert pdf._font_files() is not None  # fonts-dejavu-core (.ci/setup installs it)
+        with_font = _flat(_pdf_text(pdf.to_pdf(report))[1][0])
+        assert name in with_font
+        monkeypatch.setattr(pdf, "FONT_DIRS", ())
+        body = pdf.to_pdf(report)
+    assert body.startswith(b"%PDF-") and b"Helvetica" in body
+    without = _flat(_pdf_text(body)[1][0])
+    assert "Banjir Sungai Kahayan - ?ông ?" in without and "Laporan kejadian" in without
