@@ -440,12 +440,16 @@ def import_areas_cmd(geojson: str):
 
 @cli.command("report")
 @click.argument("event_id", type=int)
-@click.option("--format", "fmt", type=click.Choice(["json", "csv", "geojson"]), default="json", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "geojson", "xlsx", "pdf"]), default="json",
+              show_default=True)
 @click.option("--table", type=click.Choice(["kelurahan", "waiting", "aid"]), default="kelurahan", show_default=True,
               help="csv only: which table")
+@click.option("--lang", type=click.Choice(["id", "en"]), default="id", show_default=True,
+              help="xlsx and pdf: the language of their words")
 @with_appcontext
-def report_cmd(event_id: int, fmt: str, table: str):
-    """Print the official report of a flood event (no personal data) to standard output."""
+def report_cmd(event_id: int, fmt: str, table: str, lang: str):
+    """Print the official report of a flood event (no personal data) to standard output
+    (xlsx and pdf as bytes: redirect them to a file)."""
     from resilience.events.operations import get_event
     from resilience.extensions import db
     from resilience.reports.api import render
@@ -455,7 +459,12 @@ def report_cmd(event_id: int, fmt: str, table: str):
         event = get_event(db.session, event_id)
     except DomainError as exc:
         _fail(exc.detail)
-    body, _media_type = render(build_report(db.session, event), fmt, table, db.session)
+    body, _media_type = render(build_report(db.session, event), fmt, table, db.session, lang=lang)
+    if isinstance(body, bytes):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(body)
+        sys.stdout.buffer.flush()
+        return
     click.echo(body, nl=not body.endswith("\n"))
 
 

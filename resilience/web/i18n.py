@@ -161,3 +161,17 @@ def _parameter(value, kind: str | None):
     if isinstance(value, (int, float, Decimal)):
         return format_decimal(value)
     return value
+
+
+def duration(minutes: float | None) -> str:
+    """Minutes as a person reads them: "45 mnt", "2 j 05 mnt", "3 hr 4 j"."""
+    if minutes is None:
+        return gettext("—")
+    total = int(round(minutes))
+    days, rest = divmod(total, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return gettext("%(d)s d %(h)s h", d=days, h=hours)
+    if hours:
+        return gettext("%(h)s h %(m)s min", h=hours, m=f"{mins:02d}")
+    return gettext("%(m)s min", m=mins)

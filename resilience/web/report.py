@@ -1,5 +1,6 @@
 """The officials' read-only event overview, built on the official report (no personal data),
-with the report's downloads (JSON, HXL-tagged CSV, GeoJSON) for a browser session."""
+with the report's downloads (JSON, HXL-tagged CSV, GeoJSON, XLSX, PDF) for a browser session;
+XLSX and PDF come in the page's language."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from resilience.reports.api import filename, render
 from resilience.reports.formats import CSV_TABLES
 from resilience.reports.operations import FORMATS, PRIORITIES, build_report
 from resilience.web.blueprint import bp, nav_item
-from resilience.web.i18n import local_time, number
+from resilience.web.i18n import current_language, duration, local_time, number
 from resilience.web.session import login_required
 
 WAITING_SHOWN = 100
@@ -46,7 +47,7 @@ def report_download(event_id: int, fmt: str):
     if fmt not in FORMATS or table not in CSV_TABLES:
         abort(404, description=gettext("Unknown report format: %(fmt)s.", fmt=fmt))
     report = build_report(db.session, get_event(db.session, event_id))
-    body, media_type = render(report, fmt, table, db.session)
+    body, media_type = render(report, fmt, table, db.session, lang=current_language())
     response = Response(body, content_type=media_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename(report, fmt, table)}"'
     return response
@@ -63,16 +64,7 @@ def _report_time(value: str | None) -> str:
 @bp.app_template_filter("report_duration")
 def _duration(minutes: float | None) -> str:
     """Minutes as a person reads them: "45 mnt", "2 j 05 mnt", "3 hr 4 j"."""
-    if minutes is None:
-        return gettext("—")
-    total = int(round(minutes))
-    days, rest = divmod(total, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return gettext("%(d)s d %(h)s h", d=days, h=hours)
-    if hours:
-        return gettext("%(h)s h %(m)s min", h=hours, m=f"{mins:02d}")
-    return gettext("%(m)s min", m=mins)
+    return duration(minutes)
 
 
 @bp.app_template_filter("report_number")

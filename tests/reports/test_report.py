@@ -300,7 +300,7 @@ def test_errors_are_problems(coordinator, official, admin, anonymous, scenario):
     missing = _report(official, 999999)
     assert missing.status_code == 404 and missing.mimetype == "application/problem+json"
     assert "999999" in missing.get_json()["detail"]
-    bad = _report(coordinator, event_id, format="xlsx")
+    bad = _report(coordinator, event_id, format="docx")
     assert bad.status_code == 422 and bad.mimetype == "application/problem+json"
     assert [e["field"] for e in bad.get_json()["errors"]] == ["format"]
     bad_table = _report(coordinator, event_id, format="csv", table="households")

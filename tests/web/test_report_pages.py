@@ -9,6 +9,7 @@ import json
 import re
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import text
 
 from resilience.extensions import db
@@ -70,7 +71,7 @@ def test_downloads_are_the_report_formats(web_official, scenario):
     for fmt in ("csv", "geojson", "json"):
         body = web_official.get(f"/events/{event_id}/report.{fmt}").get_data(as_text=True)
         assert not [secret for secret in PERSONAL if secret in body]
-    assert web_official.get(f"/events/{event_id}/report.xlsx").status_code == 404
+    assert web_official.get(f"/events/{event_id}/report.docx").status_code == 404
     assert web_official.get(f"/events/{event_id}/report.csv?table=households").status_code == 404
     assert web_official.get("/events/9999/report").status_code == 404
 
@@ -128,3 +129,15 @@ def test_the_report_page_shows_vulnerable_households_and_sms(coordinator, seed, 
     vulnerable = page.split('id="report-vulnerable"')[1].split("</section>")[0]
     assert "Mungku Baru" in vulnerable and "Bukit Sua" in vulnerable
     assert "Siti" not in page and "Maria" not in page
+
+
+def test_official_downloads_from_the_web_page(web_official, scenario):
+    event_id = scenario["event"]["id"]
+    page = web_official.get(f"/events/{event_id}/report").get_data(as_text=True)
+    for fmt in ("pdf", "xlsx"):
+        assert f"/events/{event_id}/report.{fmt}" in page
+        response = web_official.get(f"/events/{event_id}/report.{fmt}")
+        assert response.status_code == 200, fmt
+        assert f"laporan-kejadian-{event_id}.{fmt}" in response.headers["Content-Disposition"]
+    assert load_workbook(io.BytesIO(web_official.get(f"/events/{event_id}/report.xlsx").data)).sheetnames[0] == "Ringkasan"
+    assert web_official.get(f"/events/{event_id}/report.docx").status_code == 404

@@ -1,0 +1,332 @@
+"""The report as a printable PDF, made on the server without internet (fpdf2, pure Python).
+
+Page one is what an official reads in two minutes: the event and its period, the key figures
+(households affected, served and waiting, median time to help, vulnerable households not yet
+reached, safety escalations) and a bar chart of households waiting vs served per kelurahan,
+drawn here with rectangles. The tables follow: per kelurahan, needs by category and priority,
+aid, vulnerable households, safety check-in, SMS, the minimum-needs shortfall and the needs not
+yet served (the first ``WAITING_ROWS``; the XLSX has them all). Every page says its number, when
+the report was made (``TIMEZONE`` setting, with the zone's name) and the audit chain head (entry
+and hash) it rests on, so a printed copy can be checked against the log later.
+
+Text is set in DejaVu Sans (Debian's fonts-dejavu-core) so any place name prints; without that
+font the PDF falls back to a core font and writes what Latin-1 cannot hold as ``?``.
+No personal data: the report has none.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from flask_babel import force_locale, gettext
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+from fpdf.fonts import FontFace
+
+from resilience.reports.operations import PRIORITIES
+from resilience.vocabulary import NEED_CATEGORIES as CATEGORIES
+from resilience.web.i18n import duration, local_time, number, term
+from resilience.web.labels import label
+
+FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
+WAITING_ROWS = 200
+CHART_MAX_ROWS = 15
+STATES = ("waiting", "in_progress", "served", "cancelled")
+WAITING_COLOUR = (214, 96, 39)
+SERVED_COLOUR = (46, 139, 87)
+INK = (33, 33, 33)
+MUTED = (100, 100, 100)
+BOX = (238, 243, 248)
+
+
+def _num(value: Any) -> str:
+    if value is None:
+        return gettext("—")
+    return number(value, 1 if isinstance(value, float) and not value.is_integer() else 0)
+
+
+def _time(value: str | None) -> str:
+    if not value:
+        return gettext("—")
+    return local_time(datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc))
+
+
+def _area(row: dict[str, Any]) -> str:
+    return row.get("name") or str(label("report_outside"))
+
+
+def _font_files() -> dict[str, Path] | None:
+    for folder in FONT_DIRS:
+        regular, bold = folder / "DejaVuSans.ttf", folder / "DejaVuSans-Bold.ttf"
+        if regular.is_file() and bold.is_file():
+            return {"": regular, "B": bold}
+    return None
+
+
+class ReportPDF(FPDF):
+    def __init__(self, generated: str, anchor: str, header_text: str):
+        super().__init__(orientation="P", unit="mm", format="A4")
+        self.generated, self.anchor, self.header_text = generated, anchor, header_text
+        fonts = _font_files()
+        if fonts:
+            for style, path in fonts.items():
+                self.add_font("DejaVu", style, str(path))
+            self.base_font = "DejaVu"
+        else:
+            self.base_font = "Helvetica"
+        self.set_auto_page_break(auto=True, margin=18)
+        self.set_margins(15, 15, 15)
+        self.alias_nb_pages()
+
+    def normalize_text(self, text: str) -> str:
+        if self.base_font == "Helvetica":  # core fonts hold Latin-1 only
+            text = text.replace("—", "-").replace("–", "-").replace("→", "->").replace("·", "-")
+            text = text.encode("latin-1", "replace").decode("latin-1")
+        return super().normalize_text(text)
+
+    def header(self):
+        if self.page_no() > 1:
+            self.set_font(self.base_font, "", 8)
+            self.set_text_color(*MUTED)
+            self.cell(0, 5, self.header_text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            self.ln(2)
+            self.set_text_color(*INK)
+
+    def footer(self):
+        self.set_y(-14)
+        self.set_font(self.base_font, "", 7)
+        self.set_text_color(*MUTED)
+        self.cell(0, 4, self.generated)
+        self.set_x(self.l_margin)
+        self.cell(0, 4, gettext("Page %(page)s of %(pages)s", page=self.page_no(), pages="{nb}"), align="R",
+                  new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.cell(0, 4, self.anchor)
+        self.set_text_color(*INK)
+
+    def heading(self, text: str, size: float = 12):
+        if self.get_y() > self.h - 45:
+            self.add_page()
+        self.ln(3)
+        self.set_font(self.base_font, "B", size)
+        self.multi_cell(0, size * 0.5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.ln(1)
+        self.set_font(self.base_font, "", 9)
+
+    def paragraph(self, text: str, size: float = 9, colour=INK):
+        self.set_font(self.base_font, "", size)
+        self.set_text_color(*colour)
+        self.multi_cell(0, size * 0.5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.set_text_color(*INK)
+
+    def grid(self, headers: list[str], rows: list[list[str]], widths: list[float], numeric: set[int] = frozenset()):
+        """A table with its header row repeated on every page it runs over."""
+        self.set_font(self.base_font, "", 8)
+        align = ["RIGHT" if i in numeric else "LEFT" for i in range(len(headers))]
+        heading = FontFace(emphasis="BOLD", fill_color=BOX, size_pt=7.5)
+        self.set_fill_color(255, 255, 255)
+        with self.table(col_widths=widths, text_align=align, headings_style=heading, line_height=4.2,
+                        padding=1, first_row_as_headings=True, repeat_headings=1) as table:
+            for values in [headers, *rows]:
+                row = table.row()
+                for value in values:
+                    row.cell(str(value))
+        self.ln(1)
+
+
+def _key_figures(pdf: ReportPDF, report: dict[str, Any]) -> None:
+    totals = report["totals"]
+    hh = totals["households"]
+    minutes = totals["response_minutes"]
+    figures = [
+        (_num(hh["affected"]), gettext("Households affected"),
+         gettext("%(people)s people", people=_num(hh["people"]))),
+        (_num(hh["served"]), gettext("Households helped"),
+         gettext("%(n)s in progress", n=_num(hh["in_progress"]))),
+        (_num(hh["waiting"]), gettext("Households waiting"),
+         gettext("oldest since %(time)s", time=_time(totals["oldest_waiting_since"])) if hh["waiting"] else ""),
+        (duration(minutes["to_done"]["median_minutes"]), gettext("Median time to help"),
+         gettext("to accepted %(time)s", time=duration(minutes["to_accepted"]["median_minutes"]))),
+        (_num(totals["vulnerable_households"]["not_reached"]), gettext("Vulnerable households not yet reached"),
+         gettext("of %(n)s affected", n=_num(totals["vulnerable_households"]["affected"]))),
+        (_num(report["safety_checkin"]["escalated"]), gettext("Safety escalations"),
+         gettext("%(n)s check-ins asked", n=_num(report["safety_checkin"]["asked"]))),
+    ]
+    width = (pdf.w - pdf.l_margin - pdf.r_margin - 2 * 4) / 3
+    height = 24
+    top = pdf.get_y()
+    for i, (big, what, detail) in enumerate(figures):
+        x = pdf.l_margin + (i % 3) * (width + 4)
+        y = top + (i // 3) * (height + 4)
+        pdf.set_fill_color(*BOX)
+        pdf.rect(x, y, width, height, style="F")
+        pdf.set_xy(x + 2, y + 2)
+        pdf.set_font(pdf.base_font, "B", 16)
+        pdf.cell(width - 4, 8, big)
+        pdf.set_xy(x + 2, y + 10)
+        pdf.set_font(pdf.base_font, "", 8.5)
+        pdf.multi_cell(width - 4, 4, what, align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
+        if detail:
+            pdf.set_text_color(*MUTED)
+            pdf.set_font(pdf.base_font, "", 7.5)
+            pdf.set_x(x + 2)
+            pdf.multi_cell(width - 4, 3.5, detail, align="L")
+            pdf.set_text_color(*INK)
+    pdf.set_xy(pdf.l_margin, top + 2 * (height + 4))
+
+
+def _chart(pdf: ReportPDF, report: dict[str, Any]) -> None:
+    """Horizontal bars per kelurahan: households waiting and served, on one scale."""
+    rows = [k for k in report["kelurahan"] if k["households"]["affected"]]
+    rows.sort(key=lambda k: (-k["households"]["waiting"], -k["households"]["affected"], _area(k)))
+    shown = rows[:CHART_MAX_ROWS]
+    pdf.heading(gettext("Households waiting and served per kelurahan"), 11)
+    if not shown:
+        pdf.paragraph(gettext("No household affected yet."))
+        return
+    label_w = 45
+    left = pdf.l_margin + label_w
+    bar_area = pdf.w - pdf.r_margin - left - 12
+    scale = max(max(k["households"]["waiting"], k["households"]["served"]) for k in shown) or 1
+    bar_h, gap = 2.6, 1.8
+    # Legend
+    y = pdf.get_y()
+    pdf.set_font(pdf.base_font, "", 8)
+    for i, (colour, text) in enumerate(((WAITING_COLOUR, gettext("Waiting")), (SERVED_COLOUR, gettext("Served")))):
+        x = left + i * 35
+        pdf.set_fill_color(*colour)
+        pdf.rect(x, y + 1, 4, 3, style="F")
+        pdf.set_xy(x + 5, y)
+        pdf.cell(28, 5, text)
+    pdf.set_y(y + 7)
+    for k in shown:
+        y = pdf.get_y()
+        if y + 2 * bar_h + gap > pdf.h - 20:
+            break
+        pdf.set_xy(pdf.l_margin, y)
+        pdf.set_font(pdf.base_font, "", 7.5)
+        pdf.cell(label_w - 2, 2 * bar_h, _area(k)[:28], align="R")
+        for j, (key, colour) in enumerate((("waiting", WAITING_COLOUR), ("served", SERVED_COLOUR))):
+            value = k["households"][key]
+            length = bar_area * value / scale
+            if value:
+                pdf.set_fill_color(*colour)
+                pdf.rect(left, y + j * bar_h, max(length, 0.4), bar_h - 0.3, style="F")
+            pdf.set_xy(left + length + 1, y + j * bar_h - 0.2)
+            pdf.set_font(pdf.base_font, "", 6.5)
+            pdf.cell(10, bar_h, _num(value))
+        pdf.set_y(y + 2 * bar_h + gap)
+    pdf.set_draw_color(*MUTED)
+    pdf.line(left, pdf.get_y() - gap, left, pdf.get_y() - gap - len(shown) * (2 * bar_h + gap))
+    if len(rows) > len(shown):
+        pdf.paragraph(gettext("%(n)s more kelurahan in the table below.", n=len(rows) - len(shown)), 7.5, MUTED)
+
+
+def _tables(pdf: ReportPDF, report: dict[str, Any]) -> None:
+    totals = report["totals"]
+    pdf.heading(gettext("Per kelurahan"))
+    headers = [gettext("Kelurahan"), *(str(label(f"report_col_{key}")) for key in
+                                      ("affected", "people", "waiting", "in_progress", "served", "received_aid")),
+               gettext("Vulnerable not reached"), gettext("Median to accepted")]
+    rows = [[_area(k), *(_num(k["households"][key]) for key in
+                         ("affected", "people", "waiting", "in_progress", "served", "received_aid")),
+             _num(k["vulnerable_households"]["not_reached"]), duration(k["response_minutes"]["to_accepted"]["median_minutes"])]
+            for k in report["kelurahan"]]
+    hh = totals["households"]
+    rows.append([gettext("Total"), *(_num(hh[key]) for key in
+                                     ("affected", "people", "waiting", "in_progress", "served", "received_aid")),
+                 _num(totals["vulnerable_households"]["not_reached"]),
+                 duration(totals["response_minutes"]["to_accepted"]["median_minutes"])])
+    pdf.grid(headers, rows, [31, 19, 14, 19, 17, 17, 17, 25, 21], numeric=set(range(1, 9)))
+
+    pdf.heading(gettext("Needs by category and priority"))
+    headers = [gettext("Need category"), *(str(label(f"report_state_{s}")) for s in STATES), gettext("Total")]
+    rows = [[str(label(f"cat_{c}")), *(_num(totals["needs_by_category"][c][s]) for s in STATES),
+             _num(totals["needs_by_category"][c]["total"])] for c in CATEGORIES]
+    rows += [[gettext("Priority %(p)s", p=p), *(_num(totals["needs_by_priority"][str(p)][s]) for s in STATES),
+              _num(totals["needs_by_priority"][str(p)]["total"])] for p in PRIORITIES]
+    pdf.grid(headers, rows, [50, 26, 26, 26, 26, 26], numeric=set(range(1, 6)))
+
+    pdf.heading(gettext("Aid handed out per item"))
+    if report["aid"]:
+        pdf.grid([gettext("Item"), gettext("Unit"), gettext("Quantity"), gettext("Households")],
+                 [[a["item_name"], a["unit"], _num(a["quantity"]), _num(a["households"])] for a in report["aid"]],
+                 [80, 30, 35, 35], numeric={2, 3})
+    else:
+        pdf.paragraph(gettext("No aid handed out yet."))
+
+    pdf.heading(gettext("SMS"))
+    sms = report["sms"]
+    rows = [[gettext("Sent (all outbound)"), _num(sms["outbound"])]]
+    rows += [[str(term(s, "sms_status")), _num(n)] for s, n in sms["by_status"].items()]
+    rows += [[gettext("Failed, provider error code %(code)s", code=code), _num(n)] for code, n in sms["failed_by_code"].items()]
+    rows += [[gettext("Replies received"), _num(sms["inbound"])],
+             [gettext("Volunteers with a task who opted out"), _num(sms["opted_out_volunteers"])]]
+    pdf.grid([gettext("Figure"), gettext("Count")], rows, [130, 50], numeric={1})
+
+    pdf.heading(gettext("Safety check-in"))
+    c = report["safety_checkin"]
+    pdf.grid([gettext("Figure"), gettext("Tasks")],
+             [[gettext("Tasks with a safety check-in"), _num(c["with_checkin"])], [gettext("Check-ins asked"), _num(c["asked"])],
+              [gettext("Answered safe (AMAN)"), _num(c["safe"])], [gettext("Asked for help (BANTU)"), _num(c["help"])],
+              [gettext("Escalated to the coordinator"), _num(c["escalated"])]], [130, 50], numeric={1})
+
+    minimum = report.get("minimum_needs")
+    if minimum:
+        pdf.heading(gettext("Stock shortfall against minimum needs (%(days)s days)", days=minimum["days"]))
+        rows = [[p["name"], line["label"], line["unit"], _num(line["needed"]),
+                 _num(line["available"]) if line["available"] is not None else gettext("no item recorded"),
+                 _num(line["shortfall"]) if line["shortfall"] else gettext("—")]
+                for p in minimum["profiles"] for line in p["lines"]]
+        pdf.grid([gettext("Standard"), gettext("Need"), gettext("Unit"), gettext("Needed"), gettext("Available"),
+                  gettext("Short")], rows, [34, 50, 18, 26, 26, 26], numeric={3, 4, 5})
+
+    pdf.heading(gettext("Needs not yet served"))
+    waiting = report["waiting"]
+    if waiting:
+        rows = [[str(w["need_id"]), _area(w["kelurahan"]), str(label(f"cat_{w['category']}")), str(w["priority"]),
+                 str(label(f"report_state_{w['state']}")), _time(w["reported_at"]), duration(w["waiting_minutes"])]
+                for w in waiting[:WAITING_ROWS]]
+        pdf.grid([gettext("No."), gettext("Kelurahan"), gettext("Need category"), gettext("Priority"), gettext("Status"),
+                  gettext("Reported"), gettext("Waiting for")], rows, [16, 40, 26, 16, 22, 36, 24], numeric={0, 3})
+        if len(waiting) > WAITING_ROWS:
+            pdf.paragraph(gettext("… and %(n)s more: the XLSX download lists them all.", n=_num(len(waiting) - WAITING_ROWS)),
+                          8, MUTED)
+    else:
+        pdf.paragraph(gettext("No need is waiting."))
+
+
+def to_pdf(report: dict[str, Any], lang: str = "id") -> bytes:
+    """The PDF's bytes, worded in ``lang`` (``id`` or ``en``); needs an application context."""
+    with force_locale(lang):
+        event, audit = report["event"], report["audit"]
+        generated = _time(report["generated_at"])
+        head = gettext("Audit chain head: entry %(seq)s, hash %(hash)s",
+                       seq=audit.get("head_seq") or 0, hash=audit.get("head_hash") or gettext("—"))
+        pdf = ReportPDF(generated=gettext("Generated %(time)s", time=generated), anchor=head,
+                        header_text=gettext("Event report") + ": " + event["name"])
+        pdf.set_title(gettext("Event report") + ": " + event["name"])
+        pdf.set_creator("Resilience")
+        pdf.add_page()
+        pdf.set_text_color(*INK)
+        pdf.set_font(pdf.base_font, "B", 18)
+        pdf.multi_cell(0, 8, gettext("Event report") + ": " + event["name"], align="L",
+                       new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        period = _time(event["started_at"]) + " – " + (_time(event["ended_at"]) if event["ended_at"] else gettext("ongoing"))
+        pdf.paragraph(gettext("Event no. %(id)s · %(status)s · period %(period)s",
+                              id=event["id"], status=term(event["status"], "event_status"), period=period), 9.5)
+        pdf.paragraph(gettext("Generated %(time)s", time=generated) + " · " + head, 8, MUTED)
+        if audit["ok"]:
+            pdf.paragraph(gettext("Response log intact: %(entries)s entries, none altered.", entries=_num(audit["entries"])),
+                          8, MUTED)
+        else:
+            pdf.paragraph(gettext("BROKEN: entry %(seq)s was altered, removed or inserted. This report's numbers "
+                                  "cannot be trusted.", seq=audit.get("first_bad_seq")), 10, (180, 0, 0))
+        pdf.paragraph(gettext("No personal data: totals per kelurahan only."), 8, MUTED)
+        pdf.ln(3)
+        _key_figures(pdf, report)
+        _chart(pdf, report)
+        pdf.add_page()
+        _tables(pdf, report)
+        return bytes(pdf.output())
