@@ -306,9 +306,11 @@ class Flood:
         raise ValueError(kind)
 
 
-def run_load(flood: Flood, rate: float, duration: float, clients: int, seed: int = 7):
+def run_load(flood: Flood, rate: float, duration: float, clients: int, seed: int = 7, backlog_s: float = 10):
     """Open loop: a schedule of ``rate * duration`` requests, kinds drawn from MIX; ``clients``
-    threads each take the next due request. Returns the records and the wall time."""
+    threads each take the next due request. A request more than ``backlog_s`` late when a thread
+    gets to it is not sent (recorded as "not sent"): a server that cannot keep up does not make
+    the run last until the backlog drains. Returns the records and the wall time."""
     rng = random.Random(seed)
     kinds = rng.choices(list(MIX), weights=list(MIX.values()), k=int(rate * duration))
     todo: queue.Queue = queue.Queue()
@@ -327,6 +329,9 @@ def run_load(flood: Flood, rate: float, duration: float, clients: int, seed: int
             except queue.Empty:
                 break
             wait = due - time.perf_counter()
+            if -wait > backlog_s:  # the server fell this far behind: not sent, counted as such
+                mine.append((kind, "not sent", due, None, None))
+                continue
             if wait > 0:
                 time.sleep(wait)
             sent = time.perf_counter()
@@ -343,8 +348,33 @@ def run_load(flood: Flood, rate: float, duration: float, clients: int, seed: int
         t.start()
     for t in threads:
         t.join()
-    wall = max(r[4] for r in records) - start
+    wall = max(r[4] for r in records if r[4] is not None) - start
     return records, wall
+
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
+
+
+def cpu_by_part(stack: Stack, gunicorn_pid: int) -> dict[str, float]:
+    """CPU seconds used so far by the gunicorn workers, the PostgreSQL backends serving this
+    database, Redis, and this process (the load generator)."""
+    import psycopg
+
+    children = Path(f"/proc/{gunicorn_pid}/task/{gunicorn_pid}/children").read_text().split()
+    with psycopg.connect(stack.admin, autocommit=True) as conn:
+        backends = [r[0] for r in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s",
+                                               (stack.dbname,))]
+    return {"gunicorn": sum(cpu_seconds(int(p)) for p in children) + cpu_seconds(gunicorn_pid),
+            "postgres": sum(cpu_seconds(p) for p in backends), "redis": cpu_seconds(stack.procs[0].pid),
+            "generator": sum(os.times()[:2])}
 
 
 def pct(values: list[float], p: float) -> float:
@@ -355,8 +385,11 @@ def pct(values: list[float], p: float) -> float:
 
 
 def report(records, wall: float, label: str, rate: float):
-    print(f"\n{label}: {len(records)} requests in {wall:.1f} s = {len(records) / wall:.1f} req/s "
-          f"(target {rate:.0f}); load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    unsent = sum(1 for r in records if r[1] == "not sent")
+    records = [r for r in records if r[1] != "not sent"]
+    print(f"\n{label}: {len(records)} requests answered in {wall:.1f} s = {len(records) / wall:.1f} req/s "
+          f"(target {rate:.0f}; {unsent} not sent, over 10 s behind schedule); load average "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     by_kind = defaultdict(list)
     for r in records:
         by_kind[r[0]].append(r)
@@ -403,7 +436,7 @@ class InProcess:
         return response.status_code, response.get_data(), response
 
 
-def profile(stack: Stack, kind: str, runs: int) -> None:
+def profile(stack: Stack, kind: str, runs: int, event: int | None = None) -> None:
     """``runs`` requests of one kind through the app in this process under cProfile (after a
     warm-up of ten): the functions where the time goes, by own time and by cumulative time."""
     import cProfile
@@ -421,8 +454,9 @@ def profile(stack: Stack, kind: str, runs: int) -> None:
                 self._setup(local)
 
         flood = Direct()
+        flood.event = event or flood.event
         rng = random.Random(5)
-        for _ in range(10):
+        for _ in range(min(10, runs)):
             flood.call(local, kind, rng)
         profiler = cProfile.Profile()
         t0 = time.perf_counter()
@@ -474,8 +508,11 @@ def add_households(stack: Stack, count: int) -> int:
         app = create_app()
         with app.app_context():
             set_actor("bench")
-            event = create_event(db.session, {"name": "Banjir besar (bench map)", "started_at": utcnow(),
-                                              "affected_area": RAKUMPIT_BOX}).id
+            from resilience.events.schemas import EventCreateSchema
+
+            body = EventCreateSchema().load({"name": "Banjir besar (bench map)", "affected_area": RAKUMPIT_BOX,
+                                             "started_at": utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")})
+            event = create_event(db.session, body).id
             db.session.commit()
             have = db.session.scalar(select(func.count()).select_from(Household))
             if have < count:
@@ -507,7 +544,8 @@ def add_households(stack: Stack, count: int) -> int:
             households = db.session.scalar(
                 select(func.count(func.distinct(Need.household_id))).where(Need.event_id == event))
             print(f"event {event}: {households} households with a need")
-        db.engine.dispose()
+            db.session.remove()
+            db.engine.dispose()
         return event
     finally:
         os.environ.clear()
@@ -529,6 +567,12 @@ def time_map(url: str, cookie: str, event: int, runs: int):
             size = len(payload)
         body = gzip.decompress(payload) if encoding == "gzip" else payload
         households = len(json.loads(body)["households"])
+        if encoding == "identity":  # what the compression costs, at two levels, in this process
+            for level in (1, 5):
+                t0 = time.perf_counter()
+                packed = gzip.compress(body, compresslevel=level)
+                print(f"  gzip level {level} of the {len(body) / 1024:.0f} KB: {(time.perf_counter() - t0) * 1000:.0f} ms, "
+                      f"{len(packed) / 1024:.0f} KB")
         print(f"map.json, {households} households, Accept-Encoding {encoding}: median {statistics.median(times):.0f} ms, "
               f"p90 {pct(times, 90):.0f} ms, max {max(times):.0f} ms, {size / 1024:.0f} KB on the wire ({runs} runs)")
 
@@ -551,22 +595,32 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     stack = Stack(args)
     try:
-        if args.profile:
-            profile(stack, args.profile, args.runs)
-            return
         if args.map_households:
             event = add_households(stack, args.map_households)
+            if args.profile:
+                profile(stack, args.profile, args.runs, event)
+                return
             url = stack.start_gunicorn(args.workers[0], args.worker_class, args.threads)
             time_map(url, web_login(url), event, args.runs)
+            return
+        if args.profile:
+            profile(stack, args.profile, args.runs)
             return
         for workers in args.workers:
             url = stack.start_gunicorn(workers, args.worker_class, args.threads)
             flood = Flood(url, stack.token, web_login(url))
             # warm every worker's connections and caches before measuring
             run_load(flood, min(args.rate, 50), 2, 8, seed=1)
+            before = cpu_by_part(stack, stack.procs[-1].pid)
             records, wall = run_load(flood, args.rate, args.duration, args.clients)
+            after = cpu_by_part(stack, stack.procs[-1].pid)
+            answered = sum(1 for r in records if r[1] != "not sent")
             report(records, wall, f"gunicorn {workers} workers × {args.threads} threads ({args.worker_class})",
                    args.rate)
+            # backends that ended during the run are missed: the pool keeps its connections
+            print("CPU per request (ms): " + ", ".join(
+                f"{part} {(after[part] - before[part]) * 1000 / answered:.1f}" for part in after)
+                + f"; CPU used {sum(after[p] - before[p] for p in after) / wall:.2f} of {os.cpu_count()} cores")
             stack.stop_gunicorn()
     finally:
         stack.close(args.keep)

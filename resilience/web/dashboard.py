@@ -24,6 +24,7 @@ from resilience.events.schemas import EventCreateSchema, EventPatchSchema
 from resilience.extensions import db
 from resilience.needs import queries as need_queries
 from resilience.needs.models import LIVE_NEED_STATUSES
+from resilience.vocabulary import VULNERABILITY_FIELDS
 from resilience.volunteers import queries as volunteer_queries
 from resilience.web.blueprint import bp, nav_item
 from resilience.web.forms import FormErrors, load
@@ -188,23 +189,22 @@ def _areas(event: FloodEvent | None) -> dict:
 
 
 def _households(event: FloodEvent, personal: bool) -> list[dict]:
-    needs = need_queries.event_needs(db.session, event.id)
     by_household: dict[int, dict] = {}
-    for need in needs:
-        h = need.household
-        entry = by_household.get(h.id)
+    for row in need_queries.event_map_rows(db.session, event.id):
+        entry = by_household.get(row.household_id)
         if entry is None:
-            entry = by_household[h.id] = {
-                "id": h.id, "location": _lat_lon(h.location),
-                "kelurahan": h.admin_area.name if h.admin_area else None,
-                "members": h.members, "vulnerable": h.vulnerable_count,
+            entry = by_household[row.household_id] = {
+                "id": row.household_id,
+                "location": None if row.lat is None else [round(row.lat, 6), round(row.lon, 6)],
+                "kelurahan": row.kelurahan,
+                "members": row.members, "vulnerable": sum(getattr(row, name) or 0 for name in VULNERABILITY_FIELDS),
                 "priority": 0, "status": "done", "needs": [],
             }
             if personal:
-                entry["head_name"] = h.head_name
-                entry["landmark"] = h.landmark
-        entry["needs"].append({"id": need.id, "category": need.category,
-                               "priority": need.priority, "status": need.status})
+                entry["head_name"] = row.head_name
+                entry["landmark"] = row.landmark
+        entry["needs"].append({"id": row.id, "category": row.category, "priority": row.priority,
+                               "status": row.status})
     for entry in by_household.values():
         live = [n for n in entry["needs"] if n["status"] in LIVE_NEED_STATUSES]
         entry["priority"] = max((n["priority"] for n in live), default=0)
