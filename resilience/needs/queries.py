@@ -21,7 +21,8 @@ def event_needs(session: Session, event_id: int, status: str | None = None) -> l
 
 
 def event_map_rows(session: Session, event_id: int) -> list:
-    """The event's needs, by household, as plain rows with what the dashboard's map shows of the
+    """The event's needs, by household, as plain rows (in this column order: the dashboard unpacks
+    them by position) with what the dashboard's map shows of the
     household (its point as ``lat``/``lon``, kelurahan name, members, vulnerability counts, head
     and landmark): no ORM objects and no geometry parsing, so that the map of an event with
     10,000 households stays fast (bench/load.py --map-households)."""

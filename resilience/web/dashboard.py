@@ -24,7 +24,6 @@ from resilience.events.schemas import EventCreateSchema, EventPatchSchema
 from resilience.extensions import db
 from resilience.needs import queries as need_queries
 from resilience.needs.models import LIVE_NEED_STATUSES
-from resilience.vocabulary import VULNERABILITY_FIELDS
 from resilience.volunteers import queries as volunteer_queries
 from resilience.web.blueprint import bp, nav_item
 from resilience.web.forms import FormErrors, load
@@ -190,21 +189,20 @@ def _areas(event: FloodEvent | None) -> dict:
 
 def _households(event: FloodEvent, personal: bool) -> list[dict]:
     by_household: dict[int, dict] = {}
-    for row in need_queries.event_map_rows(db.session, event.id):
-        entry = by_household.get(row.household_id)
+    # rows unpacked by position: attribute access on 10,000 rows is a measurable part of the map
+    for need_id, category, priority, status, household_id, lat, lon, kelurahan, members, head_name, landmark, \
+            *vulnerable in need_queries.event_map_rows(db.session, event.id):
+        entry = by_household.get(household_id)
         if entry is None:
-            entry = by_household[row.household_id] = {
-                "id": row.household_id,
-                "location": None if row.lat is None else [round(row.lat, 6), round(row.lon, 6)],
-                "kelurahan": row.kelurahan,
-                "members": row.members, "vulnerable": sum(getattr(row, name) or 0 for name in VULNERABILITY_FIELDS),
+            entry = by_household[household_id] = {
+                "id": household_id, "location": None if lat is None else [round(lat, 6), round(lon, 6)],
+                "kelurahan": kelurahan, "members": members, "vulnerable": sum(n or 0 for n in vulnerable),
                 "priority": 0, "status": "done", "needs": [],
             }
             if personal:
-                entry["head_name"] = row.head_name
-                entry["landmark"] = row.landmark
-        entry["needs"].append({"id": row.id, "category": row.category, "priority": row.priority,
-                               "status": row.status})
+                entry["head_name"] = head_name
+                entry["landmark"] = landmark
+        entry["needs"].append({"id": need_id, "category": category, "priority": priority, "status": status})
     for entry in by_household.values():
         live = [n for n in entry["needs"] if n["status"] in LIVE_NEED_STATUSES]
         entry["priority"] = max((n["priority"] for n in live), default=0)
