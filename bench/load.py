@@ -67,6 +67,7 @@ EMAIL, PASSWORD = "bench.load@posko.test", "a-long-password-for-load"
 MIX = {"household": 200, "need_update": 200, "households": 180, "tasks": 150, "needs": 259, "map": 5,
        "match": 1, "dispatch": 5}
 EXPECTED = {409, 422}
+SERIAL = itertools.count(1)
 RAKUMPIT_BOX = {"type": "Polygon", "coordinates": [[[113.60, -1.72], [113.74, -1.72], [113.74, -1.58],
                                                     [113.60, -1.58], [113.60, -1.72]]]}
 
@@ -257,7 +258,7 @@ class Flood:
             items = json.loads(api.request("GET", f"/api/v1/events/{self.event}/needs?per_page=200&page={page}")[1])
             self.needs += [n["id"] for n in items["items"]]
         self.household_pages = max(1, json.loads(api.request("GET", "/api/v1/households?per_page=1")[1])["total"] // 50)
-        self.serial = itertools.count(1)
+        self.serial = SERIAL  # shared by the runs on one database: every NIK new
         self.proposed: list[int] = []
         self.lock = threading.Lock()
         print(f"event {self.event}: {len(self.needs)} needs, {self.household_pages} pages of households")
@@ -269,7 +270,7 @@ class Flood:
 
     def call(self, client: Client, kind: str, rng: random.Random):
         if kind == "household":
-            n = next(self.serial) + rng.randrange(1_000_000) * 0  # serial keeps NIKs unique
+            n = next(self.serial)
             body = {"head_name": f"Warga Beban {n}", "members": rng.randint(1, 8),
                     "location": {"lat": -1.60 - rng.random() * 0.1, "lon": 113.62 + rng.random() * 0.1},
                     "address": f"Jl. Beban No. {n}"}
