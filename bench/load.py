@@ -33,6 +33,8 @@ answer is printed beside it. Any status other than 2xx/3xx is an error, except 4
     .venv/bin/python bench/load.py [--workers 2] [--worker-class gthread] [--threads 2]
                                    [--rate 200] [--duration 300] [--clients 64]
     .venv/bin/python bench/load.py --map-households 10000 [--runs 20]   # map.json at 10,000
+    .venv/bin/python bench/load.py --profile needs [--runs 100]         # cProfile of one kind, in process
+    .venv/bin/python bench/load.py --map-households 10000 --profile map --runs 5
 
 Run it from the repository root (PYTHONPATH=$PWD for a worktree).
 """
