@@ -1,9 +1,12 @@
 from flask_smorest import Blueprint
+from sqlalchemy.orm import joinedload
 
 from resilience.core.api import PageArgs, list_schema, paginate
 from resilience.events.operations import get_event
 from resilience.extensions import db
+from resilience.households.models import Household
 from resilience.needs import operations
+from resilience.needs.models import Need
 from resilience.needs.schemas import NeedCreateSchema, NeedPatchSchema, NeedQuery, NeedSchema
 
 blp = Blueprint("needs", __name__, url_prefix="", description="Needs of households in an event")
@@ -23,7 +26,11 @@ def create_need(data, event_id):
 @blp.response(200, list_schema(NeedSchema, "NeedList"))
 def list_needs(page, event_id, **filters):
     event = get_event(db.session, event_id)
-    return paginate(db.session, operations.need_query(db.session, event, **filters), page)
+    # Each item names its household's kelurahan: loaded with the page in one query (without the
+    # household's encrypted fields), not one query and three decryptions per need.
+    query = operations.need_query(db.session, event, **filters).options(
+        joinedload(Need.household).load_only(Household.id, Household.admin_area_id).joinedload(Household.admin_area))
+    return paginate(db.session, query, page)
 
 
 @blp.get("/needs/<int:need_id>")

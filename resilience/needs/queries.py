@@ -6,7 +6,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from resilience.areas.models import AdminArea
+from resilience.households.models import Household
 from resilience.needs.models import LIVE_NEED_STATUSES, Need
+from resilience.vocabulary import VULNERABILITY_FIELDS
 
 
 def event_needs(session: Session, event_id: int, status: str | None = None) -> list[Need]:
@@ -15,6 +18,25 @@ def event_needs(session: Session, event_id: int, status: str | None = None) -> l
     if status:
         query = query.where(Need.status == status)
     return session.scalars(query.order_by(Need.household_id, Need.id)).unique().all()
+
+
+def event_map_rows(session: Session, event_id: int) -> list:
+    """The event's needs, by household, as plain rows (in this column order: the dashboard unpacks
+    them by position) with what the dashboard's map shows of the
+    household (its point as ``lat``/``lon``, kelurahan name, members, vulnerability counts, head
+    and landmark): no ORM objects and no geometry parsing, so that the map of an event with
+    10,000 households stays fast (bench/load.py --map-households)."""
+    query = (
+        select(Need.id, Need.category, Need.priority, Need.status, Need.household_id,
+               func.ST_Y(Household.location).label("lat"), func.ST_X(Household.location).label("lon"),
+               AdminArea.name.label("kelurahan"), Household.members, Household.head_name, Household.landmark,
+               *(getattr(Household, name) for name in VULNERABILITY_FIELDS))
+        .join(Household, Household.id == Need.household_id)
+        .outerjoin(AdminArea, AdminArea.id == Household.admin_area_id)
+        .where(Need.event_id == event_id)
+        .order_by(Need.household_id, Need.id)
+    )
+    return session.execute(query).all()
 
 
 def open_needs_by_priority(session: Session, event_id: int) -> list[Need]:

@@ -188,23 +188,21 @@ def _areas(event: FloodEvent | None) -> dict:
 
 
 def _households(event: FloodEvent, personal: bool) -> list[dict]:
-    needs = need_queries.event_needs(db.session, event.id)
     by_household: dict[int, dict] = {}
-    for need in needs:
-        h = need.household
-        entry = by_household.get(h.id)
+    # rows unpacked by position: attribute access on 10,000 rows is a measurable part of the map
+    for need_id, category, priority, status, household_id, lat, lon, kelurahan, members, head_name, landmark, \
+            *vulnerable in need_queries.event_map_rows(db.session, event.id):
+        entry = by_household.get(household_id)
         if entry is None:
-            entry = by_household[h.id] = {
-                "id": h.id, "location": _lat_lon(h.location),
-                "kelurahan": h.admin_area.name if h.admin_area else None,
-                "members": h.members, "vulnerable": h.vulnerable_count,
+            entry = by_household[household_id] = {
+                "id": household_id, "location": None if lat is None else [round(lat, 6), round(lon, 6)],
+                "kelurahan": kelurahan, "members": members, "vulnerable": sum(n or 0 for n in vulnerable),
                 "priority": 0, "status": "done", "needs": [],
             }
             if personal:
-                entry["head_name"] = h.head_name
-                entry["landmark"] = h.landmark
-        entry["needs"].append({"id": need.id, "category": need.category,
-                               "priority": need.priority, "status": need.status})
+                entry["head_name"] = head_name
+                entry["landmark"] = landmark
+        entry["needs"].append({"id": need_id, "category": category, "priority": priority, "status": status})
     for entry in by_household.values():
         live = [n for n in entry["needs"] if n["status"] in LIVE_NEED_STATUSES]
         entry["priority"] = max((n["priority"] for n in live), default=0)

@@ -67,6 +67,8 @@ def test_dashboard_json_shapes(web_coordinator, seed):
     [h] = data["households"]
     assert h["id"] == household["id"] and h["location"] == [MUNGKU_BARU["lat"], MUNGKU_BARU["lon"]]
     assert h["priority"] == need["priority"] and h["status"] == "open" and h["head_name"] == "Siti Aminah"
+    assert h["kelurahan"] == "Mungku Baru" and h["landmark"] == "dekat masjid"
+    assert h["members"] == 5 and h["vulnerable"] == 2  # one elderly, one child under five
     assert h["needs"] == [{"id": need["id"], "category": "evacuation", "priority": need["priority"], "status": "open"}]
     [v] = data["volunteers"]
     assert v["id"] == volunteer["id"] and v["availability"] == "available" and v["name"] == "Budi Santoso"
