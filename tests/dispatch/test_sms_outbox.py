@@ -124,8 +124,12 @@ def test_someone_elses_code_and_unknown_sender(coordinator, seed):
     other = seed.volunteer(name="Orang Lain", skills=["cooking"], location=NEAR)
     answer = _reply(coordinator, other["phone"], f"YA {offered[0]['code']}")
     assert answer["replies"] and coordinator.get(f"/api/v1/tasks/{offered[0]['id']}").get_json()["status"] == "offered"
+    # a stranger's YA changes nothing and gets no answer (no SMS loops with strangers); it waits
+    # in the coordinator's inbox
     stranger = coordinator.post("/api/v1/sms/simulate", json={"from": "+6281999999999", "body": "YA"})
-    assert stranger.status_code == 422
+    assert stranger.status_code == 200 and stranger.get_json()["replies"] == []
+    assert stranger.get_json()["inbound"]["needs_attention"] is True
+    assert coordinator.get(f"/api/v1/tasks/{offered[0]['id']}").get_json()["status"] == "offered"
 
 
 def test_official_reads_no_sms(official, coordinator, seed):
