@@ -1,5 +1,0 @@
-# QR error correct levels
-ERROR_CORRECT_L = 1
-ERROR_CORRECT_M = 0
-ERROR_CORRECT_Q = 3
-ERROR_CORRECT_H = 2
