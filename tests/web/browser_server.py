@@ -4,6 +4,7 @@ free port against a fresh SQLite file with the users a test asks for."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 import subprocess
@@ -18,6 +19,19 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 PASSWORD = "a-long-password"
+
+
+# A page at phone width scrolls only downwards (evaluated with page.evaluate).
+NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+
+
+def api(base: str, token: str, method: str, path: str, body=None, timeout: float = 30.0):
+    """A JSON call to the served API as the token's user (the data a browser test starts from)."""
+    request = urllib.request.Request(base + path, data=json.dumps(body).encode() if body is not None else None,
+                                     method=method, headers={"Authorization": f"Bearer {token}",
+                                                             "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.load(response)
 
 
 def free_port() -> int:

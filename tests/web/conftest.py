@@ -85,3 +85,12 @@ def web_official(app, limiter):
     client = WebClient(app.test_client())
     assert client.login("pejabat.web@bpbd.test").status_code == 302
     return client
+
+
+@pytest.fixture
+def server(tmp_path):
+    """``resilience serve`` on a fresh SQLite file with a coordinator: (base URL, API token)."""
+    from tests.web.browser_server import serve
+
+    with serve(tmp_path) as running:
+        yield running

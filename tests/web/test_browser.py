@@ -9,32 +9,18 @@ from __future__ import annotations
 
 import json
 import os
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import RAKUMPIT_BOX
-from tests.web.browser_server import ARGS, CHROMIUM, serve, watch_errors, wait_until
+from tests.web.browser_server import ARGS, CHROMIUM, api, wait_until, watch_errors
 from tests.web.test_indonesian_pages import english_in
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing (apt-get install chromium)")
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 
 
-
-
-@pytest.fixture
-def server(tmp_path):
-    with serve(tmp_path) as running:
-        yield running
-
-
-def _api(base, token, path, body):
-    request = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.load(response)
 
 
 # The page does not scroll sideways; when it does, name the elements that stick out.
@@ -64,7 +50,7 @@ def test_coordinator_flow_in_chromium(server, tmp_path):
     base, token = server
     shots = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path / "screenshots")
     shots.mkdir(parents=True, exist_ok=True)
-    volunteer = _api(base, token, "/api/v1/volunteers", {
+    volunteer = api(base, token, "POST", "/api/v1/volunteers", {
         "name": "Budi Santoso", "phone": "+6281345678901", "skills": ["boat"],
         "location": {"lat": -1.64, "lon": 113.69}, "availability": "available", "capacity": 2})
     with playwright_api.sync_playwright() as p:

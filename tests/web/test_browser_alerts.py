@@ -11,49 +11,39 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import MUNGKU_BARU, RAKUMPIT_BOX
-from tests.web.browser_server import ARGS, CHROMIUM, serve
+from tests.web.browser_server import ARGS, CHROMIUM, NO_SIDEWAYS_SCROLL, api, serve
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing (apt-get install chromium)")
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-
-
-def _api(base, token, method, path, body=None):
-    request = urllib.request.Request(base + path, data=json.dumps(body).encode() if body is not None else None,
-                                     method=method, headers={"Authorization": f"Bearer {token}",
-                                                             "Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.load(response)
 
 
 def _flood_morning(base, token, db_path: Path) -> None:
-    event = _api(base, token, "POST", "/api/v1/events", {
+    event = api(base, token, "POST", "/api/v1/events", {
         "name": "Banjir Rungan Maret", "started_at": "2026-03-10T06:00:00Z", "affected_area": RAKUMPIT_BOX})
     for i, (name, category) in enumerate((("Siti Aminah", "evacuation"), ("Rahmat Hidayat", "food"))):
-        household = _api(base, token, "POST", "/api/v1/households", {
+        household = api(base, token, "POST", "/api/v1/households", {
             "head_name": name, "location": {"lat": MUNGKU_BARU["lat"] - i * 0.01, "lon": MUNGKU_BARU["lon"]},
             "members": 4, "pregnant_or_lactating": 1 - i, "landmark": "dekat masjid"})
-        _api(base, token, "POST", f"/api/v1/events/{event['id']}/needs",
+        api(base, token, "POST", f"/api/v1/events/{event['id']}/needs",
              {"household_id": household["id"], "category": category})
-    group = _api(base, token, "POST", "/api/v1/groups", {"name": "Tim Perahu Rungan", "kind": "community"})
-    boat = _api(base, token, "POST", "/api/v1/volunteers", {
+    group = api(base, token, "POST", "/api/v1/groups", {"name": "Tim Perahu Rungan", "kind": "community"})
+    boat = api(base, token, "POST", "/api/v1/volunteers", {
         "name": "Andi Pratama", "phone": "+6281345678901", "group_id": group["id"], "skills": ["boat"],
         "location": {"lat": -1.64, "lon": 113.69}, "capacity": 1})
-    cook = _api(base, token, "POST", "/api/v1/volunteers", {
+    cook = api(base, token, "POST", "/api/v1/volunteers", {
         "name": "Sari Wulandari", "phone": "+6281345678902", "skills": ["cooking"],
         "location": {"lat": -1.64, "lon": 113.69}, "capacity": 1})
-    _api(base, token, "POST", f"/api/v1/events/{event['id']}/match", {"max_distance_m": 20000})
-    offered = _api(base, token, "POST", f"/api/v1/events/{event['id']}/dispatch")["offered"]
+    api(base, token, "POST", f"/api/v1/events/{event['id']}/match", {"max_distance_m": 20000})
+    offered = api(base, token, "POST", f"/api/v1/events/{event['id']}/dispatch")["offered"]
     codes = {t["volunteer_id"]: t["code"] for t in offered}
-    _api(base, token, "POST", "/api/v1/sms/simulate", {"from": boat["phone"], "body": f"TIDAK {codes[boat['id']]}"})
-    _api(base, token, "POST", "/api/v1/sms/simulate", {"from": cook["phone"], "body": f"YA {codes[cook['id']]}"})
-    _api(base, token, "POST", "/api/v1/sms/simulate", {"from": cook["phone"], "body": "BERHENTI"})
+    api(base, token, "POST", "/api/v1/sms/simulate", {"from": boat["phone"], "body": f"TIDAK {codes[boat['id']]}"})
+    api(base, token, "POST", "/api/v1/sms/simulate", {"from": cook["phone"], "body": f"YA {codes[cook['id']]}"})
+    api(base, token, "POST", "/api/v1/sms/simulate", {"from": cook["phone"], "body": "BERHENTI"})
     # The safety emergency is the check-in's to raise; here it is written as that code would.
     with sqlite3.connect(db_path) as conn:
         conn.execute("INSERT INTO alerts (kind, severity, subject, event_id, task_id, volunteer_id, params, created_at, "
@@ -68,7 +58,7 @@ def test_alerts_page_in_chromium(tmp_path):
     shots.mkdir(parents=True, exist_ok=True)
     with serve(tmp_path) as (base, token):
         _flood_morning(base, token, tmp_path / "browser.db")
-        kinds = [a["kind"] for a in _api(base, token, "GET", "/api/v1/alerts")["items"]]
+        kinds = [a["kind"] for a in api(base, token, "GET", "/api/v1/alerts")["items"]]
         assert kinds == ["safety_escalation", "opted_out_with_tasks", "no_candidate"]
 
         with playwright_api.sync_playwright() as p:
@@ -110,11 +100,11 @@ def test_alerts_page_in_chromium(tmp_path):
             assert page.locator("#nav-alert-count .count").inner_text() == "2"
             assert "nav-count-emergency" not in page.locator("#nav-alert-count").get_attribute("class")
             # another coordinator acknowledges one: the menu follows without a reload
-            other = _api(base, token, "GET", "/api/v1/alerts")["items"][0]
-            _api(base, token, "POST", f"/api/v1/alerts/{other['id']}/ack")
+            other = api(base, token, "GET", "/api/v1/alerts")["items"][0]
+            api(base, token, "POST", f"/api/v1/alerts/{other['id']}/ack")
             page.evaluate("window.resilienceRefreshAlertCount()")
             assert page.locator("#nav-alert-count .count").inner_text() == "1"
-            _api(base, token, "POST", f"/api/v1/alerts/{_api(base, token, 'GET', '/api/v1/alerts')['items'][0]['id']}/ack")
+            api(base, token, "POST", f"/api/v1/alerts/{api(base, token, 'GET', '/api/v1/alerts')['items'][0]['id']}/ack")
             page.evaluate("window.resilienceRefreshAlertCount()")
             assert page.locator("#nav-alert-count").is_hidden()
             assert errors == []

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import MUNGKU_BARU, RAKUMPIT_BOX
-from tests.web.browser_server import ARGS, CHROMIUM, PASSWORD, serve, wait_until
-from tests.web.test_browser import SIDEWAYS, _api
+from tests.web.browser_server import ARGS, CHROMIUM, PASSWORD, api, wait_until
+from tests.web.test_browser import SIDEWAYS
 from tests.web.test_indonesian_pages import english_in
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing (apt-get install chromium)")
@@ -25,18 +25,12 @@ playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwrig
 BUKIT_SUA = {"lat": -1.6794, "lon": 113.67}
 
 
-@pytest.fixture
-def server(tmp_path):
-    with serve(tmp_path) as running:
-        yield running
-
-
 def _offered_tasks(base, token) -> tuple[dict, dict]:
     """An event with an evacuation (priority 5), a medical and a food need, offered by SMS to
     three volunteers; returns the event and phone by task code."""
-    event = _api(base, token, "/api/v1/events", {"name": "Banjir Rungan Maret", "started_at": "2026-03-10T06:00:00Z",
+    event = api(base, token, "POST", "/api/v1/events", {"name": "Banjir Rungan Maret", "started_at": "2026-03-10T06:00:00Z",
                                                  "affected_area": RAKUMPIT_BOX})
-    group = _api(base, token, "/api/v1/groups", {"name": "Karang Taruna Mungku Baru", "kind": "youth",
+    group = api(base, token, "POST", "/api/v1/groups", {"name": "Karang Taruna Mungku Baru", "kind": "youth",
                                                  "base_location": {"lat": -1.635, "lon": 113.686}})
     people = [("Budi Santoso", "+6281345678901", ["boat"], {"lat": -1.64, "lon": 113.69}),
               ("Sari Wulandari", "+6281345678902", ["first_aid"], {"lat": -1.675, "lon": 113.672}),
@@ -44,7 +38,7 @@ def _offered_tasks(base, token) -> tuple[dict, dict]:
               ("Rudi Hartono", "+6281345678904", ["boat", "first_aid"], {"lat": -1.645, "lon": 113.68})]
     phones = {}
     for name, phone, skills, where in people:
-        volunteer = _api(base, token, "/api/v1/volunteers", {
+        volunteer = api(base, token, "POST", "/api/v1/volunteers", {
             "name": name, "phone": phone, "skills": skills, "location": where, "availability": "available",
             "capacity": 1, "group_id": group["id"]})
         phones[volunteer["id"]] = phone
@@ -52,13 +46,13 @@ def _offered_tasks(base, token) -> tuple[dict, dict]:
             ("Siti Aminah", "6271054507800001", MUNGKU_BARU, "evacuation", 5),
             ("Rina Marlina", "6271054507800002", BUKIT_SUA, "medical", 4),
             ("Ahmad Fauzi", "6271054507800003", MUNGKU_BARU, "food", 2)):
-        household = _api(base, token, "/api/v1/households", {"head_name": head, "nik": nik, "location": where,
+        household = api(base, token, "POST", "/api/v1/households", {"head_name": head, "nik": nik, "location": where,
                                                               "members": 4, "elderly": 1})
-        _api(base, token, f"/api/v1/events/{event['id']}/needs", {
+        api(base, token, "POST", f"/api/v1/events/{event['id']}/needs", {
             "household_id": household["id"], "category": category, "priority": priority,
             "priority_reason": "dinilai petugas"})
-    _api(base, token, f"/api/v1/events/{event['id']}/match", {})
-    offered = _api(base, token, f"/api/v1/events/{event['id']}/dispatch", {})["offered"]
+    api(base, token, "POST", f"/api/v1/events/{event['id']}/match", {})
+    offered = api(base, token, "POST", f"/api/v1/events/{event['id']}/dispatch", {})["offered"]
     return event, {f"T{t['id']}": phones[t["volunteer_id"]] for t in offered}
 
 
@@ -96,7 +90,7 @@ def test_board_in_chromium(server, tmp_path):
         assert "ditawarkan" in page.inner_text(f"#task-{code[1:]}")
 
         # the volunteer answers YA by SMS: the board shows it without a reload
-        _api(base, token, "/api/v1/sms/simulate", {"from": phones[code], "body": f"YA {code}"})
+        api(base, token, "POST", "/api/v1/sms/simulate", {"from": phones[code], "body": f"YA {code}"})
         page.wait_for_selector(f"#task-{code[1:]}[data-status=accepted]", timeout=15000)
         assert page.evaluate("window.__sameDocument === true")
         assert "diterima" in page.inner_text(f"#task-{code[1:]}")

@@ -10,38 +10,21 @@ Screenshots go to $SCREENSHOT_DIR, else the test's tmp directory."""
 
 from __future__ import annotations
 
-import json
 import os
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import RAKUMPIT_BOX
-from tests.web.browser_server import ARGS, CHROMIUM, serve, wait_until, watch_errors
+from tests.web.browser_server import ARGS, CHROMIUM, NO_SIDEWAYS_SCROLL, api, wait_until, watch_errors
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing (apt-get install chromium)")
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
 MUNGKU_CODE = "62.71.05.1004"
 
 
-@pytest.fixture
-def server(tmp_path):
-    with serve(tmp_path) as running:
-        yield running
-
-
-def _api(base, token, method, path, body=None):
-    request = urllib.request.Request(base + path, data=json.dumps(body).encode() if body is not None else None,
-                                     method=method, headers={"Authorization": f"Bearer {token}",
-                                                             "Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.load(response)
-
-
 def _household(base, token, name):
-    [found] = _api(base, token, "GET", f"/api/v1/households?q={name}")["items"]
+    [found] = api(base, token, "GET", f"/api/v1/households?q={name}")["items"]
     return found
 
 
@@ -55,7 +38,7 @@ def test_register_by_map_click_and_by_kelurahan_only(server, tmp_path):
     base, token = server
     shots = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path / "screenshots")
     shots.mkdir(parents=True, exist_ok=True)
-    event = _api(base, token, "POST", "/api/v1/events", {
+    event = api(base, token, "POST", "/api/v1/events", {
         "name": "Banjir Rungan Maret", "started_at": "2026-03-10T06:00:00Z", "affected_area": RAKUMPIT_BOX})
 
     with playwright_api.sync_playwright() as p:

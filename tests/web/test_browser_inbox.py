@@ -10,34 +10,17 @@ $SCREENSHOT_DIR, else the test's tmp directory."""
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import RAKUMPIT_BOX
-from tests.web.browser_server import ARGS, CHROMIUM, serve, wait_until
+from tests.web.browser_server import ARGS, CHROMIUM, NO_SIDEWAYS_SCROLL, api, wait_until
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing (apt-get install chromium)")
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-
-
-@pytest.fixture
-def server(tmp_path):
-    with serve(tmp_path) as running:
-        yield running
-
-
-def _api(base, token, method, path, body=None):
-    request = urllib.request.Request(base + path, data=json.dumps(body).encode() if body is not None else None,
-                                     method=method, headers={"Authorization": f"Bearer {token}",
-                                                             "Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.load(response)
 
 
 def _flag_free_text(database: Path) -> None:
@@ -58,21 +41,21 @@ def test_inbox_in_chromium(server, tmp_path):
     base, token = server
     shots = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path / "screenshots")
     shots.mkdir(parents=True, exist_ok=True)
-    event = _api(base, token, "POST", "/api/v1/events", {
+    event = api(base, token, "POST", "/api/v1/events", {
         "name": "Banjir Rungan Maret", "started_at": "2026-03-10T06:00:00Z", "affected_area": RAKUMPIT_BOX})
     people = (("Siti Aminah", "food", "Andi Pratama"), ("Rahmat Hidayat", "water", "Yohana Dewi"),
               ("Bambang Sutrisno", "clothing", "Dedi Kurniawan"))
     volunteers = []
     for i, (head, category, name) in enumerate(people):
-        household = _api(base, token, "POST", "/api/v1/households", {
+        household = api(base, token, "POST", "/api/v1/households", {
             "head_name": head, "location": {"lat": -1.635 - i * 0.004, "lon": 113.686}, "members": 3 + i,
             "address": f"Jl. Rungan {i}", "landmark": "dekat masjid" if i == 0 else "tepi sungai"})
-        _api(base, token, "POST", f"/api/v1/events/{event['id']}/needs", {"household_id": household["id"],
+        api(base, token, "POST", f"/api/v1/events/{event['id']}/needs", {"household_id": household["id"],
                                                                           "category": category})
-        volunteers.append(_api(base, token, "POST", "/api/v1/volunteers", {
+        volunteers.append(api(base, token, "POST", "/api/v1/volunteers", {
             "name": name, "phone": f"+62813456780{i:02d}", "skills": ["cooking"], "capacity": 1,
             "location": {"lat": -1.636 - i * 0.004, "lon": 113.688}}))
-    _api(base, token, "POST", f"/api/v1/events/{event['id']}/match", {})
+    api(base, token, "POST", f"/api/v1/events/{event['id']}/match", {})
 
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
@@ -93,13 +76,13 @@ def test_inbox_in_chromium(server, tmp_path):
                             ?.textContent === '3'""", timeout=20)
         page.screenshot(path=str(shots / "match_sms_sent.png"), full_page=True)
 
-        tasks = _api(base, token, "GET", f"/api/v1/tasks?event={event['id']}")["items"]
+        tasks = api(base, token, "GET", f"/api/v1/tasks?event={event['id']}")["items"]
         by_volunteer = {t["volunteer_id"]: t for t in tasks}
         andi, yohana, dedi = volunteers
         for volunteer, body in ((andi, "baik pak, saya berangkat sekarang"), (yohana, "Saya tidak bisa pak, perahu bocor"),
                                 (dedi, "sudah sampai, rumahnya kosong")):
-            _api(base, token, "POST", "/api/v1/sms/simulate", {"from": volunteer["phone"], "body": body})
-        _api(base, token, "POST", "/api/v1/sms/simulate", {"from": andi["phone"], "body": "STATUS"})
+            api(base, token, "POST", "/api/v1/sms/simulate", {"from": volunteer["phone"], "body": body})
+        api(base, token, "POST", "/api/v1/sms/simulate", {"from": andi["phone"], "body": "STATUS"})
         _flag_free_text(tmp_path / "browser.db")
         # An unknown number cannot be simulated (volunteers only): it comes in through the inbox as
         # Twilio's webhook would bring it; here the row is stored directly.
@@ -124,7 +107,7 @@ def test_inbox_in_chromium(server, tmp_path):
         item.locator("select[name=command]").select_option("accept")
         item.locator("button:has-text('Terapkan')").click()
         page.wait_for_selector("text=Diterapkan pada tugas")
-        assert _api(base, token, "GET", f"/api/v1/tasks/{by_volunteer[andi['id']]['id']}")["status"] == "accepted"
+        assert api(base, token, "GET", f"/api/v1/tasks/{by_volunteer[andi['id']]['id']}")["status"] == "accepted"
 
         # Answer Dedi: the counter counts GSM-7 characters and refuses a third SMS.
         item = page.locator("ol.inbox > li", has_text="rumahnya kosong")

@@ -9,54 +9,37 @@ Screenshots go to $SCREENSHOT_DIR, else the test's tmp directory."""
 
 from __future__ import annotations
 
-import json
 import os
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import MUNGKU_BARU, RAKUMPIT_BOX
-from tests.web.browser_server import ARGS, CHROMIUM, serve, watch_errors
+from tests.web.browser_server import ARGS, CHROMIUM, NO_SIDEWAYS_SCROLL, api, watch_errors
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing (apt-get install chromium)")
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
 
 
-
-
-@pytest.fixture
-def server(tmp_path):
-    with serve(tmp_path) as running:
-        yield running
-
-
-def _api(base, token, method, path, body=None):
-    request = urllib.request.Request(base + path, data=json.dumps(body).encode() if body is not None else None,
-                                     method=method, headers={"Authorization": f"Bearer {token}",
-                                                             "Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.load(response)
 
 
 def test_household_and_roster_pages_in_chromium(server, tmp_path):
     base, token = server
     shots = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path / "screenshots")
     shots.mkdir(parents=True, exist_ok=True)
-    event = _api(base, token, "POST", "/api/v1/events", {
+    event = api(base, token, "POST", "/api/v1/events", {
         "name": "Banjir Rungan Maret", "started_at": "2026-03-10T06:00:00Z", "affected_area": RAKUMPIT_BOX})
-    siti = _api(base, token, "POST", "/api/v1/households", {
+    siti = api(base, token, "POST", "/api/v1/households", {
         "head_name": "Siti Aminah", "phone": "0812-3456-7890", "nik": "6271054507800001", "address": "Jl. Mungku Baru RT 02",
         "landmark": "dekat masjid", "location": MUNGKU_BARU, "members": 5, "elderly": 1, "children_under5": 1})
-    _api(base, token, "POST", f"/api/v1/events/{event['id']}/needs", {"household_id": siti["id"], "category": "evacuation"})
+    api(base, token, "POST", f"/api/v1/events/{event['id']}/needs", {"household_id": siti["id"], "category": "evacuation"})
     for i, (name, category) in enumerate((("Rahmat Hidayat", "food"), ("Yohana Dewi", "water"), ("Bambang", "medical"))):
-        other = _api(base, token, "POST", "/api/v1/households", {
+        other = api(base, token, "POST", "/api/v1/households", {
             "head_name": name, "location": {"lat": -1.64 - i * 0.01, "lon": 113.68}, "members": 2 + i,
             "address": f"Jl. Rungan {i}", "landmark": "tepi sungai"})
-        _api(base, token, "POST", f"/api/v1/events/{event['id']}/needs", {"household_id": other["id"], "category": category})
-    group = _api(base, token, "POST", "/api/v1/groups", {"name": "Karang Taruna Mungku Baru", "kind": "youth"})
-    _api(base, token, "POST", "/api/v1/volunteers", {
+        api(base, token, "POST", f"/api/v1/events/{event['id']}/needs", {"household_id": other["id"], "category": category})
+    group = api(base, token, "POST", "/api/v1/groups", {"name": "Karang Taruna Mungku Baru", "kind": "youth"})
+    api(base, token, "POST", "/api/v1/volunteers", {
         "name": "Andi Pratama", "phone": "+6281345678901", "group_id": group["id"], "skills": ["boat"],
         "location": {"lat": -1.64, "lon": 113.69}, "capacity": 2})
 
@@ -109,7 +92,7 @@ def test_household_and_roster_pages_in_chromium(server, tmp_path):
         page.wait_for_selector("text=Perubahan data Siti Aminah disimpan")
         facts = page.inner_text("#household-facts")
         assert "sebelah sekolah" in facts and "Bukit Sua" in facts and "+6281345678901" in facts
-        stored = _api(base, token, "GET", f"/api/v1/households/{siti['id']}")
+        stored = api(base, token, "GET", f"/api/v1/households/{siti['id']}")
         assert stored["members"] == 6 and stored["location"] == {"lat": -1.6863, "lon": 113.6481}
 
         # A new volunteer: checkboxes, group, a map point.
@@ -149,7 +132,7 @@ def test_household_and_roster_pages_in_chromium(server, tmp_path):
         assert phone.evaluate(NO_SIDEWAYS_SCROLL), wide
         assert errors == []
         browser.close()
-    volunteers = _api(base, token, "GET", "/api/v1/volunteers")["items"]
+    volunteers = api(base, token, "GET", "/api/v1/volunteers")["items"]
     budi = next(v for v in volunteers if v["name"] == "Budi Santoso")
     assert budi["skills"] == ["boat", "first_aid"] and budi["group_id"] == group["id"] and budi["capacity"] == 3
     assert next(v for v in volunteers if v["name"] == "Andi Pratama")["availability"] == "off"

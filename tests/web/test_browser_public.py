@@ -7,14 +7,12 @@ $SCREENSHOT_DIR, else the test's tmp directory."""
 
 from __future__ import annotations
 
-import json
 import os
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from tests.web.browser_server import ARGS, CHROMIUM, PASSWORD, serve
+from tests.web.browser_server import ARGS, CHROMIUM, PASSWORD, api, serve
 from tests.web.test_browser import SIDEWAYS
 from tests.web.test_indonesian_pages import english_in
 
@@ -25,27 +23,20 @@ BOX = {"type": "Polygon", "coordinates": [[[113.60, -1.72], [113.75, -1.72], [11
                                            [113.60, -1.72]]]}
 
 
-def _api(base, token, method, path, body):
-    request = urllib.request.Request(base + path, data=json.dumps(body).encode(), method=method,
-                                     headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.load(response)
-
-
 def test_public_page_and_log_in_chromium(tmp_path):
     shots = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path / "screenshots")
     shots.mkdir(parents=True, exist_ok=True)
     users = (("koordinator@posko.test", "coordinator"), ("pejabat@bpbd.test", "official"))
     with serve(tmp_path, users) as (base, token):
-        event = _api(base, token, "POST", "/api/v1/events", {
+        event = api(base, token, "POST", "/api/v1/events", {
             "name": "Banjir Rungan Terbuka", "started_at": "2026-03-10T06:00:00Z", "affected_area": BOX})
         for i in range(8):  # 6 households in Mungku Baru, 2 in Bukit Sua (hidden as <5)
             point = {"lat": -1.6346 + 0.0004 * i, "lon": 113.6858} if i < 6 else {"lat": -1.6794, "lon": 113.67 + 0.0004 * i}
-            household = _api(base, token, "POST", "/api/v1/households", {
+            household = api(base, token, "POST", "/api/v1/households", {
                 "head_name": f"Warga Rahasia {i}", "location": point, "members": 3})
-            _api(base, token, "POST", f"/api/v1/events/{event['id']}/needs",
+            api(base, token, "POST", f"/api/v1/events/{event['id']}/needs",
                  {"household_id": household["id"], "category": "food" if i % 2 else "water"})
-        _api(base, token, "PATCH", f"/api/v1/events/{event['id']}", {"public": True})
+        api(base, token, "PATCH", f"/api/v1/events/{event['id']}", {"public": True})
         with playwright_api.sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             for name, viewport in (("phone", {"width": 390, "height": 844}), ("desktop", {"width": 1366, "height": 768})):

@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import MUNGKU_BARU, RAKUMPIT_BOX
-from tests.web.browser_server import ARGS, CHROMIUM, PASSWORD, serve, watch_errors, wait_until
-from tests.web.test_browser import _api
+from tests.web.browser_server import ARGS, CHROMIUM, PASSWORD, api, serve, wait_until, watch_errors
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"{CHROMIUM} is missing (apt-get install chromium)")
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
@@ -41,12 +40,12 @@ def test_receive_and_distribute_in_chromium(server, tmp_path):
     base, token = server
     shots = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path / "screenshots")
     shots.mkdir(parents=True, exist_ok=True)
-    event = _api(base, token, "/api/v1/events", {"name": "Banjir Rungan Maret", "started_at": "2026-03-10T06:00:00Z",
+    event = api(base, token, "POST", "/api/v1/events", {"name": "Banjir Rungan Maret", "started_at": "2026-03-10T06:00:00Z",
                                                  "affected_area": RAKUMPIT_BOX})
-    household = _api(base, token, "/api/v1/households", {
+    household = api(base, token, "POST", "/api/v1/households", {
         "head_name": "Siti Aminah", "phone": "0812-3456-7890", "nik": "6271054507800001",
         "location": MUNGKU_BARU, "members": 5, "elderly": 1})
-    _api(base, token, f"/api/v1/events/{event['id']}/needs", {"household_id": household["id"], "category": "food"})
+    api(base, token, "POST", f"/api/v1/events/{event['id']}/needs", {"household_id": household["id"], "category": "food"})
 
     with playwright_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
