@@ -49,22 +49,29 @@ def _form_id(name: str) -> int | None:
     return int(raw) if raw.isdigit() and len(raw) < 12 else None
 
 
-@bp.post("/households/duplicates/merge", endpoint="duplicates_merge")
-@write_required
-def duplicates_merge():
-    absorbed, into = _form_id("household"), _form_id("into")
-    if absorbed is None or into is None:
-        flash(gettext("Choose the two households to merge."), "error")
-        return redirect(url_for("web.duplicates"))
+def _on_pair(operation, first: int | None, second: int | None, missing: str) -> bool:
+    """Run ``operation(session, first, second)`` for a pair form; a refusal is flashed (the
+    redirect answers 302, which commits: whatever the operation flushed is rolled back here)."""
+    if first is None or second is None:
+        flash(missing, "error")
+        return False
     try:
-        merging.merge(db.session, absorbed, into)
+        operation(db.session, first, second)
     except DomainError as exc:
         db.session.rollback()
         errors, _status = failure(exc)
         flash("; ".join(str(e["message"]) for e in errors), "error")
-        return redirect(url_for("web.duplicates"))
-    flash(gettext("Household %(absorbed)s was merged into household %(into)s; its needs now belong there.",
-                  absorbed=absorbed, into=into), "info")
+        return False
+    return True
+
+
+@bp.post("/households/duplicates/merge", endpoint="duplicates_merge")
+@write_required
+def duplicates_merge():
+    absorbed, into = _form_id("household"), _form_id("into")
+    if _on_pair(merging.merge, absorbed, into, gettext("Choose the two households to merge.")):
+        flash(gettext("Household %(absorbed)s was merged into household %(into)s; its needs now belong there.",
+                      absorbed=absorbed, into=into), "info")
     return redirect(url_for("web.duplicates"))
 
 
@@ -72,17 +79,8 @@ def duplicates_merge():
 @write_required
 def duplicates_different():
     first, second = _form_id("household"), _form_id("of")
-    if first is None or second is None:
-        flash(gettext("Choose the two households."), "error")
-        return redirect(url_for("web.duplicates"))
-    try:
-        merging.mark_not_duplicate(db.session, first, second)
-    except DomainError as exc:
-        db.session.rollback()
-        errors, _status = failure(exc)
-        flash("; ".join(str(e["message"]) for e in errors), "error")
-        return redirect(url_for("web.duplicates"))
-    flash(gettext("Noted: households %(a)s and %(b)s are different families.", a=first, b=second), "info")
+    if _on_pair(merging.mark_not_duplicate, first, second, gettext("Choose the two households.")):
+        flash(gettext("Noted: households %(a)s and %(b)s are different families.", a=first, b=second), "info")
     return redirect(url_for("web.duplicates"))
 
 
