@@ -15,16 +15,10 @@ from resilience.sms import sender
 from resilience.sms.models import SmsMessage
 from resilience.sms.outbox import queue
 from tests.conftest import _reset, make_settings
-from tests.fakes.twilio_server import Fault, FakeTwilio, flask_test_client_transport
+from tests.fakes.twilio_server import Fault, flask_test_client_transport
+from tests.sms.conftest import PUBLIC
 from tests.sms.gammu_dummy import write_config
 
-PUBLIC = "https://posko.example.org"
-
-
-@pytest.fixture
-def fake():
-    with FakeTwilio() as server:
-        yield server
 
 
 @pytest.fixture(params=["sqlite", "postgis"])
