@@ -18,9 +18,12 @@ def state_of(alert: Alert) -> str:
     return "open"
 
 
-def alert_query(event: int | None = None, kind: str | None = None, state: str = "open") -> Select:
-    """Alerts, most severe first, then newest first."""
+def alert_query(event: int | None = None, kind: str | None = None, state: str = "open",
+                exclude: tuple[str, ...] = ()) -> Select:
+    """Alerts, most severe first, then newest first (without the kinds in ``exclude``)."""
     query = select(Alert)
+    if exclude:
+        query = query.where(Alert.kind.not_in(exclude))
     if event is not None:
         query = query.where(Alert.event_id == event)
     if kind is not None:

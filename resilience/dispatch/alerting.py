@@ -17,6 +17,7 @@ nothing stays open for a need that was closed some other way).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -24,9 +25,11 @@ from sqlalchemy.orm import Session
 
 from resilience.alerts import operations as alerts
 from resilience.alerts.models import Alert
+from resilience.areas.models import AdminArea
 from resilience.core.db import utcnow
 from resilience.dispatch.models import Task
 from resilience.events.models import FloodEvent
+from resilience.households.models import Household
 from resilience.needs.models import Need
 from resilience.volunteers.models import Volunteer
 
@@ -158,3 +161,60 @@ def sweep(session: Session, now: datetime | None = None) -> dict[str, int]:
     raised = long_waits(session, now)
     resolved = resolve_stale(session)
     return {"raised": len(raised), "resolved": len(resolved)}
+
+
+# --- long waits by kelurahan (the alerts page) ------------------------------------------------
+@dataclass(frozen=True)
+class WaitGroup:
+    """The open ``long_wait`` alerts of one event and kelurahan: on a flood morning there are
+    hundreds, and a coordinator acts on them per kelurahan (run matching there, send a group),
+    not one by one."""
+
+    event_id: int
+    area_code: str | None   # None: households registered without a kelurahan
+    area_name: str | None
+    count: int
+    oldest: datetime        # the longest-waiting need's report time
+    top_priority: int
+
+
+def _open_long_waits():
+    return (select(Alert.id)
+            .join(Need, Need.id == Alert.need_id)
+            .join(Household, Household.id == Need.household_id)
+            .outerjoin(AdminArea, AdminArea.id == Household.admin_area_id)
+            .where(Alert.kind == "long_wait", Alert.acknowledged_at.is_(None), Alert.resolved_at.is_(None)))
+
+
+def long_wait_groups(session: Session, event_id: int | None = None) -> list[WaitGroup]:
+    """Open long-wait alerts counted per event and kelurahan, largest group first."""
+    query = (_open_long_waits().with_only_columns(
+        Alert.event_id, AdminArea.code, AdminArea.name, func.count(Alert.id),
+        func.min(Need.reported_at), func.max(Need.priority))
+        .group_by(Alert.event_id, AdminArea.code, AdminArea.name)
+        .order_by(func.count(Alert.id).desc(), AdminArea.name, Alert.event_id))
+    if event_id is not None:
+        query = query.where(Alert.event_id == event_id)
+    # min() and max() keep their column's type, so the oldest report time comes back aware UTC.
+    return [WaitGroup(event, code, name, int(count), oldest, int(top))
+            for event, code, name, count, oldest, top in session.execute(query)]
+
+
+def acknowledge_long_waits(session: Session, event_id: int, area_code: str | None, actor: str) -> int:
+    """Acknowledge every open long-wait alert of one event and kelurahan (``None``: without a
+    kelurahan) at once; each alert gets its own acknowledgement and audit entry, as one by one.
+    Returns how many were acknowledged (0 when another coordinator was first)."""
+    query = _open_long_waits().where(Alert.event_id == event_id)
+    query = query.where(AdminArea.code == area_code) if area_code else query.where(Household.admin_area_id.is_(None))
+    ids = list(session.scalars(query))
+    if not ids:
+        return 0
+    rows = session.scalars(select(Alert).where(
+        Alert.id.in_(ids), Alert.acknowledged_at.is_(None), Alert.resolved_at.is_(None))
+        .order_by(Alert.id).with_for_update()).all()
+    now = utcnow()
+    for alert in rows:
+        alert.acknowledged_at = now
+        alert.acknowledged_by = actor
+    session.flush()
+    return len(rows)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import flash, g, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext
 from resilience.alerts import operations as alert_ops
 from resilience.alerts.models import Alert
 from resilience.alerts.queries import ALERT_STATES, alert_query, open_counts, state_of
 from resilience.core.api import paginate
 from resilience.core.errors import DomainError
+from resilience.dispatch import alerting
 from resilience.events import queries as event_queries
 from resilience.extensions import db
 from resilience.volunteers import queries as volunteer_queries
@@ -139,14 +140,38 @@ def alerts():
     f = _filters()
     raw_page = request.args.get("page", "1")
     page = max(1, int(raw_page)) if raw_page.isdigit() else 1
-    result = paginate(db.session, alert_query(f["event"], f["kind"], f["state"]),
+    # The open long waits, unless asked for by kind, are counted per kelurahan above the list:
+    # a flood morning raises hundreds, and they are acted on per kelurahan.
+    grouped = f["kind"] is None and f["state"] == "open"
+    result = paginate(db.session, alert_query(f["event"], f["kind"], f["state"],
+                                              exclude=("long_wait",) if grouped else ()),
                       {"page": page, "per_page": ALERTS_PER_PAGE})
     rows = result["items"]
     names = volunteer_queries.names(db.session, {a.volunteer_id for a in rows if a.volunteer_id})
     events = {e.id: e for e in event_queries.events_active_first(db.session)}
     pager = Page(items=rows, total=result["total"], page=page, per_page=ALERTS_PER_PAGE)
+    groups = alerting.long_wait_groups(db.session, f["event"]) if grouped else []
     return render_template("alerts.html", alerts=[word(a, names) for a in rows], result=pager, f=f,
-                           events=events, kinds=ALERT_KINDS, states=ALERT_STATES)
+                           events=events, kinds=ALERT_KINDS, states=ALERT_STATES, wait_groups=groups,
+                           total=result["total"] + sum(g.count for g in groups))
+
+
+@bp.post("/alerts/long-waits/ack")
+@write_required
+def long_waits_ack():
+    """Acknowledge the open long-wait alerts of one event and kelurahan at once."""
+    user = g.web_user
+    event = request.form.get("event", "")
+    area = request.form.get("area", "").strip() or None
+    if not event.isdigit() or int(event) > 2**31 - 1:
+        abort(400, description=gettext("No such event."))
+    count = alerting.acknowledge_long_waits(db.session, int(event), area, f"{user.role}:{user.email}")
+    if count:
+        flash(gettext("Alerts acknowledged: %(count)s.", count=count), "info")
+    else:
+        flash(gettext("Nothing left to acknowledge there: another coordinator was first, or the needs found "
+                      "volunteers."), "info")
+    return redirect(_next_alerts_page())
 
 
 @bp.post("/alerts/<int:alert_id>/ack")
@@ -160,10 +185,15 @@ def alert_ack(alert_id: int):
         flash(message_text(exc.detail), "error")
     else:
         flash(gettext("Alert %(id)s acknowledged.", id=alert.id), "info")
+    return redirect(_next_alerts_page())
+
+
+def _next_alerts_page() -> str:
+    """Back to the alerts page the form was on (its filters kept); only ever that page."""
     target = request.form.get("next") or ""
     if not target.startswith("/alerts") or target.startswith("//"):
         target = url_for("web.alerts")
-    return redirect(target)
+    return target
 
 
 def _badge() -> dict:

@@ -149,3 +149,72 @@ def test_the_page_structure_in_both_languages(web_coordinator, raised):
         for path in ("/alerts", "/alerts?state=all"):
             page = check_page(web_coordinator.get(path).get_data(as_text=True), lang=lang)
             assert {"f-state", "f-kind", "f-event"} <= page.label_for
+
+
+@pytest.fixture
+def long_waits(seed, coordinator):
+    """Three priority 5 needs waiting past the limit: two in Mungku Baru, one registered by
+    kelurahan only in Pahandut; and one other alert."""
+    from datetime import timedelta
+
+    from resilience.core.db import utcnow
+    from resilience.dispatch import alerting
+
+    event = seed.event(name="Banjir Rungan")
+    here = [seed.household(nik=f"62710545078000{i:02d}", kk_number=f"62710501010900{i:02d}",
+                           phone=f"0812-3456-78{i:02d}", head_name=f"Keluarga {i}") for i in (1, 2)]
+    response = coordinator.post("/api/v1/households", json={
+        "head_name": "Keluarga Pahandut", "members": 3, "admin_area": "62.71.01.1001", "rt": "3",
+        "landmark": "dekat pasar"})
+    assert response.status_code == 201, response.get_json()
+    there = response.get_json()
+    needs = [seed.need(event["id"], h["id"], "evacuation", priority=5, priority_reason="air naik cepat")
+             for h in (*here, there)]
+
+    def sweep(session):
+        raised = alerting.long_waits(session, utcnow() + timedelta(hours=2))
+        other = operations.raise_alert(session, "no_candidate", f"need:{needs[0]['id']}", event_id=event["id"],
+                                       need_id=needs[0]["id"], params={"category": "evacuation", "priority": 5})
+        return [a.id for a in raised], other[0].id
+
+    raised, other = run(sweep)
+    assert len(raised) == 3
+    return {"event": event, "needs": needs, "other": other}
+
+
+def test_long_waits_are_counted_per_kelurahan_above_the_list(web_coordinator, long_waits):
+    page = web_coordinator.get("/alerts").get_data(as_text=True)
+    event_id = long_waits["event"]["id"]
+    groups = re.findall(r'<li id="wait-(\d+)-([\w.]+)" class="wait-item">\s*<div class="wait-head">\s*'
+                        r'<h3 class="wait-place">([^<]+)</h3>\s*<span class="wait-count"><strong>(\d+)',
+                        page, re.S)
+    assert groups == [(str(event_id), "62.71.05.1004", "Mungku Baru", "2"),
+                      (str(event_id), "62.71.01.1001", "Pahandut", "1")]
+    assert "Kebutuhan prioritas yang menunggu terlalu lama, per kelurahan" in page
+    assert _items(page) == [str(long_waits["other"])]  # the single alerts: long waits are in the table
+    assert "<h1>Peringatan (4)</h1>" in page
+    assert f"/households?event={event_id}&amp;area=62.71.05.1004" in page
+    # one by one, when asked for by kind
+    single = web_coordinator.get(f"/alerts?kind=long_wait&event={event_id}").get_data(as_text=True)
+    assert len(_items(single)) == 3 and 'id="wait-groups"' not in single
+
+
+def test_acknowledge_a_kelurahan_s_long_waits_at_once(web_coordinator, long_waits):
+    event_id = long_waits["event"]["id"]
+    web_coordinator.get("/alerts")
+    response = web_coordinator.post("/alerts/long-waits/ack",
+                                    {"event": str(event_id), "area": "62.71.05.1004", "next": "/alerts"})
+    assert response.status_code == 302
+    acked = [a for a in alerts("long_wait") if a.acknowledged_at is not None]
+    assert sorted(a.need_id for a in acked) == sorted(n["id"] for n in long_waits["needs"][:2])
+    assert all(a.acknowledged_by.startswith("coordinator:") for a in acked)
+    page = web_coordinator.get("/alerts").get_data(as_text=True)
+    assert "Peringatan diakui: 2." in page
+    assert 'id="wait-' + str(event_id) + '-62.71.05.1004"' not in page and "Pahandut" in page
+    # again: nothing left there, said so; a bad event is a 400, never a 5xx
+    web_coordinator.post("/alerts/long-waits/ack", {"event": str(event_id), "area": "62.71.05.1004"})
+    assert "Tidak ada lagi yang perlu diakui" in web_coordinator.get("/alerts").get_data(as_text=True)
+    for bad in ("abc", "99999999999", ""):
+        assert web_coordinator.post("/alerts/long-waits/ack", {"event": bad}).status_code == 400
+    assert web_coordinator.post("/alerts/long-waits/ack", {"event": str(event_id)}, csrf=False).status_code == 400
+    assert len([a for a in alerts("long_wait") if a.acknowledged_at is not None]) == 2
