@@ -27,6 +27,7 @@ from resilience.web.i18n import message_text, term
 from resilience.web.labels import label
 from resilience.web.people import Page
 from resilience.web.session import write_required
+from resilience.web.query import Query, accepts
 
 ALERTS_PER_PAGE = 50
 
@@ -123,23 +124,21 @@ def _links(alert: Alert, name: str | None) -> list[tuple[str, str]]:
     return links
 
 
-def _filters() -> dict:
-    args = request.args
-    event = args.get("event", "")
-    state = args.get("state", "open")
-    return {
-        "event": int(event) if event.isdigit() else None,
-        "kind": args.get("kind") if args.get("kind") in ALERT_KINDS else None,
-        "state": state if state in ALERT_STATES else "open",
-    }
+def _filters() -> tuple[dict, int]:
+    """The filters and page asked for; a value the page cannot read is a 422 naming it."""
+    q = Query()
+    filters = {"event": q.integer("event"), "kind": q.choice("kind", ALERT_KINDS),
+               "state": q.choice("state", ALERT_STATES, "open")}
+    page = q.page()
+    q.done()
+    return filters, page
 
 
 @bp.get("/alerts")
 @write_required
+@accepts("state", "kind", "event", "page")
 def alerts():
-    f = _filters()
-    raw_page = request.args.get("page", "1")
-    page = max(1, int(raw_page)) if raw_page.isdigit() else 1
+    f, page = _filters()
     # The open long waits, unless asked for by kind, are counted per kelurahan above the list:
     # a flood morning raises hundreds, and they are acted on per kelurahan.
     grouped = f["kind"] is None and f["state"] == "open"

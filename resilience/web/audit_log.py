@@ -23,6 +23,7 @@ from resilience.extensions import db
 from resilience.web.blueprint import bp, nav_item
 from resilience.web.i18n import local_zone
 from resilience.web.session import login_required
+from resilience.web.query import Query, accepts
 
 PER_PAGE = 50
 FILTERS = ("event", "entity_type", "entity_id", "actor", "action", "since", "until", "page")
@@ -85,6 +86,7 @@ def _preview(payload):
 
 @bp.get("/audit")
 @login_required
+@accepts(*FILTERS, checked_by_view=True)
 def audit_log():
     args, errors = _filters()
     entries, total, page = [], 0, 1
@@ -113,8 +115,11 @@ def audit_entry(seq: int):
 
 @bp.get("/audit/verify")
 @login_required
+@accepts("full")
 def audit_verify():
-    full = request.args.get("full") == "1"
+    q = Query()
+    full = q.flag("full")
+    q.done()
     result = verify(db.session, {}, full=full)
     db.session.rollback()
     remember(db.engine, result)

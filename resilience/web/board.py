@@ -34,8 +34,10 @@ from resilience.web.i18n import message_text
 from resilience.web.labels import Translated
 from resilience.web.people import Page, localise
 from resilience.web.session import write_required
+from resilience.web.query import accepts
 
 BOARD_PER_PAGE = 50
+BOARD_QUERY = (*task_queries.BOARD_FILTERS, "page")
 POLL_SECONDS = 5
 
 nav_item("web.board_latest", "board", "write")
@@ -116,6 +118,7 @@ def board_latest():
 
 @bp.get("/events/<int:event_id>/board")
 @write_required
+@accepts(*BOARD_QUERY, checked_by_view=True)
 def board(event_id: int):
     event = get_event(db.session, event_id)
     context, status = _board_context(event)
@@ -126,6 +129,7 @@ def board(event_id: int):
 
 @bp.get("/events/<int:event_id>/board/rows")
 @write_required
+@accepts(*BOARD_QUERY, checked_by_view=True)
 def board_rows(event_id: int):
     """The board's table alone (what the page polls), with the same filters."""
     event = get_event(db.session, event_id)

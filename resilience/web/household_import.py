@@ -28,6 +28,7 @@ from resilience.web.blueprint import bp
 from resilience.web.i18n import message_text
 from resilience.web.labels import label
 from resilience.web.session import write_required
+from resilience.web.query import Query, accepts
 
 SESSION_KEY = "household_import"
 KEEP_SECONDS = 3600
@@ -174,7 +175,13 @@ def _forget() -> None:
 
 # --------------------------------------------------------------------------- the page
 def _options() -> dict:
-    form = request.form if request.method == "POST" else request.args
+    if request.method == "GET":  # the page opened from a link: what it may preselect, checked
+        q = Query()
+        options = {"event": str(q.integer("event") or ""), "mode": q.choice("mode", MODES, MODES[0]),
+                   "sheet": q.text("sheet", 100)}
+        q.done()
+        return options
+    form = request.form
     event_raw = (form.get("event") or "").strip()
     mode = form.get("mode") if form.get("mode") in MODES else MODES[0]
     return {"event": event_raw if event_raw.isdigit() else "", "mode": mode,
@@ -194,6 +201,7 @@ def _render(options: dict, report=None, refused=None, waiting=None, status=200):
 
 @bp.route("/households/import", methods=["GET", "POST"], endpoint="household_import")
 @write_required
+@accepts("event", "mode", "sheet")
 def household_import():
     options = _options()
     if request.method == "GET":

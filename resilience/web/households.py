@@ -33,6 +33,7 @@ from resilience.web.forms import FormErrors, load
 from resilience.web.labels import label
 from resilience.web.people import PER_PAGE, Page, changed_fields, failure, integer_input, page_number, point_input
 from resilience.web.session import write_required
+from resilience.web.query import Query, accepts
 
 TEXT_FIELDS = ("head_name", "phone", "nik", "kk_number", "address", "street", "rt", "rw", "landmark")
 OPTIONAL_IDS = ("phone", "nik", "kk_number", "rt", "rw")  # blank = none recorded
@@ -44,19 +45,20 @@ nav_item("web.households", "households", "write")
 
 # --------------------------------------------------------------------------- the list
 def _filters() -> dict:
-    args = request.args
-    event_id = args.get("event", "")
-    priority = args.get("priority", "")
-    return {
-        "event": int(event_id) if event_id.isdigit() else None,
-        "area": (args.get("area") or "").strip(),
-        "category": args.get("category") if args.get("category") in CATEGORIES else "",
-        "priority": int(priority) if priority in ("1", "2", "3", "4", "5") else None,
-        "status": args.get("status") if args.get("status") in ("live", *NEED_STATUSES) else "",
-        "vulnerable": args.get("vulnerable") == "1",
-        "q": (args.get("q") or "").strip()[:200],
-        "sort": args.get("sort") if args.get("sort") in SORTS else "priority",
+    """The list's filters; a value the page cannot read is a 422 naming it."""
+    q = Query()
+    f = {
+        "event": q.integer("event"),
+        "area": q.text("area", 20),
+        "category": q.choice("category", CATEGORIES, ""),
+        "priority": q.integer("priority", None, 1, 5),
+        "status": q.choice("status", ("live", *NEED_STATUSES), ""),
+        "vulnerable": q.flag("vulnerable"),
+        "q": q.text("q"),
+        "sort": q.choice("sort", SORTS, "priority"),
     }
+    q.done()
+    return f
 
 
 def household_page(f: dict, event: FloodEvent | None, page: int, per_page: int) -> Page:
@@ -72,6 +74,7 @@ def household_page(f: dict, event: FloodEvent | None, page: int, per_page: int) 
 
 @bp.get("/households", endpoint="households")
 @write_required
+@accepts("event", "area", "category", "priority", "status", "vulnerable", "q", "sort", "page")
 def households_list():
     f = _filters()
     event = db.session.get(FloodEvent, f["event"]) if f["event"] else None

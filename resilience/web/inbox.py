@@ -25,6 +25,7 @@ from resilience.web.forms import FormErrors
 from resilience.web.i18n import message_text
 from resilience.web.people import Page, page_number
 from resilience.web.session import write_required
+from resilience.web.query import accepts
 
 nav_item("web.inbox", "inbox_menu", "write")
 
@@ -89,6 +90,7 @@ def _page(form: dict | None = None, errors: dict | None = None, status: int = 20
 
 @bp.get("/inbox")
 @write_required
+@accepts(*QUERY_ARGS, checked_by_view=True)
 def inbox():
     return _page()
 

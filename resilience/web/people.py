@@ -18,6 +18,7 @@ from resilience.core.schemas import point_dict
 from resilience.web.forms import FormErrors
 from resilience.web.i18n import Translated, message_text
 from resilience.web.labels import LABELS, label
+from resilience.web.query import Query
 
 PER_PAGE = 50
 
@@ -153,5 +154,8 @@ class Page:
 
 
 def page_number() -> int:
-    raw = request.args.get("page", "1")
-    return max(1, int(raw)) if raw.isdigit() else 1
+    """The ``page`` asked for (1 when absent); anything but a positive integer is a 422."""
+    q = Query()
+    page = q.page()
+    q.done()
+    return page

@@ -23,6 +23,7 @@ from resilience.web.blueprint import bp, nav_item
 from resilience.web.forms import FormErrors, load
 from resilience.web.people import PER_PAGE, Page, failure, page_number
 from resilience.web.session import write_required
+from resilience.web.query import accepts
 
 nav_item("web.duplicates", "duplicates", "write")
 nav_item("web.help_requests", "help_requests", "write")
@@ -31,6 +32,7 @@ nav_item("web.help_requests", "help_requests", "write")
 # --------------------------------------------------------------------------- duplicates
 @bp.get("/households/duplicates", endpoint="duplicates")
 @write_required
+@accepts("page")
 def duplicates_list():
     pairs = duplicates.scan(db.session)
     page = page_number()

@@ -18,6 +18,7 @@ from resilience.reports.operations import FORMATS, PRIORITIES, build_report
 from resilience.web.blueprint import bp, nav_item
 from resilience.web.i18n import current_language, duration, local_time, number
 from resilience.web.session import login_required
+from resilience.web.query import accepts
 
 WAITING_SHOWN = 100
 
@@ -42,6 +43,7 @@ def report_page(event_id: int):
 
 @bp.get("/events/<int:event_id>/report.<fmt>")
 @login_required
+@accepts("table")
 def report_download(event_id: int, fmt: str):
     table = request.args.get("table", "kelurahan")
     if fmt not in FORMATS or table not in CSV_TABLES:

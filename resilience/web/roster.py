@@ -27,6 +27,7 @@ from resilience.web.forms import FormErrors, load
 from resilience.web.labels import label
 from resilience.web.people import Page, changed_fields, failure, integer_input, page_number, point_input
 from resilience.web.session import write_required
+from resilience.web.query import Query, accepts
 
 ROSTER_PER_PAGE = 100
 
@@ -41,18 +42,17 @@ def _groups() -> list[VolunteerGroup]:
 
 # --------------------------------------------------------------------------- the roster
 def _roster_filters() -> dict:
-    args = request.args
-    group = args.get("group", "")
-    return {
-        "group": int(group) if group.isdigit() else None,
-        "skill": args.get("skill") if args.get("skill") in SKILLS else None,
-        "availability": args.get("availability") if args.get("availability") in AVAILABILITY else None,
-        "q": (args.get("q") or "").strip()[:200] or None,
-    }
+    """The roster's filters; a value the page cannot read is a 422 naming it."""
+    q = Query()
+    f = {"group": q.integer("group"), "skill": q.choice("skill", SKILLS),
+         "availability": q.choice("availability", AVAILABILITY), "q": q.text("q") or None}
+    q.done()
+    return f
 
 
 @bp.get("/volunteers")
 @write_required
+@accepts("group", "skill", "availability", "q", "page")
 def volunteers():
     f = _roster_filters()
     rows, total, page = volunteer_queries.roster_page(db.session, f, page_number(), ROSTER_PER_PAGE)

@@ -30,6 +30,7 @@ from resilience.extensions import db
 from resilience.households.spreadsheet import MAX_FILE_BYTES
 from resilience.web.blueprint import NAV, bp
 from resilience.web.forms import FormErrors
+from resilience.web import query
 from resilience.web.i18n import LANGUAGES, current_language, distance, local_time, message_text, term, terms, zone_label
 from resilience.web.labels import LABELS, label
 from resilience.web.ratelimit import ip_limiter_key, limiter_key
@@ -120,6 +121,13 @@ def _load_user_and_check_csrf():
             abort(400, description=gettext("The form expired or is not valid (CSRF token). Reload the page and try again."))
 
 
+@bp.before_request
+def _refuse_unknown_query():
+    """After the user is known: a page's query string holds only what its view reads."""
+    query.refuse_unknown(LANGUAGES)
+
+
+
 @bp.app_template_global("csrf_token")
 def _csrf_token_global() -> str:
     return csrf_token()
@@ -172,6 +180,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@query.accepts("next")
 def login():
     if request.method == "GET":
         if g.web_user is not None:
@@ -219,6 +228,7 @@ def logout():
 
 
 @bp.get("/lang/<code>")
+@query.accepts("next")
 def set_language(code: str):
     if code in LANGUAGES:
         session["lang"] = code
@@ -252,6 +262,14 @@ def _http_error(error):
     detail = "" if error.description == type(error).description else error.description
     return render_template("error.html", status=error.code, title=_title(error.code),
                            detail=detail, errors=[]), error.code
+
+
+@bp.errorhandler(query.QueryErrors)
+def _query_errors(error: query.QueryErrors):
+    """A page address with a parameter it does not know or a value it cannot read."""
+    refused = [{"name": e["field"], "value": request.args.get(e["field"], ""), "message": e["message"]}
+               for e in error.errors]
+    return render_template("query_error.html", refused=refused, page=request.path), 422
 
 
 @bp.errorhandler(FormErrors)

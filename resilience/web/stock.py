@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import g, render_template, request
+from flask import g, render_template
 from flask_babel import format_decimal, gettext
 
 from resilience.events.operations import get_event
@@ -23,6 +23,7 @@ from resilience.vocabulary import MOVEMENT_KINDS
 from resilience.web.blueprint import bp, nav_item
 from resilience.web.labels import label
 from resilience.web.session import login_required
+from resilience.web.query import Query, accepts
 
 LEDGER_PAGE = 50
 RECENT = 15
@@ -45,11 +46,6 @@ bp.add_app_template_filter(qty, "stock_qty")
 bp.add_app_template_filter(milli_qty, "stock_milli")
 
 
-def int_arg(name: str) -> int | None:
-    value = (request.args.get(name) or "").strip()
-    return int(value) if value.isdigit() else None
-
-
 @bp.get("/stock")
 @login_required
 def stock_page():
@@ -60,11 +56,13 @@ def stock_page():
 
 @bp.get("/stock/ledger")
 @login_required
+@accepts("depot", "item", "kind", "page")
 def stock_ledger():
-    depot, page = int_arg("depot"), max(1, int_arg("page") or 1)
-    item = (request.args.get("item") or "").strip().upper() or None
-    kind = request.args.get("kind") if request.args.get("kind") in LEDGER_KINDS else None
-    filters = {"depot": depot, "item": item, "kind": kind}
+    q = Query()
+    filters = {"depot": q.integer("depot"), "item": q.text("item", 40).upper() or None,
+               "kind": q.choice("kind", LEDGER_KINDS)}
+    page = q.page()
+    q.done()
     total = queries.count(db.session, queries.ledger_query(db.session, **filters))
     movements = queries.ledger(db.session, LEDGER_PAGE, (page - 1) * LEDGER_PAGE, **filters)
     return render_template("stock_ledger.html", movements=movements, depots=queries.depots(db.session),
@@ -74,9 +72,12 @@ def stock_ledger():
 
 @bp.get("/events/<int:event_id>/stock")
 @login_required
+@accepts("days")
 def stock_event(event_id: int):
     event = get_event(db.session, event_id)
-    days = min(max(int_arg("days") or 7, 1), 90)
+    q = Query()
+    days = q.integer("days", 7, 1, 90)
+    q.done()
     needs = estimate(db.session, event, days)
     return render_template("stock_event.html", event=event, estimate=needs, days=days,
                            shortfalls=shortfall_lines(needs),

@@ -32,6 +32,7 @@ from resilience.web.i18n import Translated, message_text
 from resilience.web.labels import label
 from resilience.web.session import write_required
 from resilience.web.stock import milli_qty, qty
+from resilience.web.query import accepts
 
 ACTIONS = {"receive": "receipt", "transfer": "transfer", "distribute": "issue", "adjust": "adjustment"}
 TEXT_FIELDS = ("donor", "reason", "notes")
@@ -211,6 +212,7 @@ def _confirmation(action: str, recorded) -> str:
 
 @bp.route("/stock/<any(receive, transfer, distribute, adjust):action>", methods=["GET", "POST"])
 @write_required
+@accepts("depot_id", "item_code", "event_id", "household_id", "task_id", "event")
 def stock_form(action: str):
     if request.method == "GET":
         form = {k: v for k, v in request.args.items() if k in ("depot_id", "item_code", "event_id", "household_id", "task_id")}

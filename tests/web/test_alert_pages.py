@@ -89,8 +89,15 @@ def test_filters_and_bad_parameters(web_coordinator, raised):
     assert _items(web_coordinator.get("/alerts?kind=no_candidate").get_data(as_text=True)) == [
         str(raised["no_candidate"])]
     assert _items(web_coordinator.get(f"/alerts?event={raised['event']['id'] + 1}").get_data(as_text=True)) == []
-    for query in ("?state=nope&kind=x&event=abc&page=-1", "?page=999"):
-        assert web_coordinator.get("/alerts" + query).status_code == 200
+    assert web_coordinator.get("/alerts?page=999").status_code == 200  # past the end: an empty page
+    unknown = web_coordinator.get("/alerts?staus=open&lang=xx")  # a typo is not read as "all states"
+    assert unknown.status_code == 422
+    assert sorted(re.findall(r"<li><code>(\w+)=", unknown.get_data(as_text=True))) == ["lang", "staus"]
+    refused = web_coordinator.get("/alerts?state=nope&kind=x&event=abc&page=-1")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert sorted(re.findall(r"<li><code>(\w+)=", page)) == ["event", "kind", "page", "state"]
+    assert "<code>state=nope</code>: Pilih salah satu: open, acknowledged, resolved, all" in page
 
 
 def test_officials_get_neither_the_page_nor_the_count(web_official, raised):
