@@ -117,7 +117,7 @@ class InvalidTransition(Conflict):
         allowed_text = ", ".join(allowed) if allowed else "none (final state)"
         terms = {"current": kind, "wanted": kind} if kind else None
         super().__init__(
-            Message("%(entity)s is %(current)r and cannot become %(wanted)r; allowed: %(allowed)s",
+            Message("%(entity)s is '%(current)s' and cannot become '%(wanted)s'; allowed: %(allowed)s",
                     entity=entity, current=current, wanted=wanted, allowed=allowed_text, terms=terms),
             current=current,
             allowed=allowed,

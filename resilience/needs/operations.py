@@ -61,7 +61,7 @@ def _check_no_live_duplicate(session: Session, event_id: int, household_id: int,
 
 def create_need(session: Session, event: FloodEvent, data: dict[str, Any]) -> Need:
     if event.status != "active":
-        raise Conflict(Message("the event %(name)r is closed; reopen it to record needs", name=event.name))
+        raise Conflict(Message("the event '%(name)s' is closed; reopen it to record needs", name=event.name))
     household = session.get(Household, data["household_id"])
     if household is None:
         raise ValidationFailed.field("household_id", Message("no household with id %(household_id)s",

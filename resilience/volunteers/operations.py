@@ -22,7 +22,7 @@ VOLUNTEER_FIELDS = ("name", "phone", "group_id", "skills", "trainings", "locatio
 def create_group(session: Session, data: dict[str, Any]) -> VolunteerGroup:
     name = data["name"].strip()
     if session.scalar(select(VolunteerGroup.id).where(func.lower(VolunteerGroup.name) == func.lower(name))):
-        raise Conflict(Message("a volunteer group named %(name)r already exists", name=name), field="name")
+        raise Conflict(Message("a volunteer group named '%(name)s' already exists", name=name), field="name")
     group = VolunteerGroup(name=name, kind=data["kind"], leader=(data.get("leader") or "").strip(),
                            leader_phone=data.get("leader_phone"), base_location=data.get("base_location"))
     session.add(group)
@@ -34,7 +34,7 @@ def _flush_group(session: Session, name: str) -> None:
     """The unique index is the guarantee (a racing twin, or a name whose case the database folds
     differently from Python, passes the check above): a 409, never a 500."""
     flush_unique(session, "volunteer_groups.name", "name",
-                 Message("a volunteer group named %(name)r already exists", name=name))
+                 Message("a volunteer group named '%(name)s' already exists", name=name))
 
 
 def get_group(session: Session, group_id: int) -> VolunteerGroup:
@@ -51,7 +51,7 @@ def update_group(session: Session, group: VolunteerGroup, data: dict[str, Any]) 
         other = session.scalar(select(VolunteerGroup.id).where(
             func.lower(VolunteerGroup.name) == func.lower(name), VolunteerGroup.id != group.id))
         if other is not None:
-            raise Conflict(Message("a volunteer group named %(name)r already exists", name=name), field="name")
+            raise Conflict(Message("a volunteer group named '%(name)s' already exists", name=name), field="name")
         group.name = name
     if "kind" in data:
         group.kind = data["kind"]

@@ -39,9 +39,9 @@ _FIELDS = {
 _CONFLICT_FIELDS = {
     "a household with this NIK is already registered (id %(other)s)": "nik",
     "household %(household_id)s already has an open %(category)s need in this event (id %(duplicate)s)": "category",
-    "the event %(name)r is closed; reopen it to record needs": "event_id",
-    "%(entity)s is %(current)r and cannot become %(wanted)r; allowed: %(allowed)s": "status",
-    "a volunteer group named %(name)r already exists": "name",
+    "the event '%(name)s' is closed; reopen it to record needs": "event_id",
+    "%(entity)s is '%(current)s' and cannot become '%(wanted)s'; allowed: %(allowed)s": "status",
+    "a volunteer group named '%(name)s' already exists": "name",
 }
 
 

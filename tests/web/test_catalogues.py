@@ -52,6 +52,14 @@ def test_translations_use_only_the_message_ids_placeholders(lang):
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
+def test_pybabel_compile_finds_no_error(lang):
+    """Babel's own checks (what ``pybabel compile`` prints as errors), e.g. ``%(name)r`` in the id
+    and ``%(name)s`` in the translation: a conversion the translation cannot keep."""
+    problems = [(m.id, [str(e) for e in errors]) for m, errors in catalogue(lang).check()]
+    assert problems == []
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
 def test_compiled_catalogues_are_current(lang):
     """The .mo files are committed (a fresh clone works without a compile step); they must say
     what the .po says."""
