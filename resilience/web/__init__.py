@@ -20,6 +20,7 @@ from resilience.web import event_edit  # noqa: F401
 from resilience.web import households  # noqa: F401
 from resilience.web import household_import  # noqa: F401
 from resilience.web import registry  # noqa: F401
+from resilience.web import privacy  # noqa: F401
 from resilience.web import roster  # noqa: F401
 from resilience.web import stock  # noqa: F401
 from resilience.web import stock_forms  # noqa: F401

@@ -29,7 +29,7 @@ _FIELDS = {
     "base_location": ("hh_lat_lon", "lat"), "base_location.lat": ("lat", "lat"),
     "base_location.lon": ("lon", "lon"),
     "admin_area": ("hh_admin_area", "admin_area"), "rt": ("hh_rt", "rt"), "rw": ("hh_rw", "rw"),
-    "street": ("hh_street", "street"), "location_precision": ("hh_precision", "lat"),
+    "street": ("hh_street", "street"), "reason": ("erase_reason", "reason"), "confirm": ("erase_confirm", "confirm"), "location_precision": ("hh_precision", "lat"),
     "category": ("need_category", "category"), "event_id": ("hh_event", "event_id"),
     "priority_reason": ("hh_priority_reason", "priority_reason"), "group_id": ("group", "group_id"),
     "kind": ("grp_kind", "kind"), "leader": ("grp_leader", "leader"), "trainings": ("vol_trainings", "trainings"),
