@@ -30,7 +30,7 @@ from resilience.extensions import db
 from resilience.households.spreadsheet import MAX_FILE_BYTES
 from resilience.web.blueprint import NAV, bp
 from resilience.web.forms import FormErrors
-from resilience.web import query
+from resilience.web.query import QueryErrors, accepts, refuse_unknown
 from resilience.web.i18n import LANGUAGES, current_language, distance, local_time, message_text, term, terms, zone_label
 from resilience.web.labels import LABELS, label
 from resilience.web.ratelimit import ip_limiter_key, limiter_key
@@ -124,7 +124,7 @@ def _load_user_and_check_csrf():
 @bp.before_request
 def _refuse_unknown_query():
     """After the user is known: a page's query string holds only what its view reads."""
-    query.refuse_unknown(LANGUAGES)
+    refuse_unknown(LANGUAGES)
 
 
 
@@ -180,7 +180,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@query.accepts("next")
+@accepts("next")
 def login():
     if request.method == "GET":
         if g.web_user is not None:
@@ -228,7 +228,7 @@ def logout():
 
 
 @bp.get("/lang/<code>")
-@query.accepts("next")
+@accepts("next")
 def set_language(code: str):
     if code in LANGUAGES:
         session["lang"] = code
@@ -264,8 +264,8 @@ def _http_error(error):
                            detail=detail, errors=[]), error.code
 
 
-@bp.errorhandler(query.QueryErrors)
-def _query_errors(error: query.QueryErrors):
+@bp.errorhandler(QueryErrors)
+def _query_errors(error: QueryErrors):
     """A page address with a parameter it does not know or a value it cannot read."""
     refused = [{"name": e["field"], "value": request.args.get(e["field"], ""), "message": e["message"]}
                for e in error.errors]
