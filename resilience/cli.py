@@ -126,6 +126,21 @@ def init_db():
     click.echo("database ready")
 
 
+def refuse_foreign_keys() -> None:
+    """Stop (exit 2, one line) when the field-encryption keys decrypt none of the database's
+    encrypted values, instead of serving every NIK and phone as <unreadable>."""
+    from resilience.core.keys import check, refusal
+    from resilience.extensions import db
+
+    report = check(db.engine, db.metadata)
+    if not report.keys_fit:
+        _fail(refusal(report))
+    if report.unreadable:  # some fit, some not: a tampered cell, or values from a lost key
+        click.echo("warning: some encrypted values decrypt with none of the configured keys ("
+                   + ", ".join(sorted(report.unreadable)) + "); 'resilience keys rotate' lists their rows",
+                   err=True)
+
+
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -139,6 +154,7 @@ def serve(host: str, port: int):
 
     logging.getLogger().setLevel(logging.INFO)  # one line a request (core.requestlog), as gunicorn
     upgrade_database()
+    refuse_foreign_keys()
     app = current_app._get_current_object()
     settings = app.config["SETTINGS"]
     mode = "embedded" if settings.embedded else "with Redis"

@@ -10,7 +10,7 @@ containers per host: more processes than cores only queue behind each other (ben
 
 import logging
 
-from celery.signals import setup_logging, worker_process_init
+from celery.signals import setup_logging, worker_init, worker_process_init
 
 from resilience.app import create_app
 from resilience.core import logging as safe_logging
@@ -27,6 +27,29 @@ def _logging(loglevel=None, **_kwargs) -> None:
     like ``resilience serve`` and gunicorn (LOG_FORMAT, personal data scrubbed)."""
     level = loglevel if isinstance(loglevel, int) else logging.getLevelName(str(loglevel or "INFO").upper())
     safe_logging.configure(settings.log_format, level if isinstance(level, int) else logging.INFO)
+
+
+@worker_init.connect
+def _refuse_foreign_keys(**_kwargs) -> None:
+    """As ``resilience serve``: a worker whose field-encryption keys decrypt none of the
+    database's encrypted values stops (it would send SMS to <unreadable> numbers and store new
+    values under keys the web does not have). A database still starting is checked by serve."""
+    from sqlalchemy.exc import OperationalError
+
+    from resilience.core.keys import check, refusal
+    from resilience.extensions import db
+
+    with flask_app.app_context():
+        try:
+            report = check(db.engine, db.metadata)
+        except OperationalError:
+            logging.getLogger("resilience.keys").warning("database not reachable: field-encryption keys not checked")
+            return
+        finally:
+            db.session.remove()
+    if not report.keys_fit:
+        logging.getLogger("resilience.keys").critical(refusal(report))
+        raise SystemExit(2)
 
 
 @worker_process_init.connect

@@ -1,4 +1,4 @@
-"""Operator commands: ``keys generate|rotate``, ``backup FILE``, ``restore FILE [--force]``.
+"""Operator commands: ``keys generate|rotate|check``, ``backup FILE``, ``restore FILE [--force]``.
 
 Registered on the ``resilience`` group by resilience/cli.py. Each prints one line (or one JSON
 document) and exits non-zero on failure, with the reason on standard error.
@@ -42,6 +42,19 @@ def keys_rotate(batch_size: int):
     report = rotate(db.engine, db.metadata, batch_size)
     click.echo(json.dumps(report.as_dict()))
     if not report.ok:
+        sys.exit(1)
+
+
+@keys.command("check")
+def keys_check():
+    """Whether the configured keys decrypt this database's encrypted values (a sample of the
+    newest of each column). Exit 1 when values were found and none decrypts."""
+    from resilience.core.keys import check
+    from resilience.extensions import db
+
+    report = check(db.engine, db.metadata)
+    click.echo(json.dumps(report.as_dict()))
+    if not report.keys_fit:
         sys.exit(1)
 
 

@@ -111,3 +111,64 @@ def _rotate_row(conn, table, key, row, columns, digests, report: RotationReport)
                 report.digests += 1
     if values:
         conn.execute(table.update().where(table.c[key] == row[key]).values(**values))
+
+
+# --- do the configured keys fit this database? -------------------------------------------------
+@dataclass
+class KeyCheck:
+    """A sample of the newest encrypted values of every encrypted column: how many the
+    configured keys decrypt."""
+
+    readable: int = 0
+    unreadable: dict[str, int] = field(default_factory=dict)  # "table.column" -> values no key decrypts
+
+    @property
+    def sampled(self) -> int:
+        return self.readable + sum(self.unreadable.values())
+
+    @property
+    def keys_fit(self) -> bool:
+        """False when values were found and none of them decrypts: the keys belong to another
+        database (a missing instance/field_encryption_keys generated anew, a restored database
+        without its key, a changed FIELD_ENCRYPTION_KEYS)."""
+        return self.sampled == 0 or self.readable > 0
+
+    def as_dict(self) -> dict:
+        return {"sampled": self.sampled, "readable": self.readable, "unreadable": self.unreadable,
+                "keys_fit": self.keys_fit}
+
+
+def check(engine: sa.Engine, metadata: sa.MetaData, per_column: int = 3) -> KeyCheck:
+    """Try the configured keys on the ``per_column`` newest values of each encrypted column
+    (read-only; never logs a value)."""
+    report = KeyCheck()
+    with engine.connect() as conn:
+        for table_name, columns in encrypted_columns(metadata).items():
+            key = next(iter(metadata.tables[table_name].primary_key.columns)).name
+            for column in columns:
+                table = sa.table(table_name, sa.column(key, sa.Integer), sa.column(column, sa.Text))
+                tokens = conn.scalars(sa.select(table.c[column]).where(table.c[column].is_not(None))
+                                      .order_by(table.c[key].desc()).limit(per_column)).all()
+                for token in tokens:
+                    try:
+                        crypto.decrypt(token)
+                    except (InvalidToken, UnicodeError, ValueError):
+                        where = f"{table_name}.{column}"
+                        report.unreadable[where] = report.unreadable.get(where, 0) + 1
+                    else:
+                        report.readable += 1
+    return report
+
+
+KEYS_DO_NOT_FIT = (
+    "the configured field-encryption keys decrypt none of the encrypted values in this database "
+    "(%(where)s): the keys belong to another database. Restore the instance/field_encryption_keys file "
+    "that was made with this database (it is in your backups beside the database file), or put its key "
+    "first in FIELD_ENCRYPTION_KEYS. Starting now would show every NIK, KK number and phone as "
+    "<unreadable> and encrypt new ones under a different key. 'resilience keys check' tells when they fit."
+)
+
+
+def refusal(report: KeyCheck) -> str:
+    """The one line ``serve`` and the worker stop with when the keys do not fit."""
+    return KEYS_DO_NOT_FIT % {"where": ", ".join(sorted(report.unreadable))}
