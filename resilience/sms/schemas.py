@@ -28,6 +28,8 @@ class SmsMessageSchema(ma.Schema):
     created_at = UTCDateTime()
     sent_at = UTCDateTime(allow_none=True)
     delivered_at = UTCDateTime(allow_none=True)
+    read_at = UTCDateTime(allow_none=True)  # WhatsApp: when the volunteer read it
+    fallback_of_id = ma.fields.Integer(allow_none=True)  # the WhatsApp message this SMS replaces
 
 
 class SmsQuery(ma.Schema):
