@@ -82,6 +82,13 @@ def test_switch_to_whatsapp_then_cut_it(wa_app, client, fake):
     english = web.get(f"/volunteers/{volunteer['id']}/sms?lang=en").get_data(as_text=True)
     assert "WhatsApp had not delivered it after 10 minutes; sent again by SMS." in english
 
+    web.get("/lang/id")
+    board = web.get(f"/events/{event['id']}/board").get_data(as_text=True)
+    row = {task.code: board.split(f'id="task-{task.id}"')[1].split("</tr>")[0] for task in (first, second, third)}
+    assert "Tawaran:" not in row[first.code]  # by SMS only: nothing to say
+    assert 'Tawaran: <span class="channel channel-whatsapp">WhatsApp</span></div>' in row[second.code]
+    assert 'channel-twilio">SMS (Twilio)</span> (tidak sampai lewat WhatsApp)' in row[third.code]
+
     db.session.rollback()
     replies = db.session.scalars(select(SmsMessage).where(SmsMessage.direction == "inbound")).all()
     assert [(m.channel, m.volunteer_id) for m in replies] == [("whatsapp", volunteer["id"])]
