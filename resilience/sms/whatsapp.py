@@ -118,9 +118,8 @@ def fall_back(session: Session, message: SmsMessage, reason: str) -> SmsMessage 
                                 fallback_of=message.id)
     except IntegrityError:
         return None
-    if copy is None:
-        return None
-    message.error_message = f"sent by SMS instead ({reason})"[:500]
+    message.error_message = (f"sent by SMS instead ({reason})" if copy is not None
+                             else f"not sent by SMS: the volunteer opted out ({reason})")[:500]
     if message.handled_at is None:
         handled(message, "system:whatsapp")  # nothing for a coordinator to do about it
     return copy
@@ -134,7 +133,7 @@ def due_fallbacks(session: Session, now: datetime, after_seconds: float) -> list
         select(SmsMessage.id).where(
             SmsMessage.channel == CHANNEL, SmsMessage.direction == "outbound",
             SmsMessage.status.in_(("sending", "sent")), SmsMessage.provider_sid.is_not(None),
-            SmsMessage.sent_at <= now - timedelta(seconds=after_seconds),
+            SmsMessage.sent_at <= now - timedelta(seconds=after_seconds), SmsMessage.handled_at.is_(None),
             ~select(replacement.id).where(replacement.fallback_of_id == SmsMessage.id).exists(),
         ).order_by(SmsMessage.id).limit(1000)).all())
 

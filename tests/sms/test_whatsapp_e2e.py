@@ -92,3 +92,20 @@ def test_switch_to_whatsapp_then_cut_it(wa_app, client, fake):
     db.session.rollback()
     replies = db.session.scalars(select(SmsMessage).where(SmsMessage.direction == "inbound")).all()
     assert [(m.channel, m.volunteer_id) for m in replies] == [("whatsapp", volunteer["id"])]
+
+
+def test_the_inbox_shows_an_undelivered_whatsapp_message_replaced_by_sms(wa_app, client, fake):
+    web = _web(wa_app)
+    seed = Seed(client)
+    event = seed.event()
+    volunteer = seed.volunteer(name="Yanti", skills=["boat"], preferred_channel="whatsapp")
+    need = seed.need(event["id"], seed.household(nik=None, location=NEAR)["id"], "evacuation")
+    fake.cut_whatsapp(mode="undelivered")
+    task = factories.task(event["id"], need["id"], volunteer["id"], offer=True)
+    assert fake.wait_for(lambda f: len([w for w in f.webhooks if w.kind == "status"]) == 2)
+    page = web.get("/inbox?show=failed").get_data(as_text=True)
+    [item] = [part for part in page.split('<li class="card inbox-item')[1:] if task.code in part]
+    assert "channel-whatsapp" in item and "(kode 63024)" in item
+    assert "Tidak terkirim lewat WhatsApp: dikirim ulang lewat SMS." in item and "attention-badge" not in item
+    assert "WhatsApp tidak mengantarnya" not in item  # the SMS that replaced it did not fail: not listed
+    assert web.get("/inbox").get_data(as_text=True).count(task.code) == 0  # nothing waits for a coordinator
