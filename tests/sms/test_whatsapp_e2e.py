@@ -72,6 +72,10 @@ def test_switch_to_whatsapp_then_cut_it(wa_app, client, fake):
     assert shown == [("twilio", "sent", "whatsapp not delivered after 600 s", whatsapp_id),
                      ("whatsapp", "sent", "", None)]
 
+    by_whatsapp_listed = client.get(f"/api/v1/sms?channel=whatsapp&volunteer={volunteer['id']}").get_json()["items"]
+    assert sorted(m["kind"] for m in by_whatsapp_listed) == ["confirmation", "offer", "offer", "reply"]
+    assert client.get("/api/v1/sms?channel=pigeon").status_code == 422
+
     page = web.get(f"/volunteers/{volunteer['id']}/sms").get_data(as_text=True)
     third_items = [part for part in page.split('<li class="msg')[1:] if third.code in part]
     assert len(third_items) == 2
