@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from resilience.core.db import lock, utcnow
+from resilience.sms import hooks
 from resilience.sms.gateways import HTTP_TIMEOUT_SECONDS, Found, SendError, TwilioGateway
 from resilience.sms.models import SmsMessage
 
@@ -110,6 +111,11 @@ def fall_back(session: Session, message: SmsMessage, reason: str) -> SmsMessage 
             or message.read_at is not None:
         return None
     if session.scalar(select(SmsMessage.id).where(SmsMessage.fallback_of_id == message.id)) is not None:
+        return None
+    if not hooks.still_wanted(session, message):  # its offer was answered, expired or withdrawn
+        message.error_message = f"not sent by SMS: no longer needed ({reason})"[:500]
+        if message.handled_at is None:
+            handled(message, "system:whatsapp")
         return None
     try:
         with session.begin_nested():  # the unique index decides between two racing fallbacks

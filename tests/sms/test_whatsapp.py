@@ -272,3 +272,18 @@ def test_without_whatsapp_configured_the_preference_goes_by_sms(fake, twilio_app
     assert create.to == volunteer["phone"]
     [offer] = _messages(kind="offer")
     assert offer.channel == "twilio" and offer.channel_reason == ""
+
+
+def test_an_offer_withdrawn_meanwhile_is_not_sent_again_by_sms(client, fake):
+    """The coordinator cancelled the task before the WhatsApp offer's time ran out: the stale
+    offer is not sent by SMS (dispatch's STILL_WANTED hook); the cancellation notice was."""
+    fake.cut_whatsapp(mode="silent")
+    volunteer, task = _offer(client)
+    cancelled = client.patch(f"/api/v1/tasks/{task.id}", json={"status": "cancelled", "note": "air surut"})
+    assert cancelled.status_code == 200, cancelled.get_json()
+    [notice] = _by_sms(fake)  # the notice has no template: outside the window it went by SMS
+    assert task.code in notice.body and len(_by_whatsapp(fake)) == 1
+    assert _sweep(601) == 0 and _sweep(1200) == 0 and len(_by_sms(fake)) == 1
+    offer = _messages(kind="offer")[0]
+    assert offer.error_message.startswith("not sent by SMS: no longer needed") and offer.handled_at is not None
+    assert [m.kind for m in _messages(channel="twilio")] == ["cancellation"]
