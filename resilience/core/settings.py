@@ -23,6 +23,10 @@ SMS_LANGUAGES = ("id", "en")  # the catalogues SMS are worded from (resilience/t
 DEFAULT_DATABASE_URL = "sqlite:///instance/resilience.db"
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _MESSAGING_SERVICE_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
+_CONTENT_SID = re.compile(r"^HX[0-9a-fA-F]{32}$")
+#: The kinds of message a volunteer gets, which may have a WhatsApp template (WHATSAPP_TEMPLATES).
+WHATSAPP_TEMPLATE_KINDS = ("offer", "confirmation", "checkin", "expiry", "cancellation", "done_on_behalf",
+                           "coordinator")
 
 
 class SettingsError(Exception):
@@ -49,6 +53,9 @@ class Settings:
     gammu_max_per_second: float = 1.0
     sms_chain: tuple[str, ...] = ("outbox",)  # SMS_BACKEND as an ordered fallback chain
     sms_fallback_after: float = 300.0
+    whatsapp_from: str | None = None  # "whatsapp:+…": WhatsApp through Twilio is on when set
+    whatsapp_templates: tuple[tuple[str, str], ...] = ()  # (message kind, approved Content SID HX…)
+    whatsapp_fallback_seconds: float = 900.0  # a WhatsApp message not delivered by then goes by SMS
     tile_url: str | None = None  # base-map tiles for the web app's maps; None = no base map
     tile_attribution: str | None = None
     timezone: str = "Asia/Jakarta"  # IANA name: pages, SMS and reports show local time in it
@@ -134,6 +141,8 @@ class Settings:
 
         twilio_api_url = _http_url("TWILIO_API_URL", get("TWILIO_API_URL"))
         public_base_url = _http_url("PUBLIC_BASE_URL", get("PUBLIC_BASE_URL"))
+        whatsapp_from, whatsapp_templates, whatsapp_fallback = _whatsapp(
+            get, sid, token, public_base_url, sms_chain)
         if "twilio" in sms_chain and public_base_url is None:
             raise SettingsError(
                 "PUBLIC_BASE_URL is required when SMS_BACKEND includes twilio (Twilio's status callbacks and "
@@ -196,6 +205,9 @@ class Settings:
             gammu_max_per_second=gammu_rate,
             sms_chain=sms_chain,
             sms_fallback_after=fallback_after,
+            whatsapp_from=whatsapp_from,
+            whatsapp_templates=whatsapp_templates,
+            whatsapp_fallback_seconds=whatsapp_fallback,
             tile_url=tile_url,
             tile_attribution=tile_attribution,
             timezone=zone,
@@ -236,6 +248,58 @@ def _sms_chain(value: str) -> tuple[str, ...]:
     if len(chain) > 1 and "outbox" in chain:
         raise SettingsError(f"SMS_BACKEND={value}: the outbox sends nothing, so it cannot be part of a fallback chain")
     return chain
+
+
+def _whatsapp(get, sid: str | None, token: str | None, public_base_url: str | None,
+              chain: tuple[str, ...]) -> tuple[str | None, tuple[tuple[str, str], ...], float]:
+    """TWILIO_WHATSAPP_FROM (the WhatsApp sender, ``whatsapp:+…`` or ``+…``) turns WhatsApp on
+    for volunteers who prefer it; it needs the Twilio account and PUBLIC_BASE_URL (replies and
+    statuses come by webhook). WHATSAPP_TEMPLATES (``offer=HX…,checkin=HX…``) names the approved
+    template of each kind of message for outside the 24-hour window; WHATSAPP_FALLBACK_SECONDS
+    how long a WhatsApp message may stay undelivered before it goes by SMS."""
+    sender = get("TWILIO_WHATSAPP_FROM")
+    templates_text = get("WHATSAPP_TEMPLATES")
+    fallback_text = get("WHATSAPP_FALLBACK_SECONDS") or "900"
+    try:
+        fallback = float(fallback_text)
+    except ValueError:
+        fallback = float("nan")
+    if not (30 <= fallback <= 86400):
+        raise SettingsError(f"WHATSAPP_FALLBACK_SECONDS must be a number of seconds from 30 to 86400; "
+                            f"got {fallback_text!r}")
+    if sender is None:
+        if templates_text is not None:
+            raise SettingsError("WHATSAPP_TEMPLATES is set but TWILIO_WHATSAPP_FROM is not (WhatsApp is off)")
+        return None, (), fallback
+    number = sender[len("whatsapp:"):] if sender.startswith("whatsapp:") else sender
+    if not _E164.match(number):
+        raise SettingsError(f"TWILIO_WHATSAPP_FROM must be a WhatsApp sender number, whatsapp:+62…; got {sender!r}")
+    for name, value in (("TWILIO_ACCOUNT_SID", sid), ("TWILIO_AUTH_TOKEN", token)):
+        if value is None:
+            raise SettingsError(f"{name} is required when TWILIO_WHATSAPP_FROM is set (WhatsApp goes through Twilio)")
+    if not re.fullmatch(r"AC[0-9a-fA-F]{32}", sid or ""):
+        raise SettingsError("TWILIO_ACCOUNT_SID must be 'AC' followed by 32 hex digits")
+    if public_base_url is None:
+        raise SettingsError("PUBLIC_BASE_URL is required when TWILIO_WHATSAPP_FROM is set (WhatsApp replies "
+                            "and statuses come by Twilio's webhooks)")
+    if chain == ("outbox",):
+        raise SettingsError("TWILIO_WHATSAPP_FROM needs an SMS backend to fall back to: SMS_BACKEND=twilio, "
+                            "gammu or twilio,gammu (not outbox)")
+    templates: dict[str, str] = {}
+    for part in (templates_text or "").split(","):
+        if not part.strip():
+            continue
+        kind, _, content_sid = (x.strip() for x in part.partition("="))
+        if kind not in WHATSAPP_TEMPLATE_KINDS:
+            raise SettingsError(f"WHATSAPP_TEMPLATES: {kind!r} is not a kind of message; use "
+                                f"{', '.join(WHATSAPP_TEMPLATE_KINDS)} (offer=HX…,checkin=HX…)")
+        if kind in templates:
+            raise SettingsError(f"WHATSAPP_TEMPLATES names {kind!r} twice")
+        if not _CONTENT_SID.match(content_sid):
+            raise SettingsError(f"WHATSAPP_TEMPLATES: the template of {kind!r} must be a Content SID, 'HX' "
+                                f"followed by 32 hex digits; got {content_sid!r}")
+        templates[kind] = content_sid
+    return "whatsapp:" + number, tuple(sorted(templates.items())), fallback
 
 
 def _gammu(chain: tuple[str, ...], config: str | None, rate_text: str | None) -> tuple[str | None, float]:

@@ -74,6 +74,7 @@ def load_demo(seed: int = 2024) -> str:
                 "location": _point(volunteer["location"]),
                 "availability": volunteer["availability"],
                 "capacity": volunteer["capacity"],
+                "preferred_channel": volunteer.get("preferred_channel", "sms"),
             },
         )
     households = {}

@@ -57,6 +57,19 @@ def on_send_failed(session: Session, message) -> None:
     reoffer(session, task.need)
 
 
+def still_wanted(session: Session, message) -> bool:
+    """``STILL_WANTED`` hook: an offer is worth sending again by SMS only while it is still open
+    for that volunteer, a check-in question only while the task is accepted."""
+    task = message.task
+    if task is None:
+        return True
+    if message.kind == "offer":
+        return task.status == "offered" and task.volunteer_id == message.volunteer_id
+    if message.kind == "checkin":
+        return task.status == "accepted"
+    return True
+
+
 def expire_offers(session: Session, now: datetime | None = None) -> int:
     """Offers not answered within their event's timeout expire; each need is offered again."""
     set_actor("system:expiry")

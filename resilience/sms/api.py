@@ -30,7 +30,7 @@ blp = Blueprint("sms", __name__, url_prefix="/sms", description="SMS outbox and 
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, list_schema(SmsMessageSchema, "SmsList"))
 @roles("admin", "coordinator")  # SMS bodies and phones are personal data: never for officials
-def list_sms(page, volunteer=None, task=None, direction=None, status=None):
+def list_sms(page, volunteer=None, task=None, direction=None, status=None, channel=None):
     query = select(SmsMessage).order_by(SmsMessage.id.desc())
     if volunteer is not None:
         query = query.where(SmsMessage.volunteer_id == volunteer)
@@ -40,6 +40,8 @@ def list_sms(page, volunteer=None, task=None, direction=None, status=None):
         query = query.where(SmsMessage.direction == direction)
     if status:
         query = query.where(SmsMessage.status == status)
+    if channel:
+        query = query.where(SmsMessage.channel == channel)
     return paginate(db.session, query, page)
 
 

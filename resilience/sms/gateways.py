@@ -84,14 +84,18 @@ class TwilioGateway:
         return {"from_": self.sender}
 
     def send(self, message_id: int, to: str, body: str, status_callback: str | None) -> str:
-        import requests
-        from twilio.base.exceptions import TwilioException, TwilioRestException
-
         kwargs = self._sender_kwargs()
         if status_callback:
             kwargs["status_callback"] = status_callback
+        return self._create(to=to, body=body, **kwargs)
+
+    def _create(self, **kwargs) -> str:
+        """``messages.create`` with Twilio's failures sorted into :class:`SendError`."""
+        import requests
+        from twilio.base.exceptions import TwilioException, TwilioRestException
+
         try:
-            message = self.client.messages.create(to=to, body=body, **kwargs)
+            message = self.client.messages.create(**kwargs)
         except TwilioRestException as exc:
             code = exc.code
             if exc.status == 429 or code in RATE_LIMIT_CODES:

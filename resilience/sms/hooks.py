@@ -17,7 +17,11 @@ from sqlalchemy.orm import Session
 INBOUND_RECEIVED = "inbound_received"
 #: An outbound SMS failed for good (no more attempts): ``handler(session, message)``.
 OUTBOUND_FAILED = "outbound_failed"
-EVENTS = (INBOUND_RECEIVED, OUTBOUND_FAILED)
+#: Is a message still worth sending again by another channel (a WhatsApp message that was not
+#: delivered)? ``handler(session, message)`` returns False when it is stale (its offer was
+#: answered, expired or cancelled meanwhile); see :func:`still_wanted`.
+STILL_WANTED = "still_wanted"
+EVENTS = (INBOUND_RECEIVED, OUTBOUND_FAILED, STILL_WANTED)
 
 Handler = Callable[[Session, object], None]
 
@@ -50,3 +54,9 @@ def register(app: Flask, event: str, handler: Handler) -> None:
 def fire(event: str, session: Session, message) -> None:
     """Run the current app's handlers of ``event``."""
     current_app.extensions["sms"].hooks.fire(event, session, message)
+
+
+def still_wanted(session: Session, message) -> bool:
+    """False when any ``STILL_WANTED`` handler of the current app says the message is stale."""
+    return all(handler(session, message) is not False
+               for handler in current_app.extensions["sms"].hooks.handlers(STILL_WANTED))

@@ -32,16 +32,20 @@ log = logging.getLogger(__name__)
 PROCESS_TASK = "resilience.sms.process_inbound"
 
 
-def receive(session: Session, phone: str, body: str, provider_sid: str | None = None) -> SmsMessage | None:
+def receive(session: Session, phone: str, body: str, provider_sid: str | None = None,
+            channel: str | None = None) -> SmsMessage | None:
     """Store an inbound SMS from ``phone`` (E.164) and have it processed after the commit.
-    Returns the message, or None when this MessageSid was stored already."""
+    ``channel`` is the door it came by (``twilio``, ``gammu``, ``whatsapp``: a WhatsApp message
+    opens the volunteer's 24-hour window). Returns the message, or None when this MessageSid
+    was stored already."""
     if provider_sid and session.scalar(select(SmsMessage.id).where(SmsMessage.provider_sid == provider_sid)):
         return None
     volunteer = session.scalar(select(Volunteer).where(Volunteer.phone == phone))
     text = body or ""
     encoding, count = segments(text)
     message = SmsMessage(direction="inbound", phone=phone, body=text[:1600], kind="reply", encoding=encoding,
-                         segments=count, status="received", provider_sid=provider_sid, volunteer=volunteer)
+                         segments=count, status="received", provider_sid=provider_sid, volunteer=volunteer,
+                         channel=channel)
     session.add(message)
     try:
         with session.begin_nested():

@@ -27,6 +27,8 @@ class SmsMessage(db.Model):
             name="status",
         ),
         Index("ix_sms_messages_due", "status", "next_attempt_at"),
+        # A WhatsApp message is replaced by SMS at most once: the database refuses a second.
+        Index("uq_sms_messages_fallback_of", "fallback_of_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,6 +60,9 @@ class SmsMessage(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # WhatsApp's "read" status
+    # The WhatsApp message this SMS replaces (it was not delivered): an id, not a foreign key.
+    fallback_of_id: Mapped[int | None] = mapped_column(Integer)
 
     task: Mapped["Task | None"] = relationship("Task")  # noqa: F821  (dispatch.models, by name)
     volunteer: Mapped[Volunteer | None] = relationship()

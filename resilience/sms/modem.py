@@ -245,7 +245,7 @@ def poll(session, gateway: GammuGateway) -> dict[str, int]:
         for entry in entries:
             if entry["kind"] == "report":
                 counts["reports"] += _settle(session, entry)
-            elif receive(session, entry["phone"], entry["text"], provider_sid=entry["sid"]) is None:
+            elif receive(session, entry["phone"], entry["text"], provider_sid=entry["sid"], channel="gammu") is None:
                 counts["duplicates"] += 1
             else:
                 counts["received"] += 1

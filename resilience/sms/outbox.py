@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Iterable
 
+from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -60,17 +61,30 @@ def _drop_pending_sends(session: Session, previous_transaction) -> None:
 
 
 def queue(session: Session, phone: str, body: str, kind: str, *, task=None, volunteer=None,
-          force: bool = False) -> SmsMessage | None:
+          force: bool = False, by_sms: bool = False, channel_reason: str = "",
+          fallback_of: int | None = None) -> SmsMessage | None:
     """Write an outbound message; it is sent after the surrounding transaction commits.
     ``task`` is only stored as the message's link. Nothing is queued to a volunteer who opted
-    out, unless ``force`` (the opt-out receipt)."""
+    out, unless ``force`` (the opt-out receipt). A volunteer who prefers WhatsApp gets it there
+    when WhatsApp is configured, unless ``by_sms`` (a fallback: ``channel_reason`` says why,
+    ``fallback_of`` names the WhatsApp message it replaces)."""
     if volunteer is not None and volunteer.sms_opt_out and not force:
         return None
     text = to_gsm7(body)
     encoding, count = segments(text)
+    channel = "whatsapp" if not by_sms and _prefers_whatsapp(volunteer) else None
     message = SmsMessage(direction="outbound", phone=phone, body=text, kind=kind, encoding=encoding,
-                         segments=count, status="queued", attempts=0, task=task, volunteer=volunteer)
+                         segments=count, status="queued", attempts=0, task=task, volunteer=volunteer,
+                         channel=channel, channel_reason=channel_reason, fallback_of_id=fallback_of)
     session.add(message)
     session.flush()
     _send_after_commit(session, message.id)
     return message
+
+
+def _prefers_whatsapp(volunteer) -> bool:
+    """The volunteer chose WhatsApp and this deployment has it (TWILIO_WHATSAPP_FROM)."""
+    if volunteer is None or getattr(volunteer, "preferred_channel", "sms") != "whatsapp" or not has_app_context():
+        return False
+    service = current_app.extensions.get("sms")
+    return service is not None and "whatsapp" in service.channels

@@ -50,3 +50,24 @@ def inbox_query(view: str = "attention", volunteers: Select | None = None) -> Se
 def waiting_count(session: Session) -> int:
     """How many messages wait for a coordinator (the navigation's badge)."""
     return session.scalar(select(func.count()).select_from(SmsMessage).where(waiting())) or 0
+
+
+def offer_channels(session: Session, task_ids: list[int]) -> dict[int, tuple[str, bool]]:
+    """Task id → (the channel of its latest offer message, whether that one replaced or left
+    WhatsApp), for the tasks whose offer involved WhatsApp: what the task board shows. Found by
+    task id; a channel is known once sent (``whatsapp`` as soon as it is queued)."""
+    if not task_ids:
+        return {}
+    rows = session.execute(
+        select(SmsMessage.task_id, SmsMessage.channel, SmsMessage.channel_reason, SmsMessage.fallback_of_id)
+        .where(SmsMessage.task_id.in_(sorted(set(task_ids))), SmsMessage.direction == "outbound",
+               SmsMessage.kind == "offer")
+        .order_by(SmsMessage.id)).all()
+    found: dict[int, tuple[str, bool]] = {}
+    for task_id, channel, reason, fallback_of in rows:
+        switched = fallback_of is not None or (reason or "").startswith("whatsapp")
+        if channel == "whatsapp" or switched:
+            found[task_id] = (channel or "", switched)
+        else:
+            found.pop(task_id, None)
+    return found

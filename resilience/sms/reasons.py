@@ -21,6 +21,9 @@ TWILIO_REASONS = {
     21612: Message("Twilio cannot send from this sender number to this number."),
     21614: Message("The number is not a mobile number."),
     63016: Message("The message was outside the allowed time window of the channel (WhatsApp 24-hour rule)."),
+    63003: Message("The number has no WhatsApp account."),
+    63024: Message("WhatsApp could not deliver the message to this number (the phone may be offline or "
+                   "WhatsApp not installed)."),
 }
 
 GAMMU_REASONS = {
@@ -52,3 +55,36 @@ def failure_reason(error_code: int | None, error_message: str | None, channel: s
     if channel == "gammu" or "modem" in (error_message or ""):
         return Message("The modem could not send the message.")
     return Message("The SMS could not be sent; the provider gave no reason.")
+
+
+_SWITCHES = (
+    (re.compile(r"^whatsapp failed: no WhatsApp template for (\w+) outside the 24-hour window$"),
+     lambda m: Message("Not by WhatsApp: outside the 24-hour window and no approved template for "
+                       "'%(kind)s'; sent by SMS.", kind=m.group(1))),
+    (re.compile(r"^whatsapp failed: outside WhatsApp's 24-hour window without a template \(63016\)$"),
+     lambda m: Message("WhatsApp refused it: outside the 24-hour window (error 63016); sent by SMS.")),
+    (re.compile(r"^whatsapp failed: the number has no WhatsApp \(63003\)$"),
+     lambda m: Message("The number has no WhatsApp (error 63003); sent by SMS.")),
+    (re.compile(r"^whatsapp (?:undelivered|failed)(?: \((\d+)\))?$"),
+     lambda m: Message("WhatsApp did not deliver it (error %(code)s); sent again by SMS.", code=m.group(1) or "?")),
+    (re.compile(r"^whatsapp not delivered after (\d+) s$"),
+     lambda m: Message("WhatsApp had not delivered it after %(minutes)s minutes; sent again by SMS.",
+                       minutes=max(1, round(int(m.group(1)) / 60)))),
+    (re.compile(r"^(twilio|gammu|whatsapp) failed: (.*)$", re.S),
+     lambda m: Message("%(channel)s could not send it (%(detail)s); sent by the next channel.",
+                       channel=CHANNEL_NAMES.get(m.group(1), m.group(1)), detail=m.group(2))),
+)
+#: How a coordinator calls each channel (proper names: not translated).
+CHANNEL_NAMES = {"twilio": "SMS (Twilio)", "gammu": "SMS (modem)", "whatsapp": "WhatsApp", "outbox": "outbox"}
+
+
+def channel_reason(reason: str | None) -> Message | str:
+    """Why a message left the channel before (``channel_reason``), worded for a coordinator;
+    '' when it did not switch. Stored reasons are English (the API shows them as they are)."""
+    if not reason:
+        return ""
+    for pattern, word in _SWITCHES:
+        found = pattern.match(reason)
+        if found:
+            return word(found)
+    return Message("Switched channel: %(detail)s", detail=reason)

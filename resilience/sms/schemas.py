@@ -3,6 +3,8 @@ import marshmallow as ma
 from resilience.core.schemas import PersonalString, PhoneField, Text, UTCDateTime
 from resilience.sms.models import SMS_STATUSES
 
+CHANNELS = ("outbox", "twilio", "gammu", "whatsapp")
+
 
 class SmsMessageSchema(ma.Schema):
     id = ma.fields.Integer()
@@ -28,6 +30,8 @@ class SmsMessageSchema(ma.Schema):
     created_at = UTCDateTime()
     sent_at = UTCDateTime(allow_none=True)
     delivered_at = UTCDateTime(allow_none=True)
+    read_at = UTCDateTime(allow_none=True)  # WhatsApp: when the volunteer read it
+    fallback_of_id = ma.fields.Integer(allow_none=True)  # the WhatsApp message this SMS replaces
 
 
 class SmsQuery(ma.Schema):
@@ -35,6 +39,8 @@ class SmsQuery(ma.Schema):
     task = ma.fields.Integer()
     direction = ma.fields.String(validate=ma.validate.OneOf(["outbound", "inbound"]))
     status = ma.fields.String(validate=ma.validate.OneOf(SMS_STATUSES))
+    channel = ma.fields.String(validate=ma.validate.OneOf(CHANNELS),
+                               metadata={"description": "the channel that carried it (or will: whatsapp)"})
 
 
 class SimulateSchema(ma.Schema):

@@ -16,7 +16,9 @@
    first, until it switched), with that channel's gateway and rate limit. A retryable failure
    is known to have sent nothing: a message at least ``SMS_FALLBACK_AFTER`` old moves to the
    next channel (``channel``, ``channel_reason``), with the rest of its batch on the same
-   channel, and is sent there at once. Ambiguous and terminal failures never switch.
+   channel, and is sent there at once. Ambiguous and terminal failures never switch — except
+   on WhatsApp (:mod:`resilience.sms.whatsapp`), where a refusal (no template outside the
+   24-hour window, 63016, no WhatsApp on the number) switches to the SMS chain at once.
 
 Claim and record are Core statements (a batch is one round trip, not one ORM object per row),
 so they write their audit entries themselves with :func:`record_many`: one head lock per batch.
@@ -42,7 +44,7 @@ from sqlalchemy.orm import Session
 from resilience.audit.chain import REDACTED, record_many, set_actor
 from resilience.core.celery import TASK_SOFT_TIME_LIMIT, runs_later
 from resilience.core.db import lock, utcnow
-from resilience.sms import hooks
+from resilience.sms import hooks, whatsapp
 from resilience.sms.gateways import SendError
 from resilience.sms.gsm7 import MAX_SEGMENTS
 from resilience.sms.hooks import OUTBOUND_FAILED
@@ -77,6 +79,8 @@ class _Claimed:
     segments: int
     attempts: int
     channel: str | None
+    kind: str = ""
+    volunteer_id: int | None = None
 
 
 def time_budget() -> float:
@@ -96,7 +100,7 @@ def _claim(session: Session, message_ids: list[int], token: str) -> list[_Claime
         .values(status="sending", attempt_token=token, attempts=_MESSAGES.c.attempts + 1,
                 sending_since=now, updated_at=now)
         .returning(_MESSAGES.c.id, _MESSAGES.c.phone, _MESSAGES.c.body, _MESSAGES.c.segments,
-                   _MESSAGES.c.attempts, _MESSAGES.c.channel)
+                   _MESSAGES.c.attempts, _MESSAGES.c.channel, _MESSAGES.c.kind, _MESSAGES.c.volunteer_id)
     ).all()
     claimed = sorted((_Claimed(*row) for row in rows), key=lambda c: c.id)
     record_many(session, [
@@ -232,6 +236,10 @@ def _send_batch(session: Session, ids: list[int], svc) -> dict[int, str]:
             stop, unclaimed = ("time budget of the send task used up", None), ids[first:]
             break
         claimed = _claim(session, ids[first:first + step], token)
+        by_whatsapp = [m.volunteer_id for m in claimed if m.channel == whatsapp.CHANNEL]
+        opened = whatsapp.windows(session, by_whatsapp) if by_whatsapp else {}
+        if by_whatsapp:
+            session.commit()  # ends the read: no transaction stays open while the gateways are called
         for index, message in enumerate(claimed):
             done += 1
             if message.phone in opted_out:  # the provider would refuse it again: do not ask
@@ -246,9 +254,11 @@ def _send_batch(session: Session, ids: list[int], svc) -> dict[int, str]:
             if stop is not None:
                 rest = [m.id for m in claimed[index:]]
                 break
+            extra = {} if channel != whatsapp.CHANNEL else {
+                "kind": message.kind, "window_open": whatsapp.window_open(opened.get(message.volunteer_id), utcnow())}
             try:
                 sent[message.id] = (gateway.send(message.id, message.phone, message.body,
-                                                 status_callback_url(message.id)), channel)
+                                                 status_callback_url(message.id), **extra), channel)
             except SendError as error:
                 failures.append((message.id, error))
                 failed_channels[message.id] = channel
@@ -322,16 +332,17 @@ def _back_to_queue(session: Session, message_id: int, token: str, why: str, dela
 
 
 def _fall_back(session: Session, message_id: int, token: str, channel: str | None, error: SendError,
-               counted: bool) -> bool:
+               counted: bool, at_once: bool = False) -> bool:
     """Move a message that ``channel`` could not send (known: nothing went out) to the next
-    channel of the chain, once its first attempt is ``SMS_FALLBACK_AFTER`` old. True if moved."""
+    channel of the chain, once its first attempt is ``SMS_FALLBACK_AFTER`` old (``at_once``:
+    WhatsApp refused it, which no retry changes). True if moved."""
     svc = service()
     following = svc.next_channel(channel)
     if following is None:
         return False
     message = lock(session, SmsMessage, message_id)
     if message is None or message.attempt_token != token or message.status != "sending" \
-            or message.created_at > utcnow() - timedelta(seconds=svc.fallback_after):
+            or (not at_once and message.created_at > utcnow() - timedelta(seconds=svc.fallback_after)):
         session.rollback()
         return False
     reason = f"{channel} failed: {error}"[:300]
@@ -352,6 +363,10 @@ def _failed_attempt(session: Session, message_id: int, token: str, error: SendEr
             message.error_message = f"{error} — reconciling before any resend"
         session.commit()
         return "ambiguous"
+    if channel == whatsapp.CHANNEL and not error.retry and not error.opted_out:
+        # WhatsApp will not carry it (no template outside the window, 63016, no WhatsApp): SMS now.
+        if _fall_back(session, message_id, token, channel, error, counted=True, at_once=True):
+            return "switched"
     message = lock(session, SmsMessage, message_id)
     if message is None or message.attempt_token != token or message.status != "sending":
         session.rollback()

@@ -34,6 +34,8 @@ class SmsService:
         return (self.chain[0] if self.chain else self.gateway.name, self.gateway, self.limiter)
 
     def next_channel(self, name: str | None) -> str | None:
+        if name == "whatsapp":  # WhatsApp falls back to the SMS chain
+            return self.chain[0] if self.chain else None
         current = name or (self.chain[0] if self.chain else None)
         if current not in self.chain:
             return None
@@ -67,6 +69,13 @@ def init_sms(app: Flask) -> SmsService:
         key = "resilience:sms:rate:tat" + ("" if index == 0 else f":{name}")
         channels[name] = (gateway, RateLimiter(rate, redis_client, key=key))
     gateway, limiter = channels[chain[0]]
+    if settings.whatsapp_from:  # a channel of its own, chosen per volunteer, outside the SMS chain
+        from resilience.sms.whatsapp import WhatsAppGateway
+
+        channels["whatsapp"] = (
+            WhatsAppGateway(settings.twilio_account_sid, settings.twilio_auth_token, settings.whatsapp_from,
+                            dict(settings.whatsapp_templates), settings.twilio_api_url, settings.sms_http_timeout),
+            RateLimiter(settings.sms_max_per_second, redis_client, key="resilience:sms:rate:tat:whatsapp"))
     service = SmsService(gateway=gateway, limiter=limiter, chain=chain, channels=channels,
                          fallback_after=settings.sms_fallback_after)
     app.extensions["sms"] = service

@@ -51,8 +51,10 @@ def process_inbound(message_id: int) -> None:
 
 @shared_task(name=SWEEP_TASK, ignore_result=True)
 def sweep() -> dict:
-    """Send what nobody picked up; reconcile what got stuck mid-send."""
-    from resilience.sms import sender
+    """Send what nobody picked up; reconcile what got stuck mid-send; send by SMS the WhatsApp
+    messages still not delivered after WHATSAPP_FALLBACK_SECONDS."""
+    from resilience.audit.chain import set_actor
+    from resilience.sms import sender, whatsapp
     from resilience.sms.outbox import enqueue_sends
 
     try:
@@ -61,7 +63,12 @@ def sweep() -> dict:
         enqueue_sends(queued)
         for message_id in stuck:
             sender.reconcile(db.session, message_id)
-        return {"queued": len(queued), "stuck": len(stuck)}
+        set_actor("system:sms")
+        fallen_back = whatsapp.sweep(db.session)
+        result = {"queued": len(queued), "stuck": len(stuck)}
+        if fallen_back:
+            result["whatsapp_fallbacks"] = fallen_back
+        return result
     finally:
         db.session.remove()
 

@@ -10,12 +10,15 @@ from flask import Blueprint, Response, abort, current_app, request
 from sqlalchemy import select
 
 from resilience.audit.chain import set_actor
-from resilience.core.db import locked
+from resilience.core.db import locked, utcnow
 from resilience.core.identity import normalize_phone
 from resilience.core.invalid import InvalidValue
 from resilience.extensions import db
 from resilience.sms.inbox import receive
 from resilience.sms.models import SmsMessage
+from resilience.sms.whatsapp import CHANNEL as WHATSAPP
+from resilience.sms.whatsapp import PREFIX as WHATSAPP_PREFIX
+from resilience.sms.whatsapp import fall_back
 
 log = logging.getLogger(__name__)
 bp = Blueprint("twilio_webhooks", __name__, url_prefix="/sms/twilio")
@@ -46,11 +49,14 @@ def _check_signature() -> None:
 def inbound():
     _check_signature()
     set_actor("system:twilio")
+    sender, channel = request.form.get("From", ""), "twilio"
+    if sender.startswith(WHATSAPP_PREFIX):  # a WhatsApp reply: the same protocol, another door
+        sender, channel = sender[len(WHATSAPP_PREFIX):], WHATSAPP
     try:
-        phone = normalize_phone(request.form.get("From", ""))
+        phone = normalize_phone(sender)
     except InvalidValue:
-        phone = request.form.get("From", "")[:20]
-    receive(db.session, phone, request.form.get("Body", ""), request.form.get("MessageSid") or None)
+        phone = sender[:20]
+    receive(db.session, phone, request.form.get("Body", ""), request.form.get("MessageSid") or None, channel)
     return Response(EMPTY_TWIML, mimetype="text/xml")
 
 
@@ -70,9 +76,15 @@ def status():
         db.session.rollback()
         return Response("", status=204)
     mapped = {"accepted": "sending", "queued": "sending", "sending": "sending", "sent": "sent",
-              "delivered": "delivered", "undelivered": "undelivered", "failed": "failed"}.get(state)
+              "delivered": "delivered", "read": "delivered", "undelivered": "undelivered",
+              "failed": "failed"}.get(state)
     if mapped:
+        if state == "read" and message.read_at is None:  # WhatsApp: read implies delivered
+            message.read_at = utcnow()
         message.advance(mapped, sid, error_code)
         if error_code == 21610 and message.volunteer is not None:
             message.volunteer.sms_opt_out = True
+        if mapped in ("undelivered", "failed") and message.channel == WHATSAPP:
+            reason = f"whatsapp {mapped}" + (f" ({error_code})" if error_code else "")
+            fall_back(db.session, message, reason)  # once: the same intent by SMS
     return Response("", status=204)

@@ -13,6 +13,8 @@ from resilience.core.db import UTCDateTime, utcnow
 from resilience.extensions import db
 from resilience.vocabulary import AVAILABILITY, GROUP_KINDS, SKILLS  # noqa: F401  (re-exported)
 
+CHANNELS = ("sms", "whatsapp")  # a volunteer's preferred channel
+
 
 class VolunteerGroup(db.Model):
     __tablename__ = "volunteer_groups"
@@ -50,6 +52,8 @@ class Volunteer(db.Model):
     availability: Mapped[str] = mapped_column(String(20), default="available", index=True)
     capacity: Mapped[int] = mapped_column(Integer, default=1)
     sms_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    # How messages reach them: "sms" or "whatsapp" (through Twilio, falling back to SMS).
+    preferred_channel: Mapped[str] = mapped_column(String(10), default="sms", server_default="sms")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -16,7 +16,7 @@ from resilience.core.invalid import InvalidValue
 from resilience.volunteers.models import Volunteer, VolunteerGroup
 
 VOLUNTEER_FIELDS = ("name", "phone", "group_id", "skills", "trainings", "location", "availability",
-                    "capacity", "sms_opt_out")
+                    "capacity", "sms_opt_out", "preferred_channel")
 
 
 def create_group(session: Session, data: dict[str, Any]) -> VolunteerGroup:
@@ -100,6 +100,7 @@ def create_volunteer(session: Session, data: dict[str, Any]) -> Volunteer:
         availability=data.get("availability", "available"),
         capacity=data.get("capacity", 1),
         sms_opt_out=False,
+        preferred_channel=data.get("preferred_channel", "sms"),
     )
     session.add(volunteer)
     _flush(session)

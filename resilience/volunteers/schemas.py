@@ -2,6 +2,7 @@ import marshmallow as ma
 
 from resilience.core.errors import Message
 from resilience.core.schemas import PersonalPoint, PersonalString, PhoneField, PointField, Text, UTCDateTime
+from resilience.volunteers.models import CHANNELS
 from resilience.vocabulary import AVAILABILITY, GROUP_KINDS, SKILLS
 
 
@@ -44,6 +45,10 @@ class VolunteerCreateSchema(ma.Schema):
     availability = ma.fields.String(validate=ma.validate.OneOf(AVAILABILITY))
     capacity = ma.fields.Integer(validate=ma.validate.Range(min=0, max=50),
                                  metadata={"description": "tasks per matching round"})
+    preferred_channel = ma.fields.String(
+        validate=ma.validate.OneOf(CHANNELS),
+        metadata={"description": "how messages reach the volunteer: sms (default) or whatsapp (through Twilio "
+                                 "when TWILIO_WHATSAPP_FROM is set; falls back to SMS)"})
 
 
 class VolunteerPatchSchema(VolunteerCreateSchema):
@@ -65,6 +70,7 @@ class VolunteerSchema(ma.Schema):
     availability = ma.fields.String()
     capacity = ma.fields.Integer()
     sms_opt_out = ma.fields.Boolean()
+    preferred_channel = ma.fields.String()
     created_at = UTCDateTime()
     updated_at = UTCDateTime()
 

@@ -28,6 +28,7 @@ from resilience.events import queries as event_queries
 from resilience.events.operations import get_event
 from resilience.events.models import FloodEvent
 from resilience.extensions import db
+from resilience.sms import queries as sms_queries
 from resilience.vocabulary import NEED_CATEGORIES
 from resilience.web.blueprint import bp, nav_item
 from resilience.web.i18n import message_text
@@ -98,6 +99,7 @@ def _board_context(event: FloodEvent) -> tuple[dict, int]:
     context = {
         "event": event, "rows": rows, "result": result, "filters": filters, "errors": errors,
         "since": since, "checkins": {t.id: checkin_state(t) for t in tasks},
+        "offer_channels": sms_queries.offer_channels(db.session, [t.id for t in tasks]),
         "choices": task_queries.reassign_choices(db.session, tasks),
         "back": url_for("web.board", event_id=event.id) + ("?" + _query_string(filters, page) if filters or page > 1 else ""),
         "live": LIVE_TASK_STATUSES, "reofferable": REOFFERABLE,

@@ -18,7 +18,7 @@ from resilience.extensions import db
 from resilience.sms import operations as sms
 from resilience.sms import queries as sms_queries
 from resilience.sms.gsm7 import GSM7_PART, GSM7_SINGLE, MAX_SEGMENTS
-from resilience.sms.reasons import failure_reason
+from resilience.sms.reasons import channel_reason, failure_reason
 from resilience.vocabulary import WRITE_ROLES
 from resilience.web.blueprint import bp, nav_item
 from resilience.web.forms import FormErrors
@@ -80,9 +80,10 @@ def _page(form: dict | None = None, errors: dict | None = None, status: int = 20
                                                             if m.volunteer_id and m.direction == "inbound"}))
     reasons = {m.id: message_text(failure_reason(m.error_code, m.error_message, m.channel))
                for m in messages if m.direction == "outbound"}
+    switches = {m.id: message_text(channel_reason(m.channel_reason)) for m in messages if m.channel_reason}
     return render_template(
         "inbox.html", result=result, messages=messages, f=f, events=event_queries.events_active_first(db.session),
-        senders={m.id: _sender(m) for m in messages}, tasks=tasks, reasons=reasons,
+        senders={m.id: _sender(m) for m in messages}, tasks=tasks, reasons=reasons, switches=switches,
         commands=list(inbox_actions.COMMANDS), form=form or {}, errors=errors or {},
         gsm7={"single": GSM7_SINGLE, "part": GSM7_PART, "segments": MAX_SEGMENTS},
         waiting=sms_queries.waiting_count(db.session)), status

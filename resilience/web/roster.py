@@ -18,12 +18,14 @@ from resilience.sms.inbox import simulate_reply
 from resilience.sms.schemas import SimulateSchema
 from resilience.volunteers import operations as volunteer_ops
 from resilience.volunteers import queries as volunteer_queries
-from resilience.volunteers.models import AVAILABILITY, GROUP_KINDS, SKILLS, Volunteer, VolunteerGroup
+from resilience.sms.reasons import channel_reason
+from resilience.volunteers.models import AVAILABILITY, CHANNELS, GROUP_KINDS, SKILLS, Volunteer, VolunteerGroup
 from resilience.volunteers.schemas import (
     GroupCreateSchema, GroupPatchSchema, VolunteerCreateSchema, VolunteerPatchSchema,
 )
 from resilience.web.blueprint import bp, nav_item
 from resilience.web.forms import FormErrors, load
+from resilience.web.i18n import message_text
 from resilience.web.labels import label
 from resilience.web.people import Page, changed_fields, failure, integer_input, page_number, point_input
 from resilience.web.session import write_required
@@ -91,7 +93,8 @@ def _volunteer_input(form) -> tuple[dict, list[dict]]:
     data: dict = {"name": (form.get("name") or "").strip(), "phone": (form.get("phone") or "").strip(),
                   "skills": [s for s in form.getlist("skills")],
                   "trainings": [t.strip() for t in (form.get("trainings") or "").splitlines() if t.strip()],
-                  "availability": form.get("availability") or ""}
+                  "availability": form.get("availability") or "",
+                  "preferred_channel": form.get("preferred_channel") or "sms"}
     group = (form.get("group_id") or "").strip()
     data["group_id"] = int(group) if group.isdigit() else None
     capacity = integer_input(form, "capacity", errors)
@@ -107,11 +110,12 @@ def _volunteer_input(form) -> tuple[dict, list[dict]]:
 
 def _form_values(volunteer: Volunteer | None) -> dict:
     if volunteer is None:
-        return {"availability": "available", "capacity": "1", "skills": []}
+        return {"availability": "available", "capacity": "1", "skills": [], "preferred_channel": "sms"}
     point = point_dict(volunteer.location) or {}
     return {"name": volunteer.name, "phone": volunteer.phone, "group_id": str(volunteer.group_id or ""),
             "skills": list(volunteer.skills or []), "trainings": "\n".join(volunteer.trainings or []),
             "availability": volunteer.availability, "capacity": str(volunteer.capacity),
+            "preferred_channel": volunteer.preferred_channel,
             "lat": str(point.get("lat", "")), "lon": str(point.get("lon", ""))}
 
 
@@ -123,7 +127,8 @@ def _posted_values(form) -> dict:
 
 def _render_form(volunteer, form, errors, status=200):
     return render_template("volunteer_form.html", volunteer=volunteer, form=form, errors=errors, groups=_groups(),
-                           skills=SKILLS, availability=AVAILABILITY), status
+                           skills=SKILLS, availability=AVAILABILITY, channels=CHANNELS,
+                           whatsapp=bool(current_app.config["SETTINGS"].whatsapp_from)), status
 
 
 @bp.route("/volunteers/new", methods=["GET", "POST"])
@@ -256,8 +261,10 @@ def volunteer_sms(volunteer_id: int):
     volunteer = volunteer_ops.get_volunteer(db.session, volunteer_id)
     tasks = task_queries.volunteer_tasks(db.session, volunteer.id)
     outbox = current_app.config["SETTINGS"].sms_backend == "outbox"
-    return render_template("sms.html", volunteer=volunteer, messages=volunteer_queries.conversation(db.session, volunteer), tasks=tasks,
-                           outbox=outbox)
+    messages = volunteer_queries.conversation(db.session, volunteer)
+    return render_template("sms.html", volunteer=volunteer, messages=messages, tasks=tasks, outbox=outbox,
+                           switches={m.id: message_text(channel_reason(m.channel_reason))
+                                     for m in messages if m.channel_reason})
 
 
 @bp.post("/volunteers/<int:volunteer_id>/sms")

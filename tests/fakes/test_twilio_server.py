@@ -672,3 +672,55 @@ def test_separate_process(tmp_path, receiver):
         proc.terminate()
         assert proc.wait(10) == 0
         proc.stdout.close()
+
+
+# ------------------------------------------------------------------------------ WhatsApp
+
+WA_TO, WA_FROM = "whatsapp:" + TO, "whatsapp:+14155238886"
+TEMPLATE = "HX" + "12" * 16
+
+
+def test_whatsapp_free_text_needs_the_window_and_templates_do_not(fake_twilio, receiver):
+    client = fake_twilio.client()
+    fake_twilio.add_whatsapp_template(TEMPLATE, "Posko banjir: {{1}}")
+    with pytest.raises(TwilioRestException) as refused:  # nobody wrote to us: the window is shut
+        create(client, to=WA_TO, from_=WA_FROM)
+    assert refused.value.code == 63016 and refused.value.status == 400
+    with pytest.raises(TwilioRestException) as wrong_sender:
+        create(client, to=WA_TO, from_=FROM)
+    assert wrong_sender.value.code == 63007
+    templated = create(client, to=WA_TO, from_=WA_FROM, body=None, content_sid=TEMPLATE,
+                       content_variables=json.dumps({"1": "Tugas T7"}))
+    assert templated.body == "Posko banjir: Tugas T7" and templated.to == WA_TO
+    with pytest.raises(TwilioRestException) as unknown:
+        create(client, to=WA_TO, from_=WA_FROM, body=None, content_sid="HX" + "0" * 32)
+    assert unknown.value.code == 21655
+
+    fake_twilio.send_inbound(receiver.url + "/in", from_=WA_TO, to=WA_FROM, body="halo")
+    assert receiver.posts[-1]["params"]["WaId"] == TO[1:]
+    assert create(client, to=WA_TO, from_=WA_FROM, body="Terima kasih").body == "Terima kasih"
+    fake_twilio.clock = lambda: time.time() + 24 * 3600 + 1  # a day later the window has shut
+    with pytest.raises(TwilioRestException):
+        create(client, to=WA_TO, from_=WA_FROM)
+
+
+def test_whatsapp_window_by_status_and_a_cut_path(fake_twilio, receiver):
+    client = fake_twilio.client()
+    fake_twilio.whatsapp_window_error = "status"  # what WhatsApp does: accept, then fail
+    url = receiver.url + "/s"
+    outside = create(client, to=WA_TO, from_=WA_FROM, status_callback=url)
+    fake_twilio.wait_for_webhooks(1)
+    assert receiver.posts[-1]["params"]["MessageStatus"] == "failed"
+    assert receiver.posts[-1]["params"]["ErrorCode"] == "63016" and fake_twilio.message(outside.sid)["status"] == "failed"
+    fake_twilio.open_whatsapp_window(TO)
+    fake_twilio.cut_whatsapp(TO, mode="undelivered")
+    cut = create(client, to=WA_TO, from_=WA_FROM, status_callback=url)
+    fake_twilio.wait_for_webhooks(3)
+    assert [p["params"]["MessageStatus"] for p in receiver.posts[1:]] == ["sent", "undelivered"]
+    assert receiver.posts[-1]["params"]["ErrorCode"] == "63024" and fake_twilio.message(cut.sid)["status"] == "undelivered"
+    fake_twilio.cut_whatsapp(None)
+    fake_twilio.auto_callbacks(("sent", "delivered", "read"), delay=0.01)
+    read = create(client, to=WA_TO, from_=WA_FROM, status_callback=url)
+    fake_twilio.wait_for_webhooks(6)
+    assert [p["params"]["MessageStatus"] for p in receiver.posts[3:]] == ["sent", "delivered", "read"]
+    assert fake_twilio.message(read.sid)["status"] == "read"

@@ -134,7 +134,16 @@ ERRORS: dict[int, tuple[int, str]] = {
     30006: (400, "Landline or unreachable carrier"),
     30007: (400, "Message filtered"),
     30008: (400, "Unknown error"),
+    21655: (400, "The ContentSid is Invalid."),
+    63003: (400, "Channel could not find To address"),
+    63007: (400, "Twilio could not find a Channel with the specified From address"),
+    63016: (400, "Failed to send freeform message because you are outside the allowed window. If you want "
+                 "to send a message outside this window, you need to use a pre-approved template."),
+    63024: (400, "Invalid message recipient"),
 }
+WHATSAPP = "whatsapp:"
+#: WhatsApp's customer-service window: free-form messages only within 24 h of the user's last message
+WHATSAPP_WINDOW_SECONDS = 24 * 3600
 
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 _STATUS_RANK = {"accepted": 0, "scheduled": 0, "queued": 1, "sending": 2, "sent": 3,
@@ -453,7 +462,8 @@ class FakeTwilio:
                  auth_token: str = DEFAULT_AUTH_TOKEN, host: str = "127.0.0.1", port: int = 0,
                  *, validate_numbers: bool = True, service_sender: str = DEFAULT_SERVICE_SENDER,
                  state_file: str | None = None,
-                 webhook_transport: Callable[[str, dict, dict], tuple[int, str]] | None = None):
+                 webhook_transport: Callable[[str, dict, dict], tuple[int, str]] | None = None,
+                 whatsapp_window_error: str = "create", clock: Callable[[], float] = time.time):
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.host = host
@@ -463,6 +473,11 @@ class FakeTwilio:
         self.state_file = state_file
         #: callable(url, params, headers) -> (status_code, text); default: real HTTP POST
         self.webhook_transport = webhook_transport
+        #: a free-form WhatsApp message outside the window: "create" refuses it with 63016 (a
+        #: REST 400), "status" accepts it and reports it failed with 63016 (as WhatsApp does)
+        self.whatsapp_window_error = whatsapp_window_error
+        #: the fake's clock for the WhatsApp window (seconds since the epoch): tests move it
+        self.clock = clock
         self._lock = threading.RLock()
         self._stopping = threading.Event()
         self._server: _Server | None = None
@@ -483,6 +498,11 @@ class FakeTwilio:
         self._defaults: dict[str, Fault] = {"create": Fault.ok(), "fetch": Fault.ok()}
         self._auto: dict | None = None
         self._blocked: dict[str, int] = {}
+        # WhatsApp: approved templates (ContentSid -> text with {{1}}…), each number's last
+        # inbound WhatsApp message (its 24-hour window), numbers whose WhatsApp path is cut.
+        self.whatsapp_templates: dict[str, str] = {}
+        self._whatsapp_inbound: dict[str, float] = {}
+        self._whatsapp_cut: dict[str, str] = {}
 
     def start(self) -> "FakeTwilio":
         if self._server is not None:
@@ -576,6 +596,56 @@ class FakeTwilio:
         with self._lock:
             self._blocked.pop(phone, None)
             self._persist()
+
+    # ---------------------------------------------------------------- WhatsApp
+    def add_whatsapp_template(self, content_sid: str, text: str) -> None:
+        """An approved template (Content API): ``text`` with ``{{1}}``, ``{{2}}``… variables."""
+        with self._lock:
+            self.whatsapp_templates[content_sid] = text
+
+    def render_template(self, content_sid: str, variables_json: str) -> str:
+        variables = json.loads(variables_json or "{}")
+        text = self.whatsapp_templates[content_sid]
+        return re.sub(r"\{\{(\w+)\}\}", lambda m: str(variables.get(m.group(1), "")), text)
+
+    def open_whatsapp_window(self, phone: str, at: float | None = None) -> None:
+        """As if ``phone`` (E.164, with or without ``whatsapp:``) wrote to us on WhatsApp at ``at``."""
+        with self._lock:
+            self._whatsapp_inbound[phone.removeprefix(WHATSAPP)] = self.clock() if at is None else at
+
+    def whatsapp_window_open(self, phone: str) -> bool:
+        with self._lock:
+            last = self._whatsapp_inbound.get(phone.removeprefix(WHATSAPP))
+        return last is not None and self.clock() - last < WHATSAPP_WINDOW_SECONDS
+
+    def cut_whatsapp(self, phone: str | None = "*", mode: str = "silent") -> None:
+        """Cut the WhatsApp path to ``phone`` ("*": to everyone; None: restore every path).
+        Creates still succeed (Twilio takes the message); then ``silent``: no status ever comes
+        (the phone is offline), ``undelivered``: callbacks ``sent`` then ``undelivered`` (63024)."""
+        if mode not in ("silent", "undelivered"):
+            raise ValueError(f"unknown mode {mode!r}")
+        with self._lock:
+            if phone is None:
+                self._whatsapp_cut.clear()
+            else:
+                self._whatsapp_cut[phone.removeprefix(WHATSAPP)] = mode
+
+    def _whatsapp_fault(self, form: dict[str, str]) -> "Fault | None":
+        """The status callbacks a created WhatsApp message gets from the fake's WhatsApp rules
+        (None: the usual ones)."""
+        to = form.get("To") or ""
+        if not to.startswith(WHATSAPP):
+            return None
+        number = to[len(WHATSAPP):]
+        with self._lock:
+            cut = self._whatsapp_cut.get(number) or self._whatsapp_cut.get("*")
+        if form.get("ContentSid") is None and not self.whatsapp_window_open(number):
+            return Fault.ok(callbacks=("failed",), error_code=63016)  # whatsapp_window_error="status"
+        if cut == "undelivered":
+            return Fault.ok(callbacks=("sent", "undelivered"), error_code=63024)
+        if cut == "silent":
+            return Fault.ok(callbacks=())
+        return None
 
     def auto_callbacks(self, statuses: Iterable[str] | None = ("sent", "delivered"), *,
                        delay: float = 0.02, copies: int = 1, error_code: int | None = None,
@@ -710,6 +780,8 @@ class FakeTwilio:
         sid = "SM" + secrets.token_hex(16)
         now = time.time()
         body = form.get("Body", "")
+        if form.get("ContentSid") in self.whatsapp_templates:
+            body = self.render_template(form["ContentSid"], form.get("ContentVariables") or "{}")
         via_service = bool(form.get("MessagingServiceSid")) and not form.get("From")
         status = "accepted" if via_service else "queued"
         segments = "0" if via_service else str(sms_segments(body)[1])
@@ -759,6 +831,17 @@ class FakeTwilio:
             return _error_body(21602)
         if len(form.get("Body", "")) > 1600:
             return _error_body(21617)
+        whatsapp = to.startswith(WHATSAPP)
+        if whatsapp:
+            if not (from_ or "").startswith(WHATSAPP):
+                return _error_body(63007)
+            to = to[len(WHATSAPP):]
+            content_sid = form.get("ContentSid")
+            if content_sid is not None and content_sid not in self.whatsapp_templates:
+                return _error_body(21655)
+            if content_sid is None and not self.whatsapp_window_open(to) \
+                    and self.whatsapp_window_error == "create":
+                return _error_body(63016)
         if self.validate_numbers and not _E164.match(to):
             return _error_body(21211, to=to)
         with self._lock:
@@ -938,7 +1021,7 @@ class FakeTwilio:
             with self._lock:
                 resource = dict(msg.resource)
             self._send_json(h, 201, resource)
-            self._schedule_callbacks(msg, fault)
+            self._schedule_callbacks(msg, self._whatsapp_fault(form) or fault)
             return
         if fault.kind == "created_then_reset":
             if not invalid:
@@ -1134,8 +1217,12 @@ class FakeTwilio:
         send_status_callback (``forged``, ``sign=False``, ``tamper={"Body": ...}``,
         ``signed_with_token``, ``signature``, ``signed_url``)."""
         sid = message_sid or "SM" + secrets.token_hex(16)
+        if from_.startswith(WHATSAPP):  # a WhatsApp message opens the sender's 24-hour window
+            self.open_whatsapp_window(from_)
+            extra = {"WaId": from_[len(WHATSAPP) + 1:], "ProfileName": "", **(extra or {})}
 
         def country(phone: str) -> str:
+            phone = phone.removeprefix(WHATSAPP)
             return "ID" if phone.startswith("+62") else ("US" if phone.startswith("+1") else "")
 
         params = {

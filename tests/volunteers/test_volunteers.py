@@ -340,3 +340,16 @@ def test_create_is_audited_without_phone(coordinator):
     updated = coordinator.get("/api/v1/audit?action=volunteer.updated").get_json()["items"]
     assert len(updated) == 1 and updated[0]["payload"]["phone"] == "<redacted>"
     assert "81399990000" not in str(updated)
+
+
+def test_preferred_channel_is_sms_unless_set_and_only_sms_or_whatsapp(seed, coordinator):
+    created = coordinator.post("/api/v1/volunteers", json=_volunteer_body(phone="+6281377770001"))
+    assert created.status_code == 201 and created.get_json()["preferred_channel"] == "sms"
+    chosen = coordinator.post("/api/v1/volunteers", json=_volunteer_body(phone="+6281377770002",
+                                                                       preferred_channel="whatsapp"))
+    assert chosen.status_code == 201 and chosen.get_json()["preferred_channel"] == "whatsapp"
+    url = f"/api/v1/volunteers/{created.get_json()['id']}"
+    refused = coordinator.patch(url, json={"preferred_channel": "telegram"})
+    assert refused.status_code == 422 and _fields(refused) == {"preferred_channel"}
+    assert coordinator.patch(url, json={"preferred_channel": "whatsapp"}).get_json()["preferred_channel"] == "whatsapp"
+    assert coordinator.get(url).get_json()["preferred_channel"] == "whatsapp"

@@ -240,3 +240,23 @@ def test_roster_pages(web_coordinator, roster, monkeypatch):
     assert _roster_names(first) == ["Andi Pratama", "Joko Susilo"] and "Halaman 1 dari 2" in first
     assert _roster_names(web_coordinator.get("/volunteers?page=2").get_data(as_text=True)) == ["Sari Wulandari"]
     assert _roster_names(web_coordinator.get("/volunteers?page=5").get_data(as_text=True)) == ["Sari Wulandari"]
+
+
+def test_the_preferred_channel_is_set_in_the_form_and_shown(web_coordinator, roster, seed):
+    andi = roster["andi"]
+    page = web_coordinator.get(f"/volunteers/{andi['id']}/edit").get_data(as_text=True)
+    assert '<option value="sms" selected>SMS</option>' in page and "WhatsApp belum disiapkan" in page
+    response = web_coordinator.post(f"/volunteers/{andi['id']}/edit", {
+        "name": "Andi Pratama", "phone": andi["phone"], "skills": ["boat"], "availability": "available",
+        "capacity": "2", "lat": "-1.64", "lon": "113.69", "preferred_channel": "whatsapp"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert seed.client.get(f"/api/v1/volunteers/{andi['id']}").get_json()["preferred_channel"] == "whatsapp"
+    refused = web_coordinator.post(f"/volunteers/{andi['id']}/edit", {
+        "name": "Andi Pratama", "phone": andi["phone"], "availability": "available", "capacity": "2",
+        "lat": "-1.64", "lon": "113.69", "preferred_channel": "merpati"})
+    assert refused.status_code == 422 and 'id="f-preferred_channel"' in refused.get_data(as_text=True)
+    assert 'aria-invalid="true"' in refused.get_data(as_text=True).split('id="f-preferred_channel"')[1][:200]
+    roster_page = web_coordinator.get("/volunteers").get_data(as_text=True)
+    assert roster_page.split(f'id="vol-{andi["id"]}"')[1].split("</tr>")[0].count("WhatsApp") == 1
+    conversation = web_coordinator.get(f"/volunteers/{andi['id']}/sms").get_data(as_text=True)
+    assert "Pesan lewat: <strong>WhatsApp</strong>" in conversation
