@@ -93,6 +93,7 @@ def test_linked_call_sequences_break_nothing(app):
                                    headers=kwargs.get("headers"), transport_kwargs=kwargs or None,
                                    recorder=getattr(self, "recorder", None))
 
-    Linked.run(settings=settings(max_examples=SCENARIOS, stateful_step_count=STEPS, deadline=None,
+    # derandomize: the same scenarios on every run, so that the coverage assertion below cannot flake
+    Linked.run(settings=settings(max_examples=SCENARIOS, stateful_step_count=STEPS, deadline=None, derandomize=True,
                                  suppress_health_check=list(HealthCheck), database=None))
     assert followed, "no scenario followed a link to the resource it created"
