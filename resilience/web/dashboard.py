@@ -295,7 +295,7 @@ def _json(data):
     demo is about 210 KB as text and about a fifth of that compressed, which matters on a posko's
     weak link. Encoded by orjson: at 10,000 households (2.6 MB) the standard library's encoder
     took a third of the map's time in Python (bench/RESULTS.md)."""
-    response = Response(orjson.dumps(data), mimetype="application/json")
+    response = Response(orjson.dumps(data, default=current_app.json.default), mimetype="application/json")
     response.vary.add("Accept-Encoding")
     if "gzip" in request.accept_encodings and response.content_length and response.content_length >= GZIP_MIN_BYTES:
         response.set_data(gzip.compress(response.get_data(), compresslevel=5))
