@@ -555,10 +555,14 @@ def add_households(stack: Stack, count: int) -> int:
         os.environ.update(env_before)
 
 
-def time_map(url: str, cookie: str, event: int, runs: int):
+def time_map(url: str, cookie: str, event: int, runs: int, stack: Stack | None = None):
+    """Each answer's wall time over loopback, and (with ``stack``) the CPU the server spent per
+    answer (gunicorn workers and PostgreSQL backends, from /proc): the figure that holds on a
+    machine whose other load stretches the wall times."""
     client = Client(url, "", cookie)
     for encoding in ("gzip", "identity"):
         times, size = [], 0
+        cpu_before = None
         for i in range(runs + 1):
             t0 = time.perf_counter()
             status, payload, response = client.request("GET", f"/events/{event}/map.json", web=True,
@@ -567,7 +571,14 @@ def time_map(url: str, cookie: str, event: int, runs: int):
             assert status == 200, status
             if i:
                 times.append(elapsed)
+            elif stack is not None:  # after the warm-up
+                cpu_before = cpu_by_part(stack, stack.procs[-1].pid)
             size = len(payload)
+        cpu = ""
+        if cpu_before is not None:
+            after = cpu_by_part(stack, stack.procs[-1].pid)
+            cpu = (f"; server CPU per answer: gunicorn {(after['gunicorn'] - cpu_before['gunicorn']) / runs * 1000:.0f} ms"
+                   f" + PostgreSQL {(after['postgres'] - cpu_before['postgres']) / runs * 1000:.0f} ms")
         body = gzip.decompress(payload) if encoding == "gzip" else payload
         households = len(json.loads(body)["households"])
         if encoding == "identity":  # what the compression costs, at two levels, in this process
@@ -577,7 +588,7 @@ def time_map(url: str, cookie: str, event: int, runs: int):
                 print(f"  gzip level {level} of the {len(body) / 1024:.0f} KB: {(time.perf_counter() - t0) * 1000:.0f} ms, "
                       f"{len(packed) / 1024:.0f} KB")
         print(f"map.json, {households} households, Accept-Encoding {encoding}: median {statistics.median(times):.0f} ms, "
-              f"p90 {pct(times, 90):.0f} ms, max {max(times):.0f} ms, {size / 1024:.0f} KB on the wire ({runs} runs)")
+              f"p90 {pct(times, 90):.0f} ms, max {max(times):.0f} ms, {size / 1024:.0f} KB on the wire ({runs} runs){cpu}")
 
 
 # --- main ---------------------------------------------------------------------------------------
@@ -604,7 +615,8 @@ def main() -> None:
                 profile(stack, args.profile, args.runs, event)
                 return
             url = stack.start_gunicorn(args.workers[0], args.worker_class, args.threads)
-            time_map(url, web_login(url), event, args.runs)
+            time_map(url, web_login(url), event, args.runs, stack)
+            print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
             return
         if args.profile:
             profile(stack, args.profile, args.runs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,17 @@ UPLOAD_PAGES = ("/households/import",)
 TASK_MODULES = (sms_tasks, dispatch_tasks, alert_tasks)
 # Anyone may check the response log's integrity (it reveals only counts and a sequence number).
 PUBLIC_PATHS = ("/api/v1/audit/verify",)
+
+
+def freeze_loaded_objects() -> None:
+    """Take what is loaded now (the app, its routes and schemas, SQLAlchemy's and the other
+    libraries' ~200,000 objects) out of the garbage collector's full collections: they live as
+    long as the process. Called once a serving process is ready (resilience/wsgi.py under
+    gunicorn, ``resilience serve``). Without it a full collection walked them all, about 130 ms
+    on this machine, paid now and then by whichever request happened to allocate enough:
+    map.json of 10,000 households builds ~40,000 containers and paid it often (bench/RESULTS.md)."""
+    gc.collect()
+    gc.freeze()
 
 
 def migrations_dir() -> str:

@@ -166,6 +166,9 @@ def serve(host: str, port: int):
 
         EmbeddedScheduler(app).start()
         EmbeddedWorker(app, [SEND_TASK]).start()  # a request that queues SMS answers at once
+    from resilience.app import freeze_loaded_objects
+
+    freeze_loaded_objects()
     # Behind PROXY_COUNT proxies the app's ProxyFix reads X-Forwarded-*: waitress must pass them on.
     waitress_serve(app, host=host, port=port, threads=8, ident="Resilience",
                    clear_untrusted_proxy_headers=not settings.proxy_count)

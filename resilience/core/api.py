@@ -16,6 +16,7 @@ from sqlalchemy import Select, func, select
 from werkzeug.exceptions import HTTPException
 
 from resilience.core.errors import PROBLEM_MIME, flatten_messages, problem
+from resilience.core.links import links_for
 
 MAX_PER_PAGE = 500
 
@@ -41,7 +42,8 @@ class OperationsPlugin(BasePlugin):
     """Completes every operation for client generators: an ``operationId`` (the view's name,
     with the method when one view answers several), and the error statuses each one can answer
     documented as problem+json — 401, 403 and 429 everywhere, 404 where the path names a
-    resource, 409, 413 and 415 for writes (422 comes from the request schemas)."""
+    resource, 409, 413 and 415 for writes (422 comes from the request schemas) — and the links
+    from a created resource to the operations that take its id (resilience/core/links.py)."""
 
     def operation_helper(self, path=None, operations=None, **kwargs):
         rule = kwargs.get("rule")
@@ -60,6 +62,13 @@ class OperationsPlugin(BasePlugin):
                 codes += ["409", "413", "415"]
             for code in codes:
                 responses.setdefault(code, _ERROR_REFS[code])
+            links = links_for(operation["operationId"])
+            if links is not None:
+                status, objects = links
+                response = responses.get(status) or responses.get(int(status))
+                if not isinstance(response, dict):
+                    raise LookupError(f"{operation['operationId']}: no {status} response to link from")
+                response.setdefault("links", {}).update(objects)
 
 
 _ERROR_REFS = {code: name for code, name in (

@@ -1,6 +1,13 @@
 """Database plumbing shared by every domain: engine options for SpatiaLite and PostGIS,
 the declarative base, column types, the write-intent flag and the after-commit queue.
 
+PostgreSQL pool. A pooled connection is checked with a round trip (``SELECT 1``) only when it
+sat unused in the pool for IDLE_PING_SECONDS or more: that is when a server restart, a
+failover or a firewall's idle timeout may have closed it, and then it is replaced before the
+request uses it. A connection in steady use (every request under load) skips the round trip
+that ``pool_pre_ping`` costs on every checkout; ``pool_recycle`` replaces connections older than
+POOL_RECYCLE_SECONDS. (bench/pool_bench.py measures the checkout.)
+
 SQLite notes. The driver's own transaction handling is switched off and transactions are
 begun here: ``BEGIN IMMEDIATE`` for anything that may write (so two writers queue on the
 database lock instead of failing half-way with SQLITE_BUSY), plain ``BEGIN`` for read-only
@@ -12,10 +19,11 @@ from __future__ import annotations
 import contextvars
 import importlib
 import os
+import time
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
@@ -102,11 +110,18 @@ def engine_options(database_url: str) -> dict[str, Any]:
             "connect_args": {"timeout": 30, "check_same_thread": False},
             "hide_parameters": True,  # no personal data in an error's text (core.logging)
         }
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 20, "hide_parameters": True}
+    return {"pool_pre_ping": False, "pool_recycle": POOL_RECYCLE_SECONDS, "pool_size": 10, "max_overflow": 20,
+            "hide_parameters": True}
+
+
+IDLE_PING_SECONDS = 10.0
+POOL_RECYCLE_SECONDS = 1800
+_IDLE_SINCE = "resilience.idle_since"
 
 
 def install_engine_events(engine: Engine) -> None:
     if engine.dialect.name != "sqlite":
+        _ping_idle_connections(engine)
         return
 
     @event.listens_for(engine, "connect")
@@ -134,6 +149,24 @@ def install_engine_events(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         conn.exec_driver_sql("BEGIN IMMEDIATE" if _may_write.get() else "BEGIN")
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Check a pooled connection at checkout only when it has been idle (see the module doc)."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from_now(_dbapi_conn, record):
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_conn, record, _proxy):
+        since = record.info.pop(_IDLE_SINCE, None)
+        if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+            return  # new, or in use a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as error:  # closed by the server: the pool replaces it and checks out again
+            raise exc.DisconnectionError("an idle pooled connection was closed") from error
 
 
 # --- after-commit queue -------------------------------------------------------------------

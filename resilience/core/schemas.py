@@ -18,7 +18,7 @@ from shapely.geometry import Point
 
 from resilience.core.bounds import MAX_YEAR, MIN_YEAR
 from resilience.core.crypto import Unreadable
-from resilience.core.geo import area_to_geojson, check_point, parse_area
+from resilience.core.geo import INDONESIA_BBOX, area_to_geojson, check_point, parse_area
 from resilience.core.identity import (
     mask_digits,
     mask_phone,
@@ -223,6 +223,12 @@ class UTCDateTime(ma.fields.AwareDateTime):
         return moment.astimezone(timezone.utc)
 
 
+# A time's year, as the document states it: 1900-2099, or 2100 (its first day, after which
+# MAX_YEAR's bound is checked by the field).
+YEAR_PATTERN = "^(19[0-9]{2}|20[0-9]{2}|2100)-"
+assert (MIN_YEAR, MAX_YEAR) == (1900, 2100), "YEAR_PATTERN states 1900-2100"
+
+
 class AreaRefSchema(ma.Schema):
     code = ma.fields.String()
     name = ma.fields.String()
@@ -232,3 +238,22 @@ def register_fields(api) -> None:
     """Tell apispec how the custom fields look in the OpenAPI document."""
     api.register_field(PointField, "object", None)
     api.register_field(AreaField, "object", None)
+    api.ma_plugin.converter.add_attribute_function(_field_constraints)
+
+
+def _field_constraints(self, field: ma.fields.Field, **kwargs) -> dict[str, Any]:
+    """What the custom fields accept, in JSON Schema: a point's two members inside Indonesia,
+    an area's GeoJSON type, a time's year between MIN_YEAR and MAX_YEAR. A client generator (and schemathesis) then builds values the
+    server takes, instead of learning it from a 422."""
+    if isinstance(field, PointField):
+        west, south, east, north = INDONESIA_BBOX
+        return {"properties": {"lat": {"type": "number", "minimum": south, "maximum": north},
+                               "lon": {"type": "number", "minimum": west, "maximum": east}},
+                "required": ["lat", "lon"], "additionalProperties": False}
+    if isinstance(field, UTCDateTime):
+        return {"pattern": YEAR_PATTERN}
+    if isinstance(field, AreaField):
+        return {"properties": {"type": {"type": "string", "enum": ["Polygon", "MultiPolygon"]},
+                               "coordinates": {"type": "array"}},
+                "required": ["type", "coordinates"]}
+    return {}

@@ -47,7 +47,19 @@ def tile_origin(tile_url: str | None) -> str | None:
 
 
 def content_security_policy(settings: Settings) -> str:
-    images = " ".join(filter(None, ("'self'", "data:", tile_origin(settings.tile_url))))
+    return _policy(tile_origin(settings.tile_url))
+
+
+def api_docs_policy() -> str:
+    """The API documentation page's policy (vendored Swagger UI, resilience/web/api_docs.py):
+    the app's, without the tile server, since the page shows no map. Swagger UI needs nothing
+    more: its styles are set through the DOM, which ``style-src 'self'`` allows, and it
+    evaluates no strings (tests/web/test_browser_api_docs.py records every refusal)."""
+    return _policy(None)
+
+
+def _policy(tiles: str | None) -> str:
+    images = " ".join(filter(None, ("'self'", "data:", tiles)))
     return "; ".join((
         "default-src 'self'",
         "script-src 'self'",

@@ -29,6 +29,7 @@ from resilience.web import report  # noqa: F401
 from resilience.web import transparency  # noqa: F401
 from resilience.web import audit_log  # noqa: F401
 from resilience.web import assets  # noqa: F401
+from resilience.web import api_docs  # noqa: F401
 from resilience.web.blueprint import NAV, bp, nav_item  # noqa: F401
 
 __all__ = ["NAV", "bp", "nav_item"]

@@ -58,3 +58,35 @@ def test_a_real_conflict_matches_its_documented_schema(coordinator, document):
     body = conflict.get_json()
     documented = set(document["components"]["schemas"]["Problem"]["properties"])
     assert set(body) - documented  # members beyond the documented ones: allowed by additionalProperties
+
+
+def _path_parameters(item, operation):
+    return {p["name"] for p in [*item.get("parameters", []), *operation.get("parameters", [])] if p["in"] == "path"}
+
+
+def test_links_lead_from_each_created_resource_to_operations_that_take_its_id(document):
+    """Every link names an operation that exists and fills exactly its path parameters from a
+    member the source's response schema has (the stateful fuzz test follows them)."""
+    by_id = {operation["operationId"]: (document["paths"][path], operation) for path, _, operation in _operations(document)}
+    sources = 0
+    for path, method, operation in _operations(document):
+        for code, response in operation["responses"].items():
+            links = _resolve(document, response).get("links", {})
+            if not links:
+                continue
+            sources += 1
+            assert code in ("200", "201"), (method, path, code)
+            schema = response["content"]["application/json"]["schema"]
+            members = set(document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]["properties"])
+            for name, link in links.items():
+                assert link["operationId"] in by_id, (operation["operationId"], name)
+                item, target = by_id[link["operationId"]]
+                assert set(link["parameters"]) == _path_parameters(item, target), (operation["operationId"], name)
+                for expression in link["parameters"].values():
+                    assert expression.startswith("$response.body#/")
+                    assert expression.split("/")[1] in members, (operation["operationId"], expression)
+    linked = {op["operationId"] for _, _, op in _operations(document) if any(
+        "links" in _resolve(document, r) for r in op["responses"].values())}
+    assert {"create_event", "create_household", "create_need", "create_volunteer", "create_group",
+            "create_depot", "create_item", "record_movement"} <= linked
+    assert sources == len(linked)

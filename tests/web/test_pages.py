@@ -80,6 +80,35 @@ def test_dashboard_json_shapes(web_coordinator, seed):
     assert counters["households_served"] == 0
 
 
+def test_map_colours_a_household_by_its_least_advanced_live_need(web_coordinator, seed):
+    """A household's map entry: the highest priority and the least advanced status among its
+    live needs (open < assigned < in_progress), "done" with priority 0 when none is live, and
+    every need listed in order (the map is built in one pass over rows ordered by household)."""
+    import sqlalchemy as sa
+
+    from resilience.extensions import db
+
+    event = seed.event()
+    mixed, busy, finished = (seed.household(), seed.household(nik=None, kk_number=None, phone=None),
+                             seed.household(nik=None, kk_number=None, phone=None))
+    plan = [(mixed, "food", "done", 4), (mixed, "water", "assigned", 5), (mixed, "clothing", "open", 2),
+            (busy, "food", "in_progress", 3), (busy, "water", "done", 1),
+            (finished, "food", "done", 5), (finished, "water", "cancelled", 4)]
+    ids = []
+    for household, category, status, priority in plan:
+        need = seed.need(event["id"], household["id"], category)
+        with db.engine.begin() as conn:  # test data: the states a dispatch would have reached
+            conn.execute(sa.text("UPDATE needs SET status = :s, priority = :p WHERE id = :i"),
+                         {"s": status, "p": priority, "i": need["id"]})
+        ids.append(need["id"])
+    data = web_coordinator.get(f"/events/{event['id']}/map.json").get_json()
+    by_id = {h["id"]: h for h in data["households"]}
+    assert [(by_id[h["id"]]["status"], by_id[h["id"]]["priority"]) for h in (mixed, busy, finished)] == [
+        ("open", 5), ("in_progress", 3), ("done", 0)]
+    assert [n["id"] for n in by_id[mixed["id"]]["needs"]] == ids[:3]
+    assert by_id[busy["id"]]["needs"][0] == {"id": ids[3], "category": "food", "priority": 3, "status": "in_progress"}
+
+
 def test_households_served_counts_like_the_official_report(web_coordinator, seed):
     """A household is served when every need that is not cancelled is done: one done need
     beside an open one is not enough, on the dashboard as in the report."""
