@@ -29,6 +29,11 @@ class ExportTaskSchema(ma.Schema):
     done_at = ma.fields.String(allow_none=True, metadata=_TIME)
     cancelled_at = ma.fields.String(allow_none=True, metadata=_TIME)
     failed_at = ma.fields.String(allow_none=True, metadata=_TIME)
+    checkin_due_at = ma.fields.String(allow_none=True, metadata=_TIME)
+    checkin_asked_at = ma.fields.String(allow_none=True, metadata=_TIME)
+    checkin_safe_at = ma.fields.String(allow_none=True, metadata=_TIME)
+    checkin_help_at = ma.fields.String(allow_none=True, metadata=_TIME)
+    checkin_escalated_at = ma.fields.String(allow_none=True, metadata=_TIME)
 
 
 class ExportNeedSchema(ma.Schema):
@@ -44,6 +49,8 @@ class ExportNeedSchema(ma.Schema):
     notes = ma.fields.String()
     reporter = ma.fields.String()
     reported_at = ma.fields.String(metadata=_TIME)
+    created_at = ma.fields.String(metadata=_TIME)
+    updated_at = ma.fields.String(metadata=_TIME)
     tasks = ma.fields.List(ma.fields.Nested(ExportTaskSchema), metadata={
         "description": "the household's side of each task: no volunteer name, phone or id, no volunteer's words"})
 
