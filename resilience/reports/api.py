@@ -46,8 +46,9 @@ def render(report: dict, fmt: str, table: str = "kelurahan", session=None, lang:
         return to_xlsx(report, lang), MEDIA_TYPES["xlsx"]
     if fmt == "pdf":
         from resilience.reports.pdf import to_pdf
+        from resilience.web.report_figures import report_shapes
 
-        return to_pdf(report, lang), MEDIA_TYPES["pdf"]
+        return to_pdf(report, lang, report_shapes(session or db.session, report)), MEDIA_TYPES["pdf"]
     if fmt == "csv":
         return to_csv(report, table), MEDIA_TYPES["csv"] + "; charset=utf-8"
     if fmt == "geojson":
