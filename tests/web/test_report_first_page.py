@@ -104,3 +104,10 @@ def test_first_page_figures(coordinator, web_official, seed):
     first = _flat(_pdf_text(web_official.get(f"/events/{event_id}/report.pdf").data)[1][0])
     assert "Mungku Baru" in first and "Kebutuhan dilaporkan dan terlayani per hari" in first
     assert "Waktu respons" in first and "Beras (%)" in first
+
+    # The officials' dashboard map: counts per kelurahan (no point) with the class its JS fills by.
+    data = web_official.get(f"/events/{event_id}/map.json").get_json()
+    assert data["households"] == []
+    shading = {row["kelurahan"]: (row["waiting"], row["class"]) for row in data["by_kelurahan"]}
+    assert shading["Mungku Baru"] == (1, 1) and shading["Bukit Sua"] == (1, 1)
+    assert [s["colour"] for s in data["shading"]] == list(MAP_COLOURS) and data["shading"][1]["text"] == "1"
