@@ -71,7 +71,8 @@ def filename(report: dict, fmt: str, table: str = "kelurahan") -> str:
     "audit chain's state (`audit.ok`, `audit.entries`, `audit.head_hash`). No personal data. "
     "`format=csv` answers an HXL-tagged table (`table=kelurahan|waiting|aid`), `format=geojson` "
     "one feature per kelurahan boundary, `format=xlsx` a workbook with a sheet per table, `format=pdf` "
-    "a printable report (key figures and a chart per kelurahan on page one, then the tables); both "
+    "a printable report (key figures, the kelurahan map, charts of needs over time and response "
+    "times and aid against the BNPB minimum on page one, then the tables); both "
     "in Bahasa Indonesia unless `lang=en`, text cells that start like a formula neutralised.",
     responses={"200": {"description": "the report", "content": {
         "application/json": {"schema": {"type": "object"}},

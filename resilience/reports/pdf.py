@@ -1,9 +1,12 @@
 """The report as a printable PDF, made on the server without internet (fpdf2, pure Python).
 
 Page one is what an official reads in two minutes: the event and its period, the key figures
-(households affected, served and waiting, median time to help, vulnerable households not yet
-reached, safety escalations) and a bar chart of households waiting vs served per kelurahan,
-drawn here with rectangles. The tables follow: per kelurahan, needs by category and priority,
+(households affected, served, waiting and given aid, median time to help, vulnerable
+households not yet reached, safety escalations, SMS), the kelurahan map shaded by households
+waiting, the charts of needs reported vs served per day and of response times (the geometry of
+``reports/figures.py``, the page's SVG, drawn here with fpdf2's polygons, rectangles and
+lines), and per kelurahan the households waiting, the vulnerable not yet reached and the aid
+against the BNPB minimum. The tables follow: per kelurahan, needs by category and priority,
 aid, vulnerable households, safety check-in, SMS, the minimum-needs shortfall and the needs not
 yet served (the first ``WAITING_ROWS``; the XLSX has them all). Every page says its number, when
 the report was made (``TIMEZONE`` setting, with the zone's name) and the audit chain head (entry
