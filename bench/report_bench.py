@@ -16,6 +16,8 @@ times mixed as in a large flood), then times building the report (JSON) and rend
 XLSX and PDF, each ``--runs`` times after a warm-up, and the API's JSON, XLSX and PDF answers:
 
     .venv/bin/python bench/report_bench.py --needs 40000 --runs 5 [--postgis]
+
+``--profile`` (with ``--needs``) prints a cProfile of one build_report instead of the timings.
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ def _login(app, email):
 
 
 NEEDS = 0  # --needs
+PROFILE = False  # --profile (with --needs): cProfile one build_report instead of timing
 
 
 def grow(event_id: int, target: int) -> None:
@@ -128,6 +131,15 @@ def run_large(app, runs: int, label: str, event: int, bearer: dict) -> None:
         db.session.rollback()
         return report
 
+    if PROFILE:
+        import cProfile
+        import pstats
+
+        build()
+        profile = cProfile.Profile()
+        profile.runcall(build)
+        pstats.Stats(profile).sort_stats("tottime").print_stats(22)
+        return
     print(f"{'step':36} {'median ms':>10} {'p90 ms':>8} {'KiB':>6}")
     median, p90, report = _timed(build, runs)
     print(f"{'build_report (JSON dict)':36} {median:10.1f} {p90:8.1f} {'':>6}")
@@ -193,7 +205,10 @@ def run(app, runs: int, label: str) -> None:
 
 
 def main() -> None:
-    global NEEDS
+    global NEEDS, PROFILE
+    if "--profile" in sys.argv:
+        PROFILE = True
+        sys.argv.remove("--profile")
     if "--needs" in sys.argv:
         at = sys.argv.index("--needs")
         NEEDS = int(sys.argv[at + 1])
