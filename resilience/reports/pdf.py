@@ -194,10 +194,12 @@ def _key_figures(pdf: ReportPDF, report: dict[str, Any]) -> None:
     pdf.set_xy(pdf.l_margin, top + rows * (height + gap))
 
 
-def _caption(pdf: ReportPDF, x: float, y: float, text: str, width: float) -> None:
+def _caption(pdf: ReportPDF, x: float, y: float, text: str, width: float) -> float:
+    """A figure's title; returns the y below it (a long title takes two lines)."""
     pdf.set_xy(x, y)
     pdf.set_font(pdf.base_font, "B", 9)
-    pdf.multi_cell(width, 4, text, align="L")
+    pdf.multi_cell(width, 4, text, align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
+    return pdf.get_y() + 1.5
 
 
 def _legend(pdf: ReportPDF, x: float, y: float, entries: list[tuple[str, str]], outline: bool = False) -> float:
@@ -218,8 +220,8 @@ def _legend(pdf: ReportPDF, x: float, y: float, entries: list[tuple[str, str]], 
 
 
 def _map(pdf: ReportPDF, fig: dict[str, Any] | None, x: float, y: float, width: float, height: float) -> None:
-    _caption(pdf, x, y, gettext("Households still waiting per kelurahan"), width)
-    top = y + 5
+    top = _caption(pdf, x, y, gettext("Households still waiting per kelurahan"), width)
+    height -= top - y - 5
     if fig is None:
         pdf.set_xy(x, top)
         pdf.paragraph(gettext("No kelurahan boundary to draw."), 8, MUTED)
@@ -250,8 +252,8 @@ def _bars(pdf: ReportPDF, chart: dict[str, Any] | None, title: str, names: dict[
           width: float, height: float, empty: str) -> float:
     """A grouped bar chart of :func:`resilience.reports.figures.bar_chart` scaled into the box;
     returns the y below it."""
-    _caption(pdf, x, y, title, width)
-    top = y + 5
+    top = _caption(pdf, x, y, title, width)
+    height -= top - y - 5
     if chart is None:
         pdf.set_xy(x, top)
         pdf.set_font(pdf.base_font, "", 8)
