@@ -46,7 +46,7 @@
         var row = waiting[f.properties.name];
         if (!data.by_kelurahan) return {color: C.boundary, weight: 1, fill: false, dashArray: "4"};
         var shade = shades[row ? row["class"] : 0];
-        return {color: C.outline, weight: 1, fillColor: shade ? shade.colour : "#ffffff", fillOpacity: 0.8};
+        return {color: C.outline, weight: 1, fillColor: shade ? shade.colour : "#fff", fillOpacity: 0.8};
       },
       onEachFeature: function (f, layer) {
         var row = waiting[f.properties.name];
