@@ -3,7 +3,7 @@ reduced to what anyone may read, per kelurahan, with small cells suppressed.
 
 What it shows: per kelurahan the households affected, helped (served), in progress and still
 waiting, those that received aid, the needs still waiting per category and the median time to
-help (reported → done); per item the aid handed out; the audit chain's head, so a reader can
+help (reported → done); per item the aid handed out, in total and per kelurahan; the audit chain's head, so a reader can
 later check that the log it rests on was not rewritten. No need ids, no times per need, no
 people counts below the threshold.
 
