@@ -111,3 +111,18 @@ def test_first_page_figures(coordinator, web_official, seed):
     shading = {row["kelurahan"]: (row["waiting"], row["class"]) for row in data["by_kelurahan"]}
     assert shading["Mungku Baru"] == (1, 1) and shading["Bukit Sua"] == (1, 1)
     assert [s["colour"] for s in data["shading"]] == list(MAP_COLOURS) and data["shading"][1]["text"] == "1"
+
+    # The XLSX carries the same as tables: per day, response-time spans, aid against the minimum.
+    import io
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(web_official.get(f"/events/{event_id}/report.xlsx").data))
+    per_day = [row for row in wb["Per hari"].iter_rows(min_row=2, values_only=True)]
+    assert [(d.date().isoformat(), r, s) for d, r, s in per_day] == [
+        (row["date"], row["reported"], row["served"]) for row in report["timeline"]]
+    assert [row[2] for row in wb["Waktu respons"].iter_rows(min_row=2, values_only=True)] == to_accepted
+    rice = [row for row in wb["Bantuan vs minimum"].iter_rows(min_row=2, values_only=True)
+            if row[0] == "62.71.05.1004" and row[3] == "Beras"]
+    assert rice == [("62.71.05.1004", "Mungku Baru", 8, "Beras", "kg", rice_needed, 15.5,
+                     mungku["lines"]["rice"]["percent"])]
