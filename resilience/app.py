@@ -24,6 +24,7 @@ from resilience.core.api import ProblemApi
 from resilience.core.celery import init_celery
 from resilience.alerts import tasks as alert_tasks
 from resilience.alerts.hooks import init_alerts
+from resilience.audit import tasks as audit_tasks
 from resilience.dispatch import tasks as dispatch_tasks
 from resilience.dispatch.hooks import init_dispatch
 from resilience.sms import tasks as sms_tasks
@@ -38,7 +39,7 @@ UPLOAD_PATHS = ("/api/v1/households/import",)
 # web guard once it knows the user is a coordinator (resilience.web.session.UPLOAD_ENDPOINTS).
 UPLOAD_PAGES = ("/households/import",)
 # Each domain's Celery tasks (and the beat entries each one declares in BEAT_SCHEDULE).
-TASK_MODULES = (sms_tasks, dispatch_tasks, alert_tasks)
+TASK_MODULES = (sms_tasks, dispatch_tasks, alert_tasks, audit_tasks)
 # Anyone may check the response log's integrity (it reveals only counts and a sequence number).
 PUBLIC_PATHS = ("/api/v1/audit/verify",)
 

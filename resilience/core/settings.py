@@ -67,6 +67,9 @@ class Settings:
     proxy_count: int = 0  # reverse proxies in front whose X-Forwarded-* headers are trusted
     log_format: str = "text"  # "json": one JSON object a line, with the request id
     metrics_token: str | None = None  # a bearer token that may read /metrics (besides admins)
+    # Officials' phones (E.164) that get the audit chain head by SMS once a day, besides the
+    # duty phone of every active event (resilience/audit/anchor.py).
+    audit_anchor_phones: tuple[str, ...] = ()
 
     @property
     def embedded(self) -> bool:
@@ -186,6 +189,11 @@ class Settings:
         if metrics_token is not None and len(metrics_token) < 24:
             raise SettingsError("METRICS_TOKEN must be at least 24 characters long")  # never echo it
 
+        anchor_phones = tuple(p.strip() for p in (get("AUDIT_ANCHOR_PHONES") or "").split(",") if p.strip())
+        for phone in anchor_phones:
+            if not _E164.match(phone):
+                raise SettingsError(f"AUDIT_ANCHOR_PHONES must be E.164 numbers (+62…) separated by commas; got {phone!r}")
+
         return cls(
             env=mode,
             instance_path=instance_path,
@@ -219,6 +227,7 @@ class Settings:
             proxy_count=proxy_count,
             log_format=log_format,
             metrics_token=metrics_token,
+            audit_anchor_phones=anchor_phones,
         )
 
 

@@ -46,8 +46,9 @@ def render(report: dict, fmt: str, table: str = "kelurahan", session=None, lang:
         return to_xlsx(report, lang), MEDIA_TYPES["xlsx"]
     if fmt == "pdf":
         from resilience.reports.pdf import to_pdf
+        from resilience.web.report_figures import report_shapes
 
-        return to_pdf(report, lang), MEDIA_TYPES["pdf"]
+        return to_pdf(report, lang, report_shapes(session or db.session, report)), MEDIA_TYPES["pdf"]
     if fmt == "csv":
         return to_csv(report, table), MEDIA_TYPES["csv"] + "; charset=utf-8"
     if fmt == "geojson":
@@ -70,7 +71,8 @@ def filename(report: dict, fmt: str, table: str = "kelurahan") -> str:
     "audit chain's state (`audit.ok`, `audit.entries`, `audit.head_hash`). No personal data. "
     "`format=csv` answers an HXL-tagged table (`table=kelurahan|waiting|aid`), `format=geojson` "
     "one feature per kelurahan boundary, `format=xlsx` a workbook with a sheet per table, `format=pdf` "
-    "a printable report (key figures and a chart per kelurahan on page one, then the tables); both "
+    "a printable report (key figures, the kelurahan map, charts of needs over time and response "
+    "times and aid against the BNPB minimum on page one, then the tables); both "
     "in Bahasa Indonesia unless `lang=en`, text cells that start like a formula neutralised.",
     responses={"200": {"description": "the report", "content": {
         "application/json": {"schema": {"type": "object"}},

@@ -1,9 +1,12 @@
 """The report as a printable PDF, made on the server without internet (fpdf2, pure Python).
 
 Page one is what an official reads in two minutes: the event and its period, the key figures
-(households affected, served and waiting, median time to help, vulnerable households not yet
-reached, safety escalations) and a bar chart of households waiting vs served per kelurahan,
-drawn here with rectangles. The tables follow: per kelurahan, needs by category and priority,
+(households affected, served, waiting and given aid, median time to help, vulnerable
+households not yet reached, safety escalations, SMS), the kelurahan map shaded by households
+waiting, the charts of needs reported vs served per day and of response times (the geometry of
+``reports/figures.py``, the page's SVG, drawn here with fpdf2's polygons, rectangles and
+lines), and per kelurahan the households waiting, the vulnerable not yet reached and the aid
+against the BNPB minimum. The tables follow: per kelurahan, needs by category and priority,
 aid, vulnerable households, safety check-in, SMS, the minimum-needs shortfall and the needs not
 yet served (the first ``WAITING_ROWS``; the XLSX has them all). Every page says its number, when
 the report was made (``TIMEZONE`` setting, with the zone's name) and the audit chain head (entry
@@ -16,6 +19,7 @@ No personal data: the report has none.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -27,15 +31,14 @@ from fpdf.fonts import FontFace
 
 from resilience.reports.operations import PRIORITIES
 from resilience.vocabulary import NEED_CATEGORIES as CATEGORIES
-from resilience.web.i18n import duration, local_time, number, term
+from resilience.web.i18n import duration, local_time, number, term, zone_label
+from resilience.web.report_figures import first_page
 from resilience.web.labels import label
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"))
 WAITING_ROWS = 200
-CHART_MAX_ROWS = 15
+MAP_HEIGHT = 90  # mm: the map beside the two charts on page one
 STATES = ("waiting", "in_progress", "served", "cancelled")
-WAITING_COLOUR = (214, 96, 39)
-SERVED_COLOUR = (46, 139, 87)
 INK = (33, 33, 33)
 MUTED = (100, 100, 100)
 BOX = (238, 243, 248)
@@ -120,14 +123,15 @@ class ReportPDF(FPDF):
         self.multi_cell(0, size * 0.5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_text_color(*INK)
 
-    def grid(self, headers: list[str], rows: list[list[str]], widths: list[float], numeric: set[int] = frozenset()):
+    def grid(self, headers: list[str], rows: list[list[str]], widths: list[float], numeric: set[int] = frozenset(),
+             size: float = 8, line_height: float = 4.2, padding: float = 1):
         """A table with its header row repeated on every page it runs over."""
-        self.set_font(self.base_font, "", 8)
+        self.set_font(self.base_font, "", size)
         align = ["RIGHT" if i in numeric else "LEFT" for i in range(len(headers))]
-        heading = FontFace(emphasis="BOLD", fill_color=BOX, size_pt=7.5)
+        heading = FontFace(emphasis="BOLD", fill_color=BOX, size_pt=size - 0.5)
         self.set_fill_color(255, 255, 255)
-        with self.table(col_widths=widths, text_align=align, headings_style=heading, line_height=4.2,
-                        padding=1, first_row_as_headings=True, repeat_headings=1) as table:
+        with self.table(col_widths=widths, text_align=align, headings_style=heading, line_height=line_height,
+                        padding=padding, first_row_as_headings=True, repeat_headings=1) as table:
             for values in [headers, *rows]:
                 row = table.row()
                 for value in values:
@@ -135,10 +139,18 @@ class ReportPDF(FPDF):
         self.ln(1)
 
 
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return tuple(int(colour[i:i + 2], 16) for i in (1, 3, 5))
+
+
 def _key_figures(pdf: ReportPDF, report: dict[str, Any]) -> None:
+    """Eight boxes, four a row: the households, the time to help, the vulnerable not reached,
+    safety escalations and the SMS."""
     totals = report["totals"]
     hh = totals["households"]
     minutes = totals["response_minutes"]
+    sms = report["sms"]
+    failed = sum(n for s, n in sms["by_status"].items() if s in ("failed", "undelivered"))
     figures = [
         (_num(hh["affected"]), gettext("Households affected"),
          gettext("%(people)s people", people=_num(hh["people"]))),
@@ -146,81 +158,174 @@ def _key_figures(pdf: ReportPDF, report: dict[str, Any]) -> None:
          gettext("%(n)s in progress", n=_num(hh["in_progress"]))),
         (_num(hh["waiting"]), gettext("Households waiting"),
          gettext("oldest since %(time)s", time=_time(totals["oldest_waiting_since"])) if hh["waiting"] else ""),
+        (_num(hh["received_aid"]), gettext("Households that received aid"), ""),
         (duration(minutes["to_done"]["median_minutes"]), gettext("Median time to help"),
          gettext("to accepted %(time)s", time=duration(minutes["to_accepted"]["median_minutes"]))),
         (_num(totals["vulnerable_households"]["not_reached"]), gettext("Vulnerable households not yet reached"),
          gettext("of %(n)s affected", n=_num(totals["vulnerable_households"]["affected"]))),
         (_num(report["safety_checkin"]["escalated"]), gettext("Safety escalations"),
          gettext("%(n)s check-ins asked", n=_num(report["safety_checkin"]["asked"]))),
+        (_num(sms["outbound"]), gettext("SMS sent"),
+         gettext("%(delivered)s delivered, %(failed)s failed, %(opted)s opted out",
+                 delivered=_num(sms["by_status"].get("delivered", 0)), failed=_num(failed),
+                 opted=_num(sms["opted_out_volunteers"]))),
     ]
-    width = (pdf.w - pdf.l_margin - pdf.r_margin - 2 * 4) / 3
-    height = 24
+    columns, gap, height = 4, 3, 19
+    width = (pdf.w - pdf.l_margin - pdf.r_margin - (columns - 1) * gap) / columns
     top = pdf.get_y()
     for i, (big, what, detail) in enumerate(figures):
-        x = pdf.l_margin + (i % 3) * (width + 4)
-        y = top + (i // 3) * (height + 4)
+        x = pdf.l_margin + (i % columns) * (width + gap)
+        y = top + (i // columns) * (height + gap)
         pdf.set_fill_color(*BOX)
         pdf.rect(x, y, width, height, style="F")
-        pdf.set_xy(x + 2, y + 2)
-        pdf.set_font(pdf.base_font, "B", 16)
-        pdf.cell(width - 4, 8, big)
-        pdf.set_xy(x + 2, y + 10)
-        pdf.set_font(pdf.base_font, "", 8.5)
-        pdf.multi_cell(width - 4, 4, what, align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
+        pdf.set_xy(x + 1.5, y + 1.2)
+        pdf.set_font(pdf.base_font, "B", 13)
+        pdf.cell(width - 3, 6, big)
+        pdf.set_xy(x + 1.5, y + 7.5)
+        pdf.set_font(pdf.base_font, "", 7.5)
+        pdf.multi_cell(width - 3, 3.2, what, align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
         if detail:
             pdf.set_text_color(*MUTED)
-            pdf.set_font(pdf.base_font, "", 7.5)
-            pdf.set_x(x + 2)
-            pdf.multi_cell(width - 4, 3.5, detail, align="L")
+            pdf.set_font(pdf.base_font, "", 6.5)
+            pdf.set_x(x + 1.5)
+            pdf.multi_cell(width - 3, 2.8, detail, align="L")
             pdf.set_text_color(*INK)
-    pdf.set_xy(pdf.l_margin, top + 2 * (height + 4))
+    rows = math.ceil(len(figures) / columns)
+    pdf.set_xy(pdf.l_margin, top + rows * (height + gap))
 
 
-def _chart(pdf: ReportPDF, report: dict[str, Any]) -> None:
-    """Horizontal bars per kelurahan: households waiting and served, on one scale."""
-    rows = [k for k in report["kelurahan"] if k["households"]["affected"]]
-    rows.sort(key=lambda k: (-k["households"]["waiting"], -k["households"]["affected"], _area(k)))
-    shown = rows[:CHART_MAX_ROWS]
-    pdf.heading(gettext("Households waiting and served per kelurahan"), 11)
-    if not shown:
+def _caption(pdf: ReportPDF, x: float, y: float, text: str, width: float) -> float:
+    """A figure's title; returns the y below it (a long title takes two lines)."""
+    pdf.set_xy(x, y)
+    pdf.set_font(pdf.base_font, "B", 9)
+    pdf.multi_cell(width, 4, text, align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
+    return pdf.get_y() + 1.5
+
+
+def _legend(pdf: ReportPDF, x: float, y: float, entries: list[tuple[str, str]], outline: bool = False) -> float:
+    """Swatches with their words in a row (wrapping); returns the y below."""
+    pdf.set_font(pdf.base_font, "", 6.5)
+    left = x
+    for colour, text in entries:
+        w = 4 + pdf.get_string_width(text) + 3
+        if x + w > left + 90:
+            x, y = left, y + 4
+        pdf.set_fill_color(*_rgb(colour))
+        pdf.set_draw_color(77, 77, 77)
+        pdf.rect(x, y + 0.5, 2.8, 2.8, style="DF" if outline else "F")
+        pdf.set_xy(x + 3.5, y)
+        pdf.cell(w - 3.5, 3.8, text)
+        x += w
+    return y + 4.5
+
+
+def _map(pdf: ReportPDF, fig: dict[str, Any] | None, x: float, y: float, width: float, height: float) -> None:
+    top = _caption(pdf, x, y, gettext("Households still waiting per kelurahan"), width)
+    height -= top - y - 5
+    if fig is None:
+        pdf.set_xy(x, top)
+        pdf.paragraph(gettext("No kelurahan boundary to draw."), 8, MUTED)
+        return
+    legend_h = 9
+    scale = min(width / fig["width"], (height - 5 - legend_h) / fig["height"])
+    left = x + (width - fig["width"] * scale) / 2
+    pdf.set_draw_color(77, 77, 77)
+    pdf.set_line_width(0.15)
+    for area in fig["areas"]:
+        pdf.set_fill_color(*_rgb(area["colour"]))
+        for ring in area["rings"]:
+            pdf.polygon([(left + px * scale, top + py * scale) for px, py in ring], style="DF")
+    pdf.set_font(pdf.base_font, "B", 5.5)
+    for area in fig["areas"]:
+        pdf.set_text_color(*((255, 255, 255) if area["dark"] else INK))
+        lx, ly = left + area["label"][0] * scale, top + area["label"][1] * scale
+        pdf.text(lx - pdf.get_string_width(area["name"]) / 2, ly + 0.8, area["name"])
+    pdf.set_text_color(*INK)
+    below = top + fig["height"] * scale + 2
+    pdf.set_xy(x, below)
+    pdf.set_font(pdf.base_font, "", 6.5)
+    pdf.cell(width, 3.5, gettext("Households still waiting") + ":")
+    _legend(pdf, x, below + 3.8, [(entry["colour"], entry["text"]) for entry in fig["legend"]], outline=True)
+
+
+def _bars(pdf: ReportPDF, chart: dict[str, Any] | None, title: str, names: dict[str, str], x: float, y: float,
+          width: float, height: float, empty: str) -> float:
+    """A grouped bar chart of :func:`resilience.reports.figures.bar_chart` scaled into the box;
+    returns the y below it."""
+    top = _caption(pdf, x, y, title, width)
+    height -= top - y - 5
+    if chart is None:
+        pdf.set_xy(x, top)
+        pdf.set_font(pdf.base_font, "", 8)
+        pdf.set_text_color(*MUTED)
+        pdf.cell(width, 4, empty)
+        pdf.set_text_color(*INK)
+        return top + 6
+    sx, sy = width / chart["width"], (height - 10) / chart["height"]
+    pdf.set_line_width(0.1)
+    pdf.set_draw_color(213, 217, 222)
+    pdf.set_font(pdf.base_font, "", 5.5)
+    for tick in chart["ticks"]:
+        ty = top + tick["y"] * sy
+        pdf.line(x + chart["left"] * sx, ty, x + (chart["left"] + chart["plot_w"]) * sx, ty)
+        text = _num(tick["value"])
+        pdf.text(x + chart["left"] * sx - 1 - pdf.get_string_width(text), ty + 0.8, text)
+    for bar in chart["bars"]:
+        if bar["h"] > 0:
+            pdf.set_fill_color(*_rgb(bar["colour"]))
+            pdf.rect(x + bar["x"] * sx, top + bar["y"] * sy, bar["w"] * sx, bar["h"] * sy, style="F")
+    pdf.set_draw_color(85, 85, 85)
+    pdf.line(x + chart["left"] * sx, top + chart["bottom_y"] * sy, x + (chart["left"] + chart["plot_w"]) * sx,
+             top + chart["bottom_y"] * sy)
+    for item in chart["labels"]:
+        pdf.text(x + item["x"] * sx - pdf.get_string_width(item["text"]) / 2, top + (chart["bottom_y"] + 5) * sy + 1,
+                 item["text"])
+    return _legend(pdf, x, top + chart["height"] * sy, [(s["colour"], names[s["key"]]) for s in chart["series"]])
+
+
+def _first_page_figures(pdf: ReportPDF, report: dict[str, Any], figures: dict[str, Any]) -> None:
+    """The map on the left; needs reported vs served per day and the response times on the right."""
+    top = pdf.get_y() + 2
+    full = pdf.w - pdf.l_margin - pdf.r_margin
+    left_w, gap = full * 0.48, 5
+    right_x, right_w = pdf.l_margin + left_w + gap, full - left_w - gap
+    _map(pdf, figures["map"], pdf.l_margin, top, left_w, MAP_HEIGHT)
+    below = _bars(pdf, figures["timeline"], gettext("Needs reported and served per day (%(zone)s)", zone=zone_label()),
+                  {"reported": gettext("Reported"), "served": gettext("Served")}, right_x, top, right_w, 44,
+                  gettext("No needs reported yet."))
+    _bars(pdf, figures["response"], gettext("Response times"),
+          {"to_accepted": str(label("report_to_accepted")), "to_done": str(label("report_to_done"))},
+          right_x, below + 2, right_w, 44, gettext("No task accepted yet."))
+    pdf.set_xy(pdf.l_margin, top + MAP_HEIGHT + 1)
+
+
+def _per_kelurahan_summary(pdf: ReportPDF, report: dict[str, Any]) -> None:
+    """Per kelurahan: households waiting, vulnerable households not yet reached and the aid
+    handed out as a share of the BNPB minimum."""
+    minimum = report.get("aid_vs_minimum")
+    lines = minimum["lines"] if minimum else []
+    by_code = {row["code"]: row for row in minimum["kelurahan"]} if minimum else {}
+    title = gettext("Per kelurahan: waiting, vulnerable not yet reached, aid against the BNPB minimum")
+    pdf.heading(title, 10)
+    if minimum:
+        pdf.paragraph(gettext("Aid handed out as a share of the minimum of %(standard)s for the people of the "
+                              "affected households over %(days)s days.", standard=minimum["name"], days=minimum["days"]),
+                      7, MUTED)
+    headers = [gettext("Kelurahan"), gettext("Waiting"), gettext("Vulnerable not reached"),
+               *(f"{line['label']} (%)" for line in lines)]
+    rows = []
+    for k in report["kelurahan"]:
+        if not k["households"]["affected"]:
+            continue
+        cells = by_code.get(k["code"], {}).get("lines", {})
+        rows.append([_area(k), _num(k["households"]["waiting"]), _num(k["vulnerable_households"]["not_reached"]),
+                     *(_num(cells[line["key"]]["percent"]) if cells.get(line["key"]) else gettext("—") for line in lines)])
+    if not rows:
         pdf.paragraph(gettext("No household affected yet."))
         return
-    label_w = 45
-    left = pdf.l_margin + label_w
-    bar_area = pdf.w - pdf.r_margin - left - 12
-    scale = max(max(k["households"]["waiting"], k["households"]["served"]) for k in shown) or 1
-    bar_h, gap = 2.6, 1.8
-    # Legend
-    y = pdf.get_y()
-    pdf.set_font(pdf.base_font, "", 8)
-    for i, (colour, text) in enumerate(((WAITING_COLOUR, gettext("Waiting")), (SERVED_COLOUR, gettext("Served")))):
-        x = left + i * 35
-        pdf.set_fill_color(*colour)
-        pdf.rect(x, y + 1, 4, 3, style="F")
-        pdf.set_xy(x + 5, y)
-        pdf.cell(28, 5, text)
-    pdf.set_y(y + 7)
-    for k in shown:
-        y = pdf.get_y()
-        if y + 2 * bar_h + gap > pdf.h - 20:
-            break
-        pdf.set_xy(pdf.l_margin, y)
-        pdf.set_font(pdf.base_font, "", 7.5)
-        pdf.cell(label_w - 2, 2 * bar_h, _area(k)[:28], align="R")
-        for j, (key, colour) in enumerate((("waiting", WAITING_COLOUR), ("served", SERVED_COLOUR))):
-            value = k["households"][key]
-            length = bar_area * value / scale
-            if value:
-                pdf.set_fill_color(*colour)
-                pdf.rect(left, y + j * bar_h, max(length, 0.4), bar_h - 0.3, style="F")
-            pdf.set_xy(left + length + 1, y + j * bar_h - 0.2)
-            pdf.set_font(pdf.base_font, "", 6.5)
-            pdf.cell(10, bar_h, _num(value))
-        pdf.set_y(y + 2 * bar_h + gap)
-    pdf.set_draw_color(*MUTED)
-    pdf.line(left, pdf.get_y() - gap, left, pdf.get_y() - gap - len(shown) * (2 * bar_h + gap))
-    if len(rows) > len(shown):
-        pdf.paragraph(gettext("%(n)s more kelurahan in the table below.", n=len(rows) - len(shown)), 7.5, MUTED)
+    rest = len(headers) - 3
+    widths = [42, 18, 26, *([(180 - 86) / rest] * rest if rest else [])]
+    pdf.grid(headers, rows, widths, numeric=set(range(1, len(headers))), size=7, line_height=3.2, padding=(0.4, 1))
 
 
 def _tables(pdf: ReportPDF, report: dict[str, Any]) -> None:
@@ -297,9 +402,12 @@ def _tables(pdf: ReportPDF, report: dict[str, Any]) -> None:
         pdf.paragraph(gettext("No need is waiting."))
 
 
-def to_pdf(report: dict[str, Any], lang: str = "id") -> bytes:
-    """The PDF's bytes, worded in ``lang`` (``id`` or ``en``); needs an application context."""
+def to_pdf(report: dict[str, Any], lang: str = "id", shapes: dict[str, Any] | None = None) -> bytes:
+    """The PDF's bytes, worded in ``lang`` (``id`` or ``en``); ``shapes``: the kelurahan
+    boundaries for the map (``web.report_figures.report_shapes``; without them no map is drawn).
+    Needs an application context."""
     with force_locale(lang):
+        figures = first_page(None, report, shapes or {})
         event, audit = report["event"], report["audit"]
         generated = _time(report["generated_at"])
         head = gettext("Audit chain head: entry %(seq)s, hash %(hash)s",
@@ -324,9 +432,10 @@ def to_pdf(report: dict[str, Any], lang: str = "id") -> bytes:
             pdf.paragraph(gettext("BROKEN: entry %(seq)s was altered, removed or inserted. This report's numbers "
                                   "cannot be trusted.", seq=audit.get("first_bad_seq")), 10, (180, 0, 0))
         pdf.paragraph(gettext("No personal data: totals per kelurahan only."), 8, MUTED)
-        pdf.ln(3)
+        pdf.ln(2)
         _key_figures(pdf, report)
-        _chart(pdf, report)
+        _first_page_figures(pdf, report, figures)
+        _per_kelurahan_summary(pdf, report)
         pdf.add_page()
         _tables(pdf, report)
         return bytes(pdf.output())

@@ -3,7 +3,7 @@ reduced to what anyone may read, per kelurahan, with small cells suppressed.
 
 What it shows: per kelurahan the households affected, helped (served), in progress and still
 waiting, those that received aid, the needs still waiting per category and the median time to
-help (reported → done); per item the aid handed out; the audit chain's head, so a reader can
+help (reported → done); per item the aid handed out, in total and per kelurahan; the audit chain's head, so a reader can
 later check that the log it rests on was not rewritten. No need ids, no times per need, no
 people counts below the threshold.
 
@@ -49,6 +49,37 @@ def _secondary(rows: list[dict[str, Any]], raw: list[dict[str, int]], column: st
         rows[others[0][1]][column] = SMALL
 
 
+def aid_by_kelurahan(report: dict[str, Any]) -> dict[str, Any]:
+    """Aid received per item per kelurahan, by the same rules: the households that got an item
+    in a kelurahan shown as ``<5`` below the threshold, and then no quantity either (it would
+    tell what one family got); per item, one hidden kelurahan takes the next smallest with it."""
+    items = [{"code": a.get("item_code", a["item_name"]), "name": a["item_name"], "unit": a["unit"]}
+             for a in report["aid"] if a["households"]]
+    rows, raw = [], []
+    for kelurahan in report["kelurahan"]:
+        got = {a["item_code"]: a for a in kelurahan.get("aid", ()) if a.get("households")}
+        if not got:
+            continue
+        counts = {"item:" + item["code"]: got[item["code"]]["households"] if item["code"] in got else 0
+                  for item in items}
+        raw.append(counts)
+        rows.append({"code": kelurahan["code"], "name": kelurahan["name"],
+                     **{code: suppress(n) for code, n in counts.items()},
+                     "quantity": {code: got[code]["quantity"] for code in got}})
+    for item in items:
+        _secondary(rows, raw, "item:" + item["code"])
+    out = []
+    for row in rows:
+        cells = {}
+        for item in items:
+            households = row["item:" + item["code"]]
+            shown = households not in (SMALL, 0, None)
+            cells[item["code"]] = {"households": households,
+                                   "quantity": row["quantity"].get(item["code"]) if shown else None}
+        out.append({"code": row["code"], "name": row["name"], "cells": cells})
+    return {"items": items, "kelurahan": out}
+
+
 def public_view(report: dict[str, Any]) -> dict[str, Any]:
     """The public part of a report built by :func:`resilience.reports.operations.build_report`."""
     rows, raw = [], []
@@ -79,6 +110,7 @@ def public_view(report: dict[str, Any]) -> dict[str, Any]:
                     "households": suppress(item["households"]), "quantity": None if small else item["quantity"]})
     audit = report["audit"]
     return {
+        "aid_by_kelurahan": aid_by_kelurahan(report),
         "event": {key: report["event"][key] for key in ("id", "name", "status", "started_at", "ended_at")},
         "generated_at": report["generated_at"],
         "kelurahan": rows,

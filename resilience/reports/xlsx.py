@@ -2,8 +2,9 @@
 
 Sheets: summary (the key figures, the event, the audit anchor), per kelurahan, needs by
 category and priority, needs not yet served, aid per item, aid per kelurahan, vulnerable
-households not yet reached, safety check-in, SMS and, when the report has it, the minimum-needs
-shortfall. Headers are in the request's language (Bahasa Indonesia by default), numbers are
+households not yet reached, safety check-in, SMS, when the report has it the minimum-needs
+shortfall, then needs reported and served per day, the response-time distribution and, when
+the report has it, aid against the BNPB minimum per kelurahan. Headers are in the request's language (Bahasa Indonesia by default), numbers are
 numbers, times are spreadsheet dates in the ``TIMEZONE`` setting's zone (named in the header),
 each sheet has its header row frozen and columns wide enough to read. Every text cell goes
 through :func:`resilience.core.cells.neutralise`: event, kelurahan and item names are typed by
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
 from flask_babel import force_locale, gettext
@@ -155,9 +156,9 @@ def aid_sheet(report: dict[str, Any]) -> Sheet:
 
 def aid_kelurahan_sheet(report: dict[str, Any]) -> Sheet:
     headers = [gettext("Kelurahan code"), gettext("Kelurahan"), gettext("Item code"), gettext("Item"),
-               gettext("Unit"), gettext("Quantity handed out")]
-    rows = [[k["code"] or "", area_name(k), a["item_code"], a["item_name"], a["unit"], a["quantity"]]
-            for k in report["kelurahan"] for a in k["aid"]]
+               gettext("Unit"), gettext("Quantity handed out"), gettext("Households")]
+    rows = [[k["code"] or "", area_name(k), a["item_code"], a["item_name"], a["unit"], a["quantity"],
+             a.get("households")] for k in report["kelurahan"] for a in k["aid"]]
     return Sheet(gettext("Aid per kelurahan"), headers, rows)
 
 
@@ -199,25 +200,57 @@ def minimum_needs_sheet(report: dict[str, Any]) -> Sheet | None:
     return Sheet(gettext("Minimum needs"), headers, rows)
 
 
+def timeline_sheet(report: dict[str, Any]) -> Sheet:
+    rows = [[datetime.strptime(r["date"], "%Y-%m-%d").date(), r["reported"], r["served"]]
+            for r in report.get("timeline", [])]
+    return Sheet(gettext("Per day"), [_zone(gettext("Day")), gettext("Needs reported"), gettext("Needs served")], rows)
+
+
+def response_sheet(report: dict[str, Any]) -> Sheet:
+    dist = report.get("response_distribution") or {"bucket_minutes": [], "to_accepted": [], "to_done": []}
+    edges = dist["bucket_minutes"]
+    rows = [[low, edges[i + 1] if i + 1 < len(edges) else None, dist["to_accepted"][i], dist["to_done"][i]]
+            for i, low in enumerate(edges)]
+    return Sheet(gettext("Response times"), [gettext("From minute"), gettext("To minute (before)"),
+                                            gettext("Needs accepted in this span"), gettext("Needs done in this span")],
+                 rows)
+
+
+def aid_minimum_sheet(report: dict[str, Any]) -> Sheet | None:
+    minimum = report.get("aid_vs_minimum")
+    if not minimum:
+        return None
+    headers = [gettext("Kelurahan code"), gettext("Kelurahan"), gettext("People affected"), gettext("Need"),
+               gettext("Unit"), gettext("Minimum for %(days)s days", days=minimum["days"]), gettext("Handed out"),
+               gettext("Percent of the minimum")]
+    rows = []
+    for k in [*minimum["kelurahan"], {**minimum["totals"], "code": None, "name": gettext("Total")}]:
+        for line in minimum["lines"]:
+            cell = k["lines"][line["key"]]
+            rows.append([k["code"] or "", k["name"] or str(label("report_outside")), k["people"], line["label"],
+                         line["unit"], cell["needed"], cell["delivered"], cell["percent"]])
+    return Sheet(gettext("Aid vs minimum"), headers, rows)
+
+
 def sheets(report: dict[str, Any]) -> list[Sheet]:
     """Every table of the report in the current language (needs an application context)."""
     found = [Sheet(gettext("Summary"), [gettext("Figure"), gettext("Value")], summary_rows(report)),
              kelurahan_sheet(report), needs_sheet(report), waiting_sheet(report), aid_sheet(report),
              aid_kelurahan_sheet(report), vulnerable_sheet(report), checkin_sheet(report), sms_sheet(report),
-             minimum_needs_sheet(report)]
+             minimum_needs_sheet(report), timeline_sheet(report), response_sheet(report), aid_minimum_sheet(report)]
     return [s for s in found if s is not None]
 
 
 def _cell_value(value: Any) -> Any:
     if isinstance(value, str):
         return neutralise(value)
-    if value is None or isinstance(value, (int, float, datetime)):
+    if value is None or isinstance(value, (int, float, datetime, date)):
         return value
     return neutralise(str(value))  # lazy strings and labels
 
 
 def _width(value: Any) -> int:
-    if isinstance(value, datetime):
+    if isinstance(value, (datetime, date)):
         return 16
     if isinstance(value, float):
         return len(f"{value:,.2f}")

@@ -25,6 +25,7 @@ from resilience.events.schemas import EventCreateSchema, EventPatchSchema
 from resilience.extensions import db
 from resilience.needs import queries as need_queries
 from resilience.needs.models import LIVE_NEED_STATUSES
+from resilience.reports.figures import MAP_COLOURS, map_class, map_classes
 from resilience.volunteers import queries as volunteer_queries
 from resilience.web.blueprint import bp, nav_item
 from resilience.web.forms import FormErrors, load
@@ -228,24 +229,36 @@ def _households(event: FloodEvent, personal: bool) -> list[dict]:
 
 def _waiting_by_kelurahan(households: list[dict]) -> list[dict]:
     """Households with a live need, per kelurahan: what an official's map shows instead of
-    households' points (no point, no family, no vulnerable count)."""
+    households' points (no point, no family, no vulnerable count), with the shading class the
+    map colours the kelurahan by (the report's classes: 0, then four round steps)."""
     counts: dict[str | None, list[int]] = {}
     for entry in households:
         row = counts.setdefault(entry["kelurahan"], [0, 0])
         row[0] += 1
         row[1] += entry["status"] != "done"
-    return [{"kelurahan": name, "households": total, "waiting": waiting}
+    classes = map_classes(max((waiting for _total, waiting in counts.values()), default=0))
+    return [{"kelurahan": name, "households": total, "waiting": waiting, "class": map_class(waiting, classes)}
             for name, (total, waiting) in sorted(counts.items(), key=lambda kv: kv[0] or "")]
+
+
+def _shading_legend(rows: list[dict]) -> list[dict]:
+    from resilience.web.report_figures import legend_label
+
+    classes = map_classes(max((row["waiting"] for row in rows), default=0))
+    return [{"class": i, "colour": MAP_COLOURS[i], "text": legend_label(low, high)}
+            for i, (low, high) in enumerate(classes)]
 
 
 def map_data(event: FloodEvent, personal: bool) -> dict:
     if not personal:  # an official: the areas and counts per kelurahan, no person and no point
+        by_kelurahan = _waiting_by_kelurahan(_households(event, False))
         return {
             "event": {"id": event.id, "name": event.name, "status": event.status},
             "flood_area": area_to_geojson(to_shape(event.affected_area)) if event.affected_area is not None else None,
             "kelurahan": _areas(event),
             "households": [], "volunteers": [], "tasks": [],
-            "by_kelurahan": _waiting_by_kelurahan(_households(event, False)),
+            "by_kelurahan": by_kelurahan,
+            "shading": _shading_legend(by_kelurahan),
         }
     volunteers = volunteer_queries.all_volunteers(db.session)
     tasks = task_queries.live_tasks(db.session, event.id)

@@ -16,6 +16,7 @@ from resilience.reports.api import filename, render
 from resilience.reports.formats import CSV_TABLES
 from resilience.reports.operations import FORMATS, PRIORITIES, build_report
 from resilience.web.blueprint import bp, nav_item
+from resilience.web.report_figures import first_page
 from resilience.web.i18n import current_language, duration, local_time, number
 from resilience.web.session import login_required
 from resilience.web.query import accepts
@@ -38,7 +39,7 @@ def report_page(event_id: int):
     event = get_event(db.session, event_id)
     report = build_report(db.session, event)  # detaches the session's objects: read from the dict
     return render_template("report.html", report=report, categories=CATEGORIES, priorities=PRIORITIES,
-                           waiting_shown=WAITING_SHOWN)
+                           waiting_shown=WAITING_SHOWN, figures=first_page(db.session, report))
 
 
 @bp.get("/events/<int:event_id>/report.<fmt>")

@@ -24,6 +24,6 @@ def test_due_tasks_run_and_expire_offers(app, coordinator):
     assert scheduler.run_due() == []  # nothing is due in the first seconds
     scheduler.next_run = {name: 0 for name in scheduler.next_run}
     assert sorted(scheduler.run_due()) == ["resilience.alerts.notify", "resilience.alerts.sweep",
-                                           "resilience.dispatch.expire_offers", "resilience.dispatch.safety_checkin",
+                                           "resilience.audit.anchor_sms", "resilience.dispatch.expire_offers", "resilience.dispatch.safety_checkin",
                                            "resilience.sms.poll_modem", "resilience.sms.sweep"]  # the poll is a no-op without a modem
     assert coordinator.get(f"/api/v1/tasks/{task['id']}").get_json()["status"] == "expired"

@@ -52,7 +52,8 @@ def test_xlsx_sheets_and_totals_match_the_json(official, scenario):
     assert f'filename="laporan-kejadian-{event_id}.xlsx"' in response.headers["Content-Disposition"]
     wb = _workbook(response.data)
     assert wb.sheetnames == ["Ringkasan", "Per kelurahan", "Kebutuhan", "Menunggu", "Bantuan",
-                             "Bantuan per kelurahan", "Rentan", "Cek keselamatan", "SMS", "Kebutuhan minimum"]
+                             "Bantuan per kelurahan", "Rentan", "Cek keselamatan", "SMS", "Kebutuhan minimum",
+                             "Per hari", "Waktu respons", "Bantuan vs minimum"]
     summary = {row[0]: row[1] for row in wb["Ringkasan"].iter_rows(min_row=2, values_only=True)}
     hh = report["totals"]["households"]
     assert summary["Kejadian"] == report["event"]["name"]

@@ -1,6 +1,7 @@
 """Drive Debian's Chromium through the stock pages: a new item and posko, receive aid, distribute
 to a household (all through the forms), the dashboard's stock counter, then the official's
-read-only report; screenshots of the stock and report pages.
+read-only report; screenshots of the stock and report pages, the report's first page at laptop
+and phone width and the PDF's first page rendered to PNG (pdftoppm).
 
 Same set-up as test_browser.py: ``resilience serve`` on a free port against a fresh SQLite
 file; skips when /usr/bin/chromium or playwright is missing. Screenshots go to $SCREENSHOT_DIR,
@@ -9,6 +10,8 @@ else the test's tmp directory."""
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -115,6 +118,22 @@ def test_receive_and_distribute_in_chromium(server, tmp_path):
         assert page.inner_text("#r-affected").strip() == "1" and "Utuh:" in text
         assert "12,5 kg" in text  # the rice handed out
         page.screenshot(path=str(shots / "report_official.png"), full_page=True)
+        # The first page: the shaded map (Mungku Baru waits) and the charts, at laptop and phone width.
+        assert page.locator('#report-map path[data-code="62.71.05.1004"]').get_attribute("data-class") == "1"
+        assert page.locator("#response-chart rect").count() > 0 or "Belum ada tugas" in text
+        page.screenshot(path=str(shots / "report_first_page.png"))
+        page.set_viewport_size({"width": 390, "height": 844})
+        assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        page.screenshot(path=str(shots / "report_first_page_phone.png"))
+        page.set_viewport_size({"width": 1366, "height": 768})
+        with page.expect_download() as download:
+            page.click("#dl-pdf")
+        pdf = Path(download.value.path())
+        assert pdf.read_bytes().startswith(b"%PDF-")
+        if shutil.which("pdftoppm"):  # poppler-utils (.ci/setup installs it)
+            subprocess.run(["pdftoppm", "-r", "100", "-f", "1", "-l", "1", "-png", "-singlefile", str(pdf),
+                            str(shots / "report_pdf_page1")], check=True, timeout=60)
+            assert (shots / "report_pdf_page1.png").stat().st_size > 10000
         with page.expect_download() as download:
             page.click("text=CSV per kelurahan (HXL)")
         lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()

@@ -143,3 +143,40 @@ def test_the_public_page_is_in_indonesian(app, coordinator, flood):
     page = app.test_client().get(f"/transparansi/{flood['event']['id']}").get_data(as_text=True)
     assert english_in(page) == []
     assert "Transparansi penanganan banjir" in page and "&lt;5" in page
+
+
+def test_aid_per_kelurahan_hides_small_cells(app, coordinator, flood):
+    """Rice to the 6 Mungku Baru households (shown, with the quantity), to 2 in Bukit Sua and 3
+    in Tangkiling (both <5, without the quantity: it would tell what a family got)."""
+    from tests import factories
+
+    event_id = flood["event"]["id"]
+    factories.item("BERAS", "Beras", "kg", "food")
+    depot = factories.depot(name="Posko Mungku", kind="posko", location=MUNGKU_BARU)
+    factories.movement(depot, kind="receipt", item_code="BERAS", quantity=100, donor="Dinas Sosial")
+    for household in flood["households"]:
+        factories.movement(depot, kind="issue", item_code="BERAS", quantity=2.5, household_id=household["id"],
+                           event_id=event_id)
+    _publish(coordinator, event_id)
+    page = app.test_client().get(f"/transparansi/{event_id}").get_data(as_text=True)
+    rows = {m.group(1): m.group(2) for m in re.finditer(r'<tr data-aid-code="([\d.]*)">(.*?)</tr>', page, re.S)}
+    cells = {code: " ".join(html.unescape(re.sub(r"<[^>]+>", " ", re.search(r'<td [^>]*data-item="BERAS">(.*?)</td>',
+                                                                           row, re.S).group(1))).split())
+             for code, row in rows.items()}
+    assert cells["62.71.05.1004"] == "15 kg 6 KK"
+    assert cells["62.71.05.1007"] == "<5 KK"
+    assert [c for code, c in cells.items() if code not in ("62.71.05.1004", "62.71.05.1007")] == ["<5 KK"]
+
+
+def test_one_hidden_kelurahan_hides_the_next_smallest_aid_cell():
+    from resilience.reports.public import aid_by_kelurahan
+
+    def kelurahan(code, households):
+        return {"code": code, "name": code, "aid": [{"item_code": "BERAS", "item_name": "Beras", "unit": "kg",
+                                                     "quantity": 2.0 * households, "households": households}]}
+
+    report = {"aid": [{"item_code": "BERAS", "item_name": "Beras", "unit": "kg", "households": 18}],
+              "kelurahan": [kelurahan("A", 2), kelurahan("B", 6), kelurahan("C", 10)]}
+    cells = {row["code"]: row["cells"]["BERAS"] for row in aid_by_kelurahan(report)["kelurahan"]}
+    assert cells == {"A": {"households": SMALL, "quantity": None}, "B": {"households": SMALL, "quantity": None},
+                     "C": {"households": 10, "quantity": 20.0}}

@@ -21,10 +21,42 @@
   L.control.layers(null, groups, {collapsed: true}).addTo(map);
   var fitted = false, floodArea = null;
 
+  // Officials get no household points but counts per kelurahan (by_kelurahan, with a shading
+  // class and the legend's colours): the kelurahan are filled by households still waiting.
+  var shadeLegend = document.getElementById("shade-legend");
+  function shadeLegendFill(shading) {
+    if (!shadeLegend || !shading) return;
+    shadeLegend.innerHTML = "";
+    shading.forEach(function (s) {
+      var li = document.createElement("li"), sw = document.createElement("span");
+      sw.className = "sq"; sw.style.backgroundColor = s.colour;  // CSSOM: allowed by the CSP
+      li.appendChild(sw); li.appendChild(document.createTextNode(s.text));
+      shadeLegend.appendChild(li);
+    });
+    shadeLegend.hidden = false;
+  }
+
   function draw(data) {
     Object.keys(groups).forEach(function (k) { groups[k].clearLayers(); });
-    var k = L.geoJSON(data.kelurahan, {style: {color: C.boundary, weight: 1, fill: false, dashArray: "4"},
-      onEachFeature: function (f, layer) { layer.bindTooltip(esc(f.properties.name)); }}).addTo(groups.kelurahan);
+    var waiting = {};
+    (data.by_kelurahan || []).forEach(function (row) { waiting[row.kelurahan] = row; });
+    var shades = data.shading || [];
+    var k = L.geoJSON(data.kelurahan, {
+      style: function (f) {
+        var row = waiting[f.properties.name];
+        if (!data.by_kelurahan) return {color: C.boundary, weight: 1, fill: false, dashArray: "4"};
+        var shade = shades[row ? row["class"] : 0];
+        return {color: C.outline, weight: 1, fillColor: shade ? shade.colour : "#fff", fillOpacity: 0.8};
+      },
+      onEachFeature: function (f, layer) {
+        var row = waiting[f.properties.name];
+        var text = esc(f.properties.name);
+        if (data.by_kelurahan && shadeLegend) {
+          text += "<br>" + esc(shadeLegend.dataset.waiting) + ": " + (row ? row.waiting : 0);
+        }
+        layer.bindTooltip(text);
+      }}).addTo(groups.kelurahan);
+    shadeLegendFill(data.shading);
     var flood = null;
     floodArea = data.flood_area;
     if (data.flood_area) { flood = L.geoJSON(data.flood_area, {style: {color: C.flood, weight: 2, fillOpacity: 0.12}, interactive: false}).addTo(groups.flood); }
