@@ -57,7 +57,9 @@ def _sms_kind(kind: str) -> str:
     return label(f"alert_sms_kind_{kind}") if kind in SMS_KINDS else kind or "—"
 
 
-SMS_KINDS = ("offer", "confirmation", "expiry", "cancellation", "alert")
+# Every kind of outbound SMS (SmsMessage.kind), worded for the failed-SMS alert.
+SMS_KINDS = ("offer", "confirmation", "expiry", "cancellation", "alert", "checkin", "done_on_behalf",
+             "coordinator", "help_request", "audit_anchor")
 
 
 def word(alert: Alert, names: dict[int, str]) -> Worded:
