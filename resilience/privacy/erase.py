@@ -124,7 +124,7 @@ def erase(session: Session, household_id: int, reason: str) -> dict[str, Any]:
         "needs": _bulk(session, Need, [n.id for n in data.needs], notes="", priority_reason="", reporter=""),
         "tasks": _bulk(session, Task, [t.id for t in data.tasks], coordinator_note=""),
         "sms": _bulk(session, SmsMessage, [m.id for m in data.task_sms], body=ERASED_TEXT)
-        + _bulk(session, SmsMessage, [m.id for m in data.own_sms], body=ERASED_TEXT, phone=""),
+        + _bulk(session, SmsMessage, [m.id for m in data.own_sms], body=ERASED_TEXT, phone="", phone_digest=None),
         "stock_movements": _bulk(session, StockMovement, [m.id for m in data.movements], notes=""),
         "help_requests": _bulk(session, HelpRequest, [r.id for r in data.help_requests], phone=ERASED_TEXT,
                                phone_digest="", body=ERASED_TEXT),
