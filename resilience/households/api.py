@@ -21,6 +21,7 @@ from resilience.households.schemas import (
     NotDuplicateResultSchema,
     NotDuplicateSchema,
     HouseholdCreateSchema,
+    HouseholdCreatedSchema,
     HouseholdPatchSchema,
     HouseholdQuery,
     HouseholdSchema,
@@ -31,9 +32,11 @@ blp = Blueprint("households", __name__, url_prefix="/households", description="H
 
 @blp.post("")
 @blp.arguments(HouseholdCreateSchema)
-@blp.response(201, HouseholdSchema)
+@blp.response(201, HouseholdCreatedSchema)
 def create_household(data):
     household = operations.create_household(db.session, data)
+    # Stored either way: the candidates are a warning for the caller to look at.
+    household.duplicates = [p.as_candidate(household.id) for p in duplicates.candidates(db.session, household)]
     return household
 
 
