@@ -5,11 +5,12 @@ from flask_smorest import Blueprint
 from resilience.core.api import PageArgs, list_schema, paginate
 from resilience.core.errors import Message, ValidationFailed
 from resilience.core.schemas import personal_data_visible
+from resilience.core.transaction import read_phase
 from resilience.events.operations import get_event
 from resilience.extensions import db
 from resilience.households import operations
 from resilience.households.importer import MODES
-from resilience.households.importer import import_households as run_import
+from resilience.households.importer import check_import, store_import
 from resilience.households.rows import CODES
 from resilience.households.spreadsheet import MAX_FILE_BYTES, XLSX_TYPES
 from resilience.accounts.auth import roles
@@ -182,12 +183,13 @@ def import_households(event=None, dry_run=False, mode="all_or_nothing", sheet=No
         data, filename, content_type = upload.read(), upload.filename or "", upload.mimetype or ""
     else:
         data, filename, content_type = request.get_data(), "", request.mimetype or ""
-    flood = get_event(db.session, event) if event is not None else None
-    report = run_import(db.session, data, flood, filename=filename, content_type=content_type, sheet=sheet,
-                        dry_run=dry_run, mode=mode)
+    with read_phase(db.session):  # the long part holds no write lock (SQLite: registrations go on)
+        flood = get_event(db.session, event) if event is not None else None
+        report, checked = check_import(db.session, data, flood, filename=filename, content_type=content_type,
+                                       sheet=sheet, dry_run=dry_run, mode=mode)
     if dry_run:
-        db.session.rollback()
         return report.as_dict(), 200
+    store_import(db.session, checked, flood, report)
     if report.created == 0 and report.errors:
         db.session.rollback()
         body = report.as_dict()

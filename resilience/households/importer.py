@@ -31,9 +31,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import insert, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from resilience.audit.chain import REDACTED, record_many
+from resilience.core.errors import Conflict, Message, unique_violation
 from resilience.dispatch.lifecycle import NEW_NEED_STATUS
 from resilience.events.models import FloodEvent
 from resilience.households.models import Household
@@ -82,7 +84,22 @@ def import_households(session: Session, data: bytes | str, event: FloodEvent | N
                       filename: str = "", content_type: str = "", sheet: str | None = None,
                       dry_run: bool = False, mode: str = "all_or_nothing") -> ImportReport:
     """Check the spreadsheet and, unless ``dry_run``, store its households (flushes; the
-    caller commits, or rolls back when ``report.created == 0`` and there are errors)."""
+    caller commits, or rolls back when ``report.created == 0`` and there are errors).
+
+    The API, the page and the CLI run the two steps apart, the check in a read-only transaction
+    (``core.transaction.read_phase``): reading and checking 50,000 rows takes tens of seconds,
+    and on SQLite other coordinators could not register anyone meanwhile."""
+    report, checked = check_import(session, data, event, filename=filename, content_type=content_type,
+                                   sheet=sheet, dry_run=dry_run, mode=mode)
+    store_import(session, checked, event, report)
+    return report
+
+
+def check_import(session: Session, data: bytes | str, event: FloodEvent | None = None, *,
+                 filename: str = "", content_type: str = "", sheet: str | None = None,
+                 dry_run: bool = False, mode: str = "all_or_nothing") -> tuple[ImportReport, rowcheck.Checked]:
+    """Read and check the spreadsheet; writes nothing. Returns the report and the checked rows
+    for :func:`store_import`."""
     if mode not in MODES:
         raise ValueError(mode)
     if isinstance(data, str):
@@ -95,10 +112,24 @@ def import_households(session: Session, data: bytes | str, event: FloodEvent | N
     checked = rowcheck.check(session, table, event, VillageIndex(session), report.problems)
     report.rows = checked.rows
     report.valid_rows = len(checked.good)
-    if dry_run or not checked.good or (report.errors and mode == "all_or_nothing"):
-        return report
-    _store(session, checked.good, event, report)
-    return report
+    return report, checked
+
+
+def store_import(session: Session, checked: rowcheck.Checked, event: FloodEvent | None,
+                 report: ImportReport) -> None:
+    """Store the rows :func:`check_import` found good, unless the report says not to (a dry run,
+    nothing good, or an error with ``all_or_nothing``). A NIK registered by someone else
+    between the check and the store is a 409 naming ``nik``; nothing of the file is stored."""
+    if report.dry_run or not checked.good or (report.errors and report.mode == "all_or_nothing"):
+        return
+    try:
+        _store(session, checked.good, event, report)
+    except IntegrityError as exc:
+        if unique_violation(exc, {"households.nik_digest": "nik"}) is None:
+            raise
+        session.rollback()
+        raise Conflict(Message("a NIK in the file was registered by someone else while the file was checked; "
+                               "nothing was imported: import the file again"), field="nik") from None
 
 
 def _reserve_ids(session: Session, table: str, count: int) -> list[int]:
