@@ -62,6 +62,8 @@ def run(app, rows: int, label: str) -> None:
     thread.start()
     client = app.test_client()
     waits: list[tuple[int, float]] = []
+    offsets: list[float] = []
+    begun = time.perf_counter()
     number = 0
     while thread.is_alive():
         number += 1
@@ -69,6 +71,7 @@ def run(app, rows: int, label: str) -> None:
         response = client.post("/api/v1/households", headers=headers, json={
             "head_name": f"Registrasi {number}", "admin_area": "62.71.05.1004", "rt": "9", "members": 2})
         waits.append((response.status_code, time.perf_counter() - started))
+        offsets.append(started - begun)
         time.sleep(0.25)
     thread.join()
     seconds = [s for _, s in waits]
@@ -77,6 +80,8 @@ def run(app, rows: int, label: str) -> None:
           f"({answer['created']} households stored)")
     print(f"{label}: {len(waits)} registrations meanwhile, statuses {statuses}, median "
           f"{statistics.median(seconds):.2f} s, longest {max(seconds):.2f} s")
+    worst = sorted(zip(seconds, offsets), reverse=True)[:5]
+    print(f"{label}: the longest (s, started at s): " + ", ".join(f"{w:.2f} at {o:.1f}" for w, o in worst))
 
 
 def main() -> None:

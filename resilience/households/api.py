@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 from resilience.core.api import PageArgs, list_schema, paginate
 from resilience.core.errors import Message, ValidationFailed
 from resilience.core.schemas import personal_data_visible
-from resilience.core.transaction import read_phase
+from resilience.core.transaction import commit, read_phase
 from resilience.events.operations import get_event
 from resilience.extensions import db
 from resilience.households import operations
@@ -189,7 +189,7 @@ def import_households(event=None, dry_run=False, mode="all_or_nothing", sheet=No
                                        sheet=sheet, dry_run=dry_run, mode=mode)
     if dry_run:
         return report.as_dict(), 200
-    store_import(db.session, checked, flood, report)
+    store_import(db.session, checked, flood, report, commit=commit)  # valid_rows: batch by batch
     if report.created == 0 and report.errors:
         db.session.rollback()
         body = report.as_dict()

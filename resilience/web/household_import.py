@@ -22,7 +22,7 @@ from resilience.core.errors import DomainError, Message
 from resilience.events import queries as event_queries
 from resilience.events.models import FloodEvent
 from resilience.extensions import db
-from resilience.core.transaction import read_phase
+from resilience.core.transaction import commit, read_phase
 from resilience.households.importer import MODES, check_import, store_import
 from resilience.households.spreadsheet import MAX_FILE_BYTES
 from resilience.web.blueprint import bp
@@ -215,7 +215,7 @@ def household_import():
             event = db.session.get(FloodEvent, int(options["event"])) if options["event"] else None
             report, checked = check_import(db.session, data, event, filename=filename, content_type=content_type,
                                            sheet=options["sheet"] or None, dry_run=dry_run, mode=options["mode"])
-        store_import(db.session, checked, event, report)
+        store_import(db.session, checked, event, report, commit=commit)  # valid_rows: batch by batch
     except DomainError as exc:
         db.session.rollback()
         texts = [problem_text(e) for e in (exc.errors or []) if isinstance(e, dict) and e.get("code")]

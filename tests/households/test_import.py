@@ -126,3 +126,28 @@ def test_the_check_holds_no_write_lock_and_a_nik_registered_meanwhile_is_a_409(a
     assert response.status_code == 409, response.get_json()
     assert response.get_json()["field"] == "nik"
     assert _count(Household) == 1  # the registration, nothing of the file
+
+
+def test_valid_rows_are_committed_batch_by_batch_all_or_nothing_at_once(coordinator, seed, monkeypatch):
+    """With ``valid_rows`` each batch is committed before the next (a registration waits for one
+    batch, not for the whole file); ``all_or_nothing`` stays one transaction."""
+    from resilience.households import api, importer
+
+    event = seed.event()
+    monkeypatch.setattr(importer, "BATCH", 1)
+    stored_at_commit = []
+    real_commit = api.commit
+
+    def counting_commit(session):
+        real_commit(session)
+        stored_at_commit.append(_count(Household))
+
+    monkeypatch.setattr(api, "commit", counting_commit)
+    response = _upload(coordinator, GOOD, f"?event={event['id']}&mode=valid_rows")
+    assert response.status_code == 201 and response.get_json()["created"] == 2
+    assert stored_at_commit == [1, 2]
+    other = GOOD.replace("6271054507800001", "6271054507800002").replace("Siti Aminah", "Rusmini")
+    other = other.replace("Yohanes Dehen", "Agustinus Nyahu").replace("-1.6400", "-1.6200")
+    response = _upload(coordinator, other, f"?event={event['id']}")
+    assert response.status_code == 201, response.get_json()
+    assert stored_at_commit == [1, 2] and _count(Household) == 4
