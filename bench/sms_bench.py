@@ -350,6 +350,7 @@ def reset_tables(db: Database) -> None:
 
 def make_data(db: Database, n: int, seed: int = 0) -> list[int]:
     """Write n offered tasks with their queued offer SMS; returns the SMS ids."""
+    from resilience.core import crypto
     from resilience.dispatch import messages
     from resilience.sms import gsm7
 
@@ -364,14 +365,15 @@ def make_data(db: Database, n: int, seed: int = 0) -> list[int]:
             (now, now, now)).fetchone()[0]
         vols = []
         with conn.cursor().copy(
-                "COPY volunteers (name, phone, skills, trainings, location, availability, capacity, "
-                "sms_opt_out, created_at, updated_at) FROM STDIN") as copy:
+                "COPY volunteers (name, phone, phone_digest, skills, trainings, location, availability, "
+                "capacity, sms_opt_out, created_at, updated_at) FROM STDIN") as copy:
             for i in range(n_vol):
                 phone = f"+62812{i:07d}"
                 lon, lat = 113.85 + rng.random() * 0.2, -2.0 + rng.random() * 0.3
-                copy.write_row((f"Relawan {i}", phone, "[]", "[]", f"SRID=4326;POINT({lon:.6f} {lat:.6f})",
+                # Phones are stored encrypted with their digest, as the app stores them.
+                copy.write_row((f"Relawan {i}", crypto.encrypt(phone), crypto.digest(phone), "[]", "[]", f"SRID=4326;POINT({lon:.6f} {lat:.6f})",
                                 "available", 5, False, now, now))
-        vols = conn.execute("SELECT id, phone FROM volunteers ORDER BY id").fetchall()
+        vols = conn.execute("SELECT id, phone, phone_digest FROM volunteers ORDER BY id").fetchall()
         households = []
         with conn.cursor().copy(
                 "COPY households (head_name, address, landmark, location, admin_area_id, members, elderly, "
@@ -407,7 +409,7 @@ def make_data(db: Database, n: int, seed: int = 0) -> list[int]:
                 copy.write_row((event_id, need_ids[i], assign[i][0], "offered", distances[i], "", now, now, now))
         task_ids = [r[0] for r in conn.execute("SELECT id FROM tasks ORDER BY id").fetchall()]
         with conn.cursor().copy(
-                "COPY sms_messages (direction, phone, body, kind, encoding, segments, status, error_message, "
+                "COPY sms_messages (direction, phone, phone_digest, body, kind, encoding, segments, status, error_message, "
                 "attempts, task_id, volunteer_id, created_at, updated_at) FROM STDIN") as copy:
             for i in range(n):
                 area_name, members, vuln, landmark = households[i]
@@ -418,7 +420,7 @@ def make_data(db: Database, n: int, seed: int = 0) -> list[int]:
                     landmark=landmark, kelurahan=area_name, distance_m=distances[i], timeout_minutes=30)
                 body = gsm7.to_gsm7(body)  # as outbox.queue does
                 encoding, count = gsm7.segments(body)
-                copy.write_row(("outbound", assign[i][1], body, "offer", encoding, count, "queued", "", 0,
+                copy.write_row(("outbound", assign[i][1], assign[i][2], body, "offer", encoding, count, "queued", "", 0,
                                 task_ids[i], assign[i][0], now, now))
         conn.commit()
         ids = [r[0] for r in conn.execute("SELECT id FROM sms_messages ORDER BY id").fetchall()]

@@ -14,7 +14,8 @@ from resilience.core import bounds, crypto
 from resilience.core import logging as safe_logging
 from resilience.core import requestlog
 from resilience.core import security
-from resilience.core.db import engine_options, install_engine_events, reset_read_only, set_read_only
+from resilience.core.db import (engine_options, install_engine_events, reset_read_only, secure_sqlite_files,
+                                 set_read_only)
 from resilience.core.errors import DomainError, Message, ValidationFailed, render_domain_error
 from resilience.audit.chain import set_actor
 from resilience.core.schemas import register_fields, show_personal_data
@@ -107,7 +108,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     security.install(app, settings, API_PREFIX)
     app.config.update(config)
     if settings.is_sqlite:
-        Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        secure_sqlite_files(settings.database_url.removeprefix("sqlite:///"), settings.instance_path)
 
     Compress(app)
     db.init_app(app)

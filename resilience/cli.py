@@ -370,14 +370,17 @@ def import_households_cmd(spreadsheet: str, event_id: int | None, dry_run: bool,
     from pathlib import Path
 
     from resilience.events.operations import get_event
-    from resilience.households.importer import import_households
+    from resilience.core.transaction import commit, read_phase
+    from resilience.households.importer import check_import, store_import
 
     _set_cli_actor()
     try:
         with unit_of_work() as session:
-            event = get_event(session, event_id) if event_id is not None else None
-            report = import_households(session, Path(spreadsheet).read_bytes(), event, filename=spreadsheet,
-                                       sheet=sheet, dry_run=dry_run, mode=mode)
+            with read_phase(session):  # the long part holds no write lock (SQLite: registrations go on)
+                event = get_event(session, event_id) if event_id is not None else None
+                report, checked = check_import(session, Path(spreadsheet).read_bytes(), event,
+                                               filename=spreadsheet, sheet=sheet, dry_run=dry_run, mode=mode)
+            store_import(session, checked, event, report, commit=commit)  # valid_rows: batch by batch
             for line in report.lines():
                 click.echo(f"{spreadsheet}: {line}", err=True)
             where = f" (sheet {report.sheet})" if report.sheet else ""

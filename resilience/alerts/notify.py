@@ -117,13 +117,16 @@ def send_summaries(session: Session, now: datetime | None = None) -> int:
         select(Alert.id, FloodEvent.id)
         .join(FloodEvent, FloodEvent.id == Alert.event_id)
         .where(Alert.severity != "emergency", Alert.notified_at.is_(None), FloodEvent.duty_phone.is_not(None),
-               FloodEvent.duty_phone != "", *_OPEN)
+               *_OPEN)
         .order_by(Alert.id)).all()
     by_event: dict[int, list[int]] = defaultdict(list)
     for alert_id, event_id in rows:
         by_event[event_id].append(alert_id)
     sent = 0
     for event_id, ids in sorted(by_event.items()):
+        event = session.get(FloodEvent, event_id)
+        if not event.duty_phone:  # encrypted: a blank one is told apart here, not in SQL
+            continue
         claimed = session.scalars(
             update(Alert).where(Alert.id.in_(ids), Alert.notified_at.is_(None), *_OPEN)
             .values(notified_at=now, notify_count=Alert.notify_count + 1)
@@ -132,7 +135,6 @@ def send_summaries(session: Session, now: datetime | None = None) -> int:
             continue
         alerts = session.scalars(select(Alert).where(Alert.id.in_(claimed))
                                  .execution_options(populate_existing=True)).all()
-        event = session.get(FloodEvent, event_id)
         counts: dict[str, int] = defaultdict(int)
         for alert in alerts:
             counts[alert.kind] += 1

@@ -28,7 +28,9 @@ sealed: the log only says that they changed.
 
 Entries written before seals existed hold personal values in clear in their hashed payload.
 Officials get such an entry *withheld*: those values replaced by ``"<withheld>"`` and the line
-marked ``"withheld": true``. Its hash cannot be recomputed from that line, so the standalone
+marked ``"withheld": true``. Once the household such an entry is about has been erased, staff get
+it withheld too: the erasure marks it (``{"_erased": true}`` in place of its openings,
+:func:`erased_openings`), as the hashed payload itself cannot change. Its hash cannot be recomputed from that line, so the standalone
 verifier checks it by its links only (its hash is the next entry's ``prev_hash``, anchors still
 apply); the server's ``audit verify`` recomputes every entry, withheld or not.
 """
@@ -46,6 +48,9 @@ from resilience.core import crypto
 SEAL = "sealed"
 WITHHELD = "<withheld>"
 REDACTED = "<redacted>"
+# In an entry's openings: its hashed payload holds personal values in clear (written before
+# seals) about a household since erased: withheld from everyone, staff included.
+ERASED = "_erased"
 
 
 def seal_value(value: Any) -> tuple[dict[str, str], list]:
@@ -84,6 +89,11 @@ def seal_payload(payload: dict[str, Any], personal: frozenset[str] | set[str]) -
 def encrypt_openings(openings: dict) -> str | None:
     """The value of ``AuditEntry.private`` (an EncryptedString column: encrypted on write)."""
     return canonical_json(openings) if openings else None
+
+
+def erased_openings() -> str:
+    """The ``private`` of an entry from before seals whose household was erased."""
+    return canonical_json({ERASED: True})
 
 
 def read_openings(private: str | None) -> dict | None:
@@ -158,9 +168,15 @@ def official_view(entry) -> dict[str, Any]:
 
 def staff_view(entry) -> dict[str, Any]:
     """One entry for staff: exactly as hashed (plus links) and, when it has seals, their
-    openings as ``personal`` ({field: value}; not hashed, checked against the seals)."""
+    openings as ``personal`` ({field: value}; not hashed, checked against the seals); an entry
+    from before seals about an erased household withheld, as officials get it."""
     line = as_hashed(entry)
     openings = read_openings(getattr(entry, "private", None))
+    if openings is not None and openings.get(ERASED) is True:  # about an erased household
+        payload, withheld = withheld_payload(entry.entity_type, line["payload"])
+        if withheld:
+            line["payload"], line["withheld"] = payload, True
+        return line
     if openings is not None:
         payload = line["payload"] if isinstance(line["payload"], dict) else {}
         line["personal"] = {key: opening[1] for key, opening in openings.items()

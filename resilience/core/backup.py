@@ -23,7 +23,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from resilience.core.db import sqlite_dbapi
+from resilience.core.db import private_file, sqlite_dbapi
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
@@ -38,8 +38,12 @@ class BackupError(Exception):
 def backup(engine: sa.Engine, path: Path) -> str:
     path = Path(path)
     partial = path.with_name(path.name + ".partial")
+    # Created for this user only before anything is written into it: the copy holds every
+    # household's personal data (SQLite and pg_dump both keep an existing file's mode).
+    partial.unlink(missing_ok=True)  # a copy left by an interrupted run
+    private_file(partial)
     if engine.dialect.name == "sqlite":
-        _sqlite_copy(engine.url.database, str(partial), create=True)
+        _sqlite_copy(engine.url.database, str(partial))
         kind = "SQLite"
     else:
         _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={partial}"], engine)
@@ -77,7 +81,7 @@ def restore(engine: sa.Engine, path: Path, force: bool = False) -> str:
         saved = f"; what it replaced is in {kept}"
     engine.dispose()  # no connection of ours may hold the database during the copy
     if sqlite:
-        _sqlite_copy(str(path), engine.url.database, create=False)
+        _sqlite_copy(str(path), engine.url.database)
     else:
         _pg_restore(engine, path, listing)
     engine.dispose()
@@ -108,12 +112,10 @@ def _is_spatial_metadata(name: str) -> bool:
 
 
 # --- SQLite ---------------------------------------------------------------------------------
-def _sqlite_copy(source: str, target: str, create: bool) -> None:
+def _sqlite_copy(source: str, target: str) -> None:
     sqlite = sqlite_dbapi()
     src = sqlite.connect(source, timeout=30)
     try:
-        if create and os.path.exists(target):
-            os.remove(target)
         dst = sqlite.connect(target, timeout=30)
         try:
             src.backup(dst, pages=4096)  # in steps: the service's writers interleave

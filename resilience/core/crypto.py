@@ -1,4 +1,4 @@
-"""Encryption at rest for personal identifiers (NIK, KK number, household phone).
+"""Encryption at rest for personal identifiers (NIK, KK number, every stored phone number).
 
 Values are encrypted with Fernet (AES-128-CBC + HMAC-SHA256) under the keys of
 ``FIELD_ENCRYPTION_KEYS`` (newest first), independent of ``SECRET_KEY``: new values are
@@ -120,6 +120,13 @@ def lookup_digests(value: str) -> list[str]:
     compares against, so rows not yet rotated are still found."""
     _require()
     return list(dict.fromkeys(_hmac(key, value) for key in _Keys.digest_keys))
+
+
+def matches(digest_column, value: str):
+    """A WHERE clause: ``digest_column`` holds the keyed digest of ``value`` under any configured
+    key. How every look-up of an encrypted value goes (a phone, a NIK): comparing the encrypted
+    column itself never matches, its ciphertexts are random."""
+    return digest_column.in_(lookup_digests(value))
 
 
 def record_failure() -> None:

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import contextvars
 import importlib
+import logging
 import os
 import time
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Callable
 
 from sqlalchemy import DateTime, MetaData, event, exc
@@ -37,6 +39,9 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+log = logging.getLogger(__name__)
 
 
 class Base(DeclarativeBase):
@@ -117,6 +122,41 @@ def engine_options(database_url: str) -> dict[str, Any]:
 IDLE_PING_SECONDS = 10.0
 POOL_RECYCLE_SECONDS = 1800
 _IDLE_SINCE = "resilience.idle_since"
+
+
+# --- the embedded database's files: the service's user only ---------------------------------
+PRIVATE_DIRECTORY, PRIVATE_FILE = 0o700, 0o600
+
+
+def private_file(path: Path) -> None:
+    """Create ``path`` empty and readable by this user only, unless it exists (then narrowed to
+    it): what a database file or a backup is written into."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+    except FileExistsError:
+        os.chmod(path, PRIVATE_FILE)
+
+
+def secure_sqlite_files(database: str, instance_path: Path) -> None:
+    """The SQLite database, its -wal/-shm/-journal and the instance directory readable by the
+    service's user only: other users of the posko laptop must not read the personal data (or
+    the keys in the instance directory). The database file is created here, mode 0600, before
+    SQLite opens it: SQLite creates its -wal and -shm files with the database file's mode. A
+    directory created for the database is 0700; an existing one the operator chose is left as
+    it is, except the instance directory, which is always 0700. Files that exist already (from
+    an older version) are narrowed. A file this user cannot change is logged, not fatal."""
+    path = Path(database)
+    try:
+        instance_path.mkdir(mode=PRIVATE_DIRECTORY, parents=True, exist_ok=True)
+        os.chmod(instance_path, PRIVATE_DIRECTORY)
+        path.parent.mkdir(mode=PRIVATE_DIRECTORY, parents=True, exist_ok=True)
+        private_file(path)
+        for suffix in ("-wal", "-shm", "-journal"):
+            companion = path.with_name(path.name + suffix)
+            if companion.exists():
+                os.chmod(companion, PRIVATE_FILE)
+    except PermissionError as exc:
+        log.warning("could not make the database files private to this user (%s: %s)", exc.filename, exc.strerror)
 
 
 def install_engine_events(engine: Engine) -> None:

@@ -4,7 +4,7 @@ Works on the raw column text (no ORM, no decrypting type): every ``EncryptedStri
 of every table, in batches of rows by id, one transaction per batch, so it can be stopped and
 run again (it resumes by skipping what is already current: idempotent). A value the newest
 key already decrypts is left alone; any other value is decrypted with whichever configured
-key fits and encrypted under the newest. The keyed digests (NIK, KK number) are rewritten
+key fits and encrypted under the newest. The keyed digests (NIK, KK number, phones) are rewritten
 under the newest key's digest key at the same time, so look-ups find the row by its newest
 digest (and, until then, by an old one: ``crypto.lookup_digests``). A value no key decrypts
 is counted and its row id reported (never the value); it stays as it is.
@@ -21,10 +21,11 @@ from resilience.core import crypto
 
 # Encrypted column -> the column holding its keyed digest.
 DIGEST_COLUMNS = {("households", "nik"): "nik_digest", ("households", "kk_number"): "kk_digest",
-                  ("households", "phone"): "phone_digest", ("help_requests", "phone"): "phone_digest"}
+                  ("households", "phone"): "phone_digest", ("help_requests", "phone"): "phone_digest",
+                  ("volunteers", "phone"): "phone_digest", ("sms_messages", "phone"): "phone_digest"}
 # Digests one value may have on one row only (a second row is a duplicate a person must resolve);
-# a phone is shared by neighbours and sends several help requests.
-SINGLE_ROW_DIGESTS = ("nik_digest", "kk_digest")
+# a household's phone is shared by neighbours, and a phone sends and receives many SMS.
+SINGLE_ROW_DIGESTS = (("households", "nik_digest"), ("households", "kk_digest"), ("volunteers", "phone_digest"))
 
 
 @dataclass
@@ -101,7 +102,7 @@ def _rotate_row(conn, table, key, row, columns, digests, report: RotationReport)
         if column in digests:
             new_digest = crypto.digest(plain)
             if row[digests[column]] != new_digest:
-                taken = None if digests[column] not in SINGLE_ROW_DIGESTS else conn.scalar(
+                taken = None if (table.name, digests[column]) not in SINGLE_ROW_DIGESTS else conn.scalar(
                     sa.select(table.c[key]).where(table.c[digests[column]] == new_digest, table.c[key] != row[key]))
                 if taken is not None:  # the same NIK on two rows under different keys: a person decides
                     report.duplicates.setdefault(where, []).extend([row[key], taken])

@@ -30,6 +30,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.orm import Session
 
+from resilience.core.db import reset_read_only, set_read_only
 from resilience.core.errors import Conflict
 from resilience.extensions import db
 
@@ -86,6 +87,25 @@ def unit_of_work(session: Session | None = None) -> Iterator[Session]:
         rollback(session)
         raise
     commit(session)
+
+
+@contextmanager
+def read_phase(session: Session) -> Iterator[Session]:
+    """A long read before a short write (a spreadsheet's checks before its rows are stored) in a
+    transaction of its own that never writes: on SQLite a plain ``BEGIN``, so it does not hold
+    the write lock a writing request takes with its first statement, and other coordinators'
+    registrations go on meanwhile. Call it before the unit of work has written anything: the
+    transaction so far is ended with a rollback (what was loaded is reloaded on next use), the
+    block's own is rolled back at its end, and the writes after it begin a new one."""
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("read_phase() after changes: they would be lost")
+    session.rollback()
+    token = set_read_only(True)
+    try:
+        yield session
+    finally:
+        session.rollback()
+        reset_read_only(token)
 
 
 def discard(session: Session) -> None:

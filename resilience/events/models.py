@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Boolean, CheckConstraint, Column, ForeignKey, Integ
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from resilience.areas.models import AdminArea
+from resilience.core.crypto import EncryptedString
 from resilience.core.db import UTCDateTime, utcnow
 from resilience.extensions import db
 from resilience.vocabulary import CHECKIN_CATEGORIES, EVENT_STATUSES  # noqa: F401  (re-exported)
@@ -51,7 +52,7 @@ class FloodEvent(db.Model):
     # A priority 4-5 need open longer than this raises a long_wait alert.
     long_wait_minutes: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     # The coordinator on duty: alerts go to this phone by SMS (E.164), when set.
-    duty_phone: Mapped[str | None] = mapped_column(String(20))
+    duty_phone: Mapped[str | None] = mapped_column(EncryptedString)  # encrypted at rest
     # The public transparency page /transparansi/{id} (aggregates only).
     public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

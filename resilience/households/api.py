@@ -5,11 +5,12 @@ from flask_smorest import Blueprint
 from resilience.core.api import PageArgs, list_schema, paginate
 from resilience.core.errors import Message, ValidationFailed
 from resilience.core.schemas import personal_data_visible
+from resilience.core.transaction import commit, read_phase
 from resilience.events.operations import get_event
 from resilience.extensions import db
 from resilience.households import operations
 from resilience.households.importer import MODES
-from resilience.households.importer import import_households as run_import
+from resilience.households.importer import check_import, store_import
 from resilience.households.rows import CODES
 from resilience.households.spreadsheet import MAX_FILE_BYTES, XLSX_TYPES
 from resilience.accounts.auth import roles
@@ -21,6 +22,7 @@ from resilience.households.schemas import (
     NotDuplicateResultSchema,
     NotDuplicateSchema,
     HouseholdCreateSchema,
+    HouseholdCreatedSchema,
     HouseholdPatchSchema,
     HouseholdQuery,
     HouseholdSchema,
@@ -31,9 +33,11 @@ blp = Blueprint("households", __name__, url_prefix="/households", description="H
 
 @blp.post("")
 @blp.arguments(HouseholdCreateSchema)
-@blp.response(201, HouseholdSchema)
+@blp.response(201, HouseholdCreatedSchema)
 def create_household(data):
     household = operations.create_household(db.session, data)
+    # Stored either way: the candidates are a warning for the caller to look at.
+    household.duplicates = [p.as_candidate(household.id) for p in duplicates.candidates(db.session, household)]
     return household
 
 
@@ -179,12 +183,13 @@ def import_households(event=None, dry_run=False, mode="all_or_nothing", sheet=No
         data, filename, content_type = upload.read(), upload.filename or "", upload.mimetype or ""
     else:
         data, filename, content_type = request.get_data(), "", request.mimetype or ""
-    flood = get_event(db.session, event) if event is not None else None
-    report = run_import(db.session, data, flood, filename=filename, content_type=content_type, sheet=sheet,
-                        dry_run=dry_run, mode=mode)
+    with read_phase(db.session):  # the long part holds no write lock (SQLite: registrations go on)
+        flood = get_event(db.session, event) if event is not None else None
+        report, checked = check_import(db.session, data, flood, filename=filename, content_type=content_type,
+                                       sheet=sheet, dry_run=dry_run, mode=mode)
     if dry_run:
-        db.session.rollback()
         return report.as_dict(), 200
+    store_import(db.session, checked, flood, report, commit=commit)  # valid_rows: batch by batch
     if report.created == 0 and report.errors:
         db.session.rollback()
         body = report.as_dict()

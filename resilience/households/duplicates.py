@@ -39,7 +39,7 @@ from functools import lru_cache
 from typing import Any, Iterable
 
 from geoalchemy2 import functions as geo
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from resilience.households.models import Household, NotDuplicate
@@ -200,6 +200,14 @@ class Pair:
         return {"household_ids": [self.a, self.b], "score": self.score, "exact": self.exact,
                 "reasons": self.reasons}
 
+    def other(self, household_id: int) -> int:
+        return self.b if self.a == household_id else self.a
+
+    def as_candidate(self, household_id: int) -> dict[str, Any]:
+        """The pair seen from ``household_id``: the other household, the score and reasons."""
+        return {"household_id": self.other(household_id), "score": self.score, "exact": self.exact,
+                "reasons": self.reasons}
+
 
 def _distance_m(a: Record, b: Record) -> float:
     mean = math.radians((a.lat + b.lat) / 2)
@@ -330,13 +338,16 @@ class Index:
 
 
 # --- the registry ---------------------------------------------------------------------------------
-def registry_records(session: Session, *, include: Iterable[int] = ()) -> list[Record]:
-    """Every household not merged into another nor erased, as records (one query, nothing decrypted)."""
+def registry_records(session: Session, *, include: Iterable[int] = (), where=None) -> list[Record]:
+    """Every household not merged into another nor erased (and matching ``where``, when given),
+    as records (one query, nothing decrypted)."""
     query = select(Household.id, Household.head_name, Household.phone_digest, Household.kk_digest,
                    Household.admin_area_id, Household.rt, Household.rw, geo.ST_Y(Household.location),
                    geo.ST_X(Household.location), Household.location_precision, Household.address,
                    Household.landmark).where(Household.merged_into_id.is_(None),
                                              Household.erased_at.is_(None))  # nothing left to compare
+    if where is not None:
+        query = query.where(where)
     return [Record.of(hid, name, phone_digest=phone, kk_digest=kk, area=area, rt=rt, rw=rw, lat=lat, lon=lon,
                       precision=precision, address=address or "", landmark=landmark or "")
             for hid, name, phone, kk, area, rt, rw, lat, lon, precision, address, landmark in session.execute(query)]
@@ -355,3 +366,30 @@ def scan(session: Session, household_id: int | None = None) -> list[Pair]:
         return index.pairs(skip=skip)
     record = index.records.get(household_id)
     return [] if record is None else index.probe(record, skip=skip)
+
+
+def candidates(session: Session, household: Household) -> list[Pair]:
+    """The registered households that may be the same family as ``household`` (new or changed,
+    flushed), best first: what the household form warns about before saving, and what the API's
+    create answers in ``duplicates``. The pairs ``compare`` proposes among the households that
+    share its KK number, its phone or its kelurahan, and also every household with the same
+    phone whatever its name (``same_phone`` alone: not proposed in the review list, where
+    neighbours sharing a number would crowd it, but worth a look before adding one more)."""
+    own = [Household.kk_digest == household.kk_digest] if household.kk_digest else []
+    if household.phone_digest:
+        own.append(Household.phone_digest == household.phone_digest)
+    if household.admin_area_id is not None:
+        own.append(Household.admin_area_id == household.admin_area_id)
+    if not own:
+        return []
+    records = registry_records(session, where=or_(Household.id == household.id, *own))
+    record = next((r for r in records if r.id == household.id), None)
+    if record is None:
+        return []
+    index = Index(r for r in records if r.id != household.id)
+    pairs = {(p.a, p.b): p for p in index.probe(record)}
+    for other in index.records.values():
+        if record.phone_digest and other.phone_digest == record.phone_digest:
+            key = (min(record.id, other.id), max(record.id, other.id))
+            pairs.setdefault(key, Pair(*key, 0.25, False, [{"code": "same_phone"}]))
+    return sorted(pairs.values(), key=lambda p: (-p.score, p.a, p.b))

@@ -28,12 +28,14 @@ coordinator merges it or marks it as a different family.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import insert, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from resilience.audit.chain import REDACTED, record_many
+from resilience.core.errors import Conflict, Message, unique_violation
 from resilience.dispatch.lifecycle import NEW_NEED_STATUS
 from resilience.events.models import FloodEvent
 from resilience.households.models import Household
@@ -43,7 +45,7 @@ from resilience.households.places import VillageIndex
 from resilience.households.spreadsheet import FileRefused, Sheet, decode, read  # noqa: F401  (decode re-exported)
 
 MODES = ("all_or_nothing", "valid_rows")
-BATCH = 1000
+BATCH = 1000  # rows per INSERT batch; with valid_rows, per commit (what a registration may wait for)
 COLUMNS = tuple(rowcheck.HEADERS)  # the canonical English headers
 
 
@@ -57,6 +59,7 @@ class ImportReport:
     dry_run: bool = False
     mode: str = "all_or_nothing"
     problems: list[dict[str, Any]] = field(default_factory=list)
+    stored_before_failure: int = 0  # households committed by earlier batches (valid_rows)
 
     @property
     def errors(self) -> list[dict[str, Any]]:
@@ -82,7 +85,22 @@ def import_households(session: Session, data: bytes | str, event: FloodEvent | N
                       filename: str = "", content_type: str = "", sheet: str | None = None,
                       dry_run: bool = False, mode: str = "all_or_nothing") -> ImportReport:
     """Check the spreadsheet and, unless ``dry_run``, store its households (flushes; the
-    caller commits, or rolls back when ``report.created == 0`` and there are errors)."""
+    caller commits, or rolls back when ``report.created == 0`` and there are errors).
+
+    The API, the page and the CLI run the two steps apart, the check in a read-only transaction
+    (``core.transaction.read_phase``): reading and checking 50,000 rows takes tens of seconds,
+    and on SQLite other coordinators could not register anyone meanwhile."""
+    report, checked = check_import(session, data, event, filename=filename, content_type=content_type,
+                                   sheet=sheet, dry_run=dry_run, mode=mode)
+    store_import(session, checked, event, report)
+    return report
+
+
+def check_import(session: Session, data: bytes | str, event: FloodEvent | None = None, *,
+                 filename: str = "", content_type: str = "", sheet: str | None = None,
+                 dry_run: bool = False, mode: str = "all_or_nothing") -> tuple[ImportReport, rowcheck.Checked]:
+    """Read and check the spreadsheet; writes nothing. Returns the report and the checked rows
+    for :func:`store_import`."""
     if mode not in MODES:
         raise ValueError(mode)
     if isinstance(data, str):
@@ -95,10 +113,39 @@ def import_households(session: Session, data: bytes | str, event: FloodEvent | N
     checked = rowcheck.check(session, table, event, VillageIndex(session), report.problems)
     report.rows = checked.rows
     report.valid_rows = len(checked.good)
-    if dry_run or not checked.good or (report.errors and mode == "all_or_nothing"):
-        return report
-    _store(session, checked.good, event, report)
-    return report
+    return report, checked
+
+
+def store_import(session: Session, checked: rowcheck.Checked, event: FloodEvent | None,
+                 report: ImportReport, commit: Callable[[Session], None] | None = None) -> None:
+    """Store the rows :func:`check_import` found good, unless the report says not to (a dry run,
+    nothing good, or an error with ``all_or_nothing``).
+
+    ``commit``: with ``valid_rows``, the caller's commit, called after each batch of ``BATCH``
+    rows, so the write lock (SQLite) and the audit chain's head (PostgreSQL) are held for one
+    batch at a time and other coordinators' registrations wait for a batch, not for the file.
+    ``all_or_nothing`` stores in one transaction (all or none), whatever is given.
+
+    A NIK registered by someone else between the check and the store is a 409 naming ``nik``:
+    nothing of the file is stored, or with ``valid_rows`` only the batches before it (the
+    answer says how many); importing the file again stores the rest, the stored rows being
+    reported as already registered."""
+    if report.dry_run or not checked.good or (report.errors and report.mode == "all_or_nothing"):
+        return
+    between = (lambda: commit(session)) if commit is not None and report.mode == "valid_rows" else None
+    try:
+        _store(session, checked.good, event, report, between)
+    except IntegrityError as exc:
+        if unique_violation(exc, {"households.nik_digest": "nik"}) is None:
+            raise
+        session.rollback()
+        stored = report.stored_before_failure
+        if stored:
+            raise Conflict(Message("a NIK in the file was registered by someone else while the file was checked; "
+                                   "%(stored)s households were stored before it: import the file again for the "
+                                   "rest", stored=stored), field="nik", created=stored) from None
+        raise Conflict(Message("a NIK in the file was registered by someone else while the file was checked; "
+                               "nothing was imported: import the file again"), field="nik") from None
 
 
 def _reserve_ids(session: Session, table: str, count: int) -> list[int]:
@@ -132,7 +179,8 @@ def _payload(model, row: dict[str, Any], shapes: dict[str, Any]) -> dict[str, An
     return payload
 
 
-def _store(session: Session, good: list[rowcheck.GoodRow], event: FloodEvent | None, report: ImportReport) -> None:
+def _store(session: Session, good: list[rowcheck.GoodRow], event: FloodEvent | None, report: ImportReport,
+           between: Callable[[], None] | None = None) -> None:
     """Core INSERTs, one executemany per batch and table, and the audit entries the flush hook
     would have written for them (one chain append per batch): the ORM's per-object bookkeeping
     was most of the time of a 50,000-row import."""
@@ -169,3 +217,6 @@ def _store(session: Session, good: list[rowcheck.GoodRow], event: FloodEvent | N
         record_many(session, entries)
         report.created += len(households)
         report.needs_created += len(needs)
+        if between is not None:
+            between()  # this batch is stored for good
+            report.stored_before_failure = report.created

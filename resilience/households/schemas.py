@@ -161,6 +161,20 @@ class DuplicatePairSchema(ma.Schema):
     reasons = ma.fields.List(ma.fields.Nested(DuplicateReasonSchema))
 
 
+class DuplicateCandidateSchema(ma.Schema):
+    household_id = ma.fields.Integer(metadata={"description": "the registered household that may be this family"})
+    score = ma.fields.Float(metadata={"description": "0..1, higher is more likely one family"})
+    exact = ma.fields.Boolean(metadata={"description": "surely one family (see the duplicates list)"})
+    reasons = ma.fields.List(ma.fields.Nested(DuplicateReasonSchema))
+
+
+class HouseholdCreatedSchema(HouseholdSchema):
+    duplicates = ma.fields.List(ma.fields.Nested(DuplicateCandidateSchema), metadata={
+        "description": "a warning, not a refusal: registered households that may be the same family (the same "
+                       "KK number or phone, or a similar name in the same place), best first; empty when none. "
+                       "Look at them, then merge (`/households/{id}/merge`) or mark them `not-duplicate`"})
+
+
 class MergeSchema(ma.Schema):
     into = ma.fields.Integer(required=True, metadata={"description": "the household kept"})
 

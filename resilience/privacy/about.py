@@ -96,7 +96,7 @@ def _own_sms(session: Session, requests: list[HelpRequest]) -> list[SmsMessage]:
         conditions.append(SmsMessage.id.in_(inbound))
     if phones:
         conditions.append(and_(SmsMessage.direction == "outbound", SmsMessage.kind == HELP_REQUEST_SMS_KIND,
-                               SmsMessage.phone.in_(phones)))
+                               or_(*(SmsMessage.phone_is(p) for p in phones))))
     if not conditions:
         return []
     return list(session.scalars(select(SmsMessage).where(or_(*conditions)).order_by(SmsMessage.id)))

@@ -22,10 +22,13 @@ needs (category, status, priority, times), tasks (code, state, times, distance, 
 quantities, and every audit entry. Volunteers' own data (their names, phones, replies) is theirs,
 not the household's, and stays.
 
-Known limit: entries written before personal values were sealed (migration 0014) hold those
-values in clear *inside* the hash; changing them would break the chain, so they stay. Officials
-already get them withheld (sealing.official_view); the erasure answers how many such entries
-concern the household (``audit_entries_in_clear``) so an admin knows.
+Entries written before personal values were sealed (migration 0014) hold those values in clear
+*inside* the hash; changing them would break the chain. Officials always get them withheld
+(sealing.official_view); the erasure marks them (``sealing.erased_openings``) so that staff get
+them withheld from then on as well: no page, API, log export or household export shows the
+erased values again, and the chain still verifies. Known limit: the values stay in the
+database file, inside those entries' hashed payloads; the erasure answers how many entries
+(``audit_entries_in_clear``) so an admin knows.
 
 The erasure writes no personal value itself: the rows are changed with bulk UPDATEs, which write
 no automatic audit entries (an update entry would seal, and keep an opening of, the old values);
@@ -43,7 +46,7 @@ from sqlalchemy.orm import Session
 
 from resilience.audit.chain import record
 from resilience.audit.models import AuditEntry
-from resilience.audit.sealing import encrypt_openings, read_openings, withheld_payload
+from resilience.audit.sealing import encrypt_openings, erased_openings, read_openings, withheld_payload
 from resilience.core.db import utcnow
 from resilience.core.errors import Conflict, Message, NotFound
 from resilience.dispatch.models import Task
@@ -88,7 +91,10 @@ def _close_openings(session: Session, entries: list[AuditEntry]) -> tuple[int, i
     changed = in_clear = 0
     for entry in entries:
         if withheld_payload(entry.entity_type, entry.payload)[1]:
+            # Written before seals (so it has no openings): from now on withheld from staff too.
             in_clear += 1
+            session.execute(update(AuditEntry).where(AuditEntry.seq == entry.seq).values(private=erased_openings()))
+            continue
         openings = read_openings(entry.private)
         if openings is None:
             continue
@@ -124,7 +130,7 @@ def erase(session: Session, household_id: int, reason: str) -> dict[str, Any]:
         "needs": _bulk(session, Need, [n.id for n in data.needs], notes="", priority_reason="", reporter=""),
         "tasks": _bulk(session, Task, [t.id for t in data.tasks], coordinator_note=""),
         "sms": _bulk(session, SmsMessage, [m.id for m in data.task_sms], body=ERASED_TEXT)
-        + _bulk(session, SmsMessage, [m.id for m in data.own_sms], body=ERASED_TEXT, phone=""),
+        + _bulk(session, SmsMessage, [m.id for m in data.own_sms], body=ERASED_TEXT, phone="", phone_digest=None),
         "stock_movements": _bulk(session, StockMovement, [m.id for m in data.movements], notes=""),
         "help_requests": _bulk(session, HelpRequest, [r.id for r in data.help_requests], phone=ERASED_TEXT,
                                phone_digest="", body=ERASED_TEXT),

@@ -40,7 +40,7 @@ def receive(session: Session, phone: str, body: str, provider_sid: str | None = 
     was stored already."""
     if provider_sid and session.scalar(select(SmsMessage.id).where(SmsMessage.provider_sid == provider_sid)):
         return None
-    volunteer = session.scalar(select(Volunteer).where(Volunteer.phone == phone))
+    volunteer = Volunteer.by_phone(session, phone)
     text = body or ""
     encoding, count = segments(text)
     message = SmsMessage(direction="inbound", phone=phone, body=text[:1600], kind="reply", encoding=encoding,
@@ -85,6 +85,6 @@ def simulate_reply(session: Session, phone: str, body: str) -> dict:
     session.rollback()
     replies = session.scalars(
         select(SmsMessage).where(SmsMessage.id > last_id, SmsMessage.direction == "outbound",
-                                 SmsMessage.phone == phone).order_by(SmsMessage.id)
+                                 SmsMessage.phone_is(phone)).order_by(SmsMessage.id)
     ).all()
     return {"inbound": session.get(SmsMessage, inbound_id), "replies": replies}

@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from resilience.core import crypto
+from resilience.core.crypto import EncryptedString
 from resilience.core.db import UTCDateTime, utcnow
 from resilience.extensions import db
 from resilience.volunteers.models import Volunteer
@@ -33,7 +35,10 @@ class SmsMessage(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     direction: Mapped[str] = mapped_column(String(10))
-    phone: Mapped[str] = mapped_column(String(20), index=True)  # the volunteer's E.164 number
+    # The other end's number (a volunteer's, a resident's, a stranger's), encrypted at rest; look
+    # it up by its keyed digest: ``SmsMessage.phone_is(phone)``.
+    phone: Mapped[str] = mapped_column(EncryptedString)
+    phone_digest: Mapped[str | None] = mapped_column(String(64), index=True)
     body: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(30), default="")  # offer, confirmation, reply, …
     encoding: Mapped[str] = mapped_column(String(8), default="GSM-7")
@@ -68,8 +73,18 @@ class SmsMessage(db.Model):
     volunteer: Mapped[Volunteer | None] = relationship()
 
     __audit__ = True
-    __audit_redact__ = ("phone", "attempt_token")
+    __audit_redact__ = ("phone", "phone_digest", "attempt_token")
     __audit_personal__ = ("body",)
+
+    @validates("phone")
+    def _digest_phone(self, _key: str, phone: str | None) -> str | None:
+        self.phone_digest = crypto.digest(phone) if phone else None
+        return phone
+
+    @classmethod
+    def phone_is(cls, phone: str):
+        """A WHERE clause: messages to or from this phone (through the digest)."""
+        return crypto.matches(cls.phone_digest, phone)
 
     def advance(self, status: str, provider_sid: str | None, error_code: int | None) -> bool:
         """A provider status update; statuses only move forward. True when something changed."""

@@ -263,7 +263,7 @@ def _settle(session, entry: dict) -> int:
     from resilience.sms.models import SmsMessage
 
     candidates = session.scalars(
-        select(SmsMessage).where(SmsMessage.direction == "outbound", SmsMessage.phone == entry["phone"],
+        select(SmsMessage).where(SmsMessage.direction == "outbound", SmsMessage.phone_is(entry["phone"]),
                                  SmsMessage.provider_sid.like("gammu:%"),
                                  SmsMessage.sent_at >= utcnow() - REPORT_WINDOW)
         .order_by(SmsMessage.id.desc()).limit(50)

@@ -7,8 +7,11 @@ from typing import Any
 
 from geoalchemy2 import Geometry
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
 
+from resilience.core import crypto
+from resilience.core.crypto import EncryptedString
 from resilience.core.db import UTCDateTime, utcnow
 from resilience.extensions import db
 from resilience.vocabulary import AVAILABILITY, GROUP_KINDS, SKILLS  # noqa: F401  (re-exported)
@@ -23,7 +26,7 @@ class VolunteerGroup(db.Model):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(20))
     leader: Mapped[str] = mapped_column(String(200), default="")
-    leader_phone: Mapped[str | None] = mapped_column(String(20))  # E.164; safety escalations go here
+    leader_phone: Mapped[str | None] = mapped_column(EncryptedString)  # E.164, encrypted; safety escalations go here
     base_location: Mapped[Any] = mapped_column(
         Geometry("POINT", srid=4326, spatial_index=True), nullable=True
     )
@@ -44,7 +47,12 @@ class Volunteer(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    phone: Mapped[str] = mapped_column(String(20), unique=True)  # E.164
+    # E.164, encrypted at rest. Its keyed digest is how a phone is found and what makes it unique
+    # (a UNIQUE index: two registrations at once cannot both store it). The UNIQUE on ``phone``
+    # itself is a leftover of 0001 (SQLite cannot drop it without copying the table): it holds
+    # trivially, ciphertexts never repeat. Find a volunteer by phone with :meth:`by_phone`.
+    phone: Mapped[str] = mapped_column(EncryptedString, unique=True)
+    phone_digest: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
     group_id: Mapped[int | None] = mapped_column(ForeignKey("volunteer_groups.id"), index=True)
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)
     trainings: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -60,5 +68,22 @@ class Volunteer(db.Model):
     group: Mapped[VolunteerGroup | None] = relationship()
 
     __audit__ = True
-    __audit_redact__ = ("phone",)
+    __audit_redact__ = ("phone", "phone_digest")
     __audit_personal__ = ("name", "location")
+
+    @validates("phone")
+    def _digest_phone(self, _key: str, phone: str | None) -> str | None:
+        self.phone_digest = crypto.digest(phone) if phone else None
+        return phone
+
+    @classmethod
+    def phone_is(cls, phone: str):
+        """A WHERE clause: the volunteer with this E.164 phone (through the digest)."""
+        return crypto.matches(cls.phone_digest, phone)
+
+    @classmethod
+    def by_phone(cls, session: Session, phone: str) -> "Volunteer | None":
+        """The volunteer with this E.164 phone, or None: the one way to find a volunteer by phone."""
+        if not phone:
+            return None
+        return session.scalar(select(cls).where(cls.phone_is(phone)))

@@ -78,13 +78,13 @@ def _check_group(session: Session, group_id: int | None) -> None:
 
 
 def _check_phone(session: Session, phone: str, volunteer_id: int | None) -> None:
-    other = session.scalar(select(Volunteer.id).where(Volunteer.phone == phone))
+    other = session.scalar(select(Volunteer.id).where(Volunteer.phone_is(phone)))
     if other is not None and other != volunteer_id:
         raise Conflict(Message("another volunteer already has this phone number"), existing_id=other, field="phone")
 
 
 def _flush(session: Session) -> None:
-    flush_unique(session, "volunteers.phone", "phone", Message("another volunteer already has this phone number"))
+    flush_unique(session, "volunteers.phone_digest", "phone", Message("another volunteer already has this phone number"))
 
 
 def create_volunteer(session: Session, data: dict[str, Any]) -> Volunteer:

@@ -51,5 +51,5 @@ def names(session: Session, ids: set[int]) -> dict[int, str]:
 def conversation(session: Session, volunteer: Volunteer) -> list[SmsMessage]:
     """Every SMS to or from the volunteer (by id, or by phone for replies not yet linked), oldest first."""
     return session.scalars(
-        select(SmsMessage).where((SmsMessage.volunteer_id == volunteer.id) | (SmsMessage.phone == volunteer.phone))
+        select(SmsMessage).where((SmsMessage.volunteer_id == volunteer.id) | SmsMessage.phone_is(volunteer.phone))
         .order_by(SmsMessage.id)).all()

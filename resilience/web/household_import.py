@@ -22,7 +22,8 @@ from resilience.core.errors import DomainError, Message
 from resilience.events import queries as event_queries
 from resilience.events.models import FloodEvent
 from resilience.extensions import db
-from resilience.households.importer import MODES, import_households
+from resilience.core.transaction import commit, read_phase
+from resilience.households.importer import MODES, check_import, store_import
 from resilience.households.spreadsheet import MAX_FILE_BYTES
 from resilience.web.blueprint import bp
 from resilience.web.i18n import message_text
@@ -216,11 +217,13 @@ def household_import():
         data, filename, content_type = _kept()
     else:
         return _render(options, refused=[gettext("Choose the CSV or XLSX file first.")], status=422)
-    event = db.session.get(FloodEvent, int(options["event"])) if options["event"] else None
     dry_run = action != "import"
     try:
-        report = import_households(db.session, data, event, filename=filename, content_type=content_type,
-                                   sheet=options["sheet"] or None, dry_run=dry_run, mode=options["mode"])
+        with read_phase(db.session):  # the long part holds no write lock (SQLite: registrations go on)
+            event = db.session.get(FloodEvent, int(options["event"])) if options["event"] else None
+            report, checked = check_import(db.session, data, event, filename=filename, content_type=content_type,
+                                           sheet=options["sheet"] or None, dry_run=dry_run, mode=options["mode"])
+        store_import(db.session, checked, event, report, commit=commit)  # valid_rows: batch by batch
     except DomainError as exc:
         db.session.rollback()
         texts = [problem_text(e) for e in (exc.errors or []) if isinstance(e, dict) and e.get("code")]

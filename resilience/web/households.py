@@ -19,6 +19,7 @@ from resilience.events import queries as event_queries
 from resilience.events.models import FloodEvent
 from resilience.events.operations import get_event
 from resilience.extensions import db
+from resilience.households import duplicates
 from resilience.households import operations as households
 from resilience.households import queries as household_queries
 from resilience.households.models import VULNERABILITY_FIELDS, Household
@@ -283,6 +284,12 @@ def _new_household_input(form) -> tuple[dict, dict]:
     return load(HouseholdCreateSchema(), data), load(NeedCreateSchema(), need)
 
 
+def _candidate_rows(candidates) -> list[dict]:
+    """(pair, other household id) → the other household with the pair's score and reasons."""
+    by_id = {h.id: h for h in households.households_by_id(db.session, {other for _, other in candidates})}
+    return [{"pair": pair, "household": by_id[other]} for pair, other in candidates if other in by_id]
+
+
 @bp.route("/events/<int:event_id>/households/new", methods=["GET", "POST"])
 @write_required
 def household_new(event_id: int):
@@ -293,6 +300,13 @@ def household_new(event_id: int):
     try:
         data, need_data = _new_household_input(request.form)
         household = households.create_household(db.session, data)
+        if not request.form.get("save_anyway"):
+            found = duplicates.candidates(db.session, household)
+            if found:  # not saved yet: the coordinator looks first, then saves anyway or opens one
+                candidates = [(p, p.other(household.id)) for p in found]
+                db.session.rollback()
+                return render_template("household_new.html", form=request.form, errors=[],
+                                       duplicates=_candidate_rows(candidates), **context)
         need_data["household_id"] = household.id
         needs.create_need(db.session, event, need_data)
     except (FormErrors, DomainError) as exc:

@@ -11,6 +11,7 @@ from sqlalchemy import select, text as sql
 
 from resilience.alerts import notify, operations
 from resilience.alerts.models import Alert
+from resilience.core import crypto
 from resilience.core.db import utcnow
 from resilience.extensions import db
 from resilience.sms.gsm7 import fits
@@ -22,7 +23,9 @@ LEADER = "+6281100000002"
 
 
 def _set(table, row_id, **values):
+    """Set columns of one row behind the app's back; phones are stored encrypted, as the app does."""
     db.session.rollback()
+    values = {name: crypto.encrypt(value) if name.endswith("_phone") else value for name, value in values.items()}
     assignments = ", ".join(f"{name} = :{name}" for name in values)
     with db.engine.begin() as conn:
         conn.execute(sql(f"UPDATE {table} SET {assignments} WHERE id = :id"), {"id": row_id, **values})

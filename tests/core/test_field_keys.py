@@ -159,7 +159,8 @@ def test_every_encrypted_column_has_its_digest_mapped_when_it_has_one():
 
     columns = keys.encrypted_columns(db.metadata)
     assert columns == {"households": ["kk_number", "nik", "phone"], "help_requests": ["phone", "body"],
-                       "audit_entries": ["private"]}
+                       "volunteers": ["phone"], "sms_messages": ["phone"], "flood_events": ["duty_phone"],
+                       "volunteer_groups": ["leader_phone"], "audit_entries": ["private"]}
     assert list(columns)[-1] == "audit_entries"  # rotated last
     digests = {c.name for t in db.metadata.sorted_tables for c in t.columns if c.name.endswith("_digest")
                and t.name in columns}

@@ -27,7 +27,7 @@ LEADER = "+6281100000022"
 def _sms_to(phone: str) -> list[str]:
     db.session.rollback()
     bodies = list(db.session.scalars(select(SmsMessage.body).where(
-        SmsMessage.direction == "outbound", SmsMessage.phone == phone).order_by(SmsMessage.id)))
+        SmsMessage.direction == "outbound", SmsMessage.phone_is(phone)).order_by(SmsMessage.id)))
     db.session.rollback()
     return bodies
 

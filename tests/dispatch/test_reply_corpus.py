@@ -114,13 +114,13 @@ def test_reply(app, case: Case):
     session.rollback()
     inbound = session.get(SmsMessage, message_id)
     tasks = {name: session.get(Task, task_id) for name, task_id in ids.items()}
-    volunteer = session.scalar(select(Volunteer).where(Volunteer.phone == phone))
+    volunteer = session.scalar(select(Volunteer).where(Volunteer.phone_is(phone)))
     live = list(session.scalars(select(Task).where(Task.volunteer_id == volunteer.id,
                                                    Task.status.in_(("offered", "accepted")))
                                 .order_by(Task.id))) if volunteer else []
     replies = [m.body for m in session.scalars(
         select(SmsMessage).where(SmsMessage.id > message_id, SmsMessage.direction == "outbound",
-                                 SmsMessage.phone == phone).order_by(SmsMessage.id))]
+                                 SmsMessage.phone_is(phone)).order_by(SmsMessage.id))]
 
     # the state change, and nothing else
     before = {"offer": {"T": "offered"}, "offer+spare": {"T": "offered"}, "accepted": {"T": "accepted"},

@@ -29,7 +29,7 @@ def _sms(phone, body):
 
 def _outbound(phone):
     return [m.body for m in db.session.scalars(select(SmsMessage).where(
-        SmsMessage.direction == "outbound", SmsMessage.phone == phone).order_by(SmsMessage.id))]
+        SmsMessage.direction == "outbound", SmsMessage.phone_is(phone)).order_by(SmsMessage.id))]
 
 
 @pytest.mark.parametrize("body", ["TOLONG banjir", "tolong, banjir", "  Tolong!! rumah terendam", "TOLONG"])

@@ -91,3 +91,63 @@ def test_needs_without_event_and_official(coordinator, official):
     assert response.status_code == 422
     assert any(e["field"] == "needs" for e in response.get_json()["errors"])
     assert _upload(official, GOOD).status_code == 403
+
+
+def test_the_check_holds_no_write_lock_and_a_nik_registered_meanwhile_is_a_409(app, coordinator, seed, monkeypatch):
+    """While the file is read and checked (tens of seconds for 50,000 rows) another coordinator
+    registers a household: it is stored at once (on SQLite the import no longer holds the write
+    lock then). It has the NIK of the file's first row: the store answers 409 naming ``nik`` and
+    stores nothing of the file, never a 500."""
+    import threading
+
+    from resilience.households import importer
+    from tests import factories
+
+    real_check = importer.rowcheck.check
+    done = []
+
+    def check_then_register(*args, **kwargs):
+        checked = real_check(*args, **kwargs)
+
+        def register():
+            with app.app_context():
+                factories.household(head_name="Siti Aminah", nik="6271054507800001")
+                done.append(True)
+
+        thread = threading.Thread(target=register)
+        thread.start()
+        thread.join(timeout=60)  # blocked behind the import's write lock, it would wait out busy_timeout
+        return checked
+
+    event = seed.event()
+    monkeypatch.setattr(importer.rowcheck, "check", check_then_register)
+    response = _upload(coordinator, GOOD, f"?event={event['id']}")
+    assert done == [True]
+    assert response.status_code == 409, response.get_json()
+    assert response.get_json()["field"] == "nik"
+    assert _count(Household) == 1  # the registration, nothing of the file
+
+
+def test_valid_rows_are_committed_batch_by_batch_all_or_nothing_at_once(coordinator, seed, monkeypatch):
+    """With ``valid_rows`` each batch is committed before the next (a registration waits for one
+    batch, not for the whole file); ``all_or_nothing`` stays one transaction."""
+    from resilience.households import api, importer
+
+    event = seed.event()
+    monkeypatch.setattr(importer, "BATCH", 1)
+    stored_at_commit = []
+    real_commit = api.commit
+
+    def counting_commit(session):
+        real_commit(session)
+        stored_at_commit.append(_count(Household))
+
+    monkeypatch.setattr(api, "commit", counting_commit)
+    response = _upload(coordinator, GOOD, f"?event={event['id']}&mode=valid_rows")
+    assert response.status_code == 201 and response.get_json()["created"] == 2
+    assert stored_at_commit == [1, 2]
+    other = GOOD.replace("6271054507800001", "6271054507800002").replace("Siti Aminah", "Rusmini")
+    other = other.replace("Yohanes Dehen", "Agustinus Nyahu").replace("-1.6400", "-1.6200")
+    response = _upload(coordinator, other, f"?event={event['id']}")
+    assert response.status_code == 201, response.get_json()
+    assert stored_at_commit == [1, 2] and _count(Household) == 4

@@ -284,6 +284,15 @@ def test_entries_from_before_seals_are_counted_and_withheld_from_the_export(app,
     [legacy] = [e for e in after.get_json()["audit"] if e["seq"] == seq]
     assert legacy["withheld"] is True and legacy["payload"]["head_name"] == "<withheld>"
     assert coordinator.get("/api/v1/audit/verify?full=true").get_json()["ok"] is True
+    # Nor do staff read it anywhere else: the log's API, its export, its page (admin and coordinator).
+    for client in (coordinator, admin):
+        listing = client.get("/api/v1/audit?per_page=500")
+        [entry] = [e for e in listing.get_json()["items"] if e["seq"] == seq]
+        assert entry["withheld"] is True and entry["payload"]["head_name"] == "<withheld>"
+        exported = client.get("/api/v1/audit/export")
+        assert exported.status_code == 200
+        assert _found(listing.get_data(as_text=True) + exported.get_data(as_text=True)) == []
+    assert '"withheld": true' in exported.get_data(as_text=True).replace('":true', '": true')
 
 
 def test_nothing_new_is_attached_to_an_erased_household(family, admin, coordinator):

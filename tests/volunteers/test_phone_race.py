@@ -59,7 +59,7 @@ def test_fifteen_registrations_of_one_phone(app, coordinator, monkeypatch, fast_
     results = post_at_once(app, coordinator.token, "/api/v1/volunteers", [_body(i) for i in range(15)])
     _check(results, "phone")
     db.session.rollback()
-    assert db.session.scalar(select(func.count()).select_from(Volunteer).where(Volunteer.phone == PHONE)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Volunteer).where(Volunteer.phone_is(PHONE))) == 1
 
 
 def test_changing_to_a_taken_phone_is_a_409_even_past_the_check(app, coordinator, monkeypatch):

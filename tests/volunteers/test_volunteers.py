@@ -353,3 +353,35 @@ def test_preferred_channel_is_sms_unless_set_and_only_sms_or_whatsapp(seed, coor
     assert refused.status_code == 422 and _fields(refused) == {"preferred_channel"}
     assert coordinator.patch(url, json={"preferred_channel": "whatsapp"}).get_json()["preferred_channel"] == "whatsapp"
     assert coordinator.get(url).get_json()["preferred_channel"] == "whatsapp"
+
+
+def test_phones_are_stored_encrypted_and_found_through_their_digest(coordinator, seed):
+    """The volunteer's and the SMS's phones are ciphertexts in the database; an SMS from the
+    number still finds its volunteer, and after a change of number the new one does."""
+    from sqlalchemy import text
+
+    from resilience.sms.models import SmsMessage
+
+    group = seed.group()
+    created = coordinator.post("/api/v1/volunteers", json=_volunteer_body(group_id=group["id"]))
+    assert created.status_code == 201
+    assert coordinator.patch(f"/api/v1/groups/{group['id']}", json={"leader_phone": "0813-4567-0000"}).status_code == 200
+    reply = coordinator.post("/api/v1/sms/simulate", json={"from": "+6281345678901", "body": "STATUS"})
+    assert reply.status_code == 200, reply.get_json()
+    db.session.rollback()
+    raw = [str(v) for v in db.session.execute(text(
+        "SELECT v.phone, g.leader_phone FROM volunteers v JOIN volunteer_groups g ON g.id = v.group_id")).one()]
+    raw += [str(p) for p in db.session.scalars(text("SELECT phone FROM sms_messages"))]
+    assert len(raw) >= 4 and not any("81345678901" in p or "81345670000" in p for p in raw)
+    [inbound] = db.session.scalars(select(SmsMessage).where(SmsMessage.direction == "inbound")).all()
+    assert inbound.volunteer_id == created.get_json()["id"] and inbound.phone == "+6281345678901"
+
+    volunteer_id = created.get_json()["id"]
+    assert coordinator.patch(f"/api/v1/volunteers/{volunteer_id}", json={"phone": "0813-4567-8902"}).status_code == 200
+    db.session.rollback()
+    assert Volunteer.by_phone(db.session, "+6281345678902").id == volunteer_id
+    assert Volunteer.by_phone(db.session, "+6281345678901") is None
+    # the old number is free again, the new one taken
+    assert coordinator.post("/api/v1/volunteers", json=_volunteer_body(name="Andi")).status_code == 201
+    taken = coordinator.post("/api/v1/volunteers", json=_volunteer_body(name="Dedi", phone="+6281345678902"))
+    assert taken.status_code == 409 and taken.get_json()["field"] == "phone"

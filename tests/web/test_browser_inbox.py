@@ -29,11 +29,11 @@ def _flag_free_text(database: Path) -> None:
     with sqlite3.connect(database) as conn:
         conn.execute("UPDATE sms_messages SET needs_attention = 1 WHERE direction = 'inbound' "
                      "AND (body LIKE 'baik%' OR body LIKE 'Saya tidak%' OR body LIKE 'sudah%')")
-        offer = conn.execute("SELECT phone, body, task_id, volunteer_id FROM sms_messages WHERE kind = 'offer' "
-                             "ORDER BY id DESC LIMIT 1").fetchone()
-        conn.execute("INSERT INTO sms_messages (direction, phone, body, kind, encoding, segments, status, error_code, "
-                     "error_message, attempts, channel_reason, needs_attention, task_id, volunteer_id, created_at, "
-                     "updated_at) VALUES ('outbound', ?, ?, 'offer', 'GSM-7', 2, 'undelivered', 30003, "
+        offer = conn.execute("SELECT phone, phone_digest, body, task_id, volunteer_id FROM sms_messages "
+                             "WHERE kind = 'offer' ORDER BY id DESC LIMIT 1").fetchone()
+        conn.execute("INSERT INTO sms_messages (direction, phone, phone_digest, body, kind, encoding, segments, status, "
+                     "error_code, error_message, attempts, channel_reason, needs_attention, task_id, volunteer_id, "
+                     "created_at, updated_at) VALUES ('outbound', ?, ?, ?, 'offer', 'GSM-7', 2, 'undelivered', 30003, "
                      "'Twilio refused the message (30003)', 1, '', 0, ?, ?, datetime('now'), datetime('now'))", offer)
 
 
@@ -84,13 +84,9 @@ def test_inbox_in_chromium(server, tmp_path):
             api(base, token, "POST", "/api/v1/sms/simulate", {"from": volunteer["phone"], "body": body})
         api(base, token, "POST", "/api/v1/sms/simulate", {"from": andi["phone"], "body": "STATUS"})
         _flag_free_text(tmp_path / "browser.db")
-        # An unknown number cannot be simulated (volunteers only): it comes in through the inbox as
-        # Twilio's webhook would bring it; here the row is stored directly.
-        with sqlite3.connect(tmp_path / "browser.db") as conn:
-            conn.execute("INSERT INTO sms_messages (direction, phone, body, kind, encoding, segments, status, attempts, "
-                         "channel_reason, error_message, needs_attention, created_at, updated_at) VALUES ('inbound', '+6281299990123', "
-                         "'tolong pak air sudah sepinggang, ada nenek di rumah', 'reply', 'GSM-7', 1, 'received', 0, '', '', "
-                         "1, datetime('now'), datetime('now'))")
+        # An unknown number's free text waits in the inbox (its phone stored encrypted, as any).
+        api(base, token, "POST", "/api/v1/sms/simulate",
+            {"from": "+6281299990123", "body": "pak air sudah sepinggang, ada nenek di rumah"})
 
         page.goto(base + "/events")
         assert page.inner_text("nav a[href='/inbox'] .nav-count").startswith("5")  # 4 replies + 1 failed SMS

@@ -237,3 +237,44 @@ def test_a_spreadsheet_larger_than_a_form_is_accepted_for_checking(web_coordinat
     assert "Kolom tidak dikenal" in response.get_data(as_text=True)
     web_official.get("/households")
     assert _upload(web_official, csv).status_code == 413
+
+
+def test_the_form_warns_of_a_probable_duplicate_before_saving(web_coordinator, coordinator, flood, seed):
+    """"Ibu Sumiati" in the same RT as the registered "Ibu Sumiyati": nothing is saved, the page
+    lists her with a link and why, the coordinator saves anyway. The API's create stores the
+    household and names the candidates in ``duplicates`` (the same phone, another name too)."""
+    from sqlalchemy import func, select
+
+    from resilience.extensions import db
+    from resilience.households.models import Household
+
+    def count():
+        db.session.rollback()
+        return db.session.scalar(select(func.count()).select_from(Household))
+
+    path = f"/events/{flood['id']}/households/new"
+    web_coordinator.get(path)
+    assert web_coordinator.post(path, _form(phone="0812-3456-7000")).status_code == 302
+    registered = _only(seed, "sumiyati")
+    assert count() == 1
+
+    response = web_coordinator.post(path, _form(head_name="Ibu Sumiati", landmark="samping masjid"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and count() == 1  # warned, not saved
+    assert 'id="possible-duplicates"' in html and f'href="/households/{registered["id"]}"' in html
+    assert "Ibu Sumiyati" in html and "RT sama" in html and 'name="save_anyway"' in html
+    assert 'value="samping masjid"' in html  # what was typed stays
+    # Another family after all: saved with its need.
+    response = web_coordinator.post(path, _form(head_name="Ibu Sumiati", landmark="samping masjid", save_anyway="1"))
+    assert response.status_code == 302 and count() == 2
+    # A family elsewhere is saved at once.
+    assert web_coordinator.post(path, _form(head_name="Pak Yohanes", rt="9")).status_code == 302
+
+    body = {"head_name": "Bapak Rahmat", "phone": "081234567000", "admin_area": "62.71.05.1004", "rt": "7"}
+    created = coordinator.post("/api/v1/households", json=body)
+    assert created.status_code == 201 and created.get_json()["id"]
+    [candidate] = created.get_json()["duplicates"]
+    assert candidate["household_id"] == registered["id"] and candidate["exact"] is False
+    assert [r["code"] for r in candidate["reasons"]] == ["same_phone"]
+    alone = coordinator.post("/api/v1/households", json={**body, "head_name": "Ibu Lina", "phone": None, "rt": "12"})
+    assert alone.status_code == 201 and alone.get_json()["duplicates"] == []

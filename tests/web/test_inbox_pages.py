@@ -57,7 +57,7 @@ def _task_status(task_id) -> str:
 
 def _outbound(phone, kind=None) -> list[SmsMessage]:
     db.session.rollback()
-    query = select(SmsMessage).where(SmsMessage.direction == "outbound", SmsMessage.phone == phone)
+    query = select(SmsMessage).where(SmsMessage.direction == "outbound", SmsMessage.phone_is(phone))
     if kind:
         query = query.where(SmsMessage.kind == kind)
     return list(db.session.scalars(query.order_by(SmsMessage.id)))
