@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import distinct, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from resilience.areas.models import AdminArea
@@ -61,16 +62,24 @@ def get_depot(session: Session, depot_id: int) -> Depot:
 
 def create_depot(session: Session, data: dict[str, Any]) -> Depot:
     name = data["name"].strip()
-    other = session.scalar(select(Depot.id).where(func.lower(Depot.name) == name.lower()))
-    if other is not None:
-        raise Conflict(Message("a depot named %(name)r already exists (id %(other)s)",
-                               name=name, other=other), existing_id=other)
-    depot = Depot(name=name, kind=data["kind"], address=(data.get("address") or "").strip(),
-                  location=data["location"])
-    depot.admin_area = area_for_point(session, depot.location)
-    session.add(depot)
-    session.flush()
-    return depot
+    # SQLite's lower() folds ASCII only: the exact name is compared too, and the unique index
+    # decides between two coordinators creating the same depot at once.
+    taken = select(Depot.id).where(or_(Depot.name == name, func.lower(Depot.name) == name.lower()))
+    other = session.scalar(taken)
+    if other is None:
+        depot = Depot(name=name, kind=data["kind"], address=(data.get("address") or "").strip(),
+                      location=data["location"])
+        depot.admin_area = area_for_point(session, depot.location)
+        try:
+            with session.begin_nested():
+                session.add(depot)
+                session.flush()
+        except IntegrityError:
+            other = session.scalar(taken)
+        else:
+            return depot
+    raise Conflict(Message("a depot named %(name)r already exists (id %(other)s)",
+                           name=name, other=other), existing_id=other)
 
 
 def depot_query(session: Session, kind: str | None = None, area: str | None = None,

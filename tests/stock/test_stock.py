@@ -331,6 +331,11 @@ def test_depots_derive_kelurahan_and_filter_by_event(coordinator, stock):
     assert _ok(coordinator.get("/api/v1/depots?area=62.71.05"), 200)["total"] == 2
     duplicate = coordinator.post("/api/v1/depots", json={"name": "posko kelurahan mungku baru", "kind": "posko", "location": MUNGKU_BARU})
     assert duplicate.status_code == 409 and duplicate.get_json()["existing_id"] == stock["a"]["id"]
+    # A name SQLite's lower() does not fold (non-ASCII capitals) sent twice: a 409, never a 500.
+    first = _ok(coordinator.post("/api/v1/depots", json={"name": "GUDANG ÉLANG", "kind": "gudang",
+                                                          "location": MUNGKU_BARU}))
+    again = coordinator.post("/api/v1/depots", json={"name": "GUDANG ÉLANG", "kind": "gudang", "location": MUNGKU_BARU})
+    assert again.status_code == 409 and again.get_json()["existing_id"] == first["id"]
     bad = coordinator.post("/api/v1/depots", json={"name": "Posko X", "kind": "tenda", "location": {"lat": 99, "lon": 113.7}})
     assert bad.status_code == 422 and {"kind", "location.lat"} <= _fields(bad)
     assert coordinator.get("/api/v1/depots/9999").status_code == 404
