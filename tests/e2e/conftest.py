@@ -74,7 +74,10 @@ class Stack:
         self.redis = RedisServer(tmp)
         self.redis.start()
         database_url = postgis_app.config["SETTINGS"].database_url
-        overrides = dict(
+        # The web app and the workers of one deployment share the field-encryption keys (the
+        # workers refuse to start on a database whose values their keys cannot read).
+        keys = ",".join(postgis_app.config["SETTINGS"].field_encryption_keys)
+        overrides = dict(FIELD_ENCRYPTION_KEYS=keys,
             REDIS_URL=self.redis.url, SMS_BACKEND="twilio", TWILIO_ACCOUNT_SID=self.fake.account_sid,
             TWILIO_AUTH_TOKEN=self.fake.auth_token, TWILIO_FROM="+15005550006",
             TWILIO_API_URL=self.fake.base_url, PUBLIC_BASE_URL=PUBLIC, SMS_MAX_PER_SECOND="1000",
