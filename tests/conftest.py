@@ -134,6 +134,7 @@ SLOW = (
     "stock/test_stock_concurrency.py",
     "stock/test_stock.py::test_demo_loads_its_stock_through_the_ledger",
     "audit/test_audit.py::test_cli_audit_verify_exit_codes",
+    "audit/test_export_and_verifier.py::test_the_console_script_exports_the_same_lines",
     "reports/test_report_cli.py::test_console_script_exit_codes",
     "sms/test_ratelimit.py::test_arrivals_stay_within_the_limit_despite_jitter",
     "web/test_indonesian_pages.py::test_no_english_on_any_page_in_indonesian",
@@ -144,6 +145,11 @@ SLOW = (
     "core/test_json_logs.py::test_every_process_kind_writes_json_lines",
     "core/test_metrics.py::test_with_a_multiprocess_directory_a_scrape_adds_up_every_worker",
 )
+
+
+# Fixtures that make a test slow wherever it lives: ``console`` runs the console script in a
+# process of its own (about 1 s of imports each call).
+SLOW_FIXTURES = {"console"}
 
 
 def _on_postgis(item) -> bool:
@@ -158,7 +164,8 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         relative = Path(item.path).relative_to(root).as_posix()
         test_id = relative + "::" + item.name
-        if any(test_id.startswith(p) if "::" in p else relative.startswith(p) for p in SLOW):
+        if (any(test_id.startswith(p) if "::" in p else relative.startswith(p) for p in SLOW)
+                or SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ()))):
             item.add_marker(pytest.mark.slow)
         if _on_postgis(item):
             item.add_marker(pytest.mark.postgis)
@@ -197,6 +204,10 @@ def make_settings(database_url: str, instance: Path, **overrides) -> Settings:
         # One client address makes every request of the session-wide apps: the API's rate
         # limit is tested on its own (tests/core/test_security.py swaps a limiter in).
         "API_RATE_LIMIT": "0",
+        # The SMS send rate is tested on its own limiters (tests/sms/test_ratelimit.py, the
+        # modem's in test_gammu.py): at the default 10 a second every test that sends a few SMS
+        # slept 0.14 s a segment between them (about 110 s of the fast path's wall time).
+        "SMS_MAX_PER_SECOND": "1000",
         **overrides,
     }
     return Settings.from_env(env)
