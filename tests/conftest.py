@@ -60,6 +60,9 @@ def _create_pg_database() -> tuple[str, str]:
     admin = admin_url()
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
+        # A test database need not survive a crash: commits return without waiting for the WAL
+        # to reach the disk (each wait is a disk flush; the tests commit thousands of times).
+        conn.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     with psycopg.connect(admin.rsplit("/", 1)[0] + "/" + name, autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
     return name, admin.replace("postgresql://", "postgresql+psycopg://").rsplit("/", 1)[0] + "/" + name
@@ -137,6 +140,9 @@ SLOW = (
     "audit/test_export_and_verifier.py::test_the_console_script_exports_the_same_lines",
     "reports/test_report_cli.py::test_console_script_exit_codes",
     "sms/test_ratelimit.py::test_arrivals_stay_within_the_limit_despite_jitter",
+    # hundreds of generated instances each, 1.3-1.8 s; the engine's other tests stay fast
+    "matching/test_engine.py::test_feasible_and_optimal",
+    "matching/test_engine.py::test_native_auction_matches_the_milp_reference",
     "web/test_indonesian_pages.py::test_no_english_on_any_page_in_indonesian",
     "web/test_official_sees_no_personal_data.py",  # the demo flood, loaded twice (about 1 min each)
     "households/test_import_messy_workbook.py",
@@ -148,8 +154,8 @@ SLOW = (
 
 
 # Fixtures that make a test slow wherever it lives: ``console`` runs the console script in a
-# process of its own (about 1 s of imports each call).
-SLOW_FIXTURES = {"console"}
+# process of its own (about 1 s of imports each call); ``server`` runs ``resilience serve``.
+SLOW_FIXTURES = {"console", "server"}
 
 
 def _on_postgis(item) -> bool:
