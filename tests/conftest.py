@@ -144,7 +144,7 @@ SLOW = (
     "matching/test_engine.py::test_feasible_and_optimal",
     "matching/test_engine.py::test_native_auction_matches_the_milp_reference",
     "web/test_indonesian_pages.py::test_no_english_on_any_page_in_indonesian",
-    "web/test_official_sees_no_personal_data.py",  # the demo flood, loaded twice (about 1 min each)
+    "web/test_official_sees_no_personal_data.py",  # the demo flood, loaded twice (about 5 s each)
     "households/test_import_messy_workbook.py",
     "core/test_api_fuzz.py",
     "core/test_proxies.py::test_resilience_serve_passes_forwarded_headers_to_the_app",
