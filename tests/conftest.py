@@ -60,6 +60,9 @@ def _create_pg_database() -> tuple[str, str]:
     admin = admin_url()
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
+        # A test database need not survive a crash: commits return without waiting for the WAL
+        # to reach the disk (each wait is a disk flush; the tests commit thousands of times).
+        conn.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     with psycopg.connect(admin.rsplit("/", 1)[0] + "/" + name, autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
     return name, admin.replace("postgresql://", "postgresql+psycopg://").rsplit("/", 1)[0] + "/" + name
@@ -134,16 +137,25 @@ SLOW = (
     "stock/test_stock_concurrency.py",
     "stock/test_stock.py::test_demo_loads_its_stock_through_the_ledger",
     "audit/test_audit.py::test_cli_audit_verify_exit_codes",
+    "audit/test_export_and_verifier.py::test_the_console_script_exports_the_same_lines",
     "reports/test_report_cli.py::test_console_script_exit_codes",
     "sms/test_ratelimit.py::test_arrivals_stay_within_the_limit_despite_jitter",
+    # hundreds of generated instances each, 1.3-1.8 s; the engine's other tests stay fast
+    "matching/test_engine.py::test_feasible_and_optimal",
+    "matching/test_engine.py::test_native_auction_matches_the_milp_reference",
     "web/test_indonesian_pages.py::test_no_english_on_any_page_in_indonesian",
-    "web/test_official_sees_no_personal_data.py",  # the demo flood, loaded twice (about 1 min each)
+    "web/test_official_sees_no_personal_data.py",  # the demo flood, loaded twice (about 5 s each)
     "households/test_import_messy_workbook.py",
     "core/test_api_fuzz.py",
     "core/test_proxies.py::test_resilience_serve_passes_forwarded_headers_to_the_app",
     "core/test_json_logs.py::test_every_process_kind_writes_json_lines",
     "core/test_metrics.py::test_with_a_multiprocess_directory_a_scrape_adds_up_every_worker",
 )
+
+
+# Fixtures that make a test slow wherever it lives: ``console`` runs the console script in a
+# process of its own (about 1 s of imports each call); ``server`` runs ``resilience serve``.
+SLOW_FIXTURES = {"console", "server"}
 
 
 def _on_postgis(item) -> bool:
@@ -158,7 +170,8 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         relative = Path(item.path).relative_to(root).as_posix()
         test_id = relative + "::" + item.name
-        if any(test_id.startswith(p) if "::" in p else relative.startswith(p) for p in SLOW):
+        if (any(test_id.startswith(p) if "::" in p else relative.startswith(p) for p in SLOW)
+                or SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ()))):
             item.add_marker(pytest.mark.slow)
         if _on_postgis(item):
             item.add_marker(pytest.mark.postgis)
@@ -197,6 +210,10 @@ def make_settings(database_url: str, instance: Path, **overrides) -> Settings:
         # One client address makes every request of the session-wide apps: the API's rate
         # limit is tested on its own (tests/core/test_security.py swaps a limiter in).
         "API_RATE_LIMIT": "0",
+        # The SMS send rate is tested on its own limiters (tests/sms/test_ratelimit.py, the
+        # modem's in test_gammu.py): at the default 10 a second every test that sends a few SMS
+        # slept 0.14 s a segment between them (about 110 s of the fast path's wall time).
+        "SMS_MAX_PER_SECOND": "1000",
         **overrides,
     }
     return Settings.from_env(env)

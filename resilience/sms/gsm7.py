@@ -70,7 +70,7 @@ _REPLACEMENTS = {
 
 def is_gsm7(text: str) -> bool:
     """True when every character of ``text`` is in the GSM-7 default alphabet or extension."""
-    return all(ch in GSM7_CHARS for ch in text)
+    return GSM7_CHARS.issuperset(text)
 
 
 def _map_char(ch: str) -> str:
@@ -132,13 +132,30 @@ def _parts(widths: Iterable[int], single: int, part: int) -> int:
     return count
 
 
+def _count(text: str, doubles: int, single: int, part: int, width) -> int:
+    """``_parts`` of ``text`` whose ``doubles`` characters are 2 wide (``width(ch)``): without
+    any, every part is full, so the count is a division (the sender and the message templates
+    ask this for every SMS and every shortening step)."""
+    if doubles == 0:
+        return 1 if len(text) <= single else -(-len(text) // part)
+    return _parts(map(width, text), single, part)
+
+
+def _gsm7_width(ch: str) -> int:
+    return 2 if ch in GSM7_EXTENSION else 1
+
+
+def _ucs2_width(ch: str) -> int:
+    return 2 if ord(ch) > 0xFFFF else 1
+
+
 def segments(text: str) -> Segments:
     """How ``text`` travels: ``("GSM-7" | "UCS-2", number of segments)``; see the module."""
     if is_gsm7(text):
-        return Segments("GSM-7", _parts((2 if ch in GSM7_EXTENSION else 1 for ch in text),
-                                        GSM7_SINGLE, GSM7_PART))
-    return Segments("UCS-2", _parts((2 if ord(ch) > 0xFFFF else 1 for ch in text),
-                                    UCS2_SINGLE, UCS2_PART))
+        doubles = 0 if GSM7_EXTENSION.isdisjoint(text) else 1
+        return Segments("GSM-7", _count(text, doubles, GSM7_SINGLE, GSM7_PART, _gsm7_width))
+    doubles = 0 if text.isascii() or max(text) <= "\uffff" else 1
+    return Segments("UCS-2", _count(text, doubles, UCS2_SINGLE, UCS2_PART, _ucs2_width))
 
 
 def fits(text: str, max_segments: int = MAX_SEGMENTS) -> bool:

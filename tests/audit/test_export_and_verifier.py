@@ -13,6 +13,7 @@ import pytest
 
 import resilience.audit.verify_export as verifier_module
 from resilience.audit.canonical import canonical_json
+from resilience.cli import cli
 from resilience.core import crypto
 from resilience.extensions import db
 from tests.audit import scenario
@@ -29,11 +30,22 @@ def _env(app):
     return env
 
 
-def _cli_export(app, *args) -> str:
+def _console_export(app, *args) -> str:
+    """``resilience audit export`` as an operator runs it: the console script in its own process."""
     db.session.rollback()
     done = subprocess.run([sys.executable, "-m", "resilience.cli", "audit", "export", *args], env=_env(app),
                           capture_output=True, text=True, encoding="utf-8")
     assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def _cli_export(app, *args) -> str:
+    """``resilience audit export`` run in this process on the test's app (the command's own
+    code and output; a process costs ~1 s, so the console script itself is tested once, in
+    test_the_console_script_exports_the_same_lines)."""
+    db.session.rollback()
+    done = app.test_cli_runner().invoke(cli, ["audit", "export", *args])
+    assert done.exit_code == 0, done.output
     return done.stdout
 
 
@@ -89,6 +101,12 @@ def test_cli_and_api_export_the_same_lines_as_hashed(app, official, coordinator,
     assert "attachment" in response.headers["Content-Disposition"]
     assert response.get_data(as_text=True) == "".join(exported)
     assert anonymous.get("/api/v1/audit/export").status_code == 401
+
+
+def test_the_console_script_exports_the_same_lines(app, exported):
+    assert _console_export(app).splitlines(keepends=True) == exported
+    assert _console_export(app, "--from-seq", "3", "--to-seq", "7", "--with-personal") == \
+        _cli_export(app, "--from-seq", "3", "--to-seq", "7", "--with-personal")
 
 
 def test_a_range_export(app, exported, coordinator, official):
