@@ -20,6 +20,7 @@ from resilience.core.bounds import MAX_YEAR, MIN_YEAR
 from resilience.core.crypto import Unreadable
 from resilience.core.geo import INDONESIA_BBOX, area_to_geojson, check_point, parse_area
 from resilience.core.identity import (
+    PROVINCE_CODES,
     mask_digits,
     mask_phone,
     normalize_phone,
@@ -123,6 +124,8 @@ class PhoneField(ma.fields.String):
 
     ``mobile_only`` for numbers that must receive SMS (volunteers)."""
 
+    request_format = None  # set below, with the patterns
+
     def __init__(self, *, mobile_only: bool = False, **kwargs):
         super().__init__(**kwargs)
         self.mobile_only = mobile_only
@@ -178,6 +181,7 @@ class VulnerableCount(ma.fields.Integer):
 
 class _IdentityNumber(ma.fields.String):
     validator = staticmethod(validate_nik)
+    request_format = None  # set below, with the patterns
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
@@ -234,6 +238,43 @@ class AreaRefSchema(ma.Schema):
     name = ma.fields.String()
 
 
+# What the identity fields accept, as JSON Schema patterns: every value matching one is taken
+# (tests/core/test_field_patterns.py draws values from them), though the fields take more
+# (spaces, dashes, "RT 03", landlines): the pattern is what a client may rely on.
+# A mobile number, national (08…) or international (+628…): Indonesian mobile numbers are
+# 8[1-35-9] and 7 to 10 more digits after the trunk 0 (libphonenumber's metadata).
+PHONE_PATTERN = r"^(\+62|0)8[1-35-9][0-9]{7,10}$"
+_SERIAL = "(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
+_AREA = ("(" + "|".join(sorted(PROVINCE_CODES)) + ")"  # province
+         "(0[1-9]|[1-9][0-9])(0[1-9]|[1-9][0-9])")  # regency/city, district: never 00
+
+
+# DDMM of a day that exists in every year (29 February left out): a man's birth date or a KK's
+# issue date, and a woman's, whose day is 41-71.
+_DAY_MONTH = "(0[1-9]|1[0-9]|2[0-8])(0[1-9]|1[0-2])|(29|30)(0[13-9]|1[0-2])|31(0[13578]|1[02])"
+_WOMAN_DAY_MONTH = "(4[1-9]|5[0-9]|6[0-8])(0[1-9]|1[0-2])|(69|70)(0[13-9]|1[0-2])|71(0[13578]|1[02])"
+
+
+# Then YY, any: read as 19YY the date is never in the future.
+NIK_PATTERN = f"^{_AREA}({_DAY_MONTH}|{_WOMAN_DAY_MONTH})[0-9]{{2}}{_SERIAL}$"
+KK_PATTERN = f"^{_AREA}({_DAY_MONTH})[0-9]{{2}}{_SERIAL}$"
+
+
+PhoneField.request_format = {"pattern": PHONE_PATTERN, "minLength": 10, "maxLength": 15,
+                              "example": "+6281234567890"}
+NikField.request_format = {"pattern": NIK_PATTERN, "minLength": 16, "maxLength": 16, "example": "6271054506900001"}
+KkField.request_format = {"pattern": KK_PATTERN, "minLength": 16, "maxLength": 16, "example": "6271050101900001"}
+
+
+def _request_schema(field: ma.fields.Field) -> bool:
+    """Whether the field belongs to a request body (``…CreateSchema``, ``…PatchSchema``): a
+    field's ``request_format`` describes what is sent, not what comes back (answers mask phones
+    and identity numbers for roles without access, ``+62812*****890``, and an erased household's
+    RT/RW may be empty)."""
+    name = type(field.parent).__name__ if field.parent is not None else ""
+    return name.endswith(("CreateSchema", "PatchSchema"))
+
+
 def register_fields(api) -> None:
     """Tell apispec how the custom fields look in the OpenAPI document."""
     api.register_field(PointField, "object", None)
@@ -243,7 +284,8 @@ def register_fields(api) -> None:
 
 def _field_constraints(self, field: ma.fields.Field, **kwargs) -> dict[str, Any]:
     """What the custom fields accept, in JSON Schema: a point's two members inside Indonesia,
-    an area's GeoJSON type, a time's year between MIN_YEAR and MAX_YEAR. A client generator (and schemathesis) then builds values the
+    an area's GeoJSON type, a time's year between MIN_YEAR and MAX_YEAR, and in request bodies the
+    ``request_format`` of phones, NIK, KK and RT/RW numbers (:func:`_request_schema`). A client generator (and schemathesis) then builds values the
     server takes, instead of learning it from a 422."""
     if isinstance(field, PointField):
         west, south, east, north = INDONESIA_BBOX
@@ -252,6 +294,9 @@ def _field_constraints(self, field: ma.fields.Field, **kwargs) -> dict[str, Any]
                 "required": ["lat", "lon"], "additionalProperties": False}
     if isinstance(field, UTCDateTime):
         return {"pattern": YEAR_PATTERN}
+    request_format = getattr(field, "request_format", None)
+    if request_format is not None and _request_schema(field):
+        return dict(request_format)
     if isinstance(field, AreaField):
         return {"properties": {"type": {"type": "string", "enum": ["Polygon", "MultiPolygon"]},
                                "coordinates": {"type": "array"}},

@@ -14,6 +14,7 @@ _count = dict(validate=ma.validate.Range(min=0, max=100))
 # A client that sends a point says how it got it; "kelurahan" is never sent, it is what a
 # household without a point gets.
 CLIENT_PRECISIONS = tuple(p for p in LOCATION_PRECISIONS if p != "kelurahan")
+RT_RW_PATTERN = "^(0{0,2}[1-9]|0?[1-9][0-9]|[1-9][0-9]{2})$"
 _RT_RW = re.compile(r"^(?:R[TW]\.?\s*)?0*(\d{1,3})$", re.IGNORECASE)
 
 
@@ -38,6 +39,13 @@ class RtRwField(ma.fields.Field):
     """An RT or RW number: 1 to 3 digits (001–999), stored and shown zero-padded ("003")."""
 
     default_error_messages = {"invalid": Message("Must be an RT/RW number of 1 to 3 digits, e.g. 3 or 003.")}
+
+    # In the document: the digits as text, 1 to 999 (the field also takes a number or "RT 03")
+    request_format = {"pattern": RT_RW_PATTERN, "minLength": 1, "maxLength": 3, "example": "003"}
+
+    def __init__(self, **kwargs):
+        kwargs["metadata"] = {"type": "string", **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         try:

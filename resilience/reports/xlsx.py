@@ -21,6 +21,7 @@ from typing import Any
 from flask_babel import force_locale, gettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -243,10 +244,11 @@ def sheets(report: dict[str, Any]) -> list[Sheet]:
 
 def _cell_value(value: Any) -> Any:
     if isinstance(value, str):
-        return neutralise(value)
+        # control characters (a need's notes sent with \x10) cannot be written in the file's XML
+        return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
     if value is None or isinstance(value, (int, float, datetime, date)):
         return value
-    return neutralise(str(value))  # lazy strings and labels
+    return neutralise(ILLEGAL_CHARACTERS_RE.sub("", str(value)))  # lazy strings and labels
 
 
 def _width(value: Any) -> int:

@@ -59,3 +59,15 @@ def test_report_csv_tables_carry_formulas_as_text(official, poisoned, app):
         assert f"'{EVENT}" in cells, table
         assert not [cell for cell in cells if cell.startswith(FORMULA_STARTS)], table
     assert any(f"'{ITEM}" in row for row in _rows(texts["aid"]))
+
+
+def test_control_characters_in_names_leave_the_workbook_readable(official, seed):
+    """XML cannot hold most control characters: they are dropped from the cells, not a 500."""
+    from openpyxl import load_workbook
+
+    event = seed.event(name="Banjir\x10 Rungan\x1b")
+    response = official.get(f"/api/v1/events/{event['id']}/report?format=xlsx")
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.get_data()), read_only=True)
+    cells = [cell for ws in workbook.worksheets for row in ws.iter_rows(values_only=True) for cell in row]
+    assert "Banjir Rungan" in cells
