@@ -342,6 +342,12 @@ def test_a_keyword_followed_by_other_words_never_changes_a_task(other, word, num
     assert parse(f"{other} {word}{code}").command == "unknown"
 
 
-@given(st.sampled_from(_PROTOCOL_WORDS), st.integers(min_value=1, max_value=10**6))
+@given(st.sampled_from(_PROTOCOL_WORDS), st.integers(min_value=1, max_value=10**6).filter(lambda n: n != 86))
 def test_bare_number_is_the_code(word, number):
+    """Except 86, slang for "understood" ("siap 86"): tested on its own below."""
     assert parse(f"{word} {number}") == parse(f"{word} T{number}")
+
+
+@pytest.mark.parametrize("word", _PROTOCOL_WORDS)
+def test_a_bare_86_is_politeness_not_task_t86(word):
+    assert parse(f"{word} 86") == parse(word)
