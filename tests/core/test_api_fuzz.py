@@ -8,6 +8,8 @@ official reading what the coordinator creates."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -46,7 +48,10 @@ def test_no_generated_request_breaks_a_route(app, seed, role, request):
     failures = []
     for operation in _operations(app):
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        # Derandomized: CI sends the same requests every run, so a pass stays a pass; set
+        # RESILIENCE_FUZZ_RANDOM=1 to explore new ones (how the depot-name 500 was found).
+        @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None,
+                  derandomize=not os.environ.get("RESILIENCE_FUZZ_RANDOM"))
         def check(case):
             # identity: the WSGI transport hands the checks the body as sent, and JSON is gzipped
             case.call_and_validate(headers={"Authorization": f"Bearer {token}", "Accept-Encoding": "identity"},
