@@ -14,7 +14,8 @@ When a pair is proposed (``Pair``; its ``reasons`` name each fact, its ``score``
 - the same KK number: always (one family card is one family; ``exact``);
 - a similar name (``NAME_SIMILAR``) with the same place: both measured points within
   ``NEAR_M``, or the same kelurahan and RT (and RW when both have one), or the same kelurahan
-  and the same address text when one of them has neither a measured point nor an RT;
+  and the same address text when one of them has neither a measured point nor an RT; two
+  measured points more than ``APART_M`` apart are two places, whatever RT or address was typed;
 - the same phone with a similar-enough name (``PHONE_NAME_SIMILAR``). The same phone with a
   different name is not proposed: neighbours give each other's numbers.
 Common names far apart (different RT, more than ``NEAR_M`` apart) are never proposed.
@@ -47,6 +48,9 @@ from resilience.vocabulary import APPROXIMATE_PRECISIONS
 
 NEAR_M = 100.0
 SAME_POINT_M = 25.0
+# Two measured points farther apart than this are two places, whatever RT was typed: an RT is a
+# neighbourhood of a few hundred metres, and a map click may be off by a street or two.
+APART_M = 500.0
 NAME_SIMILAR = 0.85
 PHONE_NAME_SIMILAR = 0.7
 CELL_DEG = 0.001  # about 111 m north-south; NEAR_M fits within the neighbouring cells
@@ -226,7 +230,7 @@ def compare(a: Record, b: Record) -> Pair | None:
     same_address = bool(a.address) and a.address == b.address and a.area is not None and a.area == b.area
     if distance is not None and distance <= NEAR_M:
         place, place_weight = {"code": "near", "distance_m": round(distance, 1)}, 0.35
-    elif a.area is not None and a.area == b.area:
+    elif a.area is not None and a.area == b.area and (distance is None or distance <= APART_M):
         if a.rt and b.rt:
             if a.rt == b.rt and (not a.rw or not b.rw or a.rw == b.rw):
                 place, place_weight = {"code": "same_rt"}, 0.35

@@ -77,6 +77,16 @@ def test_approximate_points_are_never_near_but_the_same_rt_counts():
     assert compare(a, c) is None
 
 
+def test_two_measured_points_far_apart_are_two_places_whatever_rt_was_typed():
+    """An RT is a neighbourhood: two GPS points 2 km apart with one RT typed are two families
+    (a wrong RT, or a common name); 300 m apart the RT still counts (a map click is rough)."""
+    here = _rec(1, "Siti Aminah", area=7, rt="003", lat=-1.6346, lon=113.6858)
+    far = _rec(2, "Ibu Siti Aminah", area=7, rt="003", lat=-1.6346, lon=113.6858 + 0.018)  # about 2 km east
+    close = _rec(3, "Ibu Siti Aminah", area=7, rt="003", lat=-1.6346, lon=113.6858 + 0.0027)  # about 300 m
+    assert compare(here, far) is None
+    assert [r["code"] for r in compare(here, close).reasons] == ["similar_name", "same_rt"]
+
+
 def test_blocking_finds_the_pairs_a_full_comparison_finds():
     import random
 
