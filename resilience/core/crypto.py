@@ -34,6 +34,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import Text
+from sqlalchemy.orm import validates
 from sqlalchemy.types import TypeDecorator
 
 from resilience.core.metrics import DECRYPT_FAILURES
@@ -127,6 +128,21 @@ def matches(digest_column, value: str):
     key. How every look-up of an encrypted value goes (a phone, a NIK): comparing the encrypted
     column itself never matches, its ciphertexts are random."""
     return digest_column.in_(lookup_digests(value))
+
+
+class PhoneDigest:
+    """Mixin of a model with an encrypted ``phone`` and its keyed ``phone_digest`` column: setting
+    the phone keeps the digest, and ``phone_is`` is the WHERE clause that finds a row by phone."""
+
+    @validates("phone")
+    def _digest_phone(self, _key: str, phone: str | None) -> str | None:
+        self.phone_digest = digest(phone) if phone else None
+        return phone
+
+    @classmethod
+    def phone_is(cls, phone: str):
+        """A WHERE clause: the rows with this E.164 phone (through the digest)."""
+        return matches(cls.phone_digest, phone)
 
 
 def record_failure() -> None:

@@ -6,10 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from resilience.core import crypto
-from resilience.core.crypto import EncryptedString
+from resilience.core.crypto import EncryptedString, PhoneDigest
 from resilience.core.db import UTCDateTime, utcnow
 from resilience.extensions import db
 from resilience.volunteers.models import Volunteer
@@ -20,7 +19,7 @@ STATUS_RANK = {"queued": 0, "sending": 1, "sent": 2, "undelivered": 3, "failed":
 FINAL_STATUSES = ("delivered", "undelivered", "failed")
 
 
-class SmsMessage(db.Model):
+class SmsMessage(PhoneDigest, db.Model):
     __tablename__ = "sms_messages"
     __table_args__ = (
         CheckConstraint("direction IN ('outbound', 'inbound')", name="direction"),
@@ -75,16 +74,6 @@ class SmsMessage(db.Model):
     __audit__ = True
     __audit_redact__ = ("phone", "phone_digest", "attempt_token")
     __audit_personal__ = ("body",)
-
-    @validates("phone")
-    def _digest_phone(self, _key: str, phone: str | None) -> str | None:
-        self.phone_digest = crypto.digest(phone) if phone else None
-        return phone
-
-    @classmethod
-    def phone_is(cls, phone: str):
-        """A WHERE clause: messages to or from this phone (through the digest)."""
-        return crypto.matches(cls.phone_digest, phone)
 
     def advance(self, status: str, provider_sid: str | None, error_code: int | None) -> bool:
         """A provider status update; statuses only move forward. True when something changed."""

@@ -8,10 +8,9 @@ from typing import Any
 from geoalchemy2 import Geometry
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy import select
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from resilience.core import crypto
-from resilience.core.crypto import EncryptedString
+from resilience.core.crypto import EncryptedString, PhoneDigest
 from resilience.core.db import UTCDateTime, utcnow
 from resilience.extensions import db
 from resilience.vocabulary import AVAILABILITY, GROUP_KINDS, SKILLS  # noqa: F401  (re-exported)
@@ -38,7 +37,7 @@ class VolunteerGroup(db.Model):
     __audit_personal__ = ("leader",)
 
 
-class Volunteer(db.Model):
+class Volunteer(PhoneDigest, db.Model):
     __tablename__ = "volunteers"
     __table_args__ = (
         CheckConstraint("capacity BETWEEN 0 AND 50", name="capacity_range"),
@@ -70,16 +69,6 @@ class Volunteer(db.Model):
     __audit__ = True
     __audit_redact__ = ("phone", "phone_digest")
     __audit_personal__ = ("name", "location")
-
-    @validates("phone")
-    def _digest_phone(self, _key: str, phone: str | None) -> str | None:
-        self.phone_digest = crypto.digest(phone) if phone else None
-        return phone
-
-    @classmethod
-    def phone_is(cls, phone: str):
-        """A WHERE clause: the volunteer with this E.164 phone (through the digest)."""
-        return crypto.matches(cls.phone_digest, phone)
 
     @classmethod
     def by_phone(cls, session: Session, phone: str) -> "Volunteer | None":
