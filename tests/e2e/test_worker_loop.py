@@ -5,7 +5,7 @@ and the faults where a message could be lost or sent twice."""
 import time
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from resilience.core.db import utcnow
 from resilience.extensions import db
@@ -13,17 +13,11 @@ from resilience.sms import sender
 from resilience.sms.models import SmsMessage
 from tests.conftest import Seed
 from tests.fakes.twilio_server import Fault
+from tests.sms.helpers import stored_messages
 
 NEAR = {"lat": -1.6346, "lon": 113.6858}
 
 
-def _messages(**where):
-    db.session.rollback()
-    db.session.expire_all()
-    query = select(SmsMessage).order_by(SmsMessage.id)
-    for key, value in where.items():
-        query = query.where(getattr(SmsMessage, key) == value)
-    return db.session.scalars(query).all()
 
 
 def _wait(predicate, timeout=30.0, what="condition"):
@@ -56,7 +50,7 @@ def test_whole_loop_through_workers(e2e):
     [create] = fake.wait_for_creates(1, timeout=30)
     code = offered[0]["code"]
     assert create.to == volunteer["phone"] and code in create.body
-    _wait(lambda: _messages(kind="offer")[0].status == "sent", what="offer stored as sent")
+    _wait(lambda: stored_messages(kind="offer")[0].status == "sent", what="offer stored as sent")
 
     assert fake.send_inbound("https://posko.example.org/sms/twilio/inbound", from_=volunteer["phone"],
                              to="+15005550006", body=f"Ya {code}").status_code == 200
@@ -82,13 +76,13 @@ def test_worker_killed_mid_send_sends_once(e2e):
     _wait(lambda: len(fake.create_attempts) == 1, what="the create request")
     workers.kill(worker)
     fake.wait_for_creates(1, timeout=15)  # Twilio accepted it after all
-    [offer] = _messages(kind="offer")
+    [offer] = stored_messages(kind="offer")
     assert offer.status == "sending"
     workers.start(concurrency=1)  # Redis redelivers later; the claimed row makes it a no-op
     db.session.execute(update(SmsMessage).values(sending_since=offer.sending_since - timedelta(minutes=5)))
     db.session.commit()
     assert sender.reconcile(db.session, offer.id) == "adopted"
-    [offer] = _messages(kind="offer")
+    [offer] = stored_messages(kind="offer")
     assert offer.status == "sent" and offer.provider_sid == fake.creates[0].sid
     time.sleep(1)
     assert len(fake.creates) == 1
@@ -99,7 +93,7 @@ def test_redis_down_while_confirming_then_the_sweep_sends(e2e):
     server.stop()
     volunteer, offered = _dispatch(client)  # the confirming request still succeeds
     assert offered and offered[0]["status"] == "offered"
-    [offer] = _messages(kind="offer")
+    [offer] = stored_messages(kind="offer")
     assert offer.status == "queued"
     server.start()
     workers.start()
@@ -109,11 +103,11 @@ def test_redis_down_while_confirming_then_the_sweep_sends(e2e):
         assert app.extensions["celery"].tasks["resilience.sms.sweep"].apply().get() == {"queued": 1, "stuck": 0}
     [create] = fake.wait_for_creates(1, timeout=30)
     assert create.to == volunteer["phone"]
-    _wait(lambda: _messages(kind="offer")[0].status == "sent", what="sent after the sweep")
+    _wait(lambda: stored_messages(kind="offer")[0].status == "sent", what="sent after the sweep")
     assert len(fake.creates) == 1
 
 
-def test_redis_restarted_with_queued_messages(e2e):
+def test_redis_restarted_with_queuedstored_messages(e2e):
     """Redis loses its queue (it keeps nothing on disk); the database still has every message
     queued, and the sweep sends each exactly once."""
     app, client, fake, server, workers = e2e
@@ -129,7 +123,7 @@ def test_redis_restarted_with_queued_messages(e2e):
     with app.app_context():
         assert app.extensions["celery"].tasks["resilience.sms.sweep"].apply().get() == {"queued": 3, "stuck": 0}
     fake.wait_for_creates(3, timeout=30)
-    _wait(lambda: all(m.status == "sent" for m in _messages(kind="offer")), what="all sent")
+    _wait(lambda: all(m.status == "sent" for m in stored_messages(kind="offer")), what="all sent")
     time.sleep(1)
     assert len(fake.creates) == 3
 
@@ -161,14 +155,14 @@ def test_worker_killed_after_twilio_answered(e2e, tmp_path):
     worker = workers.start(concurrency=1)
     _dispatch(client)
     [create] = fake.wait_for_creates(1, timeout=30)
-    _wait(lambda: worker.poll() is not None or _messages(kind="offer")[0].status != "queued", timeout=10)
-    [offer] = _messages(kind="offer")
+    _wait(lambda: worker.poll() is not None or stored_messages(kind="offer")[0].status != "queued", timeout=10)
+    [offer] = stored_messages(kind="offer")
     assert offer.status == "sending" and offer.provider_sid is None
     workers.kill(worker)
     workers.env = dict(workers.env, PYTHONPATH=workers.env["PYTHONPATH"].split(":", 1)[1])
     workers.start(concurrency=1)  # a healthy worker; a redelivered task finds the row claimed
     assert fake.send_status_callback(create.sid, "delivered").status_code == 204
-    [offer] = _messages(kind="offer")
+    [offer] = stored_messages(kind="offer")
     assert offer.status == "delivered" and offer.provider_sid == create.sid
     time.sleep(1)
     assert len(fake.creates) == 1

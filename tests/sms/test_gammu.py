@@ -12,7 +12,7 @@ import time
 
 import gammu
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import text, update
 
 from resilience.app import create_app
 from resilience.core.db import set_read_only
@@ -24,6 +24,7 @@ from resilience.sms.outbox import queue
 from resilience.sms.tasks import poll_modem
 from tests.conftest import ApiClient, Seed, _reset, _token, make_settings
 from tests.sms.gammu_dummy import Phone, write_config
+from tests.sms.helpers import stored_messages
 
 NEAR = {"lat": -1.6346, "lon": 113.6858}
 
@@ -60,13 +61,6 @@ def _offer(client):
     return volunteer, task
 
 
-def _messages(**where):
-    db.session.rollback()
-    db.session.expire_all()
-    query = select(SmsMessage).order_by(SmsMessage.id)
-    for key, value in where.items():
-        query = query.where(getattr(SmsMessage, key) == value)
-    return db.session.scalars(query).all()
 
 
 def _queue(modem_app, bodies, phone="+6281300000001"):
@@ -90,7 +84,7 @@ def _poll(modem_app):
 
 def test_an_offer_goes_out_through_the_modem(client):
     volunteer, task = _offer(client)
-    [offer] = _messages(kind="offer")
+    [offer] = stored_messages(kind="offer")
     assert offer.status == "sent" and offer.attempts == 1
     # Gammu's dummy answers reference 255 for each part it is handed.
     assert offer.provider_sid == f"gammu:{offer.id}:" + ".".join(["255"] * offer.segments)
@@ -101,7 +95,7 @@ def test_a_two_segment_message_goes_as_two_concatenated_parts(modem_app):
     body = "Tugas evakuasi: perahu ke RT 02 dekat masjid, bawa pelampung, senter dan tali. " * 2 + "Terima kasih."
     assert len(body) > 160
     [message_id] = _queue(modem_app, [body])
-    [message] = _messages(id=message_id)
+    [message] = stored_messages(id=message_id)
     assert message.status == "sent" and message.segments == 2
     assert message.provider_sid == f"gammu:{message_id}:255.255"  # one reference per part
     parts = encode(body)
@@ -116,10 +110,10 @@ def test_a_reply_in_the_modem_inbox_accepts_the_task(client, modem_app):
     counts = _poll(modem_app)
     assert counts == {"received": 1, "duplicates": 0, "reports": 0}
     assert client.get(f"/api/v1/tasks/{task['id']}").get_json()["status"] == "accepted"
-    [inbound] = _messages(direction="inbound")
+    [inbound] = stored_messages(direction="inbound")
     assert inbound.phone == volunteer["phone"] and inbound.provider_sid.startswith("gammu-in:")
     assert modem_app.phone.inbox_files() == []  # deleted from the modem once stored
-    confirmation = _messages(kind="confirmation") or _messages(direction="outbound")[1:]
+    confirmation = stored_messages(kind="confirmation") or stored_messages(direction="outbound")[1:]
     assert confirmation and confirmation[-1].status == "sent"  # the answer went out by the modem too
 
 
@@ -133,7 +127,7 @@ def test_a_message_read_twice_is_processed_once(client, modem_app):
     for path, content in saved.items():  # as if the delete never happened
         path.write_bytes(content)
     assert _poll(modem_app) == {"received": 0, "duplicates": 1, "reports": 0}
-    assert len(_messages(direction="inbound")) == 1
+    assert len(stored_messages(direction="inbound")) == 1
     assert modem_app.phone.inbox_files() == []
 
 
@@ -142,7 +136,7 @@ def test_a_long_reply_arrives_joined(client, modem_app):
     text = "Maaf saya tidak bisa, perahu saya rusak dan jalan ke posko masih tergenang air setinggi dada. " * 2
     assert len(modem_app.phone.deliver(volunteer["phone"], text)) == 2
     assert _poll(modem_app)["received"] == 1
-    [inbound] = _messages(direction="inbound")
+    [inbound] = stored_messages(direction="inbound")
     assert inbound.body == text and inbound.segments == 2
 
 
@@ -152,10 +146,10 @@ def test_a_long_reply_waits_in_the_modem_for_its_last_part(client, modem_app):
     first, second = modem_app.phone.encode(text)
     modem_app.phone.deliver(volunteer["phone"], [first])
     assert _poll(modem_app)["received"] == 0  # half a message is not a reply yet
-    assert len(modem_app.phone.inbox_files()) == 1 and _messages(direction="inbound") == []
+    assert len(modem_app.phone.inbox_files()) == 1 and stored_messages(direction="inbound") == []
     modem_app.phone.deliver(volunteer["phone"], [second])
     assert _poll(modem_app)["received"] == 1
-    [inbound] = _messages(direction="inbound")
+    [inbound] = stored_messages(direction="inbound")
     assert inbound.body == text and modem_app.phone.inbox_files() == []
 
 
@@ -164,12 +158,12 @@ def test_status_reports_settle_the_message(modem_app):
     modem_app.phone.report("+6281300000009", 255, status=0)
     assert _poll(modem_app)["reports"] == 1
     # The dummy gives every message reference 255: the report settles the latest one.
-    assert [m.status for m in _messages(id=first) + _messages(id=second)] == ["sent", "delivered"]
-    assert _messages(id=second)[0].delivered_at is not None
+    assert [m.status for m in stored_messages(id=first) + stored_messages(id=second)] == ["sent", "delivered"]
+    assert stored_messages(id=second)[0].delivered_at is not None
     [third] = _queue(modem_app, ["Tes laporan 3"], phone="+6281300000010")
     modem_app.phone.report("081300000010", 255, status=0x41)  # permanent error at the network
     _poll(modem_app)
-    [message] = _messages(id=third)
+    [message] = stored_messages(id=third)
     assert message.status == "undelivered" and message.error_code == 0x41
 
 
@@ -205,7 +199,7 @@ def test_a_modem_that_disappears_mid_batch(modem_app, tmp_path):
                           lambda: shutil.move(str(device), str(saved)))
     ids = _queue(modem_app, [f"Pesan {i}" for i in range(4)])
     watcher.join(5)
-    messages = _messages()
+    messages = stored_messages()
     assert [m.status for m in messages] == ["sent", "queued", "queued", "queued"]
     assert messages[0].attempts == 1 and messages[0].provider_sid == f"gammu:{ids[0]}:255"
     assert messages[1].attempts == 1 and "modem" in messages[1].error_message  # the one that met the gap
@@ -224,7 +218,7 @@ def test_a_modem_that_disappears_mid_batch(modem_app, tmp_path):
     outcome = sender.send_batch(db.session, ids)
     set_read_only(True)
     assert outcome == {ids[1]: "sent", ids[2]: "sent", ids[3]: "sent"}  # not the first again
-    messages = _messages()
+    messages = stored_messages()
     assert all(m.status == "sent" and m.channel == "gammu" for m in messages)
     assert [m.attempts for m in messages] == [1, 3, 1, 1]
     assert messages[0].provider_sid == f"gammu:{ids[0]}:255"
@@ -239,5 +233,5 @@ def test_a_stuck_modem_send_is_failed_not_resent(modem_app):
     db.session.commit()
     assert sender.reconcile(db.session, message_id) == "failed"
     set_read_only(True)
-    [message] = _messages(id=message_id)
+    [message] = stored_messages(id=message_id)
     assert message.status == "failed" and "not resent" in message.error_message

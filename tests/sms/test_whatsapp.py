@@ -8,7 +8,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from resilience.app import create_app
@@ -20,6 +20,7 @@ from tests import factories
 from tests.conftest import ApiClient, Seed, _reset, _token, make_settings
 from tests.fakes.twilio_server import flask_test_client_transport
 from tests.sms.conftest import PUBLIC
+from tests.sms.helpers import stored_messages
 
 WA_FROM = "whatsapp:+14155238886"
 OFFER_TEMPLATE = "HX" + "0f" * 16
@@ -62,13 +63,6 @@ def _offer(client, channel="whatsapp"):
     return volunteer, task
 
 
-def _messages(**where):
-    db.session.rollback()
-    db.session.expire_all()
-    query = select(SmsMessage).order_by(SmsMessage.id)
-    for key, value in where.items():
-        query = query.where(getattr(SmsMessage, key) == value)
-    return db.session.scalars(query).all()
 
 
 def _inbound(fake, phone, body, **kw):
@@ -99,7 +93,7 @@ def test_an_offer_outside_the_window_goes_by_the_offer_template(client, fake):
     assert create.to == f"whatsapp:{volunteer['phone']}" and create.from_ == WA_FROM
     assert create.form["ContentSid"] == OFFER_TEMPLATE and "Body" not in create.form
     assert create.body is None and task.code in fake.message(create.sid)["body"]  # {{1}} is the offer
-    [offer] = _messages(kind="offer")
+    [offer] = stored_messages(kind="offer")
     assert (offer.channel, offer.status, offer.provider_sid) == ("whatsapp", "sent", create.sid)
     assert offer.phone == volunteer["phone"]  # stored as E.164, the prefix is the gateway's
 
@@ -109,13 +103,13 @@ def test_inside_the_window_free_text_and_a_whatsapp_reply_accepts_the_task(clien
     result = _inbound(fake, volunteer["phone"], f"YA {task.code}")
     assert result.status_code == 200
     assert client.get(f"/api/v1/tasks/{task.id}").get_json()["status"] == "accepted"
-    [reply] = _messages(direction="inbound")
+    [reply] = stored_messages(direction="inbound")
     assert reply.channel == "whatsapp" and reply.phone == volunteer["phone"] and reply.volunteer_id == volunteer["id"]
     # The confirmation goes back by WhatsApp, free text: the reply opened the 24-hour window.
     creates = fake.wait_for_creates(2)
     assert creates[1].to == f"whatsapp:{volunteer['phone']}" and "ContentSid" not in creates[1].form
     assert "SELESAI" in creates[1].body
-    [confirmation] = _messages(kind="confirmation")
+    [confirmation] = stored_messages(kind="confirmation")
     assert confirmation.channel == "whatsapp" and confirmation.status == "sent"
 
 
@@ -124,7 +118,7 @@ def test_a_kind_without_a_template_outside_the_window_goes_by_sms_and_says_why(c
     fake.wait_for_creates(1)
     sent = client.post("/api/v1/sms", json={"to": volunteer["id"], "body": "Tolong cek perahu"})
     assert sent.status_code == 201
-    [note] = _messages(kind="coordinator")
+    [note] = stored_messages(kind="coordinator")
     assert note.status == "sent" and note.channel == "twilio"
     assert note.channel_reason == "whatsapp failed: no WhatsApp template for coordinator outside the 24-hour window"
     assert [c.to for c in _by_sms(fake)] == [volunteer["phone"]]
@@ -149,7 +143,7 @@ def test_63016_outside_the_window_falls_back_to_sms_once(client, fake, mode):
     if mode == "status":
         # the failed status's request has answered: the SMS it caused went out in it (eagerly)
         assert fake.wait_for(lambda f: any(w.kind == "status" for w in f.webhooks))
-    notes = _messages(kind="coordinator")
+    notes = stored_messages(kind="coordinator")
     sms = [m for m in notes if m.channel == "twilio"]
     assert len(sms) == 1 and "63016" in sms[0].channel_reason
     if mode == "create":  # refused: the same row went by SMS
@@ -166,7 +160,7 @@ def test_statuses_sent_delivered_read_are_recorded_and_stop_the_fallback(client,
     [create] = fake.wait_for_creates(1)
     for status in ("sent", "delivered", "read"):
         assert fake.send_status_callback(create.sid, status).status_code == 204
-    [offer] = _messages(kind="offer")
+    [offer] = stored_messages(kind="offer")
     assert offer.status == "delivered" and offer.delivered_at is not None and offer.read_at is not None
     assert client.get(f"/api/v1/sms?task={offer.task_id}").get_json()["items"][0]["read_at"] is not None
     assert _sweep(3600) == 0 and not _by_sms(fake)
@@ -180,7 +174,7 @@ def test_undelivered_whatsapp_goes_by_sms_once(client, fake):
     again = fake.send_status_callback(create.sid, "undelivered", error_code=63024)  # Twilio repeats itself
     assert again.status_code == 204
     assert _sweep(3600) == 0
-    whatsapp_offer, sms_offer = _messages(kind="offer")
+    whatsapp_offer, sms_offer = stored_messages(kind="offer")
     assert (whatsapp_offer.channel, whatsapp_offer.status) == ("whatsapp", "undelivered")
     assert whatsapp_offer.handled_at is not None  # not waiting in the inbox: the SMS took over
     assert sms_offer.fallback_of_id == whatsapp_offer.id and sms_offer.channel == "twilio"
@@ -195,7 +189,7 @@ def test_a_whatsapp_message_not_delivered_in_time_goes_by_sms_once(client, fake)
     assert _sweep(300) == 0  # not yet: WHATSAPP_FALLBACK_SECONDS is 600
     assert _sweep(601) == 1
     assert _sweep(1200) == 0  # once
-    whatsapp_offer, sms_offer = _messages(kind="offer")
+    whatsapp_offer, sms_offer = stored_messages(kind="offer")
     assert sms_offer.fallback_of_id == whatsapp_offer.id and sms_offer.status == "sent"
     assert sms_offer.channel_reason == "whatsapp not delivered after 600 s"
     assert [c.to for c in _by_sms(fake)] == [volunteer["phone"]]
@@ -217,7 +211,7 @@ def test_a_late_delivered_and_the_fallback_never_send_twice(client, fake, first)
     [create] = fake.wait_for_creates(1)
     fallen = _late_delivered_and_fallback(fake, create.sid, first)
     assert _sweep(1200) == 0
-    offers = _messages(kind="offer")
+    offers = stored_messages(kind="offer")
     assert offers[0].status == "delivered"  # the truth is kept, whichever came first
     assert fallen == (0 if first == "delivered" else 1) == len(offers) - 1 == len(_by_sms(fake))
 
@@ -240,11 +234,11 @@ def test_a_late_delivered_racing_the_fallback_sends_at_most_one_sms(client, fake
     barrier.wait()
     results["callback"] = fake.send_status_callback(create.sid, "delivered").status_code
     thread.join(30)
-    offers = _messages(kind="offer")
+    offers = stored_messages(kind="offer")
     assert results["callback"] == 204 and offers[0].status == "delivered"
     assert results["fallen"] == len(offers) - 1 == len(_by_sms(fake)) <= 1
     if results["fallen"] == 0:
-        assert _sweep(1200) == 0 and len(_messages(kind="offer")) == 1
+        assert _sweep(1200) == 0 and len(stored_messages(kind="offer")) == 1
 
 
 def test_the_database_refuses_a_second_sms_for_one_whatsapp_message(client, fake):
@@ -252,7 +246,7 @@ def test_the_database_refuses_a_second_sms_for_one_whatsapp_message(client, fake
     _offer(client)
     fake.wait_for_creates(1)
     assert _sweep(601) == 1
-    whatsapp_offer, sms_offer = _messages(kind="offer")
+    whatsapp_offer, sms_offer = stored_messages(kind="offer")
     may_write = set_read_only(False)
     try:
         db.session.add(SmsMessage(direction="outbound", phone=sms_offer.phone, body="dua kali", kind="offer",
@@ -270,7 +264,7 @@ def test_without_whatsapp_configured_the_preference_goes_by_sms(fake, twilio_app
     volunteer, _task = _offer(client)
     [create] = fake.wait_for_creates(1)
     assert create.to == volunteer["phone"]
-    [offer] = _messages(kind="offer")
+    [offer] = stored_messages(kind="offer")
     assert offer.channel == "twilio" and offer.channel_reason == ""
 
 
@@ -284,6 +278,6 @@ def test_an_offer_withdrawn_meanwhile_is_not_sent_again_by_sms(client, fake):
     [notice] = _by_sms(fake)  # the notice has no template: outside the window it went by SMS
     assert task.code in notice.body and len(_by_whatsapp(fake)) == 1
     assert _sweep(601) == 0 and _sweep(1200) == 0 and len(_by_sms(fake)) == 1
-    offer = _messages(kind="offer")[0]
+    offer = stored_messages(kind="offer")[0]
     assert offer.error_message.startswith("not sent by SMS: no longer needed") and offer.handled_at is not None
-    assert [m.kind for m in _messages(channel="twilio")] == ["cancellation"]
+    assert [m.kind for m in stored_messages(channel="twilio")] == ["cancellation"]

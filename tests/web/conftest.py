@@ -73,17 +73,24 @@ def web(app, limiter):
 
 @pytest.fixture
 def web_coordinator(app, limiter):
-    make_user("koordinator.web@posko.test", "coordinator")
-    client = WebClient(app.test_client())
-    assert client.login("koordinator.web@posko.test").status_code == 302
-    return client
+    return _logged_in(app, "koordinator.web@posko.test", "coordinator")
 
 
 @pytest.fixture
 def web_official(app, limiter):
-    make_user("pejabat.web@bpbd.test", "official")
+    return _logged_in(app, "pejabat.web@bpbd.test", "official")
+
+
+@pytest.fixture
+def web_admin(app, limiter):
+    return _logged_in(app, "admin.web@posko.test", "admin")
+
+
+def _logged_in(app, email: str, role: str) -> WebClient:
+    """A web client of ``app`` signed in as a new ``role`` user."""
+    make_user(email, role)
     client = WebClient(app.test_client())
-    assert client.login("pejabat.web@bpbd.test").status_code == 302
+    assert client.login(email).status_code == 302
     return client
 
 

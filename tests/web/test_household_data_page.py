@@ -9,8 +9,6 @@ import re
 
 import pytest
 
-from tests.web.conftest import WebClient, make_user
-
 NAME, NIK, PHONE = "Siti Nurhayati Wulandari", "6271054507801234", "+6281277776543"
 
 
@@ -20,14 +18,6 @@ def household(seed):
     h = seed.household(head_name=NAME, nik=NIK, phone="0812-7777-6543", landmark="dekat langgar Al-Ikhlas")
     seed.need(event["id"], h["id"], "food", notes="nenek tidak bisa jalan")
     return h
-
-
-@pytest.fixture
-def web_admin(app, limiter):
-    make_user("admin.web@posko.test", "admin")
-    client = WebClient(app.test_client())
-    assert client.login("admin.web@posko.test").status_code == 302
-    return client
 
 
 def test_a_coordinator_reads_and_downloads_everything_held(web_coordinator, household):
