@@ -1,5 +1,5 @@
-"""Shared by the web page benchmarks (people_pages_bench.py, report_bench.py): a throw-away
-PostGIS database, and timed GETs through a Flask test client."""
+"""Shared by the benchmarks (people_pages_bench.py, report_bench.py, load.py, …): the PostgreSQL
+admin address, a throw-away PostGIS database, and timed GETs through a Flask test client."""
 
 from __future__ import annotations
 
@@ -11,12 +11,29 @@ import time
 import uuid
 
 
-def postgis_database(prefix: str):
-    """A new database with PostGIS (TEST_POSTGRES_ADMIN_URL, else postgres on 127.0.0.1):
-    its SQLAlchemy URL and a function that drops it."""
+def admin_url() -> str:
+    """TEST_POSTGRES_ADMIN_URL, else postgres on 127.0.0.1 with trust, else with the password
+    .ci/setup gives it where trust is not configured."""
     import psycopg
 
-    admin = os.environ.get("TEST_POSTGRES_ADMIN_URL") or "postgresql://postgres:postgres@127.0.0.1:5432/postgres"
+    if os.environ.get("TEST_POSTGRES_ADMIN_URL"):
+        return os.environ["TEST_POSTGRES_ADMIN_URL"]
+    for url in ("postgresql://postgres@127.0.0.1:5432/postgres",
+                "postgresql://postgres:postgres@127.0.0.1:5432/postgres"):
+        try:
+            psycopg.connect(url, connect_timeout=3).close()
+            return url
+        except psycopg.OperationalError:
+            continue
+    raise SystemExit("PostgreSQL is not reachable on 127.0.0.1:5432")
+
+
+def postgis_database(prefix: str):
+    """A new database with PostGIS (see :func:`admin_url`): its SQLAlchemy URL and a function
+    that drops it."""
+    import psycopg
+
+    admin = admin_url()
     name = f"resilience_bench_{prefix}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')

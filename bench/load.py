@@ -63,6 +63,10 @@ import uuid
 from collections import defaultdict
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _web_timing import admin_url  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 EMAIL, PASSWORD = "bench.load@posko.test", "a-long-password-for-load"
@@ -75,21 +79,6 @@ RAKUMPIT_BOX = {"type": "Polygon", "coordinates": [[[113.60, -1.72], [113.74, -1
 
 
 # --- the stack -------------------------------------------------------------------------------
-def admin_url() -> str:
-    import psycopg
-
-    if os.environ.get("TEST_POSTGRES_ADMIN_URL"):
-        return os.environ["TEST_POSTGRES_ADMIN_URL"]
-    for url in ("postgresql://postgres@127.0.0.1:5432/postgres",
-                "postgresql://postgres:postgres@127.0.0.1:5432/postgres"):
-        try:
-            psycopg.connect(url, connect_timeout=3).close()
-            return url
-        except psycopg.OperationalError:
-            continue
-    raise SystemExit("PostgreSQL is not reachable on 127.0.0.1:5432")
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
