@@ -12,6 +12,7 @@ path, API clients per role, and ``seed`` (tests/factories.py with the API's answ
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -175,6 +176,28 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
         if _on_postgis(item):
             item.add_marker(pytest.mark.postgis)
+
+
+@contextlib.contextmanager
+def selects_sent():
+    """The SELECT statements the database receives inside the block (a query count: an N+1
+    in a page or a check run before every request shows here)."""
+    from sqlalchemy import event as sa_event
+
+    from resilience.extensions import db
+
+    selects: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("SELECT"):
+            selects.append(statement)
+
+    db.session.remove()
+    sa_event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield selects
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", count)
 
 
 def pythonpath() -> dict[str, str]:

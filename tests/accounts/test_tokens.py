@@ -185,19 +185,12 @@ def test_only_admins_manage_accounts(coordinator, official):
 def test_a_token_and_its_user_are_read_in_one_query(app, coordinator):
     """The token check runs before every API request: one statement, not one for the token and
     another for its user (bench/load.py)."""
-    from sqlalchemy import event as sa_event
+    from tests.conftest import selects_sent
 
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    db.session.remove()
-    sa_event.listen(db.engine, "before_cursor_execute", count)
     try:
-        user = operations.user_for_token(db.session, coordinator.token)
-        assert user is not None and user.email == "koordinator@posko.test" and user.active
+        with selects_sent() as selects:
+            user = operations.user_for_token(db.session, coordinator.token)
+            assert user is not None and user.email == "koordinator@posko.test" and user.active
     finally:
-        sa_event.remove(db.engine, "before_cursor_execute", count)
         db.session.rollback()
-    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 1, statements
+    assert len(selects) == 1, selects

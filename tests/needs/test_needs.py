@@ -409,25 +409,15 @@ def test_create_is_audited_and_rejections_are_not(seed, coordinator):
 def test_list_loads_kelurahan_with_the_page(seed, coordinator):
     """A page of needs names each household's kelurahan without a query per need (the flood-day
     load benchmark found 60 queries and 150 decryptions behind one page of 50)."""
-    from sqlalchemy import event as sa_event
+    from tests.conftest import selects_sent
 
     event = seed.event()
     for serial in range(1, 7):
         household = seed.household(nik=_nik(serial), **({"location": PAHANDUT} if serial % 2 else {}))
         seed.need(event["id"], household["id"], "food")
-    statements = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    db.session.remove()
-    sa_event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with selects_sent() as selects:
         page = coordinator.get(f"/api/v1/events/{event['id']}/needs").get_json()
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", count)
     assert page["total"] == 6
     assert {n["admin_area"]["code"] for n in page["items"]} == {"62.71.01.1001", "62.71.05.1004"}
-    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     # the token, the event, the count and the page (plus a few of the app's own): not one per need
     assert len(selects) <= 6, selects
